@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Local infrastructure without Docker: a real Apache Kafka broker (KRaft, single node) from Maven Central
+# jars and FerretDB v1.24.2 (SQLite backend) built with `go install`.
+#
+#   scripts/infra.sh up      start what is not running (idempotent), wait until each server really answers
+#   scripts/infra.sh down    stop only what this script started (by pid file)
+#   scripts/infra.sh status  print the state of each service; exit 0 only when both answer
+#
+# Downloads, builds, data and logs live outside the checkout (XERO_SYNC_CACHE, default ~/.cache/xero-sync)
+# so a fresh clone on a used machine starts in seconds and a fresh machine only pays the first download.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${XERO_SYNC_CACHE:-$HOME/.cache/xero-sync}"
+KAFKA_VERSION="$(sed -n 's#.*<kafka.version>\(.*\)</kafka.version>.*#\1#p' "$ROOT/infra/kafka/pom.xml")"
+FERRETDB_VERSION="v1.24.2"
+KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
+FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION/ferretdb"
+RUN="$CACHE/run"
+KAFKA_PORT=9092
+MONGO_PORT=27017
+
+log() { printf '[infra] %s\n' "$*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+ensure_kafka_libs() {
+  [ -f "$KAFKA_LIBS/.complete" ] && return 0
+  log "downloading Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS (first run only)"
+  rm -rf "$KAFKA_LIBS"
+  if ! mvn -q -B -f "$ROOT/infra/kafka/pom.xml" package -Dkafka.libs.dir="$KAFKA_LIBS" \
+      -DbuildDirectory="$CACHE/kafka-build" >"$CACHE/kafka-download.log" 2>&1; then
+    log "Maven could not fetch the Kafka jars; see $CACHE/kafka-download.log (is Maven Central reachable?)"
+    tail -20 "$CACHE/kafka-download.log" >&2
+    exit 1
+  fi
+  rm -rf "$ROOT/infra/kafka/target"
+  touch "$KAFKA_LIBS/.complete"
+}
+
+ensure_ferretdb() {
+  [ -x "$FERRETDB_BIN" ] && return 0
+  log "building FerretDB $FERRETDB_VERSION from the Go module proxy into $(dirname "$FERRETDB_BIN") (first run only, a few minutes)"
+  local src="$CACHE/ferretdb-src" dir
+  mkdir -p "$(dirname "$FERRETDB_BIN")"
+  # `go install module@version` cannot be used as is: FerretDB panics at start unless build/version/version.txt
+  # holds the version, which only its release tooling writes. So build a copy of the module with that file.
+  if ! dir=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" 2>>"$CACHE/ferretdb-build.log" |
+      node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(!j.Dir)process.exit(1);console.log(j.Dir)})'); then
+    log "could not download FerretDB from the Go module proxy; see $CACHE/ferretdb-build.log"; exit 1
+  fi
+  rm -rf "$src" && cp -r "$dir" "$src" && chmod -R u+w "$src"
+  echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  if ! (cd "$src" && GOFLAGS=-mod=mod go build -buildvcs=false -trimpath -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) \
+      >>"$CACHE/ferretdb-build.log" 2>&1; then
+    log "building FerretDB failed; see $CACHE/ferretdb-build.log"
+    tail -20 "$CACHE/ferretdb-build.log" >&2
+    exit 1
+  fi
+  mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  rm -rf "$src"
+}
+
+wait_ready() { # name probe-target timeout-seconds
+  local name=$1 target=$2 timeout=$3 i
+  for ((i = 0; i < timeout; i++)); do
+    if node "$ROOT/scripts/infra-probe.mjs" "$target" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  log "$name did not answer within ${timeout}s; last log lines:"
+  tail -30 "$RUN/$name.log" >&2 || true
+  return 1
+}
+
+start_kafka() {
+  if pid_alive "$RUN/kafka.pid"; then log "kafka already running (pid $(cat "$RUN/kafka.pid")), reusing"; return 0; fi
+  if port_open $KAFKA_PORT; then
+    if node "$ROOT/scripts/infra-probe.mjs" kafka >/dev/null 2>&1; then
+      log "a Kafka broker not started by this script answers on 127.0.0.1:$KAFKA_PORT; reusing it (infra:down will leave it alone)"
+      return 0
+    fi
+    log "port $KAFKA_PORT is in use by something that is not a Kafka broker; free it and retry"; exit 1
+  fi
+  ensure_kafka_libs
+  local data="$RUN/kafka-data" props="$RUN/kafka-server.properties"
+  mkdir -p "$data"
+  sed "s#@DATA@#$data#" "$ROOT/infra/kafka/server.properties" >"$props"
+  local logopt="-Dlog4j2.configurationFile=$ROOT/infra/kafka/log4j2.properties"
+  if [ ! -f "$data/meta.properties" ]; then
+    local cid
+    cid=$(java $logopt -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool random-uuid | tail -1)
+    java $logopt -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format -t "$cid" -c "$props" --ignore-formatted >"$RUN/kafka-format.log" 2>&1
+  fi
+  log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (log: $RUN/kafka.log)"
+  nohup java -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true $logopt \
+    -Dkafka.logs.dir="$RUN/kafka-logs" -cp "$KAFKA_LIBS/*" kafka.Kafka "$props" >"$RUN/kafka.log" 2>&1 &
+  echo $! >"$RUN/kafka.pid"
+  wait_ready kafka kafka 90
+}
+
+start_ferretdb() {
+  if pid_alive "$RUN/ferretdb.pid"; then log "ferretdb already running (pid $(cat "$RUN/ferretdb.pid")), reusing"; return 0; fi
+  if port_open $MONGO_PORT; then
+    if node "$ROOT/scripts/infra-probe.mjs" mongo >/dev/null 2>&1; then
+      log "a MongoDB-wire server not started by this script answers on 127.0.0.1:$MONGO_PORT; reusing it"
+      return 0
+    fi
+    log "port $MONGO_PORT is in use by something that does not speak MongoDB; free it and retry"; exit 1
+  fi
+  ensure_ferretdb
+  mkdir -p "$RUN/ferretdb-data"
+  log "starting FerretDB $FERRETDB_VERSION on 127.0.0.1:$MONGO_PORT (log: $RUN/ferretdb.log)"
+  nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$RUN/ferretdb-data/" --listen-addr=127.0.0.1:$MONGO_PORT \
+    --state-dir="$RUN" --debug-addr=- --telemetry=disable --log-level=warn >"$RUN/ferretdb.log" 2>&1 &
+  echo $! >"$RUN/ferretdb.pid"
+  wait_ready ferretdb mongo 30
+}
+
+stop_one() { # name
+  local pidf="$RUN/$1.pid"
+  if ! pid_alive "$pidf"; then rm -f "$pidf"; log "$1 not started by this script; nothing to stop"; return 0; fi
+  local pid; pid=$(cat "$pidf")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  kill -0 "$pid" 2>/dev/null && { log "$1 did not stop in 30s, killing"; kill -9 "$pid" 2>/dev/null || true; }
+  rm -f "$pidf"
+  log "$1 stopped"
+}
+
+status() {
+  local ok=0
+  for svc in kafka ferretdb; do
+    local target=$svc; [ $svc = ferretdb ] && target=mongo
+    local owner="not started by this script"; pid_alive "$RUN/$svc.pid" && owner="pid $(cat "$RUN/$svc.pid")"
+    if node "$ROOT/scripts/infra-probe.mjs" "$target" >/dev/null 2>&1; then echo "$svc: up ($owner)"; else echo "$svc: down"; ok=1; fi
+  done
+  return $ok
+}
+
+mkdir -p "$RUN"
+case "${1:-}" in
+  up) start_ferretdb; start_kafka; log "infrastructure is up" ;;
+  down) stop_one kafka; stop_one ferretdb ;;
+  status) status ;;
+  # Used by fault-injection tests: stop or start one service that this script manages.
+  stop-kafka) stop_one kafka ;;
+  stop-ferretdb) stop_one ferretdb ;;
+  start-kafka) start_kafka ;;
+  start-ferretdb) start_ferretdb ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
