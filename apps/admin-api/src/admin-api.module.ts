@@ -1,0 +1,22 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, ConfigModule } from '@xero-sync/config';
+import { KafkaHealthIndicator, MessagingModule } from '@xero-sync/messaging';
+import { HealthModule, LoggingModule } from '@xero-sync/observability';
+import { MongoHealthIndicator, PersistenceModule } from '@xero-sync/persistence';
+
+/** Admin API: sync log, queue, reports, settings, connections, backfill, and the ops dashboard. */
+@Module({})
+export class AdminApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AdminApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot({ app: 'admin-api', level: config.LOG_LEVEL }),
+        MessagingModule.forRoot('xero-sync-admin-api'),
+        PersistenceModule.forRoot(),
+        HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
+      ],
+    };
+  }
+}

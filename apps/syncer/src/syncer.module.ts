@@ -1,0 +1,22 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, ConfigModule } from '@xero-sync/config';
+import { KafkaHealthIndicator, MessagingModule } from '@xero-sync/messaging';
+import { HealthModule, LoggingModule } from '@xero-sync/observability';
+import { MongoHealthIndicator, PersistenceModule } from '@xero-sync/persistence';
+
+/** Syncer: consumes entity changes and writes them to Xero; HTTP only for /health and /metrics. */
+@Module({})
+export class SyncerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: SyncerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot({ app: 'syncer', level: config.LOG_LEVEL }),
+        MessagingModule.forRoot(`xero-sync-syncer-${config.SYNCER_INSTANCE_ID}`),
+        PersistenceModule.forRoot(),
+        HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const url = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
+
+/**
+ * The one environment schema for every app (names fixed by DESIGN.md). Defaults point at local infra on
+ * 127.0.0.1 and at the real Xero; secrets have no defaults and are required by the apps that use them.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((s) => s.split(',').map((b) => b.trim()))
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
+  /** Prepended to every topic name; lets a test run or a staging stack use its own topics on a shared broker. */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, . _ - only')
+    .default(''),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  /** Consumer group id prefix for the syncer and ingest command consumers. */
+  KAFKA_GROUP_PREFIX: z.string().default('xero-sync'),
+
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .default('mongodb://127.0.0.1:27017/xero-sync'),
+
+  XERO_API_URL: url('https://api.xero.com/api.xro/2.0'),
+  XERO_IDENTITY_URL: url('https://identity.xero.com'),
+  XERO_CONNECTIONS_URL: url('https://api.xero.com/connections'),
+  XERO_LOGIN_URL: url('https://login.xero.com'),
+  XERO_CLIENT_ID: z.string().min(1).optional(),
+  XERO_CLIENT_SECRET: z.string().min(1).optional(),
+  XERO_REDIRECT_URI: z.url().optional(),
+  /** "granular" (apps created since March 2026) or "broad" (accounting.transactions for older apps). */
+  XERO_SCOPE_SET: z.enum(['granular', 'broad']).default('granular'),
+  /** Length of Xero's rate-limit "minute" in ms; only tests and benchmarks against a time-scaled sandbox change it. */
+  XERO_MINUTE_MS: z.coerce.number().int().min(10).default(60_000),
+
+  /** 32 bytes as 64 hex chars or base64; encrypts Xero tokens at rest (AES-256-GCM). */
+  TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .refine(
+      (k) => /^[0-9a-fA-F]{64}$/.test(k) || Buffer.from(k, 'base64').length === 32,
+      'must be 32 bytes: 64 hex characters or base64',
+    )
+    .optional(),
+  ADMIN_BOOTSTRAP_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  SYNCER_INSTANCE_ID: z.string().min(1).optional(),
+
+  /** Interface the HTTP servers bind to; docker-compose sets 0.0.0.0. */
+  BIND_HOST: z.string().default('127.0.0.1'),
+  INGEST_PORT: port(3001),
+  ADMIN_API_PORT: port(3002),
+  SYNCER_PORT: port(3003),
+  /** Origin allowed by admin-api's CORS policy (the dashboard is served by admin-api itself). */
+  ADMIN_CORS_ORIGIN: z.string().default('http://127.0.0.1:3002'),
+});
+
+export type AppConfig = z.output<typeof envSchema>;
+export type EnvKey = keyof z.input<typeof envSchema>;

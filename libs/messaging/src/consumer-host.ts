@@ -1,0 +1,170 @@
+import { Logger } from '@nestjs/common';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+
+/** A consumed record, decoupled from kafkajs types. */
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+/**
+ * Handles one message. Resolve = done (the offset may be committed). Throw = not done: the host retries
+ * the same message with backoff, never skips it and never commits past it. Permanent failures (poison
+ * messages) are the handler's to divert (e.g. to a DLQ) and then resolve.
+ */
+export type MessageHandler = (message: IncomingMessage, ctx: { heartbeat(): Promise<void> }) => Promise<void>;
+
+export interface ConsumerHostOptions {
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  /** Partitions processed in parallel (each partition stays strictly in order). */
+  partitionsConcurrently?: number;
+  sessionTimeoutMs?: number;
+  retryBackoffMs?: { initial: number; max: number };
+}
+
+/**
+ * At-least-once consumer-group host. An offset is resolved only after the handler succeeded, and only
+ * resolved offsets are committed (every second or 200 messages), so a crash replays from the last commit,
+ * never past a failure. A failing handler is retried in place with exponential backoff while heartbeats keep the member
+ * in the group; it never reaches kafkajs's crash/restart loop. Handlers must be idempotent because a
+ * rebalance or crash can deliver a message again.
+ */
+export class ConsumerHost {
+  private readonly logger = new Logger(ConsumerHost.name);
+  private readonly consumer: Consumer;
+  private running = false;
+  private stopping = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: ConsumerHostOptions,
+    private readonly handler: MessageHandler,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30000,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+      retry: {
+        retries: 10,
+        initialRetryTime: 300,
+        maxRetryTime: 10000,
+        // Broker/network errors: let kafkajs reconnect and resume from the committed offset.
+        restartOnFailure: async (err: Error) => {
+          this.logger.warn(`consumer ${options.groupId} restarting after: ${err.message}`);
+          return !this.stopping;
+        },
+      },
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      this.logger.error(`consumer ${options.groupId} crashed (restart=${restart}): ${error.message}`);
+    });
+  }
+
+  /** Joins the group and starts consuming; resolves once running (not when consumption ends). */
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      autoCommitThreshold: 200,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 4,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+  }
+
+  /** Leaves the group after committing what was processed. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.stopping = true;
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  /** Resolves once the group has been joined and partitions assigned (used by tests and start-up probes). */
+  waitForAssignment(timeoutMs = 30000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        remove();
+        reject(new Error(`no partition assignment within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const remove = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        remove();
+        resolve();
+      });
+    });
+  }
+
+  private async processBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const done = await this.handleWithRetry(batch.topic, batch.partition, message, heartbeat, () => isRunning() && !isStale());
+      if (!done) break;
+      resolveOffset(message.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+    await commitOffsetsIfNecessary();
+  }
+
+  /** Retries until the handler succeeds or the partition is taken away; returns whether it succeeded. */
+  private async handleWithRetry(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+    stillOwned: () => boolean,
+  ): Promise<boolean> {
+    const backoff = this.options.retryBackoffMs ?? { initial: 200, max: 10000 };
+    const incoming = toIncoming(topic, partition, message);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.handler(incoming, { heartbeat });
+        return true;
+      } catch (err) {
+        const delay = Math.min(backoff.max, backoff.initial * 2 ** attempt) * (0.5 + Math.random() / 2);
+        this.logger.warn(
+          `handler failed on ${topic}[${partition}]@${message.offset} (attempt ${attempt + 1}), retrying in ${Math.round(delay)} ms: ${
+            err instanceof Error ? err.message : String(err)
+          }`,
+        );
+        const until = Date.now() + delay;
+        while (Date.now() < until) {
+          if (!stillOwned()) return false;
+          await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
+          await heartbeat().catch(() => undefined);
+        }
+        if (!stillOwned()) return false;
+      }
+    }
+  }
+}
+
+function toIncoming(topic: string, partition: number, m: KafkaMessage): IncomingMessage {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.headers ?? {})) {
+    if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  }
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key ? m.key.toString() : null,
+    value: m.value,
+    headers,
+    timestamp: m.timestamp,
+  };
+}

@@ -1,0 +1,46 @@
+import { Controller, DynamicModule, Get, Inject, Module, ModuleMetadata, Type } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorResult, TerminusModule } from '@nestjs/terminus';
+import { MetricsController } from './metrics.controller';
+
+/** A dependency the app cannot serve without; `check()` resolves up or down, never hangs past its timeout. */
+export interface HealthCheckable {
+  check(): Promise<HealthIndicatorResult>;
+}
+
+const CHECKS = Symbol('HEALTH_CHECKS');
+
+@Controller('health')
+class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    @Inject(CHECKS) private readonly checks: HealthCheckable[],
+  ) {}
+
+  /** 200 when every dependency answers, 503 with the failing ones otherwise. */
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check(this.checks.map((c) => () => c.check()));
+  }
+}
+
+export interface HealthOptions {
+  imports?: ModuleMetadata['imports'];
+  checks: Type<HealthCheckable>[];
+}
+
+/** `/health` (Terminus) over the given dependency checks, plus `/metrics` (Prometheus). */
+@Module({})
+export class HealthModule {
+  static forRoot(options: HealthOptions): DynamicModule {
+    return {
+      module: HealthModule,
+      imports: [TerminusModule.forRoot({ logger: false }), ...(options.imports ?? [])],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        ...options.checks,
+        { provide: CHECKS, useFactory: (...checks: HealthCheckable[]) => checks, inject: options.checks },
+      ],
+    };
+  }
+}

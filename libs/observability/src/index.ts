@@ -1,0 +1,12 @@
+export {
+  CORRELATION_HEADER,
+  currentCorrelationId,
+  runWithCorrelation,
+  sanitizeCorrelationId,
+} from './correlation';
+export { LoggingModule, LoggingOptions } from './logger.module';
+export * from './metrics';
+export { MetricsController } from './metrics.controller';
+export { HealthCheckable, HealthModule, HealthOptions } from './health.module';
+export { withTimeout } from './with-timeout';
+export { bootstrapApp, BootstrapOptions } from './bootstrap';

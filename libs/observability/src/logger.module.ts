@@ -1,0 +1,59 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
+import { CORRELATION_HEADER, currentCorrelationId, sanitizeCorrelationId } from './correlation';
+
+export interface LoggingOptions {
+  app: string;
+  level: string;
+}
+
+/** Paths whose request logs would drown the useful ones (probes and scrapes every few seconds). */
+const QUIET_PATHS = new Set(['/health', '/metrics']);
+
+/**
+ * Structured JSON logs (pino) with the correlation id on every line: taken from the X-Correlation-Id header
+ * (or generated) for HTTP requests, and from the async context for Kafka-driven work. Secrets never reach
+ * the logs: authorization headers, signatures, tokens and cookies are redacted.
+ */
+@Module({})
+export class LoggingModule {
+  static forRoot(options: LoggingOptions): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        PinoLoggerModule.forRoot({
+          pinoHttp: {
+            level: options.level,
+            base: { app: options.app },
+            messageKey: 'msg',
+            mixin: () => {
+              const correlationId = currentCorrelationId();
+              return correlationId ? { correlationId } : {};
+            },
+            genReqId: (req: IncomingMessage, res: ServerResponse) => {
+              const id = sanitizeCorrelationId(req.headers[CORRELATION_HEADER]) ?? randomUUID();
+              res.setHeader('X-Correlation-Id', id);
+              return id;
+            },
+            customProps: (req: IncomingMessage) => ({ correlationId: (req as IncomingMessage & { id?: string }).id }),
+            autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+            redact: {
+              paths: [
+                'req.headers.authorization',
+                'req.headers.cookie',
+                'req.headers["x-store-signature"]',
+                'req.headers["x-api-key"]',
+                '*.access_token',
+                '*.refresh_token',
+                '*.secret',
+              ],
+              censor: '[redacted]',
+            },
+          },
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { MongooseModule, ModelDefinition } from '@nestjs/mongoose';
+import { TerminusModule } from '@nestjs/terminus';
+import { APP_CONFIG, AppConfig } from '@xero-sync/config';
+import { MongoHealthIndicator } from './mongo-health.indicator';
+
+/**
+ * The MongoDB connection (FerretDB locally, MongoDB in production). Code stays within what both support:
+ * no transactions, change streams or TTL indexes, and only simple aggregation stages.
+ */
+@Global()
+@Module({})
+export class PersistenceModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: PersistenceModule,
+      imports: [
+        TerminusModule,
+        MongooseModule.forRootAsync({
+          useFactory: (config: AppConfig) => ({
+            uri: config.MONGODB_URI,
+            serverSelectionTimeoutMS: 5000,
+            // Fail fast instead of buffering operations for 10 s when the server is away.
+            bufferCommands: false,
+            autoIndex: true,
+          }),
+          inject: [APP_CONFIG],
+        }),
+      ],
+      providers: [MongoHealthIndicator],
+      exports: [MongoHealthIndicator],
+    };
+  }
+
+  /** Registers collections for a feature module; each collection folder exports its ModelDefinition. */
+  static forFeature(models: ModelDefinition[]): DynamicModule {
+    return MongooseModule.forFeature(models);
+  }
+}
