@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { parseWith, ParseResult } from './parse-result';
+import { ENTITIES } from './topics';
+
+const base = {
+  commandId: z.uuid(),
+  storeId: z.string().min(1).max(64),
+  requestedAt: z.iso.datetime({ offset: true }),
+  requestedBy: z.string().max(128).optional(),
+};
+
+/**
+ * Commands admin-api sends on `xero-sync.commands.v1` (key = store id). Syncers act on the sync commands;
+ * ingest acts on `backfill.start`/`backfill.cancel`.
+ */
+export const commandSchema = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('sync.record'), entity: z.enum(ENTITIES), entityId: z.string().min(1) }),
+  z.object({ ...base, type: z.literal('queue.flush') }),
+  z.object({ ...base, type: z.literal('queue.retry-failed') }),
+  z.object({ ...base, type: z.literal('dlq.requeue'), dlqIds: z.array(z.string().min(1)).min(1).max(1000) }),
+  z.object({
+    ...base,
+    type: z.literal('backfill.start'),
+    jobId: z.string().min(1),
+    entities: z.array(z.enum(ENTITIES)).min(1),
+  }),
+  z.object({ ...base, type: z.literal('backfill.cancel'), jobId: z.string().min(1) }),
+]);
+export type XeroSyncCommand = z.output<typeof commandSchema>;
+export type CommandType = XeroSyncCommand['type'];
+
+export function parseCommand(input: unknown): ParseResult<XeroSyncCommand> {
+  return parseWith(commandSchema, input);
+}
