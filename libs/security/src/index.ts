@@ -1,0 +1,3 @@
+export { SecretBox } from './secret-box';
+export { hmacSha256Hex, safeEqual, sha256Hex, randomSecret } from './hashing';
+export { stableStringify } from './stable-json';
