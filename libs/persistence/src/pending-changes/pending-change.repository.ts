@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
-import { DuplicateKeyError, isDuplicateKeyError } from '../persistence.errors';
+import { QueryFilter, Model } from 'mongoose';
+import { isDuplicateKeyError } from '../persistence.errors';
 import { PendingChange, PendingChangeStatus } from './pending-change.schema';
 
 export interface PendingChangeRecord {
@@ -9,6 +10,7 @@ export interface PendingChangeRecord {
   storeId: string;
   entity: string;
   entityId: string;
+  rank: number;
   eventId: string;
   occurredAt: Date;
   payload: Record<string, unknown>;
@@ -16,15 +18,46 @@ export interface PendingChangeRecord {
   attempts: number;
   nextAttemptAt: Date;
   lastError?: string;
+  waitingOn?: string;
   correlationId?: string;
   leaseOwner?: string;
   leaseUntil?: Date;
+  claimToken?: string;
+  lastAttemptAt?: Date;
+  syncedAt?: Date;
+  xeroId?: string;
+  createdAt?: Date;
+  updatedAt?: Date;
 }
 
+/** The content of one event as the queue keeps it. */
 export type NewPendingChange = Pick<
   PendingChangeRecord,
-  'storeId' | 'entity' | 'entityId' | 'eventId' | 'occurredAt' | 'payload' | 'correlationId'
+  'storeId' | 'entity' | 'entityId' | 'rank' | 'eventId' | 'occurredAt' | 'payload' | 'correlationId'
 >;
+
+/** Where an item stands after an attempt (or, for a fresh event, where it starts). */
+export interface PendingChangeState {
+  status: Exclude<PendingChangeStatus, 'processing'>;
+  attempts?: number;
+  nextAttemptAt?: Date;
+  lastError?: string;
+  waitingOn?: string;
+  lastAttemptAt?: Date;
+  syncedAt?: Date;
+  xeroId?: string;
+}
+
+/**
+ * What `saveLatest` did: `saved` (new or newer content stored), `duplicate` (this very event is already
+ * stored: a redelivery), `stale` (the queue already holds newer content; an older event never overwrites it).
+ */
+export type SaveLatestOutcome = 'saved' | 'duplicate' | 'stale';
+
+export interface ClaimedBatch {
+  claimToken: string;
+  items: PendingChangeRecord[];
+}
 
 type Lean = PendingChange & { _id: { toString(): string } };
 
@@ -33,42 +66,146 @@ function toRecord(doc: Lean): PendingChangeRecord {
   return { id: _id.toString(), ...rest };
 }
 
-/** Queue items for Cron Job mode. Returns plain objects, never mongoose documents. */
+const STATE_FIELDS = ['lastError', 'waitingOn', 'lastAttemptAt', 'syncedAt', 'xeroId'] as const;
+
+/** $set/$unset for a state: optional fields not given are cleared, so no stale error survives a success. */
+function stateUpdate(state: PendingChangeState): { $set: Record<string, unknown>; $unset: Record<string, ''> } {
+  const $set: Record<string, unknown> = { status: state.status };
+  const $unset: Record<string, ''> = { leaseOwner: '', leaseUntil: '', claimToken: '' };
+  if (state.attempts !== undefined) $set.attempts = state.attempts;
+  $set.nextAttemptAt = state.nextAttemptAt ?? new Date(0);
+  for (const key of STATE_FIELDS) {
+    if (state[key] !== undefined) $set[key] = state[key];
+    else if (key !== 'syncedAt' && key !== 'xeroId') $unset[key] = '';
+  }
+  return { $set, $unset };
+}
+
+/**
+ * The Cron Job queue and the last known content of every record (items stay as `synced` after delivery).
+ * Returns plain objects, never mongoose documents. Works on FerretDB: single-document atomic updates only.
+ */
 @Injectable()
 export class PendingChangeRepository {
   constructor(@InjectModel(PendingChange.name) private readonly model: Model<PendingChange>) {}
 
-  /** Inserts a new item; throws DuplicateKeyError if (store, entity, id) is already queued. */
-  async insert(change: NewPendingChange): Promise<PendingChangeRecord> {
-    try {
-      const created = await this.model.create({ ...change, status: 'pending', attempts: 0, nextAttemptAt: new Date(0) });
-      return toRecord(created.toObject() as Lean);
-    } catch (err) {
-      if (isDuplicateKeyError(err)) {
-        throw new DuplicateKeyError('pending_changes', {
-          storeId: change.storeId,
-          entity: change.entity,
-          entityId: change.entityId,
-        });
+  /**
+   * Stores `change` as the latest content of its (store, entity, id) in `state`, unless the queue already holds
+   * this event or newer content (by occurredAt; equal times: the later arrival wins, as partitions are ordered).
+   * Replacing content that a flusher has claimed drops that claim, so the flusher cannot mark the new content
+   * as synced.
+   */
+  async saveLatest(change: NewPendingChange, state: PendingChangeState): Promise<SaveLatestOutcome> {
+    const key = { storeId: change.storeId, entity: change.entity, entityId: change.entityId };
+    const { $set, $unset } = stateUpdate({ attempts: 0, ...state });
+    const update = { $set: { ...change, ...$set }, $unset };
+    for (let round = 0; round < 3; round++) {
+      const res = await this.model
+        .updateOne({ ...key, occurredAt: { $lte: change.occurredAt }, eventId: { $ne: change.eventId } }, update)
+        .exec();
+      if (res.matchedCount === 1) return 'saved';
+      const existing = await this.model.findOne(key, { eventId: 1, occurredAt: 1 }).lean<Lean>().exec();
+      if (existing) return existing.eventId === change.eventId ? 'duplicate' : 'stale';
+      try {
+        await this.model.create({ ...change, ...$set });
+        return 'saved';
+      } catch (err) {
+        // Another writer inserted the same key in between: compare against what it wrote.
+        if (!isDuplicateKeyError(err)) throw err;
       }
-      throw err;
     }
+    throw new Error(`pending_changes: could not save ${change.entity} ${change.entityId} of ${change.storeId}`);
   }
 
   /**
-   * Atomically hands the next due item of a store to one claimer: the item becomes `processing`, leased to
-   * `owner` until now + leaseMs. Two concurrent claimers never get the same item.
+   * Claims up to `limit` due items of a store for `owner` (lowest dependency rank first, then oldest): pending
+   * or waiting items whose time has come, and items whose previous claim expired (a crashed flusher). Each item
+   * is claimed by a conditional single-document update, so two claimers never hold the same item.
    */
-  async claimNext(storeId: string, owner: string, leaseMs: number, now = new Date()): Promise<PendingChangeRecord | null> {
-    const doc = await this.model
-      .findOneAndUpdate(
-        { storeId, status: 'pending', nextAttemptAt: { $lte: now } },
-        { $set: { status: 'processing', leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) } },
-        { sort: { nextAttemptAt: 1, occurredAt: 1 }, new: true },
+  async claimDue(storeId: string, owner: string, limit: number, leaseMs: number, now = new Date()): Promise<ClaimedBatch> {
+    const claimToken = randomUUID();
+    const candidates = await this.model
+      .find(this.dueFilter(now, storeId), { _id: 1 })
+      .sort({ rank: 1, nextAttemptAt: 1, occurredAt: 1 })
+      .limit(limit)
+      .lean<Lean[]>()
+      .exec();
+    if (candidates.length === 0) return { claimToken, items: [] };
+    await this.model
+      .updateMany(
+        { _id: { $in: candidates.map((c) => c._id) }, ...this.dueFilter(now) },
+        { $set: { status: 'processing', leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs), claimToken } },
       )
+      .exec();
+    const items = await this.model.find({ claimToken }).sort({ rank: 1, occurredAt: 1 }).lean<Lean[]>().exec();
+    return { claimToken, items: items.map(toRecord) };
+  }
+
+  /** Extends the claim of a batch still being delivered. */
+  async extendClaim(claimToken: string, leaseMs: number, now = new Date()): Promise<void> {
+    await this.model
+      .updateMany({ claimToken, status: 'processing' }, { $set: { leaseUntil: new Date(now.getTime() + leaseMs) } })
+      .exec();
+  }
+
+  /**
+   * Records the outcome of claimed items. An item whose content was replaced meanwhile (claim dropped) is left
+   * alone: its newer content is still due. Returns how many items took the new state.
+   */
+  async completeClaimed(claimToken: string, outcomes: { id: string; state: PendingChangeState }[]): Promise<number> {
+    if (outcomes.length === 0) return 0;
+    const res = await this.model.bulkWrite(
+      outcomes.map((o) => ({
+        updateOne: { filter: { _id: o.id, claimToken }, update: stateUpdate(o.state) },
+      })),
+      { ordered: false },
+    );
+    return res.modifiedCount;
+  }
+
+  /** Hands claimed items back (graceful shutdown): due again at once. */
+  async releaseClaims(owner: string): Promise<number> {
+    const res = await this.model
+      .updateMany(
+        { leaseOwner: owner, status: 'processing' },
+        { $set: { status: 'pending', nextAttemptAt: new Date(0) }, $unset: { leaseOwner: '', leaseUntil: '', claimToken: '' } },
+      )
+      .exec();
+    return res.modifiedCount;
+  }
+
+  /** Stores that have due items now (including expired claims). */
+  async storesWithDueItems(now = new Date()): Promise<string[]> {
+    const ids = await this.model.distinct('storeId', this.dueFilter(now)).exec();
+    return ids.map(String);
+  }
+
+  /** True when the store has any item that is not synced or permanently failed (its queue is not drained). */
+  async hasOpenItems(storeId: string): Promise<boolean> {
+    const doc = await this.model
+      .findOne({ storeId, status: { $in: ['pending', 'waiting', 'processing'] } }, { _id: 1 })
       .lean<Lean>()
       .exec();
-    return doc ? toRecord(doc) : null;
+    return doc !== null;
+  }
+
+  /** "Retry failed": failed and waiting items of a store become due now with a fresh attempt count. */
+  async resetFailed(storeId: string): Promise<number> {
+    const res = await this.model
+      .updateMany(
+        { storeId, status: { $in: ['failed', 'waiting'] } },
+        { $set: { status: 'pending', attempts: 0, nextAttemptAt: new Date(0) }, $unset: { waitingOn: '' } },
+      )
+      .exec();
+    return res.modifiedCount;
+  }
+
+  /** Makes every not-yet-synced item of a store due now ("Sync Now" bypasses backoff). */
+  async makeDueNow(storeId: string): Promise<number> {
+    const res = await this.model
+      .updateMany({ storeId, status: { $in: ['pending', 'waiting'] } }, { $set: { nextAttemptAt: new Date(0) } })
+      .exec();
+    return res.modifiedCount;
   }
 
   async findByKey(storeId: string, entity: string, entityId: string): Promise<PendingChangeRecord | null> {
@@ -76,7 +213,46 @@ export class PendingChangeRepository {
     return doc ? toRecord(doc) : null;
   }
 
+  /** Items of a store, optionally by status, newest change first (admin queue view). */
+  async listByStore(
+    storeId: string,
+    filter: { status?: PendingChangeStatus; entity?: string } = {},
+    page: { page?: number; pageSize?: number } = {},
+  ): Promise<{ items: PendingChangeRecord[]; total: number }> {
+    const query: QueryFilter<PendingChange> = { storeId };
+    if (filter.status) query.status = filter.status;
+    if (filter.entity) query.entity = filter.entity;
+    const pageSize = Math.min(Math.max(page.pageSize ?? 50, 1), 500);
+    const skip = (Math.max(page.page ?? 1, 1) - 1) * pageSize;
+    const [docs, total] = await Promise.all([
+      this.model.find(query).sort({ occurredAt: -1 }).skip(skip).limit(pageSize).lean<Lean[]>().exec(),
+      this.model.countDocuments(query).exec(),
+    ]);
+    return { items: docs.map(toRecord), total };
+  }
+
+  /** Item counts by status, optionally for one store (queue depth metric, dashboard). */
+  async countByStatus(storeId?: string): Promise<Record<PendingChangeStatus, number>> {
+    const match: QueryFilter<PendingChange> = storeId ? { storeId } : {};
+    const rows = await this.model
+      .aggregate<{ _id: PendingChangeStatus; n: number }>([{ $match: match }, { $group: { _id: '$status', n: { $sum: 1 } } }])
+      .exec();
+    const counts: Record<PendingChangeStatus, number> = { pending: 0, processing: 0, failed: 0, waiting: 0, synced: 0 };
+    for (const r of rows) counts[r._id] = r.n;
+    return counts;
+  }
+
   async countByStore(storeId: string): Promise<number> {
     return this.model.countDocuments({ storeId }).exec();
+  }
+
+  private dueFilter(now: Date, storeId?: string): QueryFilter<PendingChange> {
+    return {
+      ...(storeId ? { storeId } : {}),
+      $or: [
+        { status: { $in: ['pending', 'waiting'] }, nextAttemptAt: { $lte: now } },
+        { status: 'processing', leaseUntil: { $lt: now } },
+      ],
+    };
   }
 }

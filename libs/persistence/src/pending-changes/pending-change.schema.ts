@@ -1,17 +1,25 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema } from 'mongoose';
 
-export type PendingChangeStatus = 'pending' | 'processing' | 'failed' | 'waiting';
+/**
+ * `pending`/`waiting`: due at `nextAttemptAt`; `processing`: claimed by a flusher until `leaseUntil` (then
+ * claimable again, so a crashed flusher's items are not stuck); `failed`: permanent Xero error, kept for
+ * "Sync Now" after a fix; `synced`: delivered, the document keeps the last synced content for per-record
+ * "Sync Now".
+ */
+export type PendingChangeStatus = 'pending' | 'processing' | 'failed' | 'waiting' | 'synced';
 
 /**
  * The Cron Job queue: one document per (store, entity, entity id) holding the latest content, so ten
- * updates of one order coalesce into one pending write.
+ * updates of one order coalesce into one pending write. An older event never replaces newer content.
  */
 @Schema({ collection: 'pending_changes', timestamps: true, versionKey: false })
 export class PendingChange {
   @Prop({ required: true }) storeId!: string;
   @Prop({ required: true }) entity!: string;
   @Prop({ required: true }) entityId!: string;
+  /** Dependency rank (contacts/items 0, invoices 1, payments/credit notes 2): flushes claim lower ranks first. */
+  @Prop({ required: true, default: 0 }) rank!: number;
   @Prop({ required: true }) eventId!: string;
   @Prop({ required: true }) occurredAt!: Date;
   @Prop({ type: MongooseSchema.Types.Mixed, required: true }) payload!: Record<string, unknown>;
@@ -19,12 +27,20 @@ export class PendingChange {
   @Prop({ required: true, default: 0 }) attempts!: number;
   @Prop({ required: true, default: () => new Date(0) }) nextAttemptAt!: Date;
   @Prop() lastError?: string;
+  /** For `waiting`: what the item waits on, in Xero delivery's words. */
+  @Prop() waitingOn?: string;
   @Prop() correlationId?: string;
-  /** Claim lease: which syncer holds this item and until when. */
+  /** Claim lease: which syncer holds this item, until when, and the claim it belongs to. */
   @Prop() leaseOwner?: string;
   @Prop() leaseUntil?: Date;
+  @Prop() claimToken?: string;
+  @Prop() lastAttemptAt?: Date;
+  @Prop() syncedAt?: Date;
+  @Prop() xeroId?: string;
 }
 
 export const PendingChangeSchema = SchemaFactory.createForClass(PendingChange);
 PendingChangeSchema.index({ storeId: 1, entity: 1, entityId: 1 }, { unique: true });
 PendingChangeSchema.index({ storeId: 1, status: 1, nextAttemptAt: 1 });
+PendingChangeSchema.index({ claimToken: 1 });
+PendingChangeSchema.index({ status: 1 });

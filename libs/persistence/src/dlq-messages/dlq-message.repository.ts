@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { isValidObjectId, Model, QueryFilter } from 'mongoose';
+import { DlqMessage, DlqMessageStatus } from './dlq-message.schema';
+
+export interface DlqMessageRecord {
+  id: string;
+  sourceTopic: string;
+  partition: number;
+  offset: string;
+  key?: string;
+  storeId?: string;
+  valueBase64: string;
+  preview: string;
+  headers: { key: string; value: string }[];
+  reason: string;
+  errors: { path: string; message: string }[];
+  status: DlqMessageStatus;
+  requeueCount: number;
+  requeuedAt?: Date;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+export type NewDlqMessage = Pick<
+  DlqMessageRecord,
+  'sourceTopic' | 'partition' | 'offset' | 'key' | 'storeId' | 'valueBase64' | 'preview' | 'headers' | 'reason' | 'errors'
+>;
+
+export interface DlqMessageFilter {
+  storeId?: string;
+  status?: DlqMessageStatus;
+  sourceTopic?: string;
+}
+
+type Lean = DlqMessage & { _id: { toString(): string } };
+
+function toRecord(doc: Lean): DlqMessageRecord {
+  const { _id, ...rest } = doc;
+  return {
+    id: _id.toString(),
+    ...rest,
+    headers: rest.headers.map(({ key, value }) => ({ key, value })),
+    errors: rest.errors.map(({ path, message }) => ({ path, message })),
+  };
+}
+
+/** Dead-lettered messages: recorded once per source position, listed, and marked when requeued. */
+@Injectable()
+export class DlqMessageRepository {
+  constructor(@InjectModel(DlqMessage.name) private readonly model: Model<DlqMessage>) {}
+
+  /** Records the message unless its source position is already recorded (a redelivery); returns the stored row. */
+  async recordOnce(message: NewDlqMessage): Promise<DlqMessageRecord> {
+    const doc = await this.model
+      .findOneAndUpdate(
+        { sourceTopic: message.sourceTopic, partition: message.partition, offset: message.offset },
+        { $setOnInsert: { ...message, status: 'new', requeueCount: 0 } },
+        { upsert: true, new: true },
+      )
+      .lean<Lean>()
+      .exec();
+    return toRecord(doc!);
+  }
+
+  async findByIds(ids: string[]): Promise<DlqMessageRecord[]> {
+    const valid = ids.filter((id) => isValidObjectId(id));
+    if (valid.length === 0) return [];
+    const docs = await this.model.find({ _id: { $in: valid } }).lean<Lean[]>().exec();
+    return docs.map(toRecord);
+  }
+
+  async markRequeued(ids: string[], at = new Date()): Promise<void> {
+    if (ids.length === 0) return;
+    await this.model
+      .updateMany({ _id: { $in: ids } }, { $set: { status: 'requeued', requeuedAt: at }, $inc: { requeueCount: 1 } })
+      .exec();
+  }
+
+  /** Newest first, paged, with the total count. */
+  async search(
+    filter: DlqMessageFilter = {},
+    page: { page?: number; pageSize?: number } = {},
+  ): Promise<{ items: DlqMessageRecord[]; total: number; page: number; pageSize: number }> {
+    const query: QueryFilter<DlqMessage> = {};
+    if (filter.storeId) query.storeId = String(filter.storeId);
+    if (filter.status) query.status = String(filter.status) as DlqMessageStatus;
+    if (filter.sourceTopic) query.sourceTopic = String(filter.sourceTopic);
+    const pageSize = Math.min(Math.max(Math.trunc(page.pageSize ?? 50), 1), 500);
+    const pageNo = Math.max(Math.trunc(page.page ?? 1), 1);
+    const [docs, total] = await Promise.all([
+      this.model
+        .find(query)
+        .sort({ createdAt: -1 })
+        .skip((pageNo - 1) * pageSize)
+        .limit(pageSize)
+        .lean<Lean[]>()
+        .exec(),
+      this.model.countDocuments(query).exec(),
+    ]);
+    return { items: docs.map(toRecord), total, page: pageNo, pageSize };
+  }
+}

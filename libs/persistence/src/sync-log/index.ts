@@ -1,0 +1,16 @@
+import { ModelDefinition } from '@nestjs/mongoose';
+import { SyncLog, SyncLogSchema } from './sync-log.schema';
+
+export { SyncLog, SyncLogSchema, SyncLogMode, SyncLogStatus } from './sync-log.schema';
+export {
+  escapeRegex,
+  NewSyncLogEntry,
+  SYNC_LOG_SORT_FIELDS,
+  SyncLogFilter,
+  SyncLogPage,
+  SyncLogRecord,
+  SyncLogRepository,
+  SyncLogSearchResult,
+  SyncLogSortField,
+} from './sync-log.repository';
+export const syncLogModel: ModelDefinition = { name: SyncLog.name, schema: SyncLogSchema };
