@@ -52,6 +52,24 @@ export const envSchema = z.object({
     .optional(),
   ADMIN_BOOTSTRAP_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   SYNCER_INSTANCE_ID: z.string().min(1).optional(),
+  /** How often each syncer looks for stores whose queue is due for a flush (ms); tests shorten it. */
+  SYNCER_FLUSH_TICK_MS: z.coerce.number().int().min(20).default(5000),
+  /** Length of one "minute" of a store's Cron Job interval (ms); tests and benchmarks shrink it. */
+  SYNCER_INTERVAL_MINUTE_MS: z.coerce.number().int().min(1).default(60_000),
+  /** Queue items handed to Xero delivery per flush batch (delivery splits them into ≤ 50-element calls). */
+  SYNCER_FLUSH_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Flush lease per org: a crashed owner's lease is taken over after this long (renewed while flushing). */
+  SYNCER_FLUSH_LEASE_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Claim on queue items being delivered: items of a crashed flusher become claimable again after this. */
+  SYNCER_CLAIM_LEASE_MS: z.coerce.number().int().min(100).default(120_000),
+  /** Exponential backoff of retryable failures: first delay, cap, and attempts before an item is failed. */
+  SYNCER_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
+  SYNCER_RETRY_MAX_MS: z.coerce.number().int().min(1).default(3_600_000),
+  SYNCER_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(15),
+  /** Stores flushed in parallel by one syncer (each under its own org lease). */
+  SYNCER_FLUSH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Entity-topic partitions one syncer processes in parallel (each partition stays in order). */
+  SYNCER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(256).default(8),
 
   /** Interface the HTTP servers bind to; docker-compose sets 0.0.0.0. */
   BIND_HOST: z.string().default('127.0.0.1'),

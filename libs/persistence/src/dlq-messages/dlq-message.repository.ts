@@ -63,6 +63,12 @@ export class DlqMessageRepository {
     return toRecord(doc!);
   }
 
+  /** The row recorded for a source position, if any (a redelivered poison message is recognised by it). */
+  async findByPosition(sourceTopic: string, partition: number, offset: string): Promise<DlqMessageRecord | null> {
+    const doc = await this.model.findOne({ sourceTopic, partition, offset }).lean<Lean>().exec();
+    return doc ? toRecord(doc) : null;
+  }
+
   async findByIds(ids: string[]): Promise<DlqMessageRecord[]> {
     const valid = ids.filter((id) => isValidObjectId(id));
     if (valid.length === 0) return [];

@@ -163,6 +163,17 @@ export class PendingChangeRepository {
     return res.modifiedCount;
   }
 
+  /**
+   * Records the outcome of an out-of-band attempt (per-record "Sync Now") unless the item's content changed
+   * meanwhile or a flusher holds it. Returns whether the state was written.
+   */
+  async recordAttemptIfUnchanged(id: string, eventId: string, state: PendingChangeState): Promise<boolean> {
+    const res = await this.model
+      .updateOne({ _id: id, eventId, status: { $ne: 'processing' } }, stateUpdate(state))
+      .exec();
+    return res.modifiedCount === 1;
+  }
+
   /** Hands claimed items back (graceful shutdown): due again at once. */
   async releaseClaims(owner: string): Promise<number> {
     const res = await this.model

@@ -1,8 +1,8 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 
 export type SyncLogStatus = 'success' | 'error';
-/** How the attempt was triggered: a live event (Immediately), a queue flush (Cron Job / fallback), or a command. */
-export type SyncLogMode = 'immediate' | 'cron' | 'manual';
+/** How the attempt was triggered: a live event (Immediately), a queue flush (Cron Job / fallback), a command, or intake (a rejected message). */
+export type SyncLogMode = 'immediate' | 'cron' | 'manual' | 'intake';
 
 /**
  * The merchant's "View Log": one row per sync attempt of one record (or one rejected message), with Xero's

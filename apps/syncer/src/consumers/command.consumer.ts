@@ -1,0 +1,83 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@xero-sync/config';
+import { EVENT_HEADERS, parseCommand, topics, XeroSyncCommand } from '@xero-sync/contracts';
+import { ConsumerHost, IncomingMessage, KAFKA, Kafka } from '@xero-sync/messaging';
+import { runWithCorrelation, sanitizeCorrelationId } from '@xero-sync/observability';
+import { RequestFlushUseCase } from '../commands/request-flush.usecase';
+import { SyncRecordUseCase } from '../commands/sync-record.usecase';
+import { RequeueDlqUseCase } from '../dlq/requeue-dlq.usecase';
+import { assertNever } from '../sync/sync-policy';
+
+/**
+ * Commands from admin-api (`xero-sync.commands.v1`), one syncer of the group per command: per-record Sync Now,
+ * queue Sync Now, Retry failed, DLQ requeue. Backfill commands belong to ingest and are skipped. An invalid
+ * command is logged and skipped (admin-api validated it already; nothing to redo).
+ */
+@Injectable()
+export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(CommandConsumer.name);
+  private host: ConsumerHost | undefined;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly syncRecord: SyncRecordUseCase,
+    private readonly requestFlush: RequestFlushUseCase,
+    private readonly requeueDlq: RequeueDlqUseCase,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Topics are ensured by EntityChangeConsumer, which Nest bootstraps first (declared first in the module).
+    this.host = new ConsumerHost(
+      this.kafka,
+      { groupId: `${this.config.KAFKA_GROUP_PREFIX}-syncer-commands`, topics: [topics.commands(this.config.KAFKA_TOPIC_PREFIX)], fromBeginning: true },
+      (message) => this.handle(message),
+    );
+    await this.host.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.host?.stop();
+  }
+
+  private handle(message: IncomingMessage): Promise<void> {
+    const correlationId = sanitizeCorrelationId(message.headers[EVENT_HEADERS.correlationId]);
+    return runWithCorrelation(correlationId, async () => {
+      let json: unknown;
+      try {
+        json = JSON.parse(message.value?.toString('utf8') ?? '');
+      } catch {
+        this.logger.warn(`skipping command at ${message.topic}[${message.partition}]@${message.offset}: not JSON`);
+        return;
+      }
+      const parsed = parseCommand(json);
+      if (!parsed.ok) {
+        this.logger.warn(`skipping invalid command: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+        return;
+      }
+      await this.execute(parsed.value, correlationId);
+    });
+  }
+
+  private async execute(command: XeroSyncCommand, correlationId?: string): Promise<void> {
+    switch (command.type) {
+      case 'sync.record':
+        await this.syncRecord.execute(command.storeId, command.entity, command.entityId, correlationId);
+        return;
+      case 'queue.flush':
+        await this.requestFlush.execute(command.storeId, { retryFailed: false });
+        return;
+      case 'queue.retry-failed':
+        await this.requestFlush.execute(command.storeId, { retryFailed: true });
+        return;
+      case 'dlq.requeue':
+        await this.requeueDlq.execute(command.storeId, command.dlqIds);
+        return;
+      case 'backfill.start':
+      case 'backfill.cancel':
+        return;
+      default:
+        assertNever(command);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { APP_CONFIG, AppConfig } from '@xero-sync/config';
+import { FlushLeaseRepository, PendingChangeRepository } from '@xero-sync/persistence';
+import { SyncSettingsCache } from '../delivery/sync-settings.cache';
+import { FlushQueueUseCase } from './flush-queue.usecase';
+
+const INTERVAL_NAME = 'syncer-flush-tick';
+
+/**
+ * Every tick (SYNCER_FLUSH_TICK_MS) looks for stores with due queue items and flushes those whose turn has
+ * come: Cron Job stores once per interval slot (see currentSlotStart), Immediately stores whenever
+ * fallback items are due, and any store whose "Sync Now" is pending. Flushes of different stores run in
+ * parallel up to SYNCER_FLUSH_CONCURRENCY; the org lease makes sure only one syncer flushes an org.
+ */
+@Injectable()
+export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(FlushQueueScheduler.name);
+  private current: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly registry: SchedulerRegistry,
+    private readonly flush: FlushQueueUseCase,
+    private readonly queue: PendingChangeRepository,
+    private readonly leases: FlushLeaseRepository,
+    private readonly settings: SyncSettingsCache,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.registry.addInterval(INTERVAL_NAME, setInterval(() => this.kick(), this.config.SYNCER_FLUSH_TICK_MS));
+  }
+
+  /** Runs a tick now (or right after the one in progress), e.g. after a "Sync Now" command. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.current) {
+      this.again = true;
+      return;
+    }
+    this.current = this.tick()
+      .catch((err: unknown) => this.logger.warn(`flush tick failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.current = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.registry.doesExist('interval', INTERVAL_NAME)) this.registry.deleteInterval(INTERVAL_NAME);
+    this.flush.stop();
+    await this.current;
+    // Nothing of ours should still be claimed; hand back anything an aborted batch left.
+    await this.queue.releaseClaims(this.config.SYNCER_INSTANCE_ID ?? 'syncer').catch(() => undefined);
+  }
+
+  private async tick(): Promise<void> {
+    const [due, requested] = await Promise.all([this.queue.storesWithDueItems(), this.leases.storesWithFlushRequests()]);
+    const stores = shuffle([...new Set([...due, ...requested])]);
+    let next = 0;
+    const worker = async () => {
+      while (next < stores.length && !this.stopped) {
+        const storeId = stores[next++];
+        try {
+          if (await this.isDue(storeId)) await this.flush.execute(storeId);
+        } catch (err) {
+          this.logger.warn(`flush of ${storeId} failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.config.SYNCER_FLUSH_CONCURRENCY, stores.length) }, worker));
+  }
+
+  private async isDue(storeId: string): Promise<boolean> {
+    const [settings, schedule] = await Promise.all([this.settings.get(storeId), this.leases.scheduleOf(storeId)]);
+    if (schedule.flushRequestedAt || settings.mode === 'immediate') return true;
+    const intervalMs = Math.max(1, settings.cronIntervalMinutes * this.config.SYNCER_INTERVAL_MINUTE_MS);
+    const since = (schedule.lastFlushAt ?? schedule.firstSeenAt).getTime();
+    return since < currentSlotStart(storeId, intervalMs, Date.now());
+  }
+}
+
+/**
+ * Start of the store's current flush slot. Slots repeat every interval, offset per store (hash of its id) so
+ * stores with equal intervals do not all flush at the same instant; changes arriving within one slot are
+ * written together at its end.
+ */
+export function currentSlotStart(storeId: string, intervalMs: number, now: number): number {
+  let hash = 0;
+  for (const ch of storeId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  const offset = hash % intervalMs;
+  return Math.floor((now - offset) / intervalMs) * intervalMs + offset;
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}

@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@xero-sync/config';
+import { EntityChangeEvent } from '@xero-sync/contracts';
+import { eventsOut } from '@xero-sync/observability';
+import { PendingChangeRecord, PendingChangeRepository } from '@xero-sync/persistence';
+import { DeliveryResult, SyncSettings, XERO_DELIVERY, XeroDelivery } from '../delivery/xero-delivery.port';
+import { RecordSyncOutcomeUseCase } from './record-sync-outcome.usecase';
+import { nextState, queueChangeOf, thrownResult } from './sync-policy';
+
+/**
+ * Immediately mode: delivers one event to Xero now (interactive priority). Whatever happens, the event ends
+ * durably recorded before the offset may be committed: synced (the content is kept for per-record Sync Now),
+ * or queued (deferred by budget/breaker/connection, retryable failure, waiting on a dependency) for the
+ * flusher, or failed (permanent, visible for Sync Now after a fix).
+ */
+@Injectable()
+export class SyncEntityUseCase {
+  private readonly logger = new Logger(SyncEntityUseCase.name);
+  private readonly owner: string;
+
+  constructor(
+    @Inject(XERO_DELIVERY) private readonly delivery: XeroDelivery,
+    private readonly queue: PendingChangeRepository,
+    private readonly outcome: RecordSyncOutcomeUseCase,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.owner = config.SYNCER_INSTANCE_ID ?? 'syncer';
+  }
+
+  async execute(event: EntityChangeEvent, settings: SyncSettings, existing: PendingChangeRecord | null, correlationId?: string): Promise<void> {
+    const item = { entity: event.entity, entityId: event.entityId, payload: event.payload, eventId: event.eventId, correlationId };
+    let result: DeliveryResult;
+    try {
+      const results = await this.delivery.deliver(event.storeId, [item], { priority: 'interactive' });
+      result = results.find((r) => r.entity === item.entity && r.entityId === item.entityId) ?? thrownResult(item, 'no result returned');
+    } catch (err) {
+      this.logger.warn(`immediate delivery of ${item.entity} ${item.entityId} threw; queueing it: ${String(err)}`);
+      result = thrownResult(item, err);
+    }
+    // New content starts a fresh attempt count; a redelivered event continues the old one.
+    const prior = existing && existing.eventId === event.eventId ? existing.attempts : 0;
+    const state = nextState(result, prior, this.outcome.retryPolicy);
+    await this.queue.saveLatest(queueChangeOf(event, correlationId), state);
+    await this.outcome.execute([
+      {
+        result,
+        ctx: {
+          storeId: event.storeId,
+          tenantId: settings.xeroTenantId,
+          mode: 'immediate',
+          eventId: event.eventId,
+          correlationId,
+          attempt: state.attempts ?? prior + 1,
+          syncerId: this.owner,
+        },
+      },
+    ]);
+    if (state.status === 'pending' || state.status === 'waiting') eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'queued' });
+  }
+}

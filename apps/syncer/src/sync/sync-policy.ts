@@ -1,0 +1,133 @@
+import { EntityChangeEvent, EntityName } from '@xero-sync/contracts';
+import { NewPendingChange, NewSyncLogEntry, PendingChangeState, SyncLogMode } from '@xero-sync/persistence';
+import { DeliveryItem, DeliveryResult } from '../delivery/xero-delivery.port';
+
+/** Dependency rank per entity: contacts and items before invoices, invoices before payments and credit notes. */
+export const ENTITY_RANK: Record<EntityName, number> = { customer: 0, product: 0, order: 1, invoice: 2, creditmemo: 2 };
+
+export interface RetryPolicy {
+  baseMs: number;
+  maxMs: number;
+  maxAttempts: number;
+}
+
+/** Exponential backoff with "equal jitter": half the delay fixed, half random, so retries of many items spread. */
+export function backoffMs(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exp / 2 + (exp / 2) * random());
+}
+
+/**
+ * The queue state an item takes after a delivery result, given its attempts so far. Deferred items were not
+ * attempted (budget, breaker, connection) and keep their attempt count; retryable failures back off until
+ * `maxAttempts`, then stay `failed` like permanent ones, visible for "Sync Now" / "Retry failed".
+ */
+export function nextState(
+  result: DeliveryResult,
+  priorAttempts: number,
+  policy: RetryPolicy,
+  now = new Date(),
+  random: () => number = Math.random,
+): PendingChangeState {
+  const attempts = priorAttempts + 1;
+  const later = (ms: number) => new Date(now.getTime() + ms);
+  switch (result.status) {
+    case 'synced':
+    case 'unchanged':
+      return { status: 'synced', attempts, lastAttemptAt: now, syncedAt: now, xeroId: result.xeroId };
+    case 'deferred':
+      return {
+        status: 'pending',
+        attempts: priorAttempts,
+        nextAttemptAt: later(result.error?.retryAfterMs ?? Math.min(policy.baseMs, 1000)),
+        lastError: result.message,
+      };
+    case 'waiting':
+      if (attempts >= policy.maxAttempts) {
+        return { status: 'failed', attempts, lastAttemptAt: now, lastError: `gave up waiting: ${result.message}` };
+      }
+      return {
+        status: 'waiting',
+        attempts,
+        lastAttemptAt: now,
+        waitingOn: result.message,
+        lastError: result.message,
+        nextAttemptAt: later(backoffMs(attempts, policy, random)),
+      };
+    case 'failed': {
+      const retryable = result.error?.retryable ?? false;
+      if (!retryable || attempts >= policy.maxAttempts) {
+        return { status: 'failed', attempts, lastAttemptAt: now, lastError: result.message };
+      }
+      const delay = Math.max(result.error?.retryAfterMs ?? 0, backoffMs(attempts, policy, random));
+      return { status: 'pending', attempts, lastAttemptAt: now, lastError: result.message, nextAttemptAt: later(delay) };
+    }
+    default:
+      return assertNever(result.status);
+  }
+}
+
+export interface AttemptContext {
+  storeId: string;
+  tenantId?: string;
+  mode: SyncLogMode;
+  eventId?: string;
+  correlationId?: string;
+  attempt: number;
+  syncerId: string;
+}
+
+/** The sync log row for one result; none for a deferred item (no attempt was made, nothing to explain). */
+export function logEntryFor(result: DeliveryResult, ctx: AttemptContext): NewSyncLogEntry | null {
+  if (result.status === 'deferred') return null;
+  const success = result.status === 'synced' || result.status === 'unchanged';
+  return {
+    storeId: ctx.storeId,
+    tenantId: ctx.tenantId,
+    entity: result.entity,
+    entityId: result.entityId,
+    action: result.action ?? 'none',
+    status: success ? 'success' : 'error',
+    message: success ? 'OK' : result.message,
+    errorCode: success ? undefined : (result.error?.code ?? (result.status === 'waiting' ? 'DEPENDENCY_FAILED' : undefined)),
+    xeroId: result.xeroId,
+    xeroUrl: result.xeroUrl,
+    durationMs: Math.round(result.durationMs),
+    calls: result.calls,
+    mode: ctx.mode,
+    correlationId: ctx.correlationId,
+    eventId: ctx.eventId,
+    attempt: ctx.attempt,
+    syncerId: ctx.syncerId,
+  };
+}
+
+/** A delivery that threw (not a per-item result): treated as a retryable failure of every item. */
+export function thrownResult(item: Pick<DeliveryItem, 'entity' | 'entityId'>, err: unknown): DeliveryResult {
+  return {
+    entity: item.entity,
+    entityId: item.entityId,
+    status: 'failed',
+    message: `delivery error: ${err instanceof Error ? err.message : String(err)}`,
+    error: { code: 'UNAVAILABLE', retryable: true },
+    calls: 0,
+    durationMs: 0,
+  };
+}
+
+export function queueChangeOf(event: EntityChangeEvent, correlationId?: string): NewPendingChange {
+  return {
+    storeId: event.storeId,
+    entity: event.entity,
+    entityId: event.entityId,
+    rank: ENTITY_RANK[event.entity],
+    eventId: event.eventId,
+    occurredAt: new Date(event.occurredAt),
+    payload: event.payload as unknown as Record<string, unknown>,
+    correlationId,
+  };
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value ${String(value)}`);
+}
