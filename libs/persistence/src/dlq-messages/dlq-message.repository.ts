@@ -56,7 +56,7 @@ export class DlqMessageRepository {
       .findOneAndUpdate(
         { sourceTopic: message.sourceTopic, partition: message.partition, offset: message.offset },
         { $setOnInsert: { ...message, status: 'new', requeueCount: 0 } },
-        { upsert: true, new: true },
+        { upsert: true, returnDocument: 'after' },
       )
       .lean<Lean>()
       .exec();

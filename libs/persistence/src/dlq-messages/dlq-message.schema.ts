@@ -22,7 +22,7 @@ export class DlqMessage {
   @Prop({ type: [{ key: String, value: String, _id: false }], default: [] }) headers!: { key: string; value: string }[];
   @Prop({ required: true }) reason!: string;
   @Prop({ type: [{ path: String, message: String, _id: false }], default: [] }) errors!: { path: string; message: string }[];
-  @Prop({ required: true, default: 'new' }) status!: DlqMessageStatus;
+  @Prop({ type: String, required: true, default: 'new' }) status!: DlqMessageStatus;
   @Prop({ required: true, default: 0 }) requeueCount!: number;
   @Prop() requeuedAt?: Date;
 }

@@ -14,58 +14,73 @@ export interface FlushSchedule {
 export interface LeaseHolder {
   key: string;
   owner?: string;
-  leaseUntil?: Date;
+  leaseUntil: Date;
+  epoch: number;
 }
 
 const scheduleId = (storeId: string) => `schedule:${storeId}`;
 
-/** Flush leases (one owner per org at a time, with expiry) and per-store flush schedules. */
+/** Flush leases (one owner per org at a time, with expiry and takeover) and per-store flush schedules. */
 @Injectable()
 export class FlushLeaseRepository {
   constructor(@InjectModel(FlushLease.name) private readonly model: Model<FlushLease>) {}
 
   /**
-   * Takes the lease `key` for `owner` until now + ttlMs if it is free, expired or already `owner`'s.
-   * Atomic (one findAndModify; a lost upsert race surfaces as a duplicate key), so at most one owner holds it.
+   * Takes the lease `key` for `owner` until now + ttlMs if it is free, expired or already `owner`'s. Taking
+   * it over inserts the next epoch document; of several contenders only the one whose insert succeeds wins.
    */
   async tryAcquire(key: string, owner: string, ttlMs: number, now = new Date()): Promise<boolean> {
+    const latest = await this.latestEpoch(key);
+    const until = new Date(now.getTime() + ttlMs);
+    if (latest && latest.owner === owner && latest.leaseUntil && latest.leaseUntil >= now) {
+      return this.renew(key, owner, ttlMs, now);
+    }
+    if (latest && latest.leaseUntil && latest.leaseUntil >= now) return false;
+    const epoch = (latest?.epoch ?? 0) + 1;
     try {
-      const doc = await this.model
-        .findOneAndUpdate(
-          { _id: key, $or: [{ owner: { $exists: false } }, { owner }, { leaseUntil: { $lt: now } }] },
-          { $set: { owner, leaseUntil: new Date(now.getTime() + ttlMs) } },
-          { upsert: true, new: true },
-        )
-        .lean()
-        .exec();
-      return doc?.owner === owner;
+      await this.model.create({ _id: `${key}#${epoch}`, key, epoch, owner, leaseUntil: until });
     } catch (err) {
       if (isDuplicateKeyError(err)) return false;
       throw err;
     }
+    // Old epochs only document history; keep the previous one for diagnosis.
+    await this.model.deleteMany({ key, epoch: { $lt: epoch - 1 } }).exec();
+    return true;
   }
 
   /** Extends a held lease; false when `owner` no longer holds it (it expired and was taken over). */
   async renew(key: string, owner: string, ttlMs: number, now = new Date()): Promise<boolean> {
-    const res = await this.model
-      .updateOne({ _id: key, owner }, { $set: { leaseUntil: new Date(now.getTime() + ttlMs) } })
+    const latest = await this.latestEpoch(key);
+    if (!latest || latest.owner !== owner) return false;
+    await this.model
+      .updateOne({ _id: `${key}#${latest.epoch}`, owner }, { $set: { leaseUntil: new Date(now.getTime() + ttlMs) } })
       .exec();
-    return res.matchedCount === 1;
+    // A contender may have inserted the next epoch meanwhile (only possible once ours had expired).
+    const after = await this.latestEpoch(key);
+    return after !== null && after.epoch === latest.epoch && after.owner === owner;
   }
 
   async release(key: string, owner: string): Promise<void> {
-    await this.model.updateOne({ _id: key, owner }, { $unset: { owner: '', leaseUntil: '' } }).exec();
+    const latest = await this.latestEpoch(key);
+    if (!latest || latest.owner !== owner) return;
+    await this.model.updateOne({ _id: `${key}#${latest.epoch}`, owner }, { $set: { leaseUntil: new Date(0) } }).exec();
   }
 
-  async holder(key: string): Promise<LeaseHolder | null> {
-    const doc = await this.model.findById(key).lean().exec();
-    return doc ? { key, owner: doc.owner, leaseUntil: doc.leaseUntil } : null;
+  /** Who holds `key` now, if anyone (an expired or released lease has no holder). */
+  async holder(key: string, now = new Date()): Promise<LeaseHolder | null> {
+    const latest = await this.latestEpoch(key);
+    if (!latest?.leaseUntil || latest.leaseUntil < now) return null;
+    return { key, owner: latest.owner, leaseUntil: latest.leaseUntil, epoch: latest.epoch ?? 0 };
+  }
+
+  private async latestEpoch(key: string): Promise<FlushLease | null> {
+    return this.model.findOne({ key }).sort({ epoch: -1 }).lean<FlushLease>().exec();
   }
 
   /** The store's flush schedule, created on first sight (its interval counts from then). */
   async scheduleOf(storeId: string, now = new Date()): Promise<FlushSchedule> {
     const doc = await this.model
-      .findOneAndUpdate({ _id: scheduleId(storeId) }, { $setOnInsert: { firstSeenAt: now } }, { upsert: true, new: true })
+      .findOneAndUpdate({ _id: scheduleId(storeId) }, { $setOnInsert: { firstSeenAt: now } }, { upsert: true, returnDocument: 'after' })
       .lean()
       .exec();
     return {

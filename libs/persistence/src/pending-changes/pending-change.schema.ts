@@ -23,7 +23,7 @@ export class PendingChange {
   @Prop({ required: true }) eventId!: string;
   @Prop({ required: true }) occurredAt!: Date;
   @Prop({ type: MongooseSchema.Types.Mixed, required: true }) payload!: Record<string, unknown>;
-  @Prop({ required: true, default: 'pending' }) status!: PendingChangeStatus;
+  @Prop({ type: String, required: true, default: 'pending' }) status!: PendingChangeStatus;
   @Prop({ required: true, default: 0 }) attempts!: number;
   @Prop({ required: true, default: () => new Date(0) }) nextAttemptAt!: Date;
   @Prop() lastError?: string;

@@ -16,7 +16,7 @@ export class SyncLog {
   @Prop({ required: true }) entityId!: string;
   /** create | update | void | delete | payment | allocate | refund | none | queue | reject */
   @Prop({ required: true }) action!: string;
-  @Prop({ required: true }) status!: SyncLogStatus;
+  @Prop({ type: String, required: true }) status!: SyncLogStatus;
   /** 'OK' on success, otherwise Xero's error text (or the reason a message was rejected). */
   @Prop({ required: true }) message!: string;
   @Prop() errorCode?: string;
@@ -24,7 +24,7 @@ export class SyncLog {
   @Prop() xeroUrl?: string;
   @Prop({ required: true, default: 0 }) durationMs!: number;
   @Prop({ required: true, default: 0 }) calls!: number;
-  @Prop({ required: true }) mode!: SyncLogMode;
+  @Prop({ type: String, required: true }) mode!: SyncLogMode;
   @Prop() correlationId?: string;
   @Prop() eventId?: string;
   @Prop({ required: true, default: 1 }) attempt!: number;
