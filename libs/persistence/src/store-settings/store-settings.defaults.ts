@@ -1,0 +1,85 @@
+import type { EntityName } from '@xero-sync/contracts';
+
+export type SyncMode = 'immediate' | 'cron';
+export type XeroInvoiceStatusRule = 'DRAFT' | 'SUBMITTED' | 'AUTHORISED';
+
+/** How store entities map onto a Xero org's chart of accounts, tax rates and numbering. */
+export interface XeroMappingSettings {
+  accounts: {
+    /** Revenue account for product lines. */
+    sales: string;
+    shipping: string;
+    /** Cent differences between Xero's per-line rounding and the store total. */
+    rounding: string;
+    /** Credit-memo adjustment refunds/fees. */
+    adjustments: string;
+  };
+  /** Store tax percent → Xero TaxType, e.g. { percent: 15, taxType: 'OUTPUT2' }. */
+  taxRates: { percent: number; taxType: string }[];
+  /** Store tax class id → Xero TaxType; wins over the percent mapping for products that have one. */
+  taxClasses: Record<string, string>;
+  /** Tax type of rounding and adjustment lines (no tax). */
+  noTaxType: string;
+  /** Payment method code → bank/clearing account code; null = leave the invoice due (e.g. purchase orders). */
+  paymentAccounts: Record<string, string | null>;
+  defaultPaymentAccount: string | null;
+  /** Xero's LineAmountTypes for this store: how its catalog prices are entered (store tax display). */
+  lineAmountTypes: 'Exclusive' | 'Inclusive';
+  /** Magento order state → Xero invoice status (canceled is handled by void/delete). */
+  statusRules: Record<string, XeroInvoiceStatusRule>;
+  prefixes: { contact: string; invoice: string; creditNote: string };
+  /** Days from order date to invoice due date. */
+  dueDays: number;
+  /** Post a rounding line when Xero's per-line rounding misses the store total. */
+  roundingLine: boolean;
+}
+
+/** Per-store sync settings (collection store_settings). */
+export interface StoreSettings {
+  storeId: string;
+  xeroTenantId?: string;
+  mode: SyncMode;
+  cronIntervalMinutes: number;
+  entitiesEnabled: EntityName[];
+  mapping: XeroMappingSettings;
+  updatedBy?: string;
+  updatedAt?: Date;
+}
+
+/** Defaults for a store that has no saved settings (a NZ org with Xero's demo chart of accounts). */
+export function defaultMappingSettings(): XeroMappingSettings {
+  return {
+    accounts: { sales: '200', shipping: '210', rounding: '860', adjustments: '200' },
+    taxRates: [
+      { percent: 15, taxType: 'OUTPUT2' },
+      { percent: 0, taxType: 'ZERORATED' },
+    ],
+    taxClasses: {},
+    noTaxType: 'NONE',
+    paymentAccounts: { checkmo: '090', banktransfer: '090', cashondelivery: '090', purchaseorder: null },
+    defaultPaymentAccount: '091',
+    lineAmountTypes: 'Exclusive',
+    statusRules: {
+      new: 'DRAFT',
+      pending_payment: 'DRAFT',
+      payment_review: 'SUBMITTED',
+      holded: 'SUBMITTED',
+      processing: 'AUTHORISED',
+      complete: 'AUTHORISED',
+      closed: 'AUTHORISED',
+    },
+    prefixes: { contact: 'MC-', invoice: 'MI-', creditNote: 'MCN-' },
+    dueDays: 14,
+    roundingLine: true,
+  };
+}
+
+export function defaultStoreSettings(storeId: string): StoreSettings {
+  return {
+    storeId,
+    mode: 'immediate',
+    cronIntervalMinutes: 15,
+    entitiesEnabled: ['customer', 'product', 'order', 'invoice', 'creditmemo'],
+    mapping: defaultMappingSettings(),
+  };
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { isDuplicateKeyError } from '../persistence.errors';
+import { StoreSetting } from './store-setting.schema';
+import {
+  defaultMappingSettings,
+  defaultStoreSettings,
+  StoreSettings,
+  XeroMappingSettings,
+} from './store-settings.defaults';
+
+type Lean = StoreSetting & { updatedAt?: Date };
+
+function withDefaults(doc: Lean): StoreSettings {
+  const d = defaultStoreSettings(doc.storeId);
+  const saved = (doc.mapping ?? {}) as Partial<XeroMappingSettings>;
+  const base = defaultMappingSettings();
+  return {
+    storeId: doc.storeId,
+    xeroTenantId: doc.xeroTenantId ?? undefined,
+    mode: (doc.mode as StoreSettings['mode']) ?? d.mode,
+    cronIntervalMinutes: doc.cronIntervalMinutes ?? d.cronIntervalMinutes,
+    entitiesEnabled: (doc.entitiesEnabled as StoreSettings['entitiesEnabled']) ?? d.entitiesEnabled,
+    mapping: {
+      ...base,
+      ...saved,
+      accounts: { ...base.accounts, ...(saved.accounts ?? {}) },
+      prefixes: { ...base.prefixes, ...(saved.prefixes ?? {}) },
+      statusRules: { ...base.statusRules, ...(saved.statusRules ?? {}) },
+      paymentAccounts: { ...base.paymentAccounts, ...(saved.paymentAccounts ?? {}) },
+      taxClasses: { ...base.taxClasses, ...(saved.taxClasses ?? {}) },
+    },
+    updatedBy: doc.updatedBy,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+/** Per-store settings: `get` always answers (defaults when nothing is saved). Validate before `save`. */
+@Injectable()
+export class StoreSettingsRepository {
+  constructor(@InjectModel(StoreSetting.name) private readonly model: Model<StoreSetting>) {}
+
+  async get(storeId: string): Promise<StoreSettings> {
+    const doc = await this.model.findOne({ storeId }).lean<Lean>().exec();
+    return doc ? withDefaults(doc) : defaultStoreSettings(storeId);
+  }
+
+  /** Whether the store has saved settings (as opposed to defaults). */
+  async exists(storeId: string): Promise<boolean> {
+    return (await this.model.countDocuments({ storeId }).exec()) > 0;
+  }
+
+  /** Replaces the store's settings; `actor` is recorded as who changed them. */
+  async save(settings: StoreSettings, actor: string): Promise<StoreSettings> {
+    const doc = {
+      storeId: settings.storeId,
+      xeroTenantId: settings.xeroTenantId,
+      mode: settings.mode,
+      cronIntervalMinutes: settings.cronIntervalMinutes,
+      entitiesEnabled: settings.entitiesEnabled,
+      mapping: settings.mapping as unknown as Record<string, unknown>,
+      updatedBy: actor,
+    };
+    const write = () => this.model.replaceOne({ storeId: settings.storeId }, doc, { upsert: true }).exec();
+    try {
+      await write();
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      await write();
+    }
+    return this.get(settings.storeId);
+  }
+
+  /** Binds (or with undefined, unbinds) a store to a Xero org, keeping its other settings. */
+  async bindTenant(storeId: string, tenantId: string | undefined, actor: string): Promise<StoreSettings> {
+    const current = await this.get(storeId);
+    return this.save({ ...current, xeroTenantId: tenantId }, actor);
+  }
+
+  async listBoundToTenant(tenantId: string): Promise<StoreSettings[]> {
+    const docs = await this.model.find({ xeroTenantId: tenantId }).sort({ storeId: 1 }).lean<Lean[]>().exec();
+    return docs.map(withDefaults);
+  }
+
+  async list(): Promise<StoreSettings[]> {
+    const docs = await this.model.find({}).sort({ storeId: 1 }).lean<Lean[]>().exec();
+    return docs.map(withDefaults);
+  }
+}
