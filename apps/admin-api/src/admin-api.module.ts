@@ -3,6 +3,15 @@ import { AppConfig, ConfigModule } from '@xero-sync/config';
 import { KafkaHealthIndicator, MessagingModule } from '@xero-sync/messaging';
 import { HealthModule, LoggingModule } from '@xero-sync/observability';
 import { MongoHealthIndicator, PersistenceModule } from '@xero-sync/persistence';
+import { AuthModule } from './auth/auth.module';
+import { BackfillsModule } from './backfills/backfills.module';
+import { CommandsModule } from './commands/commands.module';
+import { DailyReportsModule } from './daily-reports/daily-reports.module';
+import { DlqModule } from './dlq/dlq.module';
+import { QueueModule } from './queue/queue.module';
+import { RepositoriesModule } from './repositories/repositories.module';
+import { StoresModule } from './stores/stores.module';
+import { SyncLogsModule } from './sync-logs/sync-logs.module';
 
 /** Admin API: sync log, queue, reports, settings, connections, backfill, and the ops dashboard. */
 @Module({})
@@ -16,6 +25,15 @@ export class AdminApiModule {
         MessagingModule.forRoot('xero-sync-admin-api'),
         PersistenceModule.forRoot(),
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
+        RepositoriesModule,
+        AuthModule,
+        CommandsModule,
+        SyncLogsModule,
+        QueueModule,
+        DlqModule,
+        BackfillsModule,
+        StoresModule,
+        DailyReportsModule,
       ],
     };
   }

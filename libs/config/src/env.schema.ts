@@ -42,6 +42,9 @@ export const envSchema = z.object({
   /** Length of Xero's rate-limit "minute" in ms; only tests and benchmarks against a time-scaled sandbox change it. */
   XERO_MINUTE_MS: z.coerce.number().int().min(10).default(60_000),
 
+  /** Items per page the ingest Magento 2 REST pull connector requests (searchCriteria[pageSize]). */
+  MAGENTO_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+
   /** 32 bytes as 64 hex chars or base64; encrypts Xero tokens at rest (AES-256-GCM). */
   TOKEN_ENCRYPTION_KEY: z
     .string()
@@ -78,6 +81,9 @@ export const envSchema = z.object({
   SYNCER_PORT: port(3003),
   /** Origin allowed by admin-api's CORS policy (the dashboard is served by admin-api itself). */
   ADMIN_CORS_ORIGIN: z.string().default('http://127.0.0.1:3002'),
+  /** Failed admin-api authentications allowed per client address per window before it gets 429. */
+  ADMIN_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(10),
+  ADMIN_AUTH_FAILURE_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
 });
 
 export type AppConfig = z.output<typeof envSchema>;

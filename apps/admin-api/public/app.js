@@ -1,0 +1,477 @@
+// xero-sync ops dashboard: Alpine.js state + AG Grid lists + Chart.js, talking to admin-api with the API key
+// kept in sessionStorage. No build step: the libraries are served by admin-api from node_modules.
+/* global Alpine, agGrid, Chart */
+'use strict';
+
+const KEY_STORAGE = 'xero-sync.apiKey';
+const STORE_STORAGE = 'xero-sync.storeId';
+const POLL_MS = 2000;
+const ROLE_RANK = { viewer: 0, operator: 1, admin: 2 };
+const ENTITIES = ['customer', 'product', 'order', 'invoice', 'creditmemo'];
+
+if (agGrid.ModuleRegistry && agGrid.AllCommunityModule)
+  agGrid.ModuleRegistry.registerModules([agGrid.AllCommunityModule]);
+
+function statusCell(params) {
+  const span = document.createElement('span');
+  span.className = `badge status-${params.value}`;
+  span.textContent = params.value ?? '';
+  return span;
+}
+
+function fmtDate(value) {
+  return value ? new Date(value).toLocaleString() : '';
+}
+
+document.addEventListener('alpine:init', () => {
+  Alpine.data('dashboard', () => ({
+    pages: [
+      { id: 'log', label: 'Log' },
+      { id: 'queue', label: 'Queue' },
+      { id: 'daily', label: 'Daily Requests' },
+      { id: 'settings', label: 'Settings' },
+      { id: 'connections', label: 'Connections' },
+      { id: 'backfill', label: 'Backfill' },
+      { id: 'stores', label: 'Stores' },
+      { id: 'dlq', label: 'DLQ' },
+    ],
+    entities: ENTITIES,
+    page: 'log',
+    key: null,
+    keyInput: '',
+    principal: null,
+    signInError: '',
+    flash: '',
+    flashKind: 'info',
+    stores: [],
+    storeId: '',
+    logFilter: { status: '', entity: '', q: '' },
+    logTotal: 0,
+    queueCounts: {},
+    daily: [],
+    settings: null,
+    settingsErrors: [],
+    chart: null,
+    audit: [],
+    connections: [],
+    backfills: [],
+    backfillEntities: [...ENTITIES],
+    newStore: { storeId: '', name: '', magentoBaseUrl: '', magentoToken: '' },
+    shownSecret: '',
+    grids: {},
+    dailyChart: null,
+    timer: null,
+
+    async start() {
+      window.addEventListener('hashchange', () => this.route());
+      this.key = sessionStorage.getItem(KEY_STORAGE);
+      if (this.key) await this.loadPrincipal();
+      if (this.principal) await this.afterSignIn();
+      const params = new URLSearchParams(location.search);
+      if (params.get('connected')) this.say(`Connected to Xero: ${params.get('connected')}`);
+      if (params.get('connectError')) this.say(`Xero connection failed: ${params.get('connectError')}`, 'error');
+    },
+
+    // ---- auth ----
+    async signIn() {
+      this.key = this.keyInput.trim();
+      this.keyInput = '';
+      await this.loadPrincipal();
+      if (this.principal) {
+        sessionStorage.setItem(KEY_STORAGE, this.key);
+        await this.afterSignIn();
+      }
+    },
+    async loadPrincipal() {
+      const res = await fetch('/api-keys/me', { headers: this.headers() });
+      if (res.ok) {
+        this.principal = await res.json();
+        this.signInError = '';
+      } else {
+        this.principal = null;
+        this.key = null;
+        sessionStorage.removeItem(KEY_STORAGE);
+        this.signInError = res.status === 429 ? 'Too many failed attempts; wait a minute.' : 'That key is not valid.';
+      }
+    },
+    signOut() {
+      sessionStorage.removeItem(KEY_STORAGE);
+      clearInterval(this.timer);
+      this.key = null;
+      this.principal = null;
+    },
+    can(role) {
+      return this.principal && ROLE_RANK[this.principal.role] >= ROLE_RANK[role];
+    },
+    headers(json) {
+      const h = { Authorization: `Bearer ${this.key}` };
+      if (json) h['Content-Type'] = 'application/json';
+      return h;
+    },
+    async api(path, options = {}) {
+      const res = await fetch(path, {
+        method: options.method ?? 'GET',
+        headers: this.headers(options.body !== undefined),
+        body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+      });
+      if (res.status === 401) {
+        this.signOut();
+        throw new Error('signed out');
+      }
+      const text = await res.text();
+      const body = text ? JSON.parse(text) : undefined;
+      if (!res.ok) {
+        const err = new Error(body?.message ?? `HTTP ${res.status}`);
+        err.status = res.status;
+        err.fields = body?.fields ?? [];
+        throw err;
+      }
+      return body;
+    },
+    say(text, kind = 'info') {
+      this.flash = text;
+      this.flashKind = kind;
+    },
+
+    async afterSignIn() {
+      await this.loadStores();
+      this.storeId = sessionStorage.getItem(STORE_STORAGE) || this.stores[0]?.storeId || '';
+      this.$nextTick(() => {
+        this.makeGrids();
+        this.route();
+      });
+      clearInterval(this.timer);
+      // Polling keeps progress (queue, log, backfill bars) current without reloading the page.
+      this.timer = setInterval(() => this.refresh().catch(() => undefined), POLL_MS);
+    },
+    route() {
+      const id = (location.hash.replace(/^#\/?/, '') || 'log').split('?')[0];
+      this.page = this.pages.some((p) => p.id === id) ? id : 'log';
+      this.refresh(true).catch((e) => this.say(e.message, 'error'));
+    },
+    storeChanged() {
+      sessionStorage.setItem(STORE_STORAGE, this.storeId);
+      this.settings = null;
+      this.refresh(true).catch((e) => this.say(e.message, 'error'));
+    },
+    async refresh(full) {
+      if (!this.principal) return;
+      switch (this.page) {
+        case 'log':
+          return this.loadLog();
+        case 'queue':
+          return this.loadQueue();
+        case 'daily':
+          return this.loadDaily();
+        case 'settings':
+          return full ? this.loadSettings() : undefined;
+        case 'connections':
+          return this.loadConnections();
+        case 'backfill':
+          return this.loadBackfills();
+        case 'stores':
+          return this.loadStores();
+        case 'dlq':
+          return this.loadDlq();
+      }
+    },
+
+    // ---- grids ----
+    makeGrids() {
+      if (this.grids.log) return;
+      const self = this;
+      const syncNowCell = (params) => {
+        const btn = document.createElement('button');
+        btn.textContent = 'Sync Now';
+        btn.className = 'small';
+        btn.disabled = !self.can('operator');
+        btn.addEventListener('click', () => self.syncRecord(params.data));
+        return btn;
+      };
+      const linkCell = (params) => {
+        if (!params.value) return '';
+        const a = document.createElement('a');
+        a.href = params.value;
+        a.target = '_blank';
+        a.rel = 'noopener';
+        a.textContent = 'View On Xero';
+        a.className = 'view-on-xero';
+        return a;
+      };
+      this.grids.log = agGrid.createGrid(document.getElementById('log-grid'), {
+        columnDefs: [
+          { field: 'createdAt', headerName: 'When', valueFormatter: (p) => fmtDate(p.value), width: 170 },
+          { field: 'storeId', headerName: 'Store', width: 110 },
+          { field: 'entity', width: 100 },
+          { field: 'entityId', headerName: 'Id', width: 110 },
+          { field: 'action', width: 90 },
+          { field: 'status', cellRenderer: statusCell, width: 100 },
+          { field: 'message', flex: 1, tooltipField: 'message', minWidth: 260 },
+          { field: 'xeroUrl', headerName: 'Xero', cellRenderer: linkCell, width: 120 },
+          { headerName: '', cellRenderer: syncNowCell, width: 110, sortable: false },
+        ],
+        rowData: [],
+        getRowId: (p) => p.data.id,
+        rowClassRules: { 'row-error': (p) => p.data?.status === 'error' },
+      });
+      this.grids.queue = agGrid.createGrid(document.getElementById('queue-grid'), {
+        columnDefs: [
+          { field: 'entity', width: 100 },
+          { field: 'entityId', headerName: 'Id', width: 110 },
+          { field: 'status', cellRenderer: statusCell, width: 110 },
+          { field: 'attempts', width: 90 },
+          { field: 'reason', flex: 1, tooltipField: 'reason', minWidth: 240 },
+          { field: 'nextAttemptAt', headerName: 'Next attempt', valueFormatter: (p) => fmtDate(p.value), width: 170 },
+          { field: 'occurredAt', headerName: 'Changed', valueFormatter: (p) => fmtDate(p.value), width: 170 },
+          { headerName: '', cellRenderer: syncNowCell, width: 110, sortable: false },
+        ],
+        rowData: [],
+        getRowId: (p) => p.data.id,
+      });
+      this.grids.dlq = agGrid.createGrid(document.getElementById('dlq-grid'), {
+        columnDefs: [
+          { field: 'createdAt', headerName: 'When', valueFormatter: (p) => fmtDate(p.value), width: 170 },
+          { field: 'storeId', headerName: 'Store', width: 110 },
+          { field: 'sourceTopic', headerName: 'Topic', width: 200 },
+          { field: 'status', cellRenderer: statusCell, width: 100 },
+          { field: 'reason', flex: 1, minWidth: 220 },
+          { field: 'preview', flex: 1, minWidth: 220 },
+        ],
+        rowSelection: { mode: 'multiRow' },
+        rowData: [],
+        getRowId: (p) => p.data.id,
+      });
+    },
+
+    // ---- pages ----
+    async loadStores() {
+      const res = await this.api('/stores?pageSize=200');
+      this.stores = res.items;
+    },
+    logQuery(extra) {
+      const q = new URLSearchParams({ pageSize: '200', ...extra });
+      if (this.storeId) q.set('storeId', this.storeId);
+      for (const [k, v] of Object.entries(this.logFilter)) if (v) q.set(k, v);
+      return q.toString();
+    },
+    async loadLog() {
+      const res = await this.api(`/sync-logs?${this.logQuery()}`);
+      this.logTotal = res.total;
+      this.grids.log?.setGridOption('rowData', res.items);
+    },
+    async exportCsv() {
+      const res = await fetch(`/sync-logs/export.csv?${this.logQuery({})}`.replace(/pageSize=200&?/, ''), {
+        headers: this.headers(),
+      });
+      const blob = await res.blob();
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = 'sync-log.csv';
+      a.click();
+    },
+    async syncRecord(row) {
+      try {
+        const storeId = row.storeId ?? this.storeId;
+        await this.api(
+          `/stores/${encodeURIComponent(storeId)}/records/${row.entity}/${encodeURIComponent(row.entityId)}/sync-now`,
+          { method: 'POST' },
+        );
+        this.say(`Sync Now sent for ${row.entity} ${row.entityId}`);
+      } catch (e) {
+        this.say(e.message, 'error');
+      }
+    },
+    async loadQueue() {
+      if (!this.storeId) return;
+      const s = encodeURIComponent(this.storeId);
+      const [list, counts] = await Promise.all([
+        this.api(`/queue?storeId=${s}&pageSize=200`),
+        this.api(`/queue/summary?storeId=${s}`),
+      ]);
+      this.queueCounts = counts;
+      this.grids.queue?.setGridOption(
+        'rowData',
+        list.items.filter((i) => i.status !== 'synced'),
+      );
+    },
+    async queueSyncNow() {
+      try {
+        await this.api(`/queue/${encodeURIComponent(this.storeId)}/sync-now`, { method: 'POST' });
+        this.say('Sync Now sent for the whole queue');
+      } catch (e) {
+        this.say(e.message, 'error');
+      }
+    },
+    async queueRetryFailed() {
+      try {
+        await this.api(`/queue/${encodeURIComponent(this.storeId)}/retry-failed`, { method: 'POST' });
+        this.say('Retry of failed items sent');
+      } catch (e) {
+        this.say(e.message, 'error');
+      }
+    },
+    async loadDaily() {
+      const res = await this.api('/daily-reports?pageSize=200');
+      this.daily = res.items;
+      this.drawDaily();
+    },
+    forecastText(r) {
+      if (!r.forecast) return '';
+      const f = r.forecast;
+      return f.lastsTheDay
+        ? `lasts the day (${f.callsPerHour}/h)`
+        : `runs out ${new Date(f.exhaustsAt).toLocaleTimeString()} (${f.callsPerHour}/h)`;
+    },
+    drawDaily() {
+      const days = [...new Set(this.daily.map((r) => r.day))].sort();
+      const endpoints = [...new Set(this.daily.flatMap((r) => Object.keys(r.byEndpoint || {})))].sort();
+      const palette = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#0891b2', '#db2777', '#65a30d', '#475569'];
+      const datasets = endpoints.map((ep, i) => ({
+        label: ep,
+        backgroundColor: palette[i % palette.length],
+        data: days.map((d) => this.daily.filter((r) => r.day === d).reduce((n, r) => n + (r.byEndpoint[ep] || 0), 0)),
+        stack: 'calls',
+      }));
+      datasets.push({
+        label: '429s',
+        type: 'line',
+        borderColor: '#dc2626',
+        backgroundColor: '#dc2626',
+        data: days.map((d) => this.daily.filter((r) => r.day === d).reduce((n, r) => n + r.http429, 0)),
+      });
+      const data = { labels: days, datasets };
+      if (this.dailyChart) {
+        this.dailyChart.data = data;
+        this.dailyChart.update('none');
+      } else {
+        this.dailyChart = new Chart(document.getElementById('daily-chart'), {
+          type: 'bar',
+          data,
+          options: {
+            animation: false,
+            responsive: true,
+            maintainAspectRatio: false,
+            scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } },
+          },
+        });
+      }
+    },
+    async loadSettings() {
+      if (!this.storeId) return;
+      const s = encodeURIComponent(this.storeId);
+      this.settings = await this.api(`/stores/${s}/settings`);
+      this.settingsErrors = [];
+      this.audit = (await this.api(`/stores/${s}/settings/audit?pageSize=20`)).items;
+      this.chart = this.settings.xeroTenantId
+        ? await this.api(`/stores/${s}/settings/options`).catch(() => null)
+        : null;
+    },
+    fieldError(field) {
+      const e = this.settingsErrors.find((x) => x.field === field);
+      return e ? e.reason : '';
+    },
+    async saveSettings() {
+      const { mode, cronIntervalMinutes, entitiesEnabled, mapping } = this.settings;
+      try {
+        this.settings = await this.api(`/stores/${encodeURIComponent(this.storeId)}/settings`, {
+          method: 'PUT',
+          body: { mode, cronIntervalMinutes, entitiesEnabled, mapping },
+        });
+        this.settingsErrors = [];
+        this.say('Settings saved');
+        this.audit = (await this.api(`/stores/${encodeURIComponent(this.storeId)}/settings/audit?pageSize=20`)).items;
+      } catch (e) {
+        this.settingsErrors = e.fields || [];
+        this.say(e.message, 'error');
+      }
+    },
+    async loadConnections() {
+      this.connections = (await this.api('/connections')).items;
+    },
+    async connectXero() {
+      try {
+        const res = await this.api('/connections/start', {
+          method: 'POST',
+          body: { storeId: this.storeId || undefined },
+        });
+        location.href = res.authorizeUrl;
+      } catch (e) {
+        this.say(e.message, 'error');
+      }
+    },
+    async bindStore(tenantId) {
+      try {
+        await this.api(`/stores/${encodeURIComponent(this.storeId)}/xero-tenant`, {
+          method: 'PUT',
+          body: { tenantId },
+        });
+        this.say(`Store ${this.storeId} now syncs to ${tenantId}`);
+        await Promise.all([this.loadConnections(), this.loadStores()]);
+      } catch (e) {
+        this.say(e.message, 'error');
+      }
+    },
+    async disconnect(tenantId) {
+      if (!confirm('Disconnect this Xero organisation? Syncing to it stops until it is connected again.')) return;
+      try {
+        await this.api(`/connections/${encodeURIComponent(tenantId)}`, { method: 'DELETE' });
+        await this.loadConnections();
+      } catch (e) {
+        this.say(e.message, 'error');
+      }
+    },
+    async loadBackfills() {
+      if (!this.storeId) return;
+      this.backfills = (await this.api(`/backfills?storeId=${encodeURIComponent(this.storeId)}&pageSize=20`)).items;
+    },
+    async startBackfill() {
+      try {
+        await this.api('/backfills', {
+          method: 'POST',
+          body: { storeId: this.storeId, entities: this.backfillEntities },
+        });
+        this.say('Backfill started');
+        await this.loadBackfills();
+      } catch (e) {
+        this.say(e.message, 'error');
+      }
+    },
+    async cancelBackfill(jobId) {
+      await this.api(`/backfills/${jobId}/cancel`, { method: 'POST' });
+      await this.loadBackfills();
+    },
+    async createStore() {
+      const body = { storeId: this.newStore.storeId, name: this.newStore.name };
+      if (this.newStore.magentoBaseUrl) body.magentoBaseUrl = this.newStore.magentoBaseUrl;
+      if (this.newStore.magentoToken) body.magentoToken = this.newStore.magentoToken;
+      try {
+        const res = await this.api('/stores', { method: 'POST', body });
+        this.shownSecret = res.webhookSecret;
+        this.newStore = { storeId: '', name: '', magentoBaseUrl: '', magentoToken: '' };
+        await this.loadStores();
+      } catch (e) {
+        this.say(e.message + (e.fields?.length ? ` (${e.fields.map((f) => f.field).join(', ')})` : ''), 'error');
+      }
+    },
+    async rotateSecret(storeId) {
+      if (!confirm(`Rotate the webhook secret of ${storeId}? The store must be given the new one.`)) return;
+      const res = await this.api(`/stores/${encodeURIComponent(storeId)}/rotate-secret`, { method: 'POST' });
+      this.shownSecret = res.webhookSecret;
+    },
+    async loadDlq() {
+      const q = this.storeId ? `&storeId=${encodeURIComponent(this.storeId)}` : '';
+      this.grids.dlq?.setGridOption('rowData', (await this.api(`/dlq?pageSize=200${q}`)).items);
+    },
+    async requeueSelected() {
+      const rows = this.grids.dlq.getSelectedRows();
+      if (rows.length === 0) return this.say('Select dead letters first', 'error');
+      try {
+        await this.api('/dlq/requeue', { method: 'POST', body: { storeId: this.storeId, ids: rows.map((r) => r.id) } });
+        this.say(`Requeue sent for ${rows.length} message(s)`);
+      } catch (e) {
+        this.say(e.message, 'error');
+      }
+    },
+    fmt: fmtDate,
+  }));
+});

@@ -1,0 +1,69 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { BrokerUnavailableError } from '@xero-sync/messaging';
+import { DuplicateKeyError } from '@xero-sync/persistence';
+import { AdminError, adminErrorStatus } from './admin.errors';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  code?: string;
+  fields?: { field: string; reason: string }[];
+}
+
+/**
+ * The one place where errors become HTTP answers: HTTP exceptions keep their status and body, coded domain
+ * errors get their mapped status, anything else is a 500 whose details go to the log, not to the client.
+ */
+@Catch()
+export class AdminExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('AdminApi');
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(err);
+    if (body.statusCode === 503) res.setHeader('Retry-After', '5');
+    res.status(body.statusCode).json(body);
+  }
+
+  private toBody(err: unknown): ErrorBody {
+    if (err instanceof HttpException) {
+      const response = err.getResponse();
+      const status = err.getStatus();
+      if (typeof response === 'object' && response !== null) {
+        const r = response as Partial<ErrorBody> & { message?: unknown };
+        return {
+          statusCode: status,
+          error: r.error ?? HttpStatus[status] ?? 'Error',
+          message: Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? err.message),
+          ...(r.fields ? { fields: r.fields } : {}),
+        };
+      }
+      return { statusCode: status, error: HttpStatus[status] ?? 'Error', message: String(response) };
+    }
+    if (err instanceof AdminError) {
+      const status = adminErrorStatus(err.code);
+      return {
+        statusCode: status,
+        error: HttpStatus[status] ?? 'Error',
+        code: err.code,
+        message: err.message,
+        ...(err.fields ? { fields: err.fields } : {}),
+      };
+    }
+    if (err instanceof DuplicateKeyError) {
+      return { statusCode: 409, error: 'Conflict', code: err.code, message: err.message };
+    }
+    if (err instanceof BrokerUnavailableError) {
+      return {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        code: 'BROKER_UNAVAILABLE',
+        message: 'Kafka is not available; retry shortly',
+      };
+    }
+    this.logger.error({ err }, 'unhandled error');
+    return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
+  }
+}

@@ -1,0 +1,45 @@
+import { FieldProblem } from './validation';
+
+export type AdminErrorCode =
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNPROCESSABLE'
+  | 'XERO_RATE_LIMITED'
+  | 'XERO_UNAVAILABLE'
+  | 'XERO_NOT_CONNECTED'
+  | 'XERO_REJECTED';
+
+/** Admin-api's coded errors; `AdminExceptionFilter` maps each code to its HTTP status. */
+export class AdminError extends Error {
+  constructor(
+    readonly code: AdminErrorCode,
+    message: string,
+    readonly fields?: FieldProblem[],
+  ) {
+    super(message);
+    this.name = 'AdminError';
+  }
+}
+
+export function adminErrorStatus(code: AdminErrorCode): number {
+  switch (code) {
+    case 'NOT_FOUND':
+      return 404;
+    case 'CONFLICT':
+      return 409;
+    case 'UNPROCESSABLE':
+      return 422;
+    case 'XERO_RATE_LIMITED':
+      return 429;
+    case 'XERO_UNAVAILABLE':
+      return 503;
+    case 'XERO_NOT_CONNECTED':
+      return 409;
+    case 'XERO_REJECTED':
+      return 502;
+    default: {
+      const never: never = code;
+      throw new Error(`unmapped admin error ${String(never)}`);
+    }
+  }
+}

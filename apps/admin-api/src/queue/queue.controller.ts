@@ -1,0 +1,88 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PendingChangeRecord, PendingChangeRepository, PendingChangeStatus } from '@xero-sync/persistence';
+import { actorOf, CurrentPrincipal } from '../auth/current-principal';
+import { Principal, RequireRole } from '../auth/roles';
+import { PublishCommandUseCase } from '../commands/publish-command.usecase';
+import { CommandAccepted, RecordParams, StoreIdParam } from '../http/common.dto';
+import { ListPage } from '../http/list-query.dto';
+import { StoreExistsQueries } from '../stores/store-exists.queries';
+import { QueueItemView, QueueQueryDto, QueueSummaryQueryDto } from './queue.dto';
+
+function toView(item: PendingChangeRecord): QueueItemView {
+  const open = item.status === 'pending' || item.status === 'waiting' || item.status === 'failed';
+  return {
+    id: item.id,
+    storeId: item.storeId,
+    entity: item.entity,
+    entityId: item.entityId,
+    status: item.status,
+    attempts: item.attempts,
+    reason: item.status === 'waiting' ? (item.waitingOn ?? item.lastError) : item.lastError,
+    nextAttemptAt: open && item.status !== 'failed' ? item.nextAttemptAt : undefined,
+    occurredAt: item.occurredAt,
+    lastAttemptAt: item.lastAttemptAt,
+    xeroId: item.xeroId,
+  };
+}
+
+@ApiTags('queue')
+@RequireRole('viewer')
+@Controller('queue')
+export class QueueController {
+  constructor(
+    private readonly queue: PendingChangeRepository,
+    private readonly stores: StoreExistsQueries,
+    private readonly commands: PublishCommandUseCase,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Queue of a store: pending, waiting and failed items with reason and next attempt' })
+  async list(@Query() query: QueueQueryDto): Promise<ListPage<QueueItemView>> {
+    const { items, total } = await this.queue.listByStore(
+      query.storeId,
+      { status: query.status, entity: query.entity },
+      { page: query.page, pageSize: query.pageSize },
+    );
+    return { items: items.map(toView), total, page: query.page, pageSize: query.pageSize };
+  }
+
+  @Get('summary')
+  @ApiOperation({ summary: 'Item counts by status for a store' })
+  summary(@Query() query: QueueSummaryQueryDto): Promise<Record<PendingChangeStatus, number>> {
+    return this.queue.countByStatus(query.storeId);
+  }
+
+  @Post(':storeId/sync-now')
+  @HttpCode(202)
+  @RequireRole('operator')
+  @ApiOperation({ summary: 'Sync Now for the whole queue of a store (sends queue.flush)' })
+  async syncNow(@Param() params: StoreIdParam, @CurrentPrincipal() who: Principal): Promise<CommandAccepted> {
+    await this.stores.require(params.storeId);
+    const command = await this.commands.execute({ type: 'queue.flush', storeId: params.storeId }, actorOf(who));
+    return { accepted: true, commandId: command.commandId, type: command.type, storeId: command.storeId };
+  }
+
+  @Post(':storeId/retry-failed')
+  @HttpCode(202)
+  @RequireRole('operator')
+  @ApiOperation({ summary: 'Retry the failed and waiting items of a store (sends queue.retry-failed)' })
+  async retryFailed(@Param() params: StoreIdParam, @CurrentPrincipal() who: Principal): Promise<CommandAccepted> {
+    await this.stores.require(params.storeId);
+    const command = await this.commands.execute({ type: 'queue.retry-failed', storeId: params.storeId }, actorOf(who));
+    return { accepted: true, commandId: command.commandId, type: command.type, storeId: command.storeId };
+  }
+
+  @Post(':storeId/items/:entity/:entityId/sync-now')
+  @HttpCode(202)
+  @RequireRole('operator')
+  @ApiOperation({ summary: 'Sync Now for one queue item (sends sync.record)' })
+  async syncItem(@Param() params: RecordParams, @CurrentPrincipal() who: Principal): Promise<CommandAccepted> {
+    await this.stores.require(params.storeId);
+    const command = await this.commands.execute(
+      { type: 'sync.record', storeId: params.storeId, entity: params.entity, entityId: params.entityId },
+      actorOf(who),
+    );
+    return { accepted: true, commandId: command.commandId, type: command.type, storeId: command.storeId };
+  }
+}

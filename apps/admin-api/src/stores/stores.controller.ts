@@ -1,0 +1,109 @@
+import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  StoreRecord,
+  StoreRepository,
+  StoreSettingsRepository,
+  XeroConnectionRepository,
+} from '@xero-sync/persistence';
+import { actorOf, CurrentPrincipal } from '../auth/current-principal';
+import { Principal, RequireRole } from '../auth/roles';
+import { AdminError } from '../http/admin.errors';
+import { StoreIdParam } from '../http/common.dto';
+import { ListPage } from '../http/list-query.dto';
+import { BindTenantDto, CreateStoreDto, MagentoCredentialsDto, StoreListQueryDto } from './stores.dto';
+import { StoreExistsQueries } from './store-exists.queries';
+
+/** A store with the Xero org it is bound to. */
+export type StoreView = StoreRecord & { xeroTenantId?: string };
+
+@ApiTags('stores')
+@RequireRole('viewer')
+@Controller('stores')
+export class StoresController {
+  constructor(
+    private readonly stores: StoreRepository,
+    private readonly storeExists: StoreExistsQueries,
+    private readonly settings: StoreSettingsRepository,
+    private readonly connections: XeroConnectionRepository,
+  ) {}
+
+  @Post()
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Create a store; its webhook secret is in this answer once and never again' })
+  async create(@Body() dto: CreateStoreDto): Promise<{ store: StoreRecord; webhookSecret: string }> {
+    if (Boolean(dto.magentoBaseUrl) !== Boolean(dto.magentoToken)) {
+      throw new AdminError('UNPROCESSABLE', 'magentoBaseUrl and magentoToken go together', [
+        { field: dto.magentoBaseUrl ? 'magentoToken' : 'magentoBaseUrl', reason: 'required when the other is given' },
+      ]);
+    }
+    return this.stores.create({
+      storeId: dto.storeId,
+      name: dto.name,
+      magentoBaseUrl: dto.magentoBaseUrl,
+      magentoToken: dto.magentoToken,
+    });
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Stores with the Xero org each is bound to' })
+  async list(@Query() query: StoreListQueryDto): Promise<ListPage<StoreView>> {
+    const [all, settings] = await Promise.all([this.stores.list(), this.settings.list()]);
+    const tenantOf = new Map(settings.map((s) => [s.storeId, s.xeroTenantId]));
+    const start = (query.page - 1) * query.pageSize;
+    const items = all
+      .slice(start, start + query.pageSize)
+      .map((s) => ({ ...s, xeroTenantId: tenantOf.get(s.storeId) }));
+    return { items, total: all.length, page: query.page, pageSize: query.pageSize };
+  }
+
+  @Get(':storeId')
+  @ApiOperation({ summary: 'One store' })
+  async show(@Param() params: StoreIdParam): Promise<StoreView> {
+    const store = await this.storeExists.require(params.storeId);
+    return { ...store, xeroTenantId: (await this.settings.get(params.storeId)).xeroTenantId };
+  }
+
+  @Post(':storeId/rotate-secret')
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Replace the webhook secret; the new one is in this answer once' })
+  async rotate(@Param() params: StoreIdParam): Promise<{ storeId: string; webhookSecret: string }> {
+    const webhookSecret = await this.stores.rotateSecret(params.storeId);
+    if (!webhookSecret) throw new AdminError('NOT_FOUND', `no store ${params.storeId}`);
+    return { storeId: params.storeId, webhookSecret };
+  }
+
+  @Put(':storeId/magento')
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Set the Magento REST base URL and integration token (for backfill)' })
+  async setMagento(@Param() params: StoreIdParam, @Body() dto: MagentoCredentialsDto): Promise<StoreView> {
+    const ok = await this.stores.setMagentoCredentials(params.storeId, {
+      baseUrl: dto.magentoBaseUrl,
+      token: dto.magentoToken,
+    });
+    if (!ok) throw new AdminError('NOT_FOUND', `no store ${params.storeId}`);
+    return this.show(params);
+  }
+
+  @Put(':storeId/xero-tenant')
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Bind the store to a connected Xero org (or unbind with tenantId null)' })
+  async bind(
+    @Param() params: StoreIdParam,
+    @Body() dto: BindTenantDto,
+    @CurrentPrincipal() who: Principal,
+  ): Promise<StoreView> {
+    await this.storeExists.require(params.storeId);
+    const tenantId = dto.tenantId ?? undefined;
+    if (tenantId) {
+      const connection = await this.connections.findByTenant(tenantId);
+      if (!connection || connection.status !== 'connected') {
+        throw new AdminError('UNPROCESSABLE', `Xero org ${tenantId} is not connected`, [
+          { field: 'tenantId', reason: 'connect this org first (Connections)' },
+        ]);
+      }
+    }
+    await this.settings.bindTenant(params.storeId, tenantId, actorOf(who));
+    return this.show(params);
+  }
+}

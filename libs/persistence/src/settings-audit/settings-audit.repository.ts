@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { SettingsAudit } from './settings-audit.schema';
+
+export interface SettingsAuditRecord {
+  id: string;
+  storeId: string;
+  actor: string;
+  at: Date;
+  changedFields: string[];
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  correlationId?: string;
+}
+
+export type NewSettingsAudit = Omit<SettingsAuditRecord, 'id'>;
+
+type Lean = SettingsAudit & { _id: { toString(): string } };
+
+function toRecord(doc: Lean): SettingsAuditRecord {
+  const { _id, ...rest } = doc;
+  return { id: _id.toString(), ...rest };
+}
+
+/** The audit trail of settings changes (append-only). */
+@Injectable()
+export class SettingsAuditRepository {
+  constructor(@InjectModel(SettingsAudit.name) private readonly model: Model<SettingsAudit>) {}
+
+  async append(entry: NewSettingsAudit): Promise<SettingsAuditRecord> {
+    const created = await this.model.create(entry);
+    return toRecord(created.toObject());
+  }
+
+  /** A store's changes, newest first. */
+  async listByStore(
+    storeId: string,
+    page: number,
+    pageSize: number,
+  ): Promise<{ items: SettingsAuditRecord[]; total: number }> {
+    const filter = { storeId: String(storeId) };
+    const [docs, total] = await Promise.all([
+      this.model
+        .find(filter)
+        .sort({ at: -1 })
+        .skip((page - 1) * pageSize)
+        .limit(pageSize)
+        .lean<Lean[]>()
+        .exec(),
+      this.model.countDocuments(filter).exec(),
+    ]);
+    return { items: docs.map(toRecord), total };
+  }
+}
