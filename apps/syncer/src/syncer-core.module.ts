@@ -1,7 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
-import { dlqMessageModel, flushLeaseModel, pendingChangeModel, PersistenceModule, syncLogModel } from '@xero-sync/persistence';
+import {
+  dlqMessageModel,
+  flushLeaseModel,
+  pendingChangeModel,
+  PersistenceModule,
+  syncLogModel,
+} from '@xero-sync/persistence';
 import { RequestFlushUseCase } from './commands/request-flush.usecase';
 import { SyncRecordUseCase } from './commands/sync-record.usecase';
 import { CommandConsumer } from './consumers/command.consumer';

@@ -27,7 +27,12 @@ export class SyncRecordUseCase {
     this.owner = config.SYNCER_INSTANCE_ID ?? 'syncer';
   }
 
-  async execute(storeId: string, entity: EntityName, entityId: string, correlationId?: string): Promise<DeliveryResult | null> {
+  async execute(
+    storeId: string,
+    entity: EntityName,
+    entityId: string,
+    correlationId?: string,
+  ): Promise<DeliveryResult | null> {
     const settings = await this.settings.get(storeId);
     const item = await this.queue.findByKey(storeId, entity, entityId);
     if (!item) {
@@ -39,7 +44,8 @@ export class SyncRecordUseCase {
           entityId,
           action: 'none',
           status: 'error',
-          message: 'No content known for this record yet; it syncs when the store sends it (or use Add All Data To Queue).',
+          message:
+            'No content known for this record yet; it syncs when the store sends it (or use Add All Data To Queue).',
           errorCode: 'NOT_FOUND',
           durationMs: 0,
           calls: 0,
@@ -61,7 +67,9 @@ export class SyncRecordUseCase {
     let result: DeliveryResult;
     try {
       const results = await this.delivery.deliver(storeId, [deliveryItem], { priority: 'interactive' });
-      result = results.find((r) => r.entity === entity && r.entityId === entityId) ?? thrownResult(deliveryItem, 'no result returned');
+      result =
+        results.find((r) => r.entity === entity && r.entityId === entityId) ??
+        thrownResult(deliveryItem, 'no result returned');
     } catch (err) {
       result = thrownResult(deliveryItem, err);
     }

@@ -30,7 +30,11 @@ export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicatio
     // Topics are ensured by EntityChangeConsumer, which Nest bootstraps first (declared first in the module).
     this.host = new ConsumerHost(
       this.kafka,
-      { groupId: `${this.config.KAFKA_GROUP_PREFIX}-syncer-commands`, topics: [topics.commands(this.config.KAFKA_TOPIC_PREFIX)], fromBeginning: true },
+      {
+        groupId: `${this.config.KAFKA_GROUP_PREFIX}-syncer-commands`,
+        topics: [topics.commands(this.config.KAFKA_TOPIC_PREFIX)],
+        fromBeginning: true,
+      },
       (message) => this.handle(message),
     );
     await this.host.start();

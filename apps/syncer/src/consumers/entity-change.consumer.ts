@@ -46,7 +46,9 @@ export class EntityChangeConsumer implements OnApplicationBootstrap, BeforeAppli
       (message) => this.handle(message),
     );
     await this.host.start();
-    this.logger.log(`consuming ${topics.allEntityChanged(prefix).length} entity topics as ${syncerGroupId(this.config)}`);
+    this.logger.log(
+      `consuming ${topics.allEntityChanged(prefix).length} entity topics as ${syncerGroupId(this.config)}`,
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -67,7 +69,11 @@ export class EntityChangeConsumer implements OnApplicationBootstrap, BeforeAppli
       const event = decoded.value;
       eventsIn.inc({ app: 'syncer', entity: event.entity, origin: event.origin });
       if (event.entity !== topicEntity) {
-        await this.deadLetter.execute(message, [{ path: 'entity', message: `"${event.entity}" event published on ${message.topic}` }], correlationId);
+        await this.deadLetter.execute(
+          message,
+          [{ path: 'entity', message: `"${event.entity}" event published on ${message.topic}` }],
+          correlationId,
+        );
         return;
       }
       await this.handleChange.execute(event, correlationId);

@@ -35,7 +35,11 @@ export class DeadLetterMessageUseCase {
 
   async execute(message: IncomingMessage, errors: FieldError[], correlationId?: string): Promise<void> {
     if (await this.dlq.findByPosition(message.topic, message.partition, message.offset)) return;
-    const reason = errors.map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 2000) || 'rejected';
+    const reason =
+      errors
+        .map((e) => `${e.path}: ${e.message}`)
+        .join('; ')
+        .slice(0, 2000) || 'rejected';
     const value = message.value ?? Buffer.alloc(0);
     await this.publisher.publish([
       {
@@ -60,10 +64,10 @@ export class DeadLetterMessageUseCase {
       storeId,
       valueBase64: value.toString('base64'),
       // Printable excerpt only: FerretDB refuses NUL characters in strings.
-      preview: value.toString('utf8', 0, PREVIEW_CHARS).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '\uFFFD'),
+      preview: printable(value.toString('utf8', 0, PREVIEW_CHARS)),
       headers: Object.entries(message.headers).map(([key, v]) => ({ key, value: v })),
       reason,
-      errors,
+      fieldErrors: errors,
     });
     const entity = entityOfTopic(message.topic, this.config.KAFKA_TOPIC_PREFIX) ?? 'unknown';
     await this.syncLog.append([
@@ -87,6 +91,14 @@ export class DeadLetterMessageUseCase {
     eventsOut.inc({ app: 'syncer', entity, outcome: 'dlq' });
     this.logger.warn(`dead-lettered ${message.topic}[${message.partition}]@${message.offset}: ${reason}`);
   }
+}
+
+/** Replaces control characters except tab/newline/CR (FerretDB refuses NUL; the rest is unreadable anyway). */
+function printable(text: string): string {
+  return Array.from(text, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code < 32 && code !== 9 && code !== 10 && code !== 13 ? '\uFFFD' : ch;
+  }).join('');
 }
 
 function parsed(value: Buffer): Record<string, unknown> | undefined {

@@ -14,7 +14,10 @@ export class BufferEntityChangeUseCase {
   constructor(private readonly queue: PendingChangeRepository) {}
 
   async execute(event: EntityChangeEvent, correlationId?: string): Promise<SaveLatestOutcome> {
-    const outcome = await this.queue.saveLatest(queueChangeOf(event, correlationId), { status: 'pending', nextAttemptAt: new Date(0) });
+    const outcome = await this.queue.saveLatest(queueChangeOf(event, correlationId), {
+      status: 'pending',
+      nextAttemptAt: new Date(0),
+    });
     eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: outcome === 'saved' ? 'queued' : outcome });
     return outcome;
   }

@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { FlushLeaseRepository, PendingChangeRepository } from '@xero-sync/persistence';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
 import { FlushQueueUseCase } from './flush-queue.usecase';
+import { currentSlotStart } from './sync-policy';
 
 const INTERVAL_NAME = 'syncer-flush-tick';
 
@@ -30,7 +31,10 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
   ) {}
 
   onApplicationBootstrap(): void {
-    this.registry.addInterval(INTERVAL_NAME, setInterval(() => this.kick(), this.config.SYNCER_FLUSH_TICK_MS));
+    this.registry.addInterval(
+      INTERVAL_NAME,
+      setInterval(() => this.kick(), this.config.SYNCER_FLUSH_TICK_MS),
+    );
   }
 
   /** Runs a tick now (or right after the one in progress), e.g. after a "Sync Now" command. */
@@ -41,7 +45,9 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
       return;
     }
     this.current = this.tick()
-      .catch((err: unknown) => this.logger.warn(`flush tick failed: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) =>
+        this.logger.warn(`flush tick failed: ${err instanceof Error ? err.message : String(err)}`),
+      )
       .finally(() => {
         this.current = undefined;
         if (this.again) {
@@ -61,7 +67,10 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
   }
 
   private async tick(): Promise<void> {
-    const [due, requested] = await Promise.all([this.queue.storesWithDueItems(), this.leases.storesWithFlushRequests()]);
+    const [due, requested] = await Promise.all([
+      this.queue.storesWithDueItems(),
+      this.leases.storesWithFlushRequests(),
+    ]);
     const stores = shuffle([...new Set([...due, ...requested])]);
     let next = 0;
     const worker = async () => {
@@ -84,18 +93,6 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
     const since = (schedule.lastFlushAt ?? schedule.firstSeenAt).getTime();
     return since < currentSlotStart(storeId, intervalMs, Date.now());
   }
-}
-
-/**
- * Start of the store's current flush slot. Slots repeat every interval, offset per store (hash of its id) so
- * stores with equal intervals do not all flush at the same instant; changes arriving within one slot are
- * written together at its end.
- */
-export function currentSlotStart(storeId: string, intervalMs: number, now: number): number {
-  let hash = 0;
-  for (const ch of storeId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  const offset = hash % intervalMs;
-  return Math.floor((now - offset) / intervalMs) * intervalMs + offset;
 }
 
 function shuffle<T>(items: T[]): T[] {

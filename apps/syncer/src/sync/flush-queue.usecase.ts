@@ -2,10 +2,21 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { EntityName, EntityPayloads } from '@xero-sync/contracts';
 import { runWithCorrelation } from '@xero-sync/observability';
-import { FlushLeaseRepository, PendingChangeRecord, PendingChangeRepository, PendingChangeState } from '@xero-sync/persistence';
+import {
+  FlushLeaseRepository,
+  PendingChangeRecord,
+  PendingChangeRepository,
+  PendingChangeState,
+} from '@xero-sync/persistence';
 import { randomUUID } from 'node:crypto';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
-import { DeliveryItem, DeliveryResult, SyncSettings, XERO_DELIVERY, XeroDelivery } from '../delivery/xero-delivery.port';
+import {
+  DeliveryItem,
+  DeliveryResult,
+  SyncSettings,
+  XERO_DELIVERY,
+  XeroDelivery,
+} from '../delivery/xero-delivery.port';
 import { RecordSyncOutcomeUseCase } from './record-sync-outcome.usecase';
 import { AttemptContext, nextState, thrownResult } from './sync-policy';
 
@@ -59,16 +70,24 @@ export class FlushQueueUseCase {
     const startedAt = new Date();
     let lost = false;
     let claimToken: string | undefined;
-    const keepAlive = setInterval(() => {
-      void (async () => {
-        if (!(await this.leases.renew(leaseKey, this.owner, leaseMs))) lost = true;
-        if (claimToken) await this.queue.extendClaim(claimToken, this.config.SYNCER_CLAIM_LEASE_MS);
-      })().catch((err: unknown) => this.logger.warn(`could not renew flush lease ${leaseKey}: ${String(err)}`));
-    }, Math.max(50, Math.floor(leaseMs / 3)));
+    const keepAlive = setInterval(
+      () => {
+        void (async () => {
+          if (!(await this.leases.renew(leaseKey, this.owner, leaseMs))) lost = true;
+          if (claimToken) await this.queue.extendClaim(claimToken, this.config.SYNCER_CLAIM_LEASE_MS);
+        })().catch((err: unknown) => this.logger.warn(`could not renew flush lease ${leaseKey}: ${String(err)}`));
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
     try {
       await runWithCorrelation(`flush-${randomUUID()}`, async () => {
         while (!lost && !this.stopping) {
-          const batch = await this.queue.claimDue(storeId, this.owner, this.config.SYNCER_FLUSH_BATCH_SIZE, this.config.SYNCER_CLAIM_LEASE_MS);
+          const batch = await this.queue.claimDue(
+            storeId,
+            this.owner,
+            this.config.SYNCER_FLUSH_BATCH_SIZE,
+            this.config.SYNCER_CLAIM_LEASE_MS,
+          );
           if (batch.items.length === 0) break;
           claimToken = batch.claimToken;
           report.batches += 1;
@@ -87,7 +106,12 @@ export class FlushQueueUseCase {
   }
 
   /** Delivers one claimed batch and records every outcome; returns true when nothing could be attempted. */
-  private async deliverBatch(settings: SyncSettings, claimToken: string, items: PendingChangeRecord[], report: FlushReport): Promise<boolean> {
+  private async deliverBatch(
+    settings: SyncSettings,
+    claimToken: string,
+    items: PendingChangeRecord[],
+    report: FlushReport,
+  ): Promise<boolean> {
     const deliveryItems: DeliveryItem[] = items.map((i) => ({
       entity: i.entity as EntityName,
       entityId: i.entityId,
@@ -108,8 +132,18 @@ export class FlushQueueUseCase {
     const logged: { result: DeliveryResult; ctx: AttemptContext }[] = [];
     let deferred = 0;
     for (const item of items) {
-      const result = byKey.get(`${item.entity}\u0000${item.entityId}`) ?? thrownResult({ entity: item.entity as EntityName, entityId: item.entityId }, 'no result returned for this item');
-      const state = nextState({ ...result, entity: item.entity as EntityName, entityId: item.entityId }, item.attempts, this.outcome.retryPolicy, now);
+      const result =
+        byKey.get(`${item.entity}\u0000${item.entityId}`) ??
+        thrownResult(
+          { entity: item.entity as EntityName, entityId: item.entityId },
+          'no result returned for this item',
+        );
+      const state = nextState(
+        { ...result, entity: item.entity as EntityName, entityId: item.entityId },
+        item.attempts,
+        this.outcome.retryPolicy,
+        now,
+      );
       updates.push({ id: item.id, state });
       if (result.status === 'deferred') deferred += 1;
       else if (state.status === 'synced') report.synced += 1;

@@ -14,7 +14,11 @@ export class RecordSyncOutcomeUseCase {
     private readonly syncLog: SyncLogRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.retryPolicy = { baseMs: config.SYNCER_RETRY_BASE_MS, maxMs: config.SYNCER_RETRY_MAX_MS, maxAttempts: config.SYNCER_MAX_ATTEMPTS };
+    this.retryPolicy = {
+      baseMs: config.SYNCER_RETRY_BASE_MS,
+      maxMs: config.SYNCER_RETRY_MAX_MS,
+      maxAttempts: config.SYNCER_MAX_ATTEMPTS,
+    };
   }
 
   async execute(entries: { result: DeliveryResult; ctx: AttemptContext }[]): Promise<void> {

@@ -27,12 +27,25 @@ export class SyncEntityUseCase {
     this.owner = config.SYNCER_INSTANCE_ID ?? 'syncer';
   }
 
-  async execute(event: EntityChangeEvent, settings: SyncSettings, existing: PendingChangeRecord | null, correlationId?: string): Promise<void> {
-    const item = { entity: event.entity, entityId: event.entityId, payload: event.payload, eventId: event.eventId, correlationId };
+  async execute(
+    event: EntityChangeEvent,
+    settings: SyncSettings,
+    existing: PendingChangeRecord | null,
+    correlationId?: string,
+  ): Promise<void> {
+    const item = {
+      entity: event.entity,
+      entityId: event.entityId,
+      payload: event.payload,
+      eventId: event.eventId,
+      correlationId,
+    };
     let result: DeliveryResult;
     try {
       const results = await this.delivery.deliver(event.storeId, [item], { priority: 'interactive' });
-      result = results.find((r) => r.entity === item.entity && r.entityId === item.entityId) ?? thrownResult(item, 'no result returned');
+      result =
+        results.find((r) => r.entity === item.entity && r.entityId === item.entityId) ??
+        thrownResult(item, 'no result returned');
     } catch (err) {
       this.logger.warn(`immediate delivery of ${item.entity} ${item.entityId} threw; queueing it: ${String(err)}`);
       result = thrownResult(item, err);
@@ -55,6 +68,7 @@ export class SyncEntityUseCase {
         },
       },
     ]);
-    if (state.status === 'pending' || state.status === 'waiting') eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'queued' });
+    if (state.status === 'pending' || state.status === 'waiting')
+      eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'queued' });
   }
 }

@@ -60,7 +60,13 @@ export function nextState(
         return { status: 'failed', attempts, lastAttemptAt: now, lastError: result.message };
       }
       const delay = Math.max(result.error?.retryAfterMs ?? 0, backoffMs(attempts, policy, random));
-      return { status: 'pending', attempts, lastAttemptAt: now, lastError: result.message, nextAttemptAt: later(delay) };
+      return {
+        status: 'pending',
+        attempts,
+        lastAttemptAt: now,
+        lastError: result.message,
+        nextAttemptAt: later(delay),
+      };
     }
     default:
       return assertNever(result.status);
@@ -89,7 +95,9 @@ export function logEntryFor(result: DeliveryResult, ctx: AttemptContext): NewSyn
     action: result.action ?? 'none',
     status: success ? 'success' : 'error',
     message: success ? 'OK' : result.message,
-    errorCode: success ? undefined : (result.error?.code ?? (result.status === 'waiting' ? 'DEPENDENCY_FAILED' : undefined)),
+    errorCode: success
+      ? undefined
+      : (result.error?.code ?? (result.status === 'waiting' ? 'DEPENDENCY_FAILED' : undefined)),
     xeroId: result.xeroId,
     xeroUrl: result.xeroUrl,
     durationMs: Math.round(result.durationMs),
@@ -123,9 +131,21 @@ export function queueChangeOf(event: EntityChangeEvent, correlationId?: string):
     rank: ENTITY_RANK[event.entity],
     eventId: event.eventId,
     occurredAt: new Date(event.occurredAt),
-    payload: event.payload as unknown as Record<string, unknown>,
+    payload: event.payload,
     correlationId,
   };
+}
+
+/**
+ * Start of the store's current flush slot. Slots repeat every interval, offset per store (hash of its id) so
+ * stores with equal intervals do not all flush at the same instant; changes arriving within one slot are
+ * written together at its end.
+ */
+export function currentSlotStart(storeId: string, intervalMs: number, now: number): number {
+  let hash = 0;
+  for (const ch of storeId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  const offset = hash % intervalMs;
+  return Math.floor((now - offset) / intervalMs) * intervalMs + offset;
 }
 
 export function assertNever(value: never): never {

@@ -14,7 +14,7 @@ export interface DlqMessageRecord {
   preview: string;
   headers: { key: string; value: string }[];
   reason: string;
-  errors: { path: string; message: string }[];
+  fieldErrors: { path: string; message: string }[];
   status: DlqMessageStatus;
   requeueCount: number;
   requeuedAt?: Date;
@@ -24,7 +24,16 @@ export interface DlqMessageRecord {
 
 export type NewDlqMessage = Pick<
   DlqMessageRecord,
-  'sourceTopic' | 'partition' | 'offset' | 'key' | 'storeId' | 'valueBase64' | 'preview' | 'headers' | 'reason' | 'errors'
+  | 'sourceTopic'
+  | 'partition'
+  | 'offset'
+  | 'key'
+  | 'storeId'
+  | 'valueBase64'
+  | 'preview'
+  | 'headers'
+  | 'reason'
+  | 'fieldErrors'
 >;
 
 export interface DlqMessageFilter {
@@ -41,7 +50,7 @@ function toRecord(doc: Lean): DlqMessageRecord {
     id: _id.toString(),
     ...rest,
     headers: rest.headers.map(({ key, value }) => ({ key, value })),
-    errors: rest.errors.map(({ path, message }) => ({ path, message })),
+    fieldErrors: rest.fieldErrors.map(({ path, message }) => ({ path, message })),
   };
 }
 
@@ -60,7 +69,7 @@ export class DlqMessageRepository {
       )
       .lean<Lean>()
       .exec();
-    return toRecord(doc!);
+    return toRecord(doc);
   }
 
   /** The row recorded for a source position, if any (a redelivered poison message is recognised by it). */
@@ -72,7 +81,10 @@ export class DlqMessageRepository {
   async findByIds(ids: string[]): Promise<DlqMessageRecord[]> {
     const valid = ids.filter((id) => isValidObjectId(id));
     if (valid.length === 0) return [];
-    const docs = await this.model.find({ _id: { $in: valid } }).lean<Lean[]>().exec();
+    const docs = await this.model
+      .find({ _id: { $in: valid } })
+      .lean<Lean[]>()
+      .exec();
     return docs.map(toRecord);
   }
 

@@ -21,7 +21,10 @@ export class DlqMessage {
   /** Original headers as a list (header names may contain characters not allowed in document keys). */
   @Prop({ type: [{ key: String, value: String, _id: false }], default: [] }) headers!: { key: string; value: string }[];
   @Prop({ required: true }) reason!: string;
-  @Prop({ type: [{ path: String, message: String, _id: false }], default: [] }) errors!: { path: string; message: string }[];
+  @Prop({ type: [{ path: String, message: String, _id: false }], default: [] }) fieldErrors!: {
+    path: string;
+    message: string;
+  }[];
   @Prop({ type: String, required: true, default: 'new' }) status!: DlqMessageStatus;
   @Prop({ required: true, default: 0 }) requeueCount!: number;
   @Prop() requeuedAt?: Date;

@@ -80,28 +80,39 @@ export class FlushLeaseRepository {
   /** The store's flush schedule, created on first sight (its interval counts from then). */
   async scheduleOf(storeId: string, now = new Date()): Promise<FlushSchedule> {
     const doc = await this.model
-      .findOneAndUpdate({ _id: scheduleId(storeId) }, { $setOnInsert: { firstSeenAt: now } }, { upsert: true, returnDocument: 'after' })
+      .findOneAndUpdate(
+        { _id: scheduleId(storeId) },
+        { $setOnInsert: { firstSeenAt: now } },
+        { upsert: true, returnDocument: 'after' },
+      )
       .lean()
       .exec();
     return {
       storeId,
-      firstSeenAt: doc!.firstSeenAt ?? now,
-      lastFlushAt: doc!.lastFlushAt,
-      flushRequestedAt: doc!.flushRequestedAt,
+      firstSeenAt: doc.firstSeenAt ?? now,
+      lastFlushAt: doc.lastFlushAt,
+      flushRequestedAt: doc.flushRequestedAt,
     };
   }
 
   /** "Sync Now": asks whichever syncer gets the lease next to flush the store regardless of its interval. */
   async requestFlush(storeId: string, now = new Date()): Promise<void> {
     await this.model
-      .updateOne({ _id: scheduleId(storeId) }, { $set: { flushRequestedAt: now }, $setOnInsert: { firstSeenAt: now } }, { upsert: true })
+      .updateOne(
+        { _id: scheduleId(storeId) },
+        { $set: { flushRequestedAt: now }, $setOnInsert: { firstSeenAt: now } },
+        { upsert: true },
+      )
       .exec();
   }
 
   /** Records a completed flush; a Sync Now request that arrived after the flush started stays pending. */
   async markFlushed(storeId: string, startedAt: Date, now = new Date()): Promise<void> {
     await this.model
-      .updateOne({ _id: scheduleId(storeId), flushRequestedAt: { $lte: startedAt } }, { $unset: { flushRequestedAt: '' } })
+      .updateOne(
+        { _id: scheduleId(storeId), flushRequestedAt: { $lte: startedAt } },
+        { $unset: { flushRequestedAt: '' } },
+      )
       .exec();
     await this.model.updateOne({ _id: scheduleId(storeId) }, { $set: { lastFlushAt: now } }).exec();
   }

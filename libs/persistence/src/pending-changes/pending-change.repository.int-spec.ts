@@ -26,7 +26,12 @@ describe('PendingChangeRepository and FlushLeaseRepository on FerretDB', () => {
     await conn.close();
   });
 
-  const change = (storeId: string, entityId: string, at: number, extra: Partial<NewPendingChange> = {}): NewPendingChange => ({
+  const change = (
+    storeId: string,
+    entityId: string,
+    at: number,
+    extra: Partial<NewPendingChange> = {},
+  ): NewPendingChange => ({
     storeId,
     entity: 'order',
     entityId,
@@ -73,7 +78,7 @@ describe('PendingChangeRepository and FlushLeaseRepository on FerretDB', () => {
     expect((await queue.claimDue('s-claim', 'd', 100, 60000)).items).toHaveLength(0);
   });
 
-  it('makes a crashed claimer\'s items claimable again once its claim expires', async () => {
+  it("makes a crashed claimer's items claimable again once its claim expires", async () => {
     await queue.saveLatest(change('s-crash', '1', 1), pending);
     const crashed = await queue.claimDue('s-crash', 'dead', 10, 200);
     expect(crashed.items).toHaveLength(1);
@@ -84,8 +89,12 @@ describe('PendingChangeRepository and FlushLeaseRepository on FerretDB', () => {
     const taken = await queue.claimDue('s-crash', 'other', 10, 60000);
     expect(taken.items.map((i) => i.id)).toEqual(crashed.items.map((i) => i.id));
     // The crashed claimer's late completion must not count: its claim is gone.
-    expect(await queue.completeClaimed(crashed.claimToken, [{ id: crashed.items[0].id, state: { status: 'synced' } }])).toBe(0);
-    expect(await queue.completeClaimed(taken.claimToken, [{ id: taken.items[0].id, state: { status: 'synced' } }])).toBe(1);
+    expect(
+      await queue.completeClaimed(crashed.claimToken, [{ id: crashed.items[0].id, state: { status: 'synced' } }]),
+    ).toBe(0);
+    expect(
+      await queue.completeClaimed(taken.claimToken, [{ id: taken.items[0].id, state: { status: 'synced' } }]),
+    ).toBe(1);
   });
 
   it('does not mark newer content synced when it replaced a claimed item mid-delivery', async () => {
@@ -93,15 +102,25 @@ describe('PendingChangeRepository and FlushLeaseRepository on FerretDB', () => {
     const batch = await queue.claimDue('s-mid', 'a', 10, 60000);
     const newer = change('s-mid', '1', 2);
     expect(await queue.saveLatest(newer, pending)).toBe('saved');
-    expect(await queue.completeClaimed(batch.claimToken, [{ id: batch.items[0].id, state: { status: 'synced' } }])).toBe(0);
+    expect(
+      await queue.completeClaimed(batch.claimToken, [{ id: batch.items[0].id, state: { status: 'synced' } }]),
+    ).toBe(0);
     const stored = await queue.findByKey('s-mid', 'order', '1');
     expect(stored?.status).toBe('pending');
     expect(stored?.eventId).toBe(newer.eventId);
   });
 
   it('backs off, fails and resets items for "Retry failed"', async () => {
-    await queue.saveLatest(change('s-retry', '1', 1), { status: 'failed', attempts: 1, lastError: 'Account code 999 is not valid' });
-    await queue.saveLatest(change('s-retry', '2', 1), { status: 'pending', attempts: 2, nextAttemptAt: new Date(Date.now() + 3600000) });
+    await queue.saveLatest(change('s-retry', '1', 1), {
+      status: 'failed',
+      attempts: 1,
+      lastError: 'Account code 999 is not valid',
+    });
+    await queue.saveLatest(change('s-retry', '2', 1), {
+      status: 'pending',
+      attempts: 2,
+      nextAttemptAt: new Date(Date.now() + 3600000),
+    });
     expect(await queue.storesWithDueItems()).not.toContain('s-retry');
     expect(await queue.countByStatus('s-retry')).toMatchObject({ failed: 1, pending: 1 });
     expect(await queue.resetFailed('s-retry')).toBe(1);

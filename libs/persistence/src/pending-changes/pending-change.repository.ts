@@ -122,7 +122,13 @@ export class PendingChangeRepository {
    * or waiting items whose time has come, and items whose previous claim expired (a crashed flusher). Each item
    * is claimed by a conditional single-document update, so two claimers never hold the same item.
    */
-  async claimDue(storeId: string, owner: string, limit: number, leaseMs: number, now = new Date()): Promise<ClaimedBatch> {
+  async claimDue(
+    storeId: string,
+    owner: string,
+    limit: number,
+    leaseMs: number,
+    now = new Date(),
+  ): Promise<ClaimedBatch> {
     const claimToken = randomUUID();
     const candidates = await this.model
       .find(this.dueFilter(now, storeId), { _id: 1 })
@@ -134,7 +140,9 @@ export class PendingChangeRepository {
     await this.model
       .updateMany(
         { _id: { $in: candidates.map((c) => c._id) }, ...this.dueFilter(now) },
-        { $set: { status: 'processing', leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs), claimToken } },
+        {
+          $set: { status: 'processing', leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs), claimToken },
+        },
       )
       .exec();
     const items = await this.model.find({ claimToken }).sort({ rank: 1, occurredAt: 1 }).lean<Lean[]>().exec();
@@ -179,7 +187,10 @@ export class PendingChangeRepository {
     const res = await this.model
       .updateMany(
         { leaseOwner: owner, status: 'processing' },
-        { $set: { status: 'pending', nextAttemptAt: new Date(0) }, $unset: { leaseOwner: '', leaseUntil: '', claimToken: '' } },
+        {
+          $set: { status: 'pending', nextAttemptAt: new Date(0) },
+          $unset: { leaseOwner: '', leaseUntil: '', claimToken: '' },
+        },
       )
       .exec();
     return res.modifiedCount;
@@ -246,7 +257,10 @@ export class PendingChangeRepository {
   async countByStatus(storeId?: string): Promise<Record<PendingChangeStatus, number>> {
     const match: QueryFilter<PendingChange> = storeId ? { storeId } : {};
     const rows = await this.model
-      .aggregate<{ _id: PendingChangeStatus; n: number }>([{ $match: match }, { $group: { _id: '$status', n: { $sum: 1 } } }])
+      .aggregate<{ _id: PendingChangeStatus; n: number }>([
+        { $match: match },
+        { $group: { _id: '$status', n: { $sum: 1 } } },
+      ])
       .exec();
     const counts: Record<PendingChangeStatus, number> = { pending: 0, processing: 0, failed: 0, waiting: 0, synced: 0 };
     for (const r of rows) counts[r._id] = r.n;

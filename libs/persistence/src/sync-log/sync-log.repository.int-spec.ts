@@ -30,8 +30,23 @@ describe('SyncLogRepository on FerretDB', () => {
     log = new SyncLogRepository(model as never);
     await log.append([
       ...Array.from({ length: 25 }, (_, i) => row({ entityId: String(i + 1), durationMs: i })),
-      row({ storeId: 's2', tenantId: 't2', entity: 'customer', entityId: '9', status: 'error', message: 'Account code (.*) 999 is not a valid code' }),
-      row({ storeId: 's2', tenantId: 't2', entity: 'invoice', entityId: '10', status: 'error', message: 'Invoice not of valid status for modification', mode: 'immediate' }),
+      row({
+        storeId: 's2',
+        tenantId: 't2',
+        entity: 'customer',
+        entityId: '9',
+        status: 'error',
+        message: 'Account code (.*) 999 is not a valid code',
+      }),
+      row({
+        storeId: 's2',
+        tenantId: 't2',
+        entity: 'invoice',
+        entityId: '10',
+        status: 'error',
+        message: 'Invoice not of valid status for modification',
+        mode: 'immediate',
+      }),
     ]);
   });
 
@@ -46,7 +61,11 @@ describe('SyncLogRepository on FerretDB', () => {
     expect(page1.total).toBe(25);
     expect(page1.items).toHaveLength(10);
     expect(page3.items).toHaveLength(5);
-    const all = [...page1.items, ...(await log.search({ storeId: 's1' }, { page: 2, pageSize: 10 })).items, ...page3.items];
+    const all = [
+      ...page1.items,
+      ...(await log.search({ storeId: 's1' }, { page: 2, pageSize: 10 })).items,
+      ...page3.items,
+    ];
     expect(new Set(all.map((r) => r.id)).size).toBe(25);
   });
 

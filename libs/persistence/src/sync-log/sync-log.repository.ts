@@ -96,7 +96,8 @@ export class SyncLogRepository {
       ? (page.sort as SyncLogSortField)
       : 'createdAt';
     const dir: SortOrder = page.order === 'asc' ? 1 : -1;
-    const sort: Record<string, SortOrder> = field === 'createdAt' ? { createdAt: dir } : { [field]: dir, createdAt: -1 };
+    const sort: Record<string, SortOrder> =
+      field === 'createdAt' ? { createdAt: dir } : { [field]: dir, createdAt: -1 };
     const [docs, total] = await Promise.all([
       this.model
         .find(query)

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { EntityChangeEvent } from '@xero-sync/contracts';
+import { PendingChangeRecord, PendingChangeRepository, PendingChangeState } from '@xero-sync/persistence';
+import { SyncSettingsCache } from '../delivery/sync-settings.cache';
+import { DeliveryResult, SyncSettings, XeroDelivery } from '../delivery/xero-delivery.port';
+import { BufferEntityChangeUseCase } from './buffer-entity-change.usecase';
+import { HandleEntityChangeUseCase } from './handle-entity-change.usecase';
+import { RecordSyncOutcomeUseCase } from './record-sync-outcome.usecase';
+import { SyncEntityUseCase } from './sync-entity.usecase';
+
+/** A fake exposing only `impl`; touching anything else fails the test. */
+function strict<T extends object>(name: string, impl: Partial<T>): T {
+  return new Proxy(impl, {
+    get(target, prop) {
+      if (prop === 'then') return undefined;
+      if (!(prop in target)) throw new Error(`unexpected call ${name}.${String(prop)}`);
+      return (target as Record<string | symbol, unknown>)[prop];
+    },
+  }) as T;
+}
+
+const config = {
+  SYNCER_INSTANCE_ID: 'unit',
+  SYNCER_RETRY_BASE_MS: 1000,
+  SYNCER_RETRY_MAX_MS: 60000,
+  SYNCER_MAX_ATTEMPTS: 5,
+} as never;
+
+function event(occurredAt = '2026-01-01T00:00:10Z'): EntityChangeEvent {
+  return {
+    eventId: randomUUID(),
+    storeId: 'store-1',
+    entity: 'customer',
+    entityId: '5',
+    occurredAt,
+    origin: 'webhook',
+    schemaVersion: 1,
+    payload: { id: 5, email: 'a@example.com', firstname: 'A', lastname: 'B' } as never,
+  };
+}
+
+function setup(
+  settings: Partial<SyncSettings>,
+  existing: PendingChangeRecord | null,
+  delivery?: Partial<XeroDelivery>,
+) {
+  const saved: { state: PendingChangeState; eventId: string }[] = [];
+  const logged: unknown[][] = [];
+  const queue = strict<PendingChangeRepository>('queue', {
+    findByKey: async () => existing,
+    saveLatest: async (change, state) => {
+      saved.push({ state, eventId: change.eventId });
+      return 'saved';
+    },
+  });
+  const cache = strict<SyncSettingsCache>('settings', {
+    get: async () => ({
+      storeId: 'store-1',
+      mode: 'cron',
+      cronIntervalMinutes: 5,
+      entitiesEnabled: ['customer'],
+      ...settings,
+    }),
+  });
+  const outcome = new RecordSyncOutcomeUseCase(
+    strict('syncLog', { append: async (rows: unknown[]) => void logged.push(rows) }),
+    config,
+  );
+  const xero = strict<XeroDelivery>('delivery', delivery ?? {});
+  const useCase = new HandleEntityChangeUseCase(
+    cache,
+    queue,
+    new SyncEntityUseCase(xero, queue, outcome, config),
+    new BufferEntityChangeUseCase(queue),
+  );
+  return { useCase, saved, logged };
+}
+
+describe('HandleEntityChangeUseCase', () => {
+  it('queues a Cron Job event without calling Xero', async () => {
+    const { useCase, saved, logged } = setup({ mode: 'cron' }, null);
+    expect(await useCase.execute(event())).toBe('queued');
+    expect(saved[0].state.status).toBe('pending');
+    expect(logged).toHaveLength(0);
+  });
+
+  it('delivers an Immediately event now, keeps its content as synced and logs the attempt', async () => {
+    const result: DeliveryResult = {
+      entity: 'customer',
+      entityId: '5',
+      status: 'synced',
+      action: 'create',
+      xeroId: 'x',
+      message: 'OK',
+      calls: 1,
+      durationMs: 5,
+    };
+    const { useCase, saved, logged } = setup({ mode: 'immediate' }, null, { deliver: async () => [result] });
+    expect(await useCase.execute(event(), 'corr-1')).toBe('delivered');
+    expect(saved[0].state).toMatchObject({ status: 'synced', xeroId: 'x' });
+    expect(logged[0]).toEqual([
+      expect.objectContaining({ status: 'success', message: 'OK', mode: 'immediate', correlationId: 'corr-1' }),
+    ]);
+  });
+
+  it('falls back to the queue when Xero delivery defers (budget, breaker, connection)', async () => {
+    const deferred: DeliveryResult = {
+      entity: 'customer',
+      entityId: '5',
+      status: 'deferred',
+      message: 'breaker open',
+      error: { code: 'CIRCUIT_OPEN', retryable: true, retryAfterMs: 3000 },
+      calls: 0,
+      durationMs: 0,
+    };
+    const { useCase, saved, logged } = setup({ mode: 'immediate' }, null, { deliver: async () => [deferred] });
+    await useCase.execute(event());
+    expect(saved[0].state).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(logged[0]).toEqual([]);
+  });
+
+  it('falls back to the queue when delivery throws instead of blocking the partition', async () => {
+    const { useCase, saved } = setup({ mode: 'immediate' }, null, {
+      deliver: async () => {
+        throw new Error('socket hang up');
+      },
+    });
+    await useCase.execute(event());
+    expect(saved[0].state).toMatchObject({ status: 'pending', lastError: 'delivery error: socket hang up' });
+  });
+
+  it('drops a redelivered event and an event older than the content held, and skips disabled entities', async () => {
+    const e = event();
+    const held = {
+      eventId: e.eventId,
+      occurredAt: new Date(e.occurredAt),
+      attempts: 0,
+      status: 'synced',
+    } as PendingChangeRecord;
+    expect(await setup({ mode: 'immediate' }, held).useCase.execute(e)).toBe('duplicate');
+    const newer = { ...held, eventId: randomUUID(), occurredAt: new Date('2026-01-01T00:01:00Z') };
+    expect(await setup({ mode: 'immediate' }, newer).useCase.execute(event())).toBe('stale');
+    expect(await setup({ entitiesEnabled: ['order'] }, null).useCase.execute(event())).toBe('disabled');
+  });
+});
