@@ -91,8 +91,6 @@ export class IdentityStore {
   private access = new Map<string, AccessRec>();
   private refresh = new Map<string, RefreshRec>();
   private readonly signingKey = randomBytes(32);
-  /** Successful refresh_token grants, by client. */
-  refreshCount = new Map<string, number>();
 
   constructor(private readonly clock: SandboxClock) {}
 
@@ -103,7 +101,6 @@ export class IdentityStore {
     this.codes.clear();
     this.access.clear();
     this.refresh.clear();
-    this.refreshCount.clear();
   }
 
   /** Checks client credentials for any kind of app. */
@@ -164,22 +161,22 @@ export class IdentityStore {
     return this.issueTokens(clientId, auth);
   }
 
-  refreshTokens(clientId: string, token: string): TokenResponse {
+  /** Rotates a refresh token; `replayed` is true when the grace window answered with the earlier rotation. */
+  refreshTokens(clientId: string, token: string): { response: TokenResponse; replayed: boolean } {
     const rec = this.refresh.get(token);
     const now = this.clock.xeroNow();
     if (!rec || rec.clientId !== clientId || !this.authorisations.has(rec.authEventId)) {
       throw new OAuthError(400, 'invalid_grant');
     }
     if (rec.rotated) {
-      if (now - rec.rotated.at <= REFRESH_GRACE_MS) return rec.rotated.response;
+      if (now - rec.rotated.at <= REFRESH_GRACE_MS) return { response: rec.rotated.response, replayed: true };
       this.refresh.delete(token);
       throw new OAuthError(400, 'invalid_grant');
     }
     if (rec.expiresAt <= now) throw new OAuthError(400, 'invalid_grant');
     const response = this.issueTokens(clientId, this.authorisations.get(rec.authEventId)!);
     rec.rotated = { at: now, response };
-    this.refreshCount.set(clientId, (this.refreshCount.get(clientId) ?? 0) + 1);
-    return response;
+    return { response, replayed: false };
   }
 
   clientCredentials(conn: CustomConnectionRec): TokenResponse {

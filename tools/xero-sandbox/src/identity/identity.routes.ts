@@ -154,10 +154,12 @@ ${orgs || '<p>No organisations exist in this sandbox yet.</p>'}
         }
         case 'refresh_token': {
           if (!('redirectUris' in client)) throw new OAuthError(400, 'unauthorized_client');
-          const out = ctx.identity.refreshTokens(client.clientId, param(req, 'refresh_token') ?? '');
-          const bearer = ctx.identity.resolveAccess(out.access_token);
-          ctx.counters.tokenRefresh(bearer.ok ? ctx.identity.tenantsOf(bearer.grant) : []);
-          res.json(out);
+          const { response, replayed } = ctx.identity.refreshTokens(client.clientId, param(req, 'refresh_token') ?? '');
+          if (!replayed) {
+            const bearer = ctx.identity.resolveAccess(response.access_token);
+            ctx.counters.tokenRefresh(bearer.ok ? ctx.identity.tenantsOf(bearer.grant) : []);
+          }
+          res.json(response);
           return;
         }
         case 'client_credentials': {
