@@ -3,6 +3,8 @@ import { sha256Hex } from '@xero-sync/security';
 import { AdminApiUnderTest, startAdminApi } from './admin-api.harness';
 import { call, fieldsOf } from './http-client';
 
+jest.setTimeout(60_000);
+
 describe('admin-api access control (e2e)', () => {
   let api: AdminApiUnderTest;
 
