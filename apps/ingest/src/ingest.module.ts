@@ -1,12 +1,44 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfig, ConfigModule } from '@xero-sync/config';
-import { KafkaHealthIndicator, MessagingModule } from '@xero-sync/messaging';
+import { DynamicModule, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { APP_CONFIG, AppConfig, ConfigModule } from '@xero-sync/config';
+import { ENTITIES, topics } from '@xero-sync/contracts';
+import {
+  ensureTopics,
+  EventPublisher,
+  KAFKA,
+  type Kafka,
+  KafkaHealthIndicator,
+  MessagingModule,
+} from '@xero-sync/messaging';
 import { HealthModule, LoggingModule } from '@xero-sync/observability';
-import { MongoHealthIndicator, PersistenceModule } from '@xero-sync/persistence';
+import {
+  BackfillJobRepository,
+  backfillJobModel,
+  MongoHealthIndicator,
+  PersistenceModule,
+  StoreRepository,
+  storeModel,
+} from '@xero-sync/persistence';
+import { BackfillController } from './backfill/backfill.controller';
+import { RunMagentoBackfillUseCase } from './backfill/run-magento-backfill.usecase';
+import { RunNdjsonBackfillUseCase } from './backfill/run-ndjson-backfill.usecase';
+import { StartNdjsonBackfillUseCase } from './backfill/start-ndjson-backfill.usecase';
+import { BackfillCommandsConsumer } from './commands/backfill-commands.consumer';
+import { IngestErrorsFilter } from './ingest-errors.filter';
+import { StoreSecretsQueries } from './stores/store-secrets.queries';
+import { PublishEntityChangeUseCase } from './webhooks/publish-entity-change.usecase';
+import { StoreSignatureGuard } from './webhooks/store-signature.guard';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 /** Ingest: signed store webhooks and backfills in, entity-change events out to Kafka. */
 @Module({})
-export class IngestModule {
+export class IngestModule implements OnModuleInit {
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly publisher: EventPublisher,
+  ) {}
+
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: IngestModule,
@@ -15,8 +47,41 @@ export class IngestModule {
         LoggingModule.forRoot({ app: 'ingest', level: config.LOG_LEVEL }),
         MessagingModule.forRoot('xero-sync-ingest'),
         PersistenceModule.forRoot(),
+        PersistenceModule.forFeature([storeModel, backfillJobModel]),
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
       ],
+      controllers: [WebhooksController, BackfillController],
+      providers: [
+        { provide: APP_FILTER, useClass: IngestErrorsFilter },
+        StoreRepository,
+        BackfillJobRepository,
+        StoreSecretsQueries,
+        StoreSignatureGuard,
+        PublishEntityChangeUseCase,
+        StartNdjsonBackfillUseCase,
+        RunNdjsonBackfillUseCase,
+        RunMagentoBackfillUseCase,
+        BackfillCommandsConsumer,
+      ],
     };
+  }
+
+  /**
+   * Creates every topic ingest writes to or reads (idempotent), then connects the producer. Runs at module init,
+   * which Nest completes before any bootstrap hook, so the command consumer never subscribes to a missing topic.
+   */
+  async onModuleInit(): Promise<void> {
+    const prefix = this.config.KAFKA_TOPIC_PREFIX;
+    const numPartitions = this.config.KAFKA_TOPIC_PARTITIONS;
+    const names = [
+      ...ENTITIES.map((e) => topics.entityChanged(e, prefix)),
+      topics.deadLetters(prefix),
+      topics.commands(prefix),
+    ];
+    await ensureTopics(
+      this.kafka,
+      names.map((topic) => ({ topic, numPartitions })),
+    );
+    await this.publisher.connect();
   }
 }

@@ -1,0 +1,74 @@
+import { EntityName } from '@xero-sync/contracts';
+import { MagentoCredentials } from '@xero-sync/persistence';
+
+/** Magento 2 REST search endpoints, one per entity (all answer `{items, search_criteria, total_count}`). */
+export const MAGENTO_SEARCH_PATHS: Record<EntityName, string> = {
+  customer: '/rest/V1/customers/search',
+  product: '/rest/V1/products',
+  order: '/rest/V1/orders',
+  invoice: '/rest/V1/invoices',
+  creditmemo: '/rest/V1/creditmemos',
+};
+
+export interface MagentoPage {
+  items: unknown[];
+  totalCount: number;
+}
+
+/** A Magento call that failed; `retryable` for network errors, 5xx and 429 (with the server's wait, if any). */
+export class MagentoRequestError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'MagentoRequestError';
+  }
+}
+
+const TIMEOUT_MS = 30_000;
+
+/**
+ * Reads one page of a Magento 2 REST search with the store's integration token (Bearer), sorted by entity id
+ * ascending so pages stay stable while new records are appended. Pages are 1-based like Magento's.
+ */
+export async function fetchMagentoPage(
+  credentials: MagentoCredentials,
+  entity: EntityName,
+  page: number,
+  pageSize: number,
+): Promise<MagentoPage> {
+  const url = new URL(credentials.baseUrl.replace(/\/+$/, '') + MAGENTO_SEARCH_PATHS[entity]);
+  url.searchParams.set('searchCriteria[pageSize]', String(pageSize));
+  url.searchParams.set('searchCriteria[currentPage]', String(page));
+  url.searchParams.set('searchCriteria[sortOrders][0][field]', 'entity_id');
+  url.searchParams.set('searchCriteria[sortOrders][0][direction]', 'ASC');
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (err) {
+    throw new MagentoRequestError(
+      `Magento ${entity} page ${page}: ${err instanceof Error ? err.message : String(err)}`,
+      true,
+    );
+  }
+  if (!res.ok) {
+    const retryAfter = Number(res.headers.get('retry-after'));
+    const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
+    const text = (await res.text().catch(() => '')).slice(0, 200);
+    throw new MagentoRequestError(
+      `Magento ${entity} page ${page}: HTTP ${res.status} ${text}`,
+      retryable,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+    );
+  }
+  const body = (await res.json().catch(() => null)) as { items?: unknown; total_count?: unknown } | null;
+  if (!body || !Array.isArray(body.items) || typeof body.total_count !== 'number') {
+    throw new MagentoRequestError(`Magento ${entity} page ${page}: not a search result (items, total_count)`, false);
+  }
+  return { items: body.items, totalCount: body.total_count };
+}

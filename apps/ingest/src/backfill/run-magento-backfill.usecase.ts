@@ -1,0 +1,143 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@xero-sync/config';
+import { ENTITIES, EntityChangeEvent, EntityName } from '@xero-sync/contracts';
+import { BrokerUnavailableError } from '@xero-sync/messaging';
+import {
+  BackfillItemError,
+  BackfillJobRecord,
+  BackfillJobRepository,
+  MAX_BACKFILL_ERRORS,
+  StoreRepository,
+} from '@xero-sync/persistence';
+import { normalizeIncomingEvent } from '../webhooks/dto/incoming-event.dto';
+import { PublishEntityChangeUseCase } from '../webhooks/publish-entity-change.usecase';
+import { BACKFILL_LEASE_MS, BACKFILL_RETRY, BackfillTally, backoffMs, INSTANCE_ID, sleep } from './backfill-progress';
+import { fetchMagentoPage, MagentoPage, MagentoRequestError } from './magento-rest.client';
+
+class JobFailure extends Error {}
+
+/**
+ * The Magento 2 REST pull connector ("Add All Data To Queue" without an export file): pages through the
+ * store's customers, products, orders, invoices and credit memos (dependencies first) and publishes every item
+ * with origin "backfill". After each page is acknowledged by Kafka the cursor moves to the next page, so a
+ * failed or interrupted job resumes from the last completed page. Never throws: the outcome is in the job.
+ */
+@Injectable()
+export class RunMagentoBackfillUseCase {
+  private readonly logger = new Logger(RunMagentoBackfillUseCase.name);
+  private readonly running = new Set<string>();
+
+  constructor(
+    private readonly jobs: BackfillJobRepository,
+    private readonly stores: StoreRepository,
+    private readonly publish: PublishEntityChangeUseCase,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  isRunning(jobId: string): boolean {
+    return this.running.has(jobId);
+  }
+
+  async execute(jobId: string): Promise<void> {
+    if (this.running.has(jobId)) return;
+    this.running.add(jobId);
+    try {
+      const job = await this.jobs.claim(jobId, INSTANCE_ID, BACKFILL_LEASE_MS);
+      if (job) await this.runClaimed(job);
+    } catch (err) {
+      this.logger.error(`backfill ${jobId} stopped: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.running.delete(jobId);
+    }
+  }
+
+  private async runClaimed(job: BackfillJobRecord): Promise<void> {
+    const tally = new BackfillTally(job);
+    try {
+      const credentials = await this.stores.magentoCredentialsOf(job.storeId);
+      if (!credentials)
+        throw new JobFailure(`store ${job.storeId} has no Magento base URL and integration token configured`);
+      // Dependencies first (customers and products before orders, orders before invoices and credit memos).
+      const entities = ENTITIES.filter((e) => job.entities.includes(e));
+      const cursor = tally.cursor && 'entity' in tally.cursor ? tally.cursor : { entity: entities[0], page: 1 };
+      const startIndex = Math.max(0, entities.indexOf(cursor.entity as EntityName));
+      for (let i = startIndex; i < entities.length; i++) {
+        const entity = entities[i];
+        const outcome = await this.pullEntity(job, entity, i === startIndex ? cursor.page : 1, tally, (page) =>
+          fetchMagentoPage(credentials, entity, page, this.config.MAGENTO_PAGE_SIZE),
+        );
+        if (outcome === 'cancelled') return await this.jobs.finish(job.jobId, 'cancelled', tally.snapshot());
+      }
+      await this.jobs.finish(job.jobId, 'succeeded', tally.snapshot());
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.logger.warn(`backfill ${job.jobId} failed at ${JSON.stringify(tally.cursor)}: ${message}`);
+      await this.jobs.finish(job.jobId, 'failed', tally.snapshot(), message);
+    }
+  }
+
+  private async pullEntity(
+    job: BackfillJobRecord,
+    entity: EntityName,
+    firstPage: number,
+    tally: BackfillTally,
+    fetchPage: (page: number) => Promise<MagentoPage>,
+  ): Promise<'done' | 'cancelled'> {
+    const pageSize = this.config.MAGENTO_PAGE_SIZE;
+    const ctx = { storeId: job.storeId, origin: 'backfill' as const, forceOrigin: true, now: new Date().toISOString() };
+    for (let page = firstPage; ; page++) {
+      const result = await this.withRetry(() => fetchPage(page));
+      // Magento answers a page past the end with the last page again, so stop by total_count, not by emptiness.
+      const lastPage = Math.max(1, Math.ceil(result.totalCount / pageSize));
+      const items = page > lastPage ? [] : result.items;
+      const events: EntityChangeEvent[] = [];
+      const errors: BackfillItemError[] = [];
+      let failed = 0;
+      items.forEach((payload, index) => {
+        const parsed = normalizeIncomingEvent({ entity, payload }, ctx);
+        if (parsed.ok) return void events.push(parsed.value);
+        failed++;
+        for (const e of parsed.errors) {
+          if (errors.length < MAX_BACKFILL_ERRORS)
+            errors.push({ entity, page, path: `items.${index}.${e.path}`, message: e.message });
+        }
+      });
+      await this.withRetry(() => this.publish.execute(events, job.jobId));
+      const done = page >= lastPage;
+      const next = done ? this.nextEntity(job, entity) : undefined;
+      tally.settle({
+        total: page === 1 ? result.totalCount : 0,
+        published: events.length,
+        failed,
+        errors,
+        cursor: next ? { entity: next, page: 1 } : { entity, page: page + 1 },
+      });
+      if (!(await this.jobs.recordProgress(job.jobId, INSTANCE_ID, tally.snapshot(), BACKFILL_LEASE_MS)))
+        return 'cancelled';
+      if (done) return 'done';
+    }
+  }
+
+  private nextEntity(job: BackfillJobRecord, entity: EntityName): EntityName | undefined {
+    const entities = ENTITIES.filter((e) => job.entities.includes(e));
+    return entities[entities.indexOf(entity) + 1];
+  }
+
+  /** Retries transient failures (Kafka away, Magento 5xx/429/network) with backoff; rethrows permanent ones. */
+  private async withRetry<T>(step: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await step();
+      } catch (err) {
+        const transient =
+          err instanceof BrokerUnavailableError || (err instanceof MagentoRequestError && err.retryable);
+        if (!transient || attempt + 1 >= BACKFILL_RETRY.attempts) throw err;
+        const wait =
+          err instanceof MagentoRequestError && err.retryAfterMs
+            ? Math.min(err.retryAfterMs, 60_000)
+            : backoffMs(attempt);
+        await sleep(wait);
+      }
+    }
+  }
+}

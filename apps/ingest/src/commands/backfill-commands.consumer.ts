@@ -1,0 +1,114 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { APP_CONFIG, AppConfig } from '@xero-sync/config';
+import { parseCommand, topics } from '@xero-sync/contracts';
+import { ConsumerHost, IncomingMessage, KAFKA, type Kafka } from '@xero-sync/messaging';
+import { runWithCorrelation } from '@xero-sync/observability';
+import { BackfillJobRepository } from '@xero-sync/persistence';
+import { RunMagentoBackfillUseCase } from '../backfill/run-magento-backfill.usecase';
+import { RunNdjsonBackfillUseCase } from '../backfill/run-ndjson-backfill.usecase';
+import { spoolPathOf } from '../backfill/start-ndjson-backfill.usecase';
+
+/** How often this instance looks for jobs whose runner died (lease expired) and resumes them. */
+const RESUME_SCAN_MS = 30_000;
+
+/**
+ * Consumes admin-api's `backfill.start` / `backfill.cancel` from the commands topic (other command types belong
+ * to the syncer and are skipped). A start creates the job if admin-api has not, re-queues it if it had failed,
+ * and runs the Magento pull in the background, so the consumer is never blocked by a long backfill; a crash
+ * is covered by the periodic resume of jobs whose lease expired.
+ */
+@Injectable()
+export class BackfillCommandsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(BackfillCommandsConsumer.name);
+  private readonly host: ConsumerHost;
+  private scan: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly jobs: BackfillJobRepository,
+    private readonly magento: RunMagentoBackfillUseCase,
+    private readonly ndjson: RunNdjsonBackfillUseCase,
+  ) {
+    this.host = new ConsumerHost(
+      kafka,
+      {
+        groupId: `${config.KAFKA_GROUP_PREFIX}-ingest-commands`,
+        topics: [topics.commands(config.KAFKA_TOPIC_PREFIX)],
+        fromBeginning: true,
+      },
+      (message) => runWithCorrelation(message.headers['x-correlation-id'], () => this.handle(message)),
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.host.start();
+    this.scan = setInterval(() => void this.resumeAbandoned(), RESUME_SCAN_MS);
+    void this.resumeAbandoned();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.scan);
+    await this.host.stop();
+  }
+
+  private async handle(message: IncomingMessage): Promise<void> {
+    let json: unknown;
+    try {
+      json = JSON.parse(message.value?.toString() ?? '');
+    } catch {
+      this.logger.warn(
+        `skipping a command that is not JSON at ${message.topic}[${message.partition}]@${message.offset}`,
+      );
+      return;
+    }
+    const parsed = parseCommand(json);
+    if (!parsed.ok) {
+      this.logger.warn(
+        `skipping an invalid command: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+      );
+      return;
+    }
+    const command = parsed.value;
+    switch (command.type) {
+      case 'backfill.start': {
+        const job = await this.jobs.findOrCreate({
+          jobId: command.jobId,
+          storeId: command.storeId,
+          source: 'magento',
+          entities: command.entities,
+          requestedBy: command.requestedBy,
+        });
+        if (job.source !== 'magento' || job.storeId !== command.storeId) {
+          this.logger.warn(`backfill.start ${command.jobId} names a job of another store or source; skipped`);
+          return;
+        }
+        if (job.status === 'failed') await this.jobs.requeue(job.jobId);
+        void this.magento.execute(job.jobId);
+        return;
+      }
+      case 'backfill.cancel':
+        await this.jobs.requestCancel(command.jobId);
+        return;
+      case 'sync.record':
+      case 'queue.flush':
+      case 'queue.retry-failed':
+      case 'dlq.requeue':
+        return;
+    }
+  }
+
+  /** Resumes jobs left running by an instance that died (their lease expired). */
+  private async resumeAbandoned(): Promise<void> {
+    try {
+      for (const job of await this.jobs.listResumable('magento')) void this.magento.execute(job.jobId);
+      for (const job of await this.jobs.listResumable('ndjson')) {
+        // The upload lives on the disk of the instance that received it; only that machine can resume it.
+        if (existsSync(spoolPathOf(job.jobId))) void this.ndjson.execute(job.jobId, spoolPathOf(job.jobId));
+      }
+    } catch (err) {
+      this.logger.warn(`resume scan failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { FieldError } from '@xero-sync/contracts';
+
+export type IngestErrorCode =
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'STORE_NOT_FOUND'
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_INVALID'
+  | 'SIGNATURE_STALE'
+  | 'MALFORMED_JSON'
+  | 'VALIDATION'
+  | 'JOB_NOT_FOUND'
+  | 'BACKFILL_NOT_CONFIGURED'
+  | 'BROKER_UNAVAILABLE';
+
+/**
+ * Everything ingest refuses, with a stable code; mapped to HTTP in one place (ingest-errors.filter.ts).
+ * `errors` lists every failing field for MALFORMED_JSON and VALIDATION.
+ */
+export class IngestError extends Error {
+  constructor(
+    readonly code: IngestErrorCode,
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'IngestError';
+  }
+}

@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { StoreRepository } from '@xero-sync/persistence';
+
+/** How long a looked-up secret (or "no such store") is reused; bounds how late a rotation takes effect. */
+export const SECRET_CACHE_TTL_MS = 3000;
+const MAX_ENTRIES = 10_000;
+
+interface Entry {
+  expires: number;
+  secret: Promise<string | null>;
+}
+
+/**
+ * Webhook secrets by store, cached for a few seconds so the signature check costs no database round trip and
+ * no decryption per request at thousands of events per second. Concurrent misses share one lookup. A rotated
+ * secret takes effect within SECRET_CACHE_TTL_MS.
+ */
+@Injectable()
+export class StoreSecretsQueries {
+  private readonly cache = new Map<string, Entry>();
+
+  constructor(private readonly stores: StoreRepository) {}
+
+  /** The store's webhook secret, or null when the store does not exist. */
+  secretOf(storeId: string, now = Date.now()): Promise<string | null> {
+    const hit = this.cache.get(storeId);
+    if (hit && hit.expires > now) return hit.secret;
+    // Random store ids (probing, fuzzing) must not grow the cache without bound.
+    if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
+    const secret = this.stores.webhookSecretOf(storeId);
+    this.cache.set(storeId, { expires: now + SECRET_CACHE_TTL_MS, secret });
+    // A failed lookup (database away) is not remembered: the next request tries again.
+    secret.catch(() => this.cache.delete(storeId));
+    return secret;
+  }
+}

@@ -1,0 +1,86 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '@xero-sync/security';
+import { IngestError } from '../ingest.errors';
+import { StoreSecretsQueries } from '../stores/store-secrets.queries';
+import { RawBodyRequest } from './raw-body.middleware';
+
+export const TIMESTAMP_HEADER = 'x-store-timestamp';
+export const SIGNATURE_HEADER = 'x-store-signature';
+/** Requests signed more than this far from the server's clock are refused (replay window, DESIGN.md). */
+export const REPLAY_WINDOW_S = 300;
+
+const STORE_ID = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;
+
+/** The signature headers of a request, checked for shape and freshness (not yet for the HMAC itself). */
+export interface SignatureHeaders {
+  timestamp: string;
+  signatureHex: string;
+}
+
+/**
+ * Reads and pre-checks `X-Store-Timestamp` and `X-Store-Signature: sha256=<hex>`.
+ * @throws IngestError SIGNATURE_MISSING | SIGNATURE_INVALID | SIGNATURE_STALE
+ */
+export function readSignatureHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  nowMs = Date.now(),
+): SignatureHeaders {
+  const timestamp = headers[TIMESTAMP_HEADER];
+  const signature = headers[SIGNATURE_HEADER];
+  if (typeof timestamp !== 'string' || typeof signature !== 'string' || !timestamp || !signature) {
+    throw new IngestError('SIGNATURE_MISSING', 'X-Store-Timestamp and X-Store-Signature headers are required');
+  }
+  if (!/^\d{1,12}$/.test(timestamp)) {
+    throw new IngestError('SIGNATURE_INVALID', 'X-Store-Timestamp must be unix seconds');
+  }
+  if (Math.abs(nowMs / 1000 - Number(timestamp)) > REPLAY_WINDOW_S) {
+    throw new IngestError(
+      'SIGNATURE_STALE',
+      `X-Store-Timestamp is more than ${REPLAY_WINDOW_S} s from the server time`,
+    );
+  }
+  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(signature);
+  if (!match) throw new IngestError('SIGNATURE_INVALID', 'X-Store-Signature must be "sha256=<64 hex chars>"');
+  return { timestamp, signatureHex: match[1].toLowerCase() };
+}
+
+/** Starts the HMAC over `<timestamp>.`; the caller feeds the body (all at once or chunk by chunk). */
+export function startSignature(secret: string, timestamp: string) {
+  return createHmac('sha256', secret).update(`${timestamp}.`);
+}
+
+/** Timing-safe comparison of the computed and the presented signature. @throws IngestError SIGNATURE_INVALID */
+export function assertSignature(expectedHex: string, headers: SignatureHeaders): void {
+  if (!safeEqual(expectedHex, headers.signatureHex)) {
+    throw new IngestError('SIGNATURE_INVALID', 'signature does not match the body and timestamp');
+  }
+}
+
+/** Resolves the store's secret; unknown store ids (also malformed ones) are STORE_NOT_FOUND. */
+export async function secretOfStore(secrets: StoreSecretsQueries, storeId: string): Promise<string> {
+  const secret = STORE_ID.test(storeId) ? await secrets.secretOf(storeId) : null;
+  if (secret === null) throw new IngestError('STORE_NOT_FOUND', `store "${storeId.slice(0, 64)}" is not registered`);
+  return secret;
+}
+
+/**
+ * Authenticates a webhook: the store exists (404), both headers are present and fresh (401), and the HMAC-SHA256
+ * of `<timestamp>.<raw body>` with the store's secret equals the presented one, compared in constant time (401).
+ */
+@Injectable()
+export class StoreSignatureGuard implements CanActivate {
+  constructor(private readonly secrets: StoreSecretsQueries) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<RawBodyRequest>();
+    const storeId = String(req.params.storeId);
+    const secret = await secretOfStore(this.secrets, storeId);
+    const headers = readSignatureHeaders(req.headers);
+    const expected = startSignature(secret, headers.timestamp)
+      .update(req.rawBody ?? Buffer.alloc(0))
+      .digest('hex');
+    assertSignature(expected, headers);
+    return true;
+  }
+}

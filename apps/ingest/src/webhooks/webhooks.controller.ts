@@ -1,0 +1,52 @@
+import { Controller, HttpCode, HttpStatus, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { IngestError } from '../ingest.errors';
+import { parseEventsBody } from './dto/incoming-event.dto';
+import { PublishEntityChangeUseCase } from './publish-entity-change.usecase';
+import { RawBodyRequest } from './raw-body.middleware';
+import { StoreSignatureGuard } from './store-signature.guard';
+
+/** What a store gets back once Kafka acknowledged its events. */
+export interface AcceptedEvents {
+  accepted: number;
+  eventIds: string[];
+}
+
+/** Signed store webhooks: one event or `{events:[…]}`; 202 only after Kafka acknowledged all of them. */
+@Controller('v1/stores/:storeId/events')
+export class WebhooksController {
+  constructor(private readonly publish: PublishEntityChangeUseCase) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @UseGuards(StoreSignatureGuard)
+  async receive(
+    @Param('storeId') storeId: string,
+    @Req() req: RawBodyRequest & { id?: unknown },
+  ): Promise<AcceptedEvents> {
+    let json: unknown;
+    try {
+      json = JSON.parse((req.rawBody ?? Buffer.alloc(0)).toString('utf8'));
+    } catch (err) {
+      throw new IngestError('MALFORMED_JSON', 'body is not valid JSON', [
+        { path: '(root)', message: (err as Error).message },
+      ]);
+    }
+    const parsed = parseEventsBody(json, {
+      storeId,
+      origin: 'webhook',
+      forceOrigin: false,
+      now: new Date().toISOString(),
+    });
+    if (!parsed.ok)
+      throw new IngestError(
+        'VALIDATION',
+        `${parsed.errors.length} field error(s); nothing was accepted`,
+        parsed.errors,
+      );
+    // pino-http set req.id from X-Correlation-Id (or generated one); it travels on with every event.
+    const correlationId = typeof req.id === 'string' ? req.id : randomUUID();
+    await this.publish.execute(parsed.value, correlationId);
+    return { accepted: parsed.value.length, eventIds: parsed.value.map((e) => e.eventId) };
+  }
+}

@@ -1,0 +1,139 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { APP_CONFIG, AppConfig } from '@xero-sync/config';
+import { randomSecret, SecretBox } from '@xero-sync/security';
+import { DuplicateKeyError, isDuplicateKeyError } from '../persistence.errors';
+import { Store } from './store.schema';
+
+/** A store without its secrets (safe to list and log). */
+export interface StoreRecord {
+  storeId: string;
+  name: string;
+  magentoBaseUrl?: string;
+  hasMagentoToken: boolean;
+  createdAt: Date;
+  secretRotatedAt: Date;
+}
+
+export interface NewStore {
+  storeId: string;
+  name: string;
+  magentoBaseUrl?: string;
+  magentoToken?: string;
+}
+
+/** Base URL and bearer integration token for the Magento 2 REST pull connector. */
+export interface MagentoCredentials {
+  baseUrl: string;
+  token: string;
+}
+
+type Lean = Store & { _id: unknown };
+
+function toRecord(doc: Lean): StoreRecord {
+  return {
+    storeId: doc.storeId,
+    name: doc.name,
+    magentoBaseUrl: doc.magentoBaseUrl,
+    hasMagentoToken: Boolean(doc.magentoTokenSealed),
+    createdAt: doc.createdAt,
+    secretRotatedAt: doc.secretRotatedAt,
+  };
+}
+
+/**
+ * Stores and their webhook secrets. Secrets are generated here, returned in clear exactly once (on create and
+ * rotate) and otherwise only to the signature check through `webhookSecretOf`. Needs TOKEN_ENCRYPTION_KEY.
+ */
+@Injectable()
+export class StoreRepository {
+  private box: SecretBox | undefined;
+
+  constructor(
+    @InjectModel(Store.name) private readonly model: Model<Store>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Creates a store with a fresh webhook secret; throws DuplicateKeyError if the id is taken. */
+  async create(store: NewStore, now = new Date()): Promise<{ store: StoreRecord; webhookSecret: string }> {
+    const webhookSecret = randomSecret();
+    try {
+      const created = await this.model.create({
+        storeId: store.storeId,
+        name: store.name,
+        webhookSecretSealed: this.secretBox().encrypt(webhookSecret, store.storeId),
+        magentoBaseUrl: store.magentoBaseUrl,
+        magentoTokenSealed: store.magentoToken
+          ? this.secretBox().encrypt(store.magentoToken, store.storeId)
+          : undefined,
+        createdAt: now,
+        secretRotatedAt: now,
+      });
+      return { store: toRecord(created.toObject()), webhookSecret };
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new DuplicateKeyError('stores', { storeId: store.storeId });
+      throw err;
+    }
+  }
+
+  async findById(storeId: string): Promise<StoreRecord | null> {
+    const doc = await this.model.findOne({ storeId }).lean<Lean>().exec();
+    return doc ? toRecord(doc) : null;
+  }
+
+  async list(): Promise<StoreRecord[]> {
+    const docs = await this.model.find().sort({ storeId: 1 }).lean<Lean[]>().exec();
+    return docs.map(toRecord);
+  }
+
+  /** The decrypted webhook secret, or null for an unknown store. */
+  async webhookSecretOf(storeId: string): Promise<string | null> {
+    const doc = await this.model.findOne({ storeId }, { webhookSecretSealed: 1 }).lean<Lean>().exec();
+    return doc ? this.secretBox().decrypt(doc.webhookSecretSealed, storeId) : null;
+  }
+
+  /** Replaces the webhook secret; returns the new one (shown once), or null for an unknown store. */
+  async rotateSecret(storeId: string, now = new Date()): Promise<string | null> {
+    const webhookSecret = randomSecret();
+    const updated = await this.model
+      .findOneAndUpdate(
+        { storeId },
+        { $set: { webhookSecretSealed: this.secretBox().encrypt(webhookSecret, storeId), secretRotatedAt: now } },
+        { returnDocument: 'after' },
+      )
+      .lean<Lean>()
+      .exec();
+    return updated ? webhookSecret : null;
+  }
+
+  /** Sets (or replaces) the Magento REST base URL and integration token used by the pull connector. */
+  async setMagentoCredentials(storeId: string, credentials: MagentoCredentials): Promise<boolean> {
+    const result = await this.model
+      .updateOne(
+        { storeId },
+        {
+          $set: {
+            magentoBaseUrl: credentials.baseUrl,
+            magentoTokenSealed: this.secretBox().encrypt(credentials.token, storeId),
+          },
+        },
+      )
+      .exec();
+    return result.matchedCount > 0;
+  }
+
+  /** The decrypted Magento credentials, or null when the store has none configured (or does not exist). */
+  async magentoCredentialsOf(storeId: string): Promise<MagentoCredentials | null> {
+    const doc = await this.model.findOne({ storeId }).lean<Lean>().exec();
+    if (!doc?.magentoBaseUrl || !doc.magentoTokenSealed) return null;
+    return { baseUrl: doc.magentoBaseUrl, token: this.secretBox().decrypt(doc.magentoTokenSealed, storeId) };
+  }
+
+  private secretBox(): SecretBox {
+    if (!this.config.TOKEN_ENCRYPTION_KEY)
+      throw new Error('TOKEN_ENCRYPTION_KEY is required to read or write store secrets');
+    this.box ??= new SecretBox(this.config.TOKEN_ENCRYPTION_KEY);
+    return this.box;
+  }
+}
