@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { EntityChangeEvent } from '@xero-sync/contracts';
-import { PendingChangeRecord, PendingChangeRepository, PendingChangeState } from '@xero-sync/persistence';
+import {
+  PendingChangeRecord,
+  PendingChangeRepository,
+  PendingChangeState,
+  SyncLogRepository,
+} from '@xero-sync/persistence';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
 import { DeliveryResult, SyncSettings, XeroDelivery } from '../delivery/xero-delivery.port';
 import { BufferEntityChangeUseCase } from './buffer-entity-change.usecase';
@@ -62,10 +67,8 @@ function setup(
       ...settings,
     }),
   });
-  const outcome = new RecordSyncOutcomeUseCase(
-    strict('syncLog', { append: async (rows: unknown[]) => void logged.push(rows) }),
-    config,
-  );
+  const syncLog = strict<SyncLogRepository>('syncLog', { append: async (rows) => void logged.push(rows) });
+  const outcome = new RecordSyncOutcomeUseCase(syncLog, config);
   const xero = strict<XeroDelivery>('delivery', delivery ?? {});
   const useCase = new HandleEntityChangeUseCase(
     cache,
