@@ -5,6 +5,7 @@ import { accountingHandler } from './accounting/accounting.router';
 import { problem } from './accounting/xero-format';
 import { MINUTE_MS, SandboxClock } from './clock';
 import { controlRoutes } from './control/control.routes';
+import { identityFaultGuard } from './control/fault.guard';
 import { Counters } from './control/counters';
 import { FaultRegistry } from './control/faults';
 import { IdempotencyStore } from './idempotency/idempotency-store';
@@ -77,6 +78,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use('/__sandbox', controlRoutes(ctx));
+  app.use(identityFaultGuard(ctx));
   app.use(identityRoutes(ctx, () => url));
   app.use('/api.xro/2.0', express.raw({ type: () => true, limit: '64mb' }), accountingHandler(ctx));
   app.use((_req: Request, res: Response) => {

@@ -24,7 +24,7 @@ describe('Identity: OAuth2 code flow, refresh rotation, custom connections', () 
   afterAll(() => sb.close());
 
   async function consent(query: Record<string, string>): Promise<URL> {
-    const res = await fetch(`${sb.url}/identity/connect/authorize?${new URLSearchParams(query)}`, {
+    const res = await fetch(`${sb.url}/identity/connect/authorize?${new URLSearchParams(query).toString()}`, {
       redirect: 'manual',
     });
     expect(res.status).toBe(302);
@@ -40,7 +40,7 @@ describe('Identity: OAuth2 code flow, refresh rotation, custom connections', () 
   };
 
   it('shows a consent page listing the organisations, and POSTing Allow redirects with code and state', async () => {
-    const page = await fetch(`${sb.url}/identity/connect/authorize?${new URLSearchParams(base)}`);
+    const page = await fetch(`${sb.url}/identity/connect/authorize?${new URLSearchParams(base).toString()}`);
     const html = await page.text();
     expect(page.status).toBe(200);
     expect(html).toContain('Org A');
@@ -69,7 +69,7 @@ describe('Identity: OAuth2 code flow, refresh rotation, custom connections', () 
 
   it('refuses an unknown redirect_uri without redirecting', async () => {
     const res = await fetch(
-      `${sb.url}/identity/connect/authorize?${new URLSearchParams({ ...base, redirect_uri: 'http://evil.example/cb' })}`,
+      `${sb.url}/identity/connect/authorize?${new URLSearchParams({ ...base, redirect_uri: 'http://evil.example/cb' }).toString()}`,
       { redirect: 'manual' },
     );
     expect(res.status).toBe(400);

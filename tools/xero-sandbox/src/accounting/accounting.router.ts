@@ -156,7 +156,11 @@ export function accountingHandler(ctx: SandboxContext): RequestHandler {
       }
 
       try {
-        const result = runHandler(ctx, req, route, org, raw);
+        const providerName =
+          ctx.identity.clients.get(bearer.clientId)?.name ??
+          ctx.identity.customConnections.get(bearer.clientId)?.name ??
+          bearer.clientId;
+        const result = runHandler(ctx, req, route, org, raw, providerName);
         const text = JSON.stringify(result.body);
         complete?.({ status: result.status, headers: {}, body: text });
         complete = undefined;
@@ -180,6 +184,7 @@ function runHandler(
   route: NonNullable<ReturnType<typeof matchRoute>>['route'],
   org: NonNullable<ReturnType<SandboxContext['orgs']['get']>>,
   raw: Buffer,
+  providerName: string,
 ): AccountingResult {
   try {
     let body: unknown;
@@ -213,7 +218,7 @@ function runHandler(
       query,
       body,
       ifModifiedSince: parseIfModifiedSince(req.get('if-modified-since')),
-      providerName: 'xero-sandbox',
+      providerName,
       unitDp: query.unitdp === '4' ? 4 : 2,
       summarizeErrors: query.summarizeErrors?.toLowerCase() !== 'false',
       now: ctx.clock.wallNow(),
