@@ -13,3 +13,4 @@ export * from './xero-connections';
 export * from './xero-links';
 export * from './request-stats';
 export * from './store-settings';
+export * from './token-leases';

@@ -25,8 +25,6 @@ export interface XeroConnectionRecord {
   disconnectedReason?: string;
   disconnectedAt?: Date;
   lastRefreshAt?: Date;
-  leaseOwner?: string;
-  leaseUntil?: Date;
   createdAt?: Date;
   updatedAt?: Date;
 }
@@ -115,37 +113,6 @@ export class XeroConnectionRepository {
     await this.model
       .updateOne({ _id: id, 'tenants.tenantId': tenantId }, { $set: { 'tenants.$.shortCode': shortCode } })
       .exec();
-  }
-
-  /**
-   * Takes the refresh lease if it is free or expired. Atomic (one findOneAndUpdate), so of all instances
-   * racing for one connection exactly one gets it. Returns the record as leased, or null when held elsewhere.
-   */
-  async tryAcquireLease(
-    id: string,
-    owner: string,
-    leaseMs: number,
-    now = new Date(),
-  ): Promise<XeroConnectionRecord | null> {
-    const doc = await this.model
-      .findOneAndUpdate(
-        { _id: id, $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: null }, { leaseUntil: { $lt: now } }] },
-        { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) } },
-        { new: true },
-      )
-      .lean<Lean>()
-      .exec();
-    return doc ? toRecord(doc) : null;
-  }
-
-  async releaseLease(id: string, owner: string): Promise<void> {
-    await this.model.updateOne({ _id: id, leaseOwner: owner }, { $unset: { leaseOwner: 1, leaseUntil: 1 } }).exec();
-  }
-
-  /** Stores a new token set, only while `owner` still holds the lease. Returns false if the lease was lost. */
-  async saveTokensUnderLease(id: string, owner: string, tokens: XeroTokenFields): Promise<boolean> {
-    const res = await this.model.updateOne({ _id: id, leaseOwner: owner }, { $set: tokens }).exec();
-    return res.matchedCount === 1;
   }
 
   async saveTokens(id: string, tokens: XeroTokenFields): Promise<void> {

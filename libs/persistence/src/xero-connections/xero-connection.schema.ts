@@ -19,8 +19,8 @@ const XeroTenantRefSchema = SchemaFactory.createForClass(XeroTenantRef);
 
 /**
  * A Xero token set (one consent, or one custom connection) and the orgs it reaches. Secrets are sealed with
- * SecretBox bound to the connection id. `leaseOwner`/`leaseUntil` make token refresh single-flight across all
- * syncer and admin-api instances.
+ * SecretBox bound to the connection id. Refresh is single-flight across instances through
+ * the token-leases collection.
  */
 @Schema({ collection: 'xero_connections', timestamps: true, versionKey: false })
 export class XeroConnection {
@@ -48,8 +48,6 @@ export class XeroConnection {
   @Prop() disconnectedReason?: string;
   @Prop() disconnectedAt?: Date;
   @Prop() lastRefreshAt?: Date;
-  @Prop() leaseOwner?: string;
-  @Prop() leaseUntil?: Date;
 }
 
 export const XeroConnectionSchema = SchemaFactory.createForClass(XeroConnection);

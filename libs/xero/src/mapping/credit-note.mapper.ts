@@ -2,7 +2,6 @@ import { MagentoCreditMemo } from '@xero-sync/contracts';
 import { XeroMappingSettings } from '@xero-sync/persistence';
 import { roundTo, sumMoney } from './money';
 import { nearestMappedPercent, percentOfTaxType, taxTypeForPercent } from './tax';
-import { itemCodeFor } from './item.mapper';
 import { addRoundingLine, dateOf } from './invoice.mapper';
 import { LineOutcome, xeroLine } from './xero-totals';
 import { MappedTotals, XeroContactRef, XeroCreditNoteJson, XeroLineJson } from './xero-documents';
@@ -24,7 +23,13 @@ export interface MappedCreditNote {
 export function mapCreditMemoCreditNote(
   memo: MagentoCreditMemo,
   mapping: XeroMappingSettings,
-  ctx: { contact: XeroContactRef; currencyCode?: string; itemCode?: (sku: string) => string; creditNoteId?: string },
+  ctx: {
+    contact: XeroContactRef;
+    currencyCode?: string;
+    /** Item codes for the lines; omitted, lines carry descriptions only (stable across runs). */
+    itemCode?: (sku: string) => string;
+    creditNoteId?: string;
+  },
 ): MappedCreditNote {
   const types = mapping.lineAmountTypes;
   const lines: XeroLineJson[] = [];
@@ -33,7 +38,6 @@ export function mapCreditMemoCreditNote(
     lines.push(line);
     outcomes.push(xeroLine(line, percentOfTaxType(mapping, line.TaxType), types));
   };
-  const codeOf = ctx.itemCode ?? itemCodeFor;
   for (const item of memo.items) {
     if (!item.qty) continue;
     const discount = item.discount_amount ?? 0;
@@ -51,7 +55,7 @@ export function mapCreditMemoCreditNote(
       Description: item.name ?? item.sku,
       Quantity: item.qty,
       UnitAmount: roundTo(gross / item.qty, 4),
-      ItemCode: codeOf(item.sku),
+      ...(ctx.itemCode ? { ItemCode: ctx.itemCode(item.sku) } : {}),
       AccountCode: mapping.accounts.sales,
       TaxType: taxTypeForPercent(mapping, pct, `credit memo item ${item.sku}`),
     });

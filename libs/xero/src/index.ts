@@ -1,0 +1,32 @@
+export {
+  XeroError,
+  XeroErrorCode,
+  XERO_ERROR_CODES,
+  isRetryableCode,
+  classifyFailure,
+  parseXeroNodeRejection,
+  xeroMessagesOf,
+} from './xero.errors';
+export { XeroModule } from './xero.module';
+export { XeroModuleOptions } from './xero.options';
+export { XeroDeliveryService } from './delivery/xero-delivery.service';
+export { DeliveryItem, DeliveryResult, DeliveryStatus, DeliveryAction, DeliveryOptions } from './delivery/delivery.types';
+export { DryRunService, DryRunPreview, DryRunRequest } from './delivery/dry-run.service';
+export { XeroConnectionService, XeroConnectionView, AuthorizationStart, GRANULAR_SCOPES, BROAD_SCOPES } from './tokens/xero-connection.service';
+export { XeroReadService } from './read/xero-read.service';
+export { XeroHealth } from './read/xero-health';
+export { XeroAccountingClient } from './client/xero-accounting.client';
+export { BreakerStateName } from './breaker/org-breakers';
+export { DeliveryPriority, CallLane } from './limiter/org-rate-budget';
+export { xeroDeepLink, XeroDeepLinkKind } from './deep-link';
+export { MappedTotals } from './mapping/xero-documents';
+export {
+  StoreSettings,
+  StoreSettingsRepository,
+  SyncMode,
+  XeroMappingSettings,
+  defaultMappingSettings,
+  defaultStoreSettings,
+  RequestStatsRepository,
+  RequestStatRecord,
+} from '@xero-sync/persistence';

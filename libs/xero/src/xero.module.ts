@@ -1,0 +1,51 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import {
+  PersistenceModule,
+  RequestStatsRepository,
+  requestStatModel,
+  StoreSettingsRepository,
+  storeSettingModel,
+  TokenLeaseRepository,
+  tokenLeaseModel,
+  XeroConnectionRepository,
+  xeroConnectionModel,
+  XeroLinkRepository,
+  xeroLinkModel,
+} from '@xero-sync/persistence';
+import { XeroAccountingClient } from './client/xero-accounting.client';
+import { DryRunService } from './delivery/dry-run.service';
+import { XeroDeliveryService } from './delivery/xero-delivery.service';
+import { XeroHealth } from './read/xero-health';
+import { XeroReadService } from './read/xero-read.service';
+import { XeroConnectionService } from './tokens/xero-connection.service';
+import { XERO_OPTIONS, XeroModuleOptions } from './xero.options';
+
+const exported = [
+  XeroDeliveryService,
+  DryRunService,
+  XeroConnectionService,
+  XeroReadService,
+  XeroHealth,
+  XeroAccountingClient,
+  StoreSettingsRepository,
+  RequestStatsRepository,
+  XeroLinkRepository,
+  XeroConnectionRepository,
+];
+
+/** Xero delivery for an app; needs ConfigModule.forRoot and PersistenceModule.forRoot in the app. */
+@Module({})
+export class XeroModule {
+  static forRoot(options: XeroModuleOptions = {}): DynamicModule {
+    return {
+      module: XeroModule,
+      imports: [
+        TerminusModule,
+        PersistenceModule.forFeature([xeroConnectionModel, xeroLinkModel, requestStatModel, storeSettingModel, tokenLeaseModel]),
+      ],
+      providers: [{ provide: XERO_OPTIONS, useValue: options }, TokenLeaseRepository, ...exported],
+      exports: exported,
+    };
+  }
+}

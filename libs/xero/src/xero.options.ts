@@ -1,0 +1,23 @@
+import { BreakerOptions } from './breaker/org-breakers';
+import { RateBudgetOptions } from './limiter/org-rate-budget';
+
+/** Tuning for XeroModule; every field has a production default. */
+export interface XeroModuleOptions {
+  /** Elements per batch call (Xero recommends ≤ 50). */
+  batchSize?: number;
+  /** Request body ceiling per call (Xero's limit is 3.5 MB). */
+  maxBatchBytes?: number;
+  /** Longest a delivery waits for a rate slot before answering 'deferred' (default: min(minute, 10 s)). */
+  maxRateWaitMs?: number;
+  rate?: Partial<Omit<RateBudgetOptions, 'minuteMs'>>;
+  breaker?: Partial<BreakerOptions>;
+  /** Refresh lease length; a crashed holder blocks refreshes at most this long. */
+  tokenLeaseMs?: number;
+  /** Owner name for leases; defaults to SYNCER_INSTANCE_ID plus a random suffix (unique per service instance). */
+  instanceId?: string;
+}
+
+export const XERO_OPTIONS = Symbol('XERO_OPTIONS');
+
+export const DEFAULT_BATCH_SIZE = 50;
+export const DEFAULT_MAX_BATCH_BYTES = 3_500_000;
