@@ -199,6 +199,7 @@ document.addEventListener('alpine:init', () => {
         return a;
       };
       this.grids.log = agGrid.createGrid(document.getElementById('log-grid'), {
+        theme: GRID_THEME,
         columnDefs: [
           { field: 'createdAt', headerName: 'When', valueFormatter: (p) => fmtDate(p.value), width: 170 },
           { field: 'storeId', headerName: 'Store', width: 110 },
@@ -215,6 +216,7 @@ document.addEventListener('alpine:init', () => {
         rowClassRules: { 'row-error': (p) => p.data?.status === 'error' },
       });
       this.grids.queue = agGrid.createGrid(document.getElementById('queue-grid'), {
+        theme: GRID_THEME,
         columnDefs: [
           { field: 'entity', width: 100 },
           { field: 'entityId', headerName: 'Id', width: 110 },
@@ -229,6 +231,7 @@ document.addEventListener('alpine:init', () => {
         getRowId: (p) => p.data.id,
       });
       this.grids.dlq = agGrid.createGrid(document.getElementById('dlq-grid'), {
+        theme: GRID_THEME,
         columnDefs: [
           { field: 'createdAt', headerName: 'When', valueFormatter: (p) => fmtDate(p.value), width: 170 },
           { field: 'storeId', headerName: 'Store', width: 110 },
