@@ -97,7 +97,6 @@ const list: AccountingHandler = (req) => {
   const numbers = listParam(req.query.InvoiceNumbers)?.map((s) => s.toLowerCase());
   const contactIds = listParam(req.query.ContactIDs)?.map((s) => s.toLowerCase());
   const statuses = listParam(req.query.Statuses)?.map((s) => s.toUpperCase());
-  const includeArchived = req.query.includeArchived === 'true';
   // Xero returns line items in lists only when a page is asked for.
   const lines = req.query.page !== undefined && req.query.summaryOnly !== 'true';
   const rows = req.org.invoices
@@ -106,7 +105,6 @@ const list: AccountingHandler = (req) => {
     .filter((i) => !numbers || numbers.includes(i.InvoiceNumber.toLowerCase()))
     .filter((i) => !contactIds || contactIds.includes(i.ContactID))
     .filter((i) => !statuses || statuses.includes(i.Status))
-    .filter((i) => includeArchived || statuses || ids || numbers || i.Status !== 'DELETED')
     .map((i) => ({ updatedMs: i.updatedMs, json: renderInvoice(req.org, i, { lines }) }));
   return { status: 200, body: envelope(req.providerName, req.now, listResult(req, 'Invoices', rows, true)) };
 };
