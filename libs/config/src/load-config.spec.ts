@@ -24,7 +24,13 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigValidationError);
     const keys = (error as ConfigValidationError).issues.map((i) => i.key).sort();
-    expect(keys).toEqual(['ADMIN_BOOTSTRAP_TOKEN', 'INGEST_PORT', 'KAFKA_BROKERS', 'MONGODB_URI', 'TOKEN_ENCRYPTION_KEY']);
+    expect(keys).toEqual([
+      'ADMIN_BOOTSTRAP_TOKEN',
+      'INGEST_PORT',
+      'KAFKA_BROKERS',
+      'MONGODB_URI',
+      'TOKEN_ENCRYPTION_KEY',
+    ]);
     expect((error as Error).message).toContain('MONGODB_URI: must start with mongodb://');
   });
 

@@ -111,7 +111,13 @@ export class ConsumerHost {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
-      const done = await this.handleWithRetry(batch.topic, batch.partition, message, heartbeat, () => isRunning() && !isStale());
+      const done = await this.handleWithRetry(
+        batch.topic,
+        batch.partition,
+        message,
+        heartbeat,
+        () => isRunning() && !isStale(),
+      );
       if (!done) break;
       resolveOffset(message.offset);
       await commitOffsetsIfNecessary();

@@ -1,9 +1,4 @@
-export {
-  CORRELATION_HEADER,
-  currentCorrelationId,
-  runWithCorrelation,
-  sanitizeCorrelationId,
-} from './correlation';
+export { CORRELATION_HEADER, currentCorrelationId, runWithCorrelation, sanitizeCorrelationId } from './correlation';
 export { LoggingModule, LoggingOptions } from './logger.module';
 export * from './metrics';
 export { MetricsController } from './metrics.controller';

@@ -16,7 +16,9 @@ export const productSchema = z
     updated_at: magentoDate.nullish(),
     custom_attributes: z.array(z.object({ attribute_code: z.string(), value: z.unknown() }).loose()).default([]),
     extension_attributes: z
-      .object({ stock_item: z.object({ qty: z.number().nullish(), is_in_stock: z.boolean().nullish() }).loose().nullish() })
+      .object({
+        stock_item: z.object({ qty: z.number().nullish(), is_in_stock: z.boolean().nullish() }).loose().nullish(),
+      })
       .loose()
       .nullish(),
   })
@@ -26,5 +28,6 @@ export type MagentoProduct = z.output<typeof productSchema>;
 /** Magento keeps tax_class_id as a custom attribute; returns it as a string or undefined. */
 export function productTaxClassId(product: MagentoProduct): string | undefined {
   const attr = product.custom_attributes.find((a) => a.attribute_code === 'tax_class_id');
-  return attr?.value === undefined || attr.value === null ? undefined : String(attr.value as string | number);
+  const value = attr?.value;
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }

@@ -1,0 +1,106 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { Connection } from 'mongoose';
+import { ConfigModule, loadConfig } from '@xero-sync/config';
+import { infra, testMongoUri } from '@xero-sync/testing';
+import { DuplicateKeyError } from './persistence.errors';
+import { PersistenceModule } from './persistence.module';
+import { pendingChangeModel, PendingChangeRepository } from './pending-changes';
+import { storeModel, StoreRepository } from './stores';
+import { flushLeaseModel, FlushLeaseRepository } from './flush-leases';
+
+// Real FerretDB: the guarantees the product relies on (unique business keys, atomic claims, durability).
+describe('persistence on FerretDB', () => {
+  let queue: PendingChangeRepository;
+  let stores: StoreRepository;
+  let connection: Connection;
+  let close: () => Promise<void>;
+  let app: () => INestApplication;
+
+  beforeAll(async () => {
+    const config = loadConfig({}, { MONGODB_URI: testMongoUri(), TOKEN_ENCRYPTION_KEY: '3c'.repeat(32) });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot(),
+        PersistenceModule.forFeature([pendingChangeModel, storeModel, flushLeaseModel]),
+      ],
+      providers: [PendingChangeRepository, StoreRepository, FlushLeaseRepository],
+    }).compile();
+    const nest = moduleRef.createNestApplication();
+    await nest.init();
+    app = () => nest;
+    queue = nest.get(PendingChangeRepository);
+    stores = nest.get(StoreRepository);
+    connection = nest.get<Connection>(getConnectionToken());
+    await connection.syncIndexes();
+    close = async () => {
+      await connection.dropDatabase();
+      await nest.close();
+    };
+  });
+
+  afterAll(async () => close());
+
+  const change = (entityId: string, storeId: string) => ({
+    storeId,
+    entity: 'order',
+    entityId,
+    rank: 2,
+    eventId: `e-${entityId}-${Math.random()}`,
+    occurredAt: new Date(),
+    payload: { entity_id: Number(entityId), grand_total: 10.5 },
+  });
+
+  it('the unique index rejects a duplicate business key with a clear error', async () => {
+    await stores.create({ storeId: 'shop-1', name: 'Shop one' });
+    await expect(stores.create({ storeId: 'shop-1', name: 'Shop again' })).rejects.toThrow(
+      new DuplicateKeyError('stores', { storeId: 'shop-1' }),
+    );
+    expect(await connection.collection('stores').countDocuments({ storeId: 'shop-1' })).toBe(1);
+    // The queue's (store, entity, id) index holds at the collection level too, whatever the code path.
+    await queue.saveLatest(change('100', 'shop-1'), { status: 'pending' });
+    const raw = { storeId: 'shop-1', entity: 'order', entityId: '100', eventId: 'x', rank: 2 };
+    await expect(connection.collection('pending_changes').insertOne(raw)).rejects.toMatchObject({ code: 11000 });
+  });
+
+  // FerretDB 1.24 does not serialise concurrent findOneAndUpdate/updateMany on one document (both racers
+  // "win"; see docs/architecture.md), so exclusive claims are decided by unique-index inserts (epoch leases).
+  it('a lease is won by exactly one of two concurrent claimers, and taken over only after expiry', async () => {
+    const leases = app().get(FlushLeaseRepository);
+    for (let round = 0; round < 20; round++) {
+      const key = `store-race-${round}`;
+      const [a, b] = await Promise.all([
+        leases.tryAcquire(key, 'syncer-1', 60_000),
+        leases.tryAcquire(key, 'syncer-2', 60_000),
+      ]);
+      expect([a, b].filter(Boolean)).toHaveLength(1);
+      const holder = await leases.holder(key);
+      expect(holder?.owner).toBe(a ? 'syncer-1' : 'syncer-2');
+    }
+    // A crashed owner's lease expires and exactly one contender takes it over.
+    const key = 'store-takeover';
+    expect(await leases.tryAcquire(key, 'crashed', 1)).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    const takers = await Promise.all(['s1', 's2', 's3'].map((o) => leases.tryAcquire(key, o, 60_000)));
+    expect(takers.filter(Boolean)).toHaveLength(1);
+    expect(await leases.renew(key, 'crashed', 60_000)).toBe(false);
+  });
+
+  it('keeps its data across a FerretDB restart', async () => {
+    await queue.saveLatest(change('777', 'shop-durable'), { status: 'pending' });
+    infra('stop-ferretdb');
+    try {
+      await expect(queue.findByKey('shop-durable', 'order', '777')).rejects.toThrow();
+    } finally {
+      infra('start-ferretdb');
+    }
+    let found = null;
+    for (let i = 0; i < 100 && !found; i++) {
+      found = await queue.findByKey('shop-durable', 'order', '777').catch(() => null);
+      if (!found) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(found?.payload).toEqual({ entity_id: 777, grand_total: 10.5 });
+  });
+});

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+/** Short random token for per-test names (topics, databases, groups) so parallel and repeated runs never collide. */
+export function uniqueSuffix(): string {
+  return randomBytes(5).toString('hex');
+}
+
+/** A fresh MongoDB database URI on the local FerretDB; drop it in afterAll. */
+export function testMongoUri(name = `t_${uniqueSuffix()}`): string {
+  return `mongodb://127.0.0.1:27017/${name}`;
+}
+
+export const TEST_BROKERS = ['127.0.0.1:9092'];
+
+const repoRoot = join(__dirname, '..', '..', '..');
+
+/**
+ * Stops or starts one local service through scripts/infra.sh, for outage tests. Always pair a stop with a
+ * start in `finally`: other suites share the broker and database.
+ */
+export function infra(action: 'stop-kafka' | 'start-kafka' | 'stop-ferretdb' | 'start-ferretdb'): void {
+  const result = spawnSync('bash', [join(repoRoot, 'scripts/infra.sh'), action], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`infra ${action} failed: ${result.stderr}`);
+}
+
+/** Polls `probe` until it returns a truthy value or `timeoutMs` passes. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30000,
+  everyMs = 200,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) {
+      throw new Error(
+        `condition not met within ${timeoutMs} ms${last ? `: ${String((last as Error).message ?? last)}` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export { repoRoot };
