@@ -44,6 +44,24 @@ describe('RateLimiter', () => {
     expect(rl.acquire('t', 'starter')).toMatchObject({ ok: false, problem: 'day' });
   });
 
+  it('caps the app at 10,000 calls a minute across organisations', () => {
+    const rl = new RateLimiter(new SandboxClock(1));
+    let served = 0;
+    for (let t = 0; t < 170; t++) {
+      for (let i = 0; i < 60; i++) {
+        const r = rl.acquire(`tenant-${t}`, 'standard');
+        if (!r.ok) {
+          expect(r.problem).toBe('appminute');
+          expect(served).toBe(10_000);
+          return;
+        }
+        r.release();
+        served++;
+      }
+    }
+    throw new Error('app limit never reached');
+  });
+
   it('Retry-After is whole real seconds, at least 1, scaled', () => {
     expect(retryAfterSeconds(new SandboxClock(1), 30_500)).toBe(31);
     expect(retryAfterSeconds(new SandboxClock(600), 60_000)).toBe(1);
