@@ -9,8 +9,12 @@ const POLL_MS = 2000;
 const ROLE_RANK = { viewer: 0, operator: 1, admin: 2 };
 const ENTITIES = ['customer', 'product', 'order', 'invoice', 'creditmemo'];
 
-if (agGrid.ModuleRegistry && agGrid.AllCommunityModule)
+if (agGrid.ModuleRegistry && agGrid.AllCommunityModule) {
   agGrid.ModuleRegistry.registerModules([agGrid.AllCommunityModule]);
+}
+const GRID_THEME = agGrid.themeQuartz
+  ? agGrid.themeQuartz.withParams({ fontFamily: 'inherit', fontSize: 13, rowHeight: 36 })
+  : undefined;
 
 function statusCell(params) {
   const span = document.createElement('span');
