@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** Short random token for per-test names (topics, databases, groups) so parallel and repeated runs never collide. */
 export function uniqueSuffix(): string {
@@ -14,7 +15,17 @@ export function testMongoUri(name = `t_${uniqueSuffix()}`): string {
 
 export const TEST_BROKERS = ['127.0.0.1:9092'];
 
-const repoRoot = join(__dirname, '..', '..', '..');
+/** The checkout's root: the nearest folder above this file whose package.json is this project's (works from dist too). */
+function findRepoRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'xero-sync')
+      return dir;
+  }
+  throw new Error(`no xero-sync package.json above ${from}`);
+}
+
+const repoRoot = findRepoRoot(__dirname);
 
 /**
  * Stops or starts one local service through scripts/infra.sh, for outage tests. Always pair a stop with a
