@@ -100,6 +100,10 @@ process.on('SIGTERM', () => {
 });
 
 try {
+  if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
+    console.log('installing the locked npm dependencies (npm ci)');
+    if ((await run('npm', ['ci', '--no-audit', '--no-fund'])) !== 0) throw new Error('npm ci failed');
+  }
   startedInfra = infraUp();
   ensureChromium();
   await check('lint (eslint)', 'npx', ['eslint', '.']);
