@@ -35,8 +35,17 @@ describe('health of the three apps across Kafka and FerretDB outages', () => {
       ADMIN_API_PORT: String(ports['admin-api']),
       SYNCER_INSTANCE_ID: `health-${suffix}`,
     };
-    for (const app of Object.keys(ports) as AppName[]) children.push(startBuiltApp(app, env).child);
-    await Promise.all((Object.keys(ports) as AppName[]).map((app) => eventually(() => isUp(app), 60_000)));
+    const outputs: (() => string)[] = [];
+    for (const app of Object.keys(ports) as AppName[]) {
+      const started = startBuiltApp(app, env);
+      children.push(started.child);
+      outputs.push(started.output);
+    }
+    try {
+      await Promise.all((Object.keys(ports) as AppName[]).map((app) => eventually(() => isUp(app), 60_000)));
+    } catch (err) {
+      throw new Error(`apps did not become healthy (${String(err)}); their output:\n${outputs.map((o) => o()).join('\n')}`);
+    }
   });
 
   afterAll(async () => {
