@@ -3,10 +3,14 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import {
   dlqMessageModel,
+  DlqMessageRepository,
   flushLeaseModel,
+  FlushLeaseRepository,
   pendingChangeModel,
+  PendingChangeRepository,
   PersistenceModule,
   syncLogModel,
+  SyncLogRepository,
 } from '@xero-sync/persistence';
 import { RequestFlushUseCase } from './commands/request-flush.usecase';
 import { SyncRecordUseCase } from './commands/sync-record.usecase';
@@ -40,6 +44,10 @@ export class SyncerCoreModule {
         PersistenceModule.forFeature([pendingChangeModel, syncLogModel, dlqMessageModel, flushLeaseModel]),
       ],
       providers: [
+        PendingChangeRepository,
+        SyncLogRepository,
+        DlqMessageRepository,
+        FlushLeaseRepository,
         EntityChangeConsumer,
         CommandConsumer,
         SyncSettingsCache,

@@ -3,11 +3,15 @@ import { AppConfig, ConfigModule } from '@xero-sync/config';
 import { KafkaHealthIndicator, MessagingModule } from '@xero-sync/messaging';
 import { HealthModule, LoggingModule } from '@xero-sync/observability';
 import { MongoHealthIndicator, PersistenceModule } from '@xero-sync/persistence';
+import { XeroBindingsModule } from './delivery/xero-bindings.module';
+import { XeroBreakerIndicator } from './metrics/xero-breaker.indicator';
+import { SyncerCoreModule } from './syncer-core.module';
 
 /** Syncer: consumes entity changes and writes them to Xero; HTTP only for /health and /metrics. */
 @Module({})
 export class SyncerModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const core = SyncerCoreModule.forRoot(XeroBindingsModule.forRoot());
     return {
       module: SyncerModule,
       imports: [
@@ -15,7 +19,8 @@ export class SyncerModule {
         LoggingModule.forRoot({ app: 'syncer', level: config.LOG_LEVEL }),
         MessagingModule.forRoot(`xero-sync-syncer-${config.SYNCER_INSTANCE_ID}`),
         PersistenceModule.forRoot(),
-        HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
+        core,
+        HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator, XeroBreakerIndicator] }),
       ],
     };
   }

@@ -23,7 +23,7 @@ export function makeCustomer(id: number, tag = 'c'): EntityPayloads['customer'] 
     firstname: `First${id}`,
     lastname: `Last${tag}${id}`,
     addresses: [],
-  } as EntityPayloads['customer'];
+  };
 }
 
 export function makeProduct(n: number, tag = 'P'): EntityPayloads['product'] {
@@ -35,7 +35,7 @@ export function makeProduct(n: number, tag = 'P'): EntityPayloads['product'] {
     type_id: 'simple',
     status: 1,
     custom_attributes: [],
-  } as EntityPayloads['product'];
+  };
 }
 
 export function makeOrder(
@@ -89,7 +89,7 @@ export function makeOrder(
     grand_total: round2(subtotal + shipping + tax),
     items,
     payment: { method: 'checkmo' },
-  } as EntityPayloads['order'];
+  };
 }
 
 /** A store invoice capturing the whole order. */
@@ -117,7 +117,7 @@ export function makeInvoice(entityId: number, order: EntityPayloads['order']): E
       tax_amount: i.tax_amount,
       row_total: i.row_total,
     })),
-  } as EntityPayloads['invoice'];
+  };
 }
 
 /** A credit memo refunding the first line of the order (no shipping). */
@@ -151,7 +151,7 @@ export function makeCreditMemo(entityId: number, order: EntityPayloads['order'])
         row_total: line.row_total,
       },
     ],
-  } as EntityPayloads['creditmemo'];
+  };
 }
 
 /** A store with `orders` orders over a few customers and products; `invoiced`/`refunded` of them invoiced/refunded. */

@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { StoreSettingsRepository, XeroDeliveryService, XeroModule } from '@xero-sync/xero';
+import { SYNC_SETTINGS_SOURCE, SyncSettingsSource, XERO_DELIVERY, XeroDelivery } from './xero-delivery.port';
+
+/** Binds the syncer's ports to libs/xero: delivery through XeroDeliveryService, settings from store_settings. */
+@Module({})
+export class XeroBindingsModule {
+  static forRoot(): DynamicModule {
+    const xero = XeroModule.forRoot();
+    return {
+      module: XeroBindingsModule,
+      imports: [xero],
+      providers: [
+        // Factories (not aliases) so the compiler checks that libs/xero fits the ports.
+        {
+          provide: XERO_DELIVERY,
+          useFactory: (d: XeroDeliveryService): XeroDelivery => d,
+          inject: [XeroDeliveryService],
+        },
+        {
+          provide: SYNC_SETTINGS_SOURCE,
+          useFactory: (s: StoreSettingsRepository): SyncSettingsSource => s,
+          inject: [StoreSettingsRepository],
+        },
+      ],
+      exports: [XERO_DELIVERY, SYNC_SETTINGS_SOURCE],
+    };
+  }
+}

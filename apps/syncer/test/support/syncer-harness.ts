@@ -1,0 +1,383 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import mongoose, { Connection } from 'mongoose';
+import { loadConfig } from '@xero-sync/config';
+import { EntityChangeEvent, EVENT_HEADERS, topics, XeroSyncCommand } from '@xero-sync/contracts';
+import { ensureTopics } from '@xero-sync/messaging';
+import { eventually, repoRoot, TEST_BROKERS, testMongoUri, uniqueSuffix } from '@xero-sync/testing';
+import { RunningSandbox, startSandbox } from '@xero-sync/xero-sandbox';
+import { ConfigModule } from '@xero-sync/config';
+import { PersistenceModule, StoreRepository, storeModel, StoreSettingsRepository } from '@xero-sync/persistence';
+import { hmacSha256Hex } from '@xero-sync/security';
+import { IngestModule } from '../../../ingest/src/ingest.module';
+import { rawJsonBody } from '../../../ingest/src/webhooks/raw-body.middleware';
+import { XeroConnectionService, XeroModule } from '@xero-sync/xero';
+import { Module } from '@nestjs/common';
+import { SyncerModule } from '../../src/syncer.module';
+
+/** Everything one syncer test run shares: its own topics, database, group ids, sandbox and Xero app. */
+export interface SyncerTestEnv {
+  id: string;
+  prefix: string;
+  groupPrefix: string;
+  mongoUri: string;
+  sandbox: RunningSandbox;
+  kafka: Kafka;
+  producer: Producer;
+  db: Connection;
+  clientId: string;
+  clientSecret: string;
+  /** Environment for a syncer (in-process or child) of this run. */
+  env: Record<string, string>;
+}
+
+export async function setupSyncerEnv(
+  opts: { timeScale?: number; extraEnv?: Record<string, string> } = {},
+): Promise<SyncerTestEnv> {
+  const id = uniqueSuffix();
+  const prefix = `t-${id}-`;
+  const mongoUri = testMongoUri(`t_syncer_${id}`);
+  const sandbox = await startSandbox({ port: 0, timeScale: opts.timeScale ?? 60 });
+  const clientId = `client-${id}`;
+  const clientSecret = randomBytes(24).toString('hex');
+  await sandboxPost(sandbox, '/clients', { clientId, clientSecret, redirectUris: ['http://127.0.0.1/callback'] });
+  const kafka = new Kafka({ clientId: `syncer-test-${id}`, brokers: TEST_BROKERS, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
+  await ensureTopics(kafka, [
+    ...topics.allEntityChanged(prefix).map((topic) => ({ topic, numPartitions: 6 })),
+    { topic: topics.deadLetters(prefix), numPartitions: 6 },
+    { topic: topics.commands(prefix), numPartitions: 6 },
+  ]);
+  await producer.connect();
+  const db = await mongoose.createConnection(mongoUri).asPromise();
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.SYNCER_TEST_LOG_LEVEL ?? 'warn',
+    KAFKA_BROKERS: TEST_BROKERS.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PARTITIONS: '6',
+    KAFKA_GROUP_PREFIX: `t-${id}`,
+    MONGODB_URI: mongoUri,
+    XERO_API_URL: `${sandbox.url}/api.xro/2.0`,
+    XERO_IDENTITY_URL: sandbox.url,
+    XERO_CONNECTIONS_URL: `${sandbox.url}/connections`,
+    XERO_LOGIN_URL: sandbox.url,
+    XERO_CLIENT_ID: clientId,
+    XERO_CLIENT_SECRET: clientSecret,
+    XERO_REDIRECT_URI: 'http://127.0.0.1/callback',
+    XERO_MINUTE_MS: String(Math.round(60000 / (opts.timeScale ?? 60))),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    SYNCER_PORT: '0',
+    SYNCER_FLUSH_TICK_MS: '200',
+    SYNCER_INTERVAL_MINUTE_MS: '1000',
+    SYNCER_FLUSH_LEASE_MS: '3000',
+    SYNCER_CLAIM_LEASE_MS: '8000',
+    SYNCER_RETRY_BASE_MS: '300',
+    SYNCER_RETRY_MAX_MS: '5000',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...opts.extraEnv,
+  };
+  return {
+    id,
+    prefix,
+    groupPrefix: env.KAFKA_GROUP_PREFIX,
+    mongoUri,
+    sandbox,
+    kafka,
+    producer,
+    db,
+    clientId,
+    clientSecret,
+    env,
+  };
+}
+
+export async function teardownSyncerEnv(t: SyncerTestEnv | undefined): Promise<void> {
+  if (!t) return;
+  await t.producer.disconnect().catch(() => undefined);
+  const admin = t.kafka.admin();
+  await admin.connect().catch(() => undefined);
+  const all = await admin.listTopics().catch(() => [] as string[]);
+  await admin.deleteTopics({ topics: all.filter((x) => x.startsWith(t.prefix)) }).catch(() => undefined);
+  await admin.disconnect().catch(() => undefined);
+  await t.db.dropDatabase().catch(() => undefined);
+  await t.db.close().catch(() => undefined);
+  await t.sandbox.close();
+}
+
+/** A syncer booted in this process (the real SyncerModule), listening on an ephemeral port. */
+export async function bootSyncer(
+  t: SyncerTestEnv,
+  instanceId = `in-${randomUUID().slice(0, 8)}`,
+): Promise<{ app: INestApplication; url: string }> {
+  const config = loadConfig({ require: ['TOKEN_ENCRYPTION_KEY'] }, { ...t.env, SYNCER_INSTANCE_ID: instanceId });
+  const app = await NestFactory.create(SyncerModule.forRoot(config), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  return { app, url: url.replace('[::1]', '127.0.0.1') };
+}
+
+/** Builds the apps once per test run (the crash test runs the built syncer as child processes). */
+export function buildOnce(): void {
+  const marker = join(repoRoot, 'dist/apps/syncer/src/main.js');
+  if (process.env.SYNCER_TEST_SKIP_BUILD === '1' && existsSync(marker)) return;
+  // tsc emits even when another area has type errors; tsc-alias then rewrites the path aliases.
+  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
+  const alias = spawnSync('npx', ['tsc-alias', '-p', 'tsconfig.build.json'], { cwd: repoRoot, encoding: 'utf8' });
+  if (alias.status !== 0 || !existsSync(marker)) throw new Error(`build failed: ${alias.stderr}`);
+}
+
+/** The BUILT syncer as a child process (`node dist/apps/syncer/src/main.js`). */
+export function spawnSyncer(t: SyncerTestEnv, instanceId: string): ChildProcess {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist/apps/syncer/src/main.js')], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      ...t.env,
+      SYNCER_INSTANCE_ID: instanceId,
+      LOG_LEVEL: process.env.SYNCER_TEST_LOG_LEVEL ?? 'error',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    if (process.env.SYNCER_TEST_VERBOSE) process.stderr.write(`[${instanceId}] ${d.toString()}`);
+  });
+  return child;
+}
+
+export function waitForExit(child: ChildProcess, timeoutMs = 30000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`process ${child.pid} did not exit in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+/** Publishes envelopes the way ingest does: key = store id, correlation and event id headers. */
+export async function publishEvents(t: SyncerTestEnv, events: EntityChangeEvent[], chunk = 500): Promise<void> {
+  for (let i = 0; i < events.length; i += chunk) {
+    const slice = events.slice(i, i + chunk);
+    const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+    for (const e of slice) {
+      const topic = topics.entityChanged(e.entity, t.prefix);
+      const list = byTopic.get(topic) ?? [];
+      list.push({
+        key: e.storeId,
+        value: JSON.stringify(e),
+        headers: { [EVENT_HEADERS.correlationId]: `corr-${e.eventId}`, [EVENT_HEADERS.eventId]: e.eventId },
+      });
+      byTopic.set(topic, list);
+    }
+    await t.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+}
+
+export async function publishRaw(
+  t: SyncerTestEnv,
+  topic: string,
+  key: string,
+  value: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  await t.producer.send({ topic, acks: -1, messages: [{ key, value, headers }] });
+}
+
+export async function sendCommand(
+  t: SyncerTestEnv,
+  command: Omit<XeroSyncCommand, 'commandId' | 'requestedAt'> & Record<string, unknown>,
+): Promise<void> {
+  const full = { commandId: randomUUID(), requestedAt: new Date().toISOString(), ...command };
+  await publishRaw(t, topics.commands(t.prefix), command.storeId, JSON.stringify(full));
+}
+
+/** Reads every message of a topic from the beginning until `until` holds. */
+export async function readTopic(
+  t: SyncerTestEnv,
+  topic: string,
+  until: (msgs: { key: string | null; value: Buffer | null; headers: Record<string, string> }[]) => boolean,
+  timeoutMs = 30000,
+) {
+  const got: { key: string | null; value: Buffer | null; headers: Record<string, string> }[] = [];
+  const consumer: Consumer = t.kafka.consumer({ groupId: `reader-${uniqueSuffix()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v);
+      got.push({ key: message.key?.toString() ?? null, value: message.value, headers });
+    },
+  });
+  try {
+    await eventually(async () => until(got), timeoutMs);
+    return got;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export async function sandboxPost<T = unknown>(sandbox: RunningSandbox, path: string, body: unknown): Promise<T> {
+  const res = await fetch(`${sandbox.url}/__sandbox${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`sandbox POST ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export async function sandboxGet<T = unknown>(sandbox: RunningSandbox, path: string): Promise<T> {
+  const res = await fetch(`${sandbox.url}/__sandbox${path}`);
+  if (!res.ok) throw new Error(`sandbox GET ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export async function sandboxDelete(sandbox: RunningSandbox, path: string): Promise<void> {
+  await fetch(`${sandbox.url}/__sandbox${path}`, { method: 'DELETE' });
+}
+
+export interface OrgDump {
+  contacts: Record<string, unknown>[];
+  items: Record<string, unknown>[];
+  invoices: Record<string, unknown>[];
+  payments: Record<string, unknown>[];
+  creditNotes: Record<string, unknown>[];
+  allocations: Record<string, unknown>[];
+}
+
+export const dumpOf = (t: SyncerTestEnv, tenantId: string) => sandboxGet<OrgDump>(t.sandbox, `/orgs/${tenantId}/dump`);
+export const countersOf = (t: SyncerTestEnv, tenantId?: string) =>
+  sandboxGet<{
+    total: number;
+    byEndpoint: Record<string, number>;
+    byStatus: Record<string, number>;
+    http429: number;
+    elements: Record<string, number>;
+  }>(t.sandbox, `/counters${tenantId ? `?tenantId=${tenantId}` : ''}`);
+
+/** Rows the syncer wrote, read straight from its collections. */
+export const collection = (t: SyncerTestEnv, name: 'sync_log' | 'pending_changes' | 'dlq_messages' | 'flush_leases') =>
+  t.db.collection(name);
+
+/**
+ * Creates a sandbox org for `storeId`, connects it through libs/xero's real custom-connection flow, binds the
+ * store to it and saves its sync mode, exactly as an administrator would through admin-api. Returns the tenant id.
+ */
+export async function connectStore(
+  t: SyncerTestEnv,
+  storeId: string,
+  sync: { mode: 'immediate' | 'cron'; cronIntervalMinutes?: number },
+): Promise<string> {
+  const org = await sandboxPost<{ tenantId: string }>(t.sandbox, '/orgs', {
+    name: `Org of ${storeId} ${t.id}`,
+    currencies: ['USD', 'AUD'],
+  });
+  const clientId = `cc-${storeId}-${t.id}`;
+  const clientSecret = randomBytes(24).toString('hex');
+  await sandboxPost(t.sandbox, '/custom-connections', { clientId, clientSecret, tenantId: org.tenantId });
+  const ctx = await xeroContext(t);
+  try {
+    await ctx.get(XeroConnectionService).connectCustom(clientId, clientSecret);
+    await ctx.get(XeroConnectionService).bindStore(storeId, org.tenantId, 'syncer-e2e');
+    const settings = ctx.get(StoreSettingsRepository);
+    const current = await settings.get(storeId);
+    await settings.save(
+      { ...current, mode: sync.mode, cronIntervalMinutes: sync.cronIntervalMinutes ?? current.cronIntervalMinutes },
+      'syncer-e2e',
+    );
+  } finally {
+    await ctx.close();
+  }
+  return org.tenantId;
+}
+
+/** The real ingest app in this process, publishing to this run's topics. */
+export async function bootIngest(t: SyncerTestEnv): Promise<{ app: INestApplication; url: string }> {
+  const config = loadConfig({ require: ['TOKEN_ENCRYPTION_KEY'] }, { ...t.env, INGEST_PORT: '0' });
+  const app = await NestFactory.create(IngestModule.forRoot(config), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  // As ingest's main.ts: the exact bytes are needed for the signature check.
+  app.use('/v1/stores/:storeId/events', rawJsonBody());
+  await app.listen(0, '127.0.0.1');
+  return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+}
+
+/** Registers a store with ingest (as admin-api does) and returns its webhook secret. */
+export async function registerWebhookStore(t: SyncerTestEnv, storeId: string): Promise<string> {
+  const config = loadConfig({}, { ...t.env });
+  @Module({
+    imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), PersistenceModule.forFeature([storeModel])],
+    providers: [StoreRepository],
+  })
+  class StoresContext {}
+  const ctx = await NestFactory.createApplicationContext(StoresContext, { logger: ['error'], abortOnError: false });
+  try {
+    return (await ctx.get(StoreRepository).create({ storeId, name: `Store ${storeId}` })).webhookSecret;
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** Sends events as a store's signed webhook (DESIGN.md signing); resolves with the HTTP status. */
+export async function postSignedWebhook(
+  ingestUrl: string,
+  storeId: string,
+  secret: string,
+  events: EntityChangeEvent[],
+  correlationId?: string,
+): Promise<number> {
+  const body = JSON.stringify({
+    events: events.map((e) => ({
+      eventId: e.eventId,
+      entity: e.entity,
+      entityId: e.entityId,
+      occurredAt: e.occurredAt,
+      payload: e.payload,
+    })),
+  });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const res = await fetch(`${ingestUrl}/v1/stores/${storeId}/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-store-timestamp': timestamp,
+      'x-store-signature': `sha256=${hmacSha256Hex(secret, `${timestamp}.${body}`)}`,
+      ...(correlationId ? { 'x-correlation-id': correlationId } : {}),
+    },
+    body,
+  });
+  if (res.status !== 202) throw new Error(`webhook refused: ${res.status} ${await res.text()}`);
+  return res.status;
+}
+
+/** A Nest context with libs/xero and this run's config (what admin-api has): connections, settings, delivery. */
+export async function xeroContext(t: SyncerTestEnv) {
+  const config = loadConfig({}, { ...t.env, SYNCER_INSTANCE_ID: `admin-${t.id}` });
+  @Module({ imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), XeroModule.forRoot()] })
+  class XeroContext {}
+  return NestFactory.createApplicationContext(XeroContext, { logger: ['error'], abortOnError: false });
+}

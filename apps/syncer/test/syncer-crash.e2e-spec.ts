@@ -1,0 +1,158 @@
+import { ChildProcess } from 'node:child_process';
+import { eventually } from '@xero-sync/testing';
+import { fixtureEvents, makeStore, StoreFixture } from './support/store-fixtures';
+import {
+  buildOnce,
+  collection,
+  connectStore,
+  countersOf,
+  dumpOf,
+  publishEvents,
+  setupSyncerEnv,
+  spawnSyncer,
+  SyncerTestEnv,
+  teardownSyncerEnv,
+  waitForExit,
+} from './support/syncer-harness';
+
+/**
+ * Crash test: the BUILT syncer runs as child processes and is SIGKILLed at random moments while thousands of
+ * orders flow; sometimes two syncers share the work. `npm run test:faults` runs the full size (≥ 5,000 orders,
+ * 20 kills); the normal e2e suite a smaller one asserting the same things.
+ */
+const ORDERS = Number(process.env.SYNCER_CRASH_ORDERS ?? 600);
+const KILLS = Number(process.env.SYNCER_CRASH_KILLS ?? 5);
+const STORES = Number(process.env.SYNCER_CRASH_STORES ?? 3);
+
+describe(`syncer crash test (${ORDERS} orders, ${KILLS} SIGKILLs, ${STORES} orgs)`, () => {
+  let t: SyncerTestEnv;
+  const children = new Map<string, ChildProcess>();
+  const stores: { storeId: string; tenantId: string; fixture: StoreFixture }[] = [];
+  let spawned = 0;
+
+  const start = () => {
+    const id = `crash-${++spawned}`;
+    const child = spawnSyncer(t, id);
+    children.set(id, child);
+    child.once('exit', () => children.delete(id));
+    return id;
+  };
+
+  beforeAll(async () => {
+    buildOnce();
+    t = await setupSyncerEnv({
+      timeScale: 60,
+      extraEnv: { SYNCER_FLUSH_BATCH_SIZE: '200', SYNCER_CLAIM_LEASE_MS: '6000', SYNCER_FLUSH_LEASE_MS: '3000' },
+    });
+    const perStore = Math.ceil(ORDERS / STORES);
+    for (let s = 0; s < STORES; s++) {
+      const storeId = `crash-store-${s}`;
+      // One store in Immediately mode, the rest Cron Job: both paths take the crashes.
+      const tenantId = await connectStore(
+        t,
+        storeId,
+        s === 0 ? { mode: 'immediate' } : { mode: 'cron', cronIntervalMinutes: 1 },
+      );
+      const fixture = makeStore({
+        orders: perStore,
+        customers: Math.ceil(perStore / 4),
+        products: 20,
+        invoiced: Math.floor(perStore * 0.6),
+        refunded: Math.floor(perStore * 0.05),
+        tag: `k${s}`,
+        idBase: 1 + s * 100000,
+      });
+      stores.push({ storeId, tenantId, fixture });
+    }
+  }, 600000);
+
+  afterAll(async () => {
+    for (const child of children.values()) child.kill('SIGTERM');
+    await Promise.all([...children.values()].map((c) => waitForExit(c, 30000).catch(() => c.kill('SIGKILL'))));
+    await teardownSyncerEnv(t);
+  });
+
+  it('delivers every order exactly once with matching totals despite SIGKILLs, restarts and a second syncer', async () => {
+    start();
+    const all = stores.flatMap((s) => fixtureEvents(s.storeId, s.fixture));
+    // Dependencies first in the stream as a store emits them; publish in waves while syncers die.
+    const waves = 10;
+    const publishing = (async () => {
+      for (let w = 0; w < waves; w++) {
+        const from = Math.floor((all.length * w) / waves);
+        const to = Math.floor((all.length * (w + 1)) / waves);
+        await publishEvents(t, all.slice(from, to));
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+
+    for (let k = 0; k < KILLS; k++) {
+      await new Promise((r) => setTimeout(r, 1000 + Math.random() * 3000));
+      const ids = [...children.keys()];
+      const victim = children.get(ids[Math.floor(Math.random() * ids.length)])!;
+      victim.kill('SIGKILL');
+      await waitForExit(victim);
+      start();
+      // Two syncers for the middle part of the run.
+      if (k === Math.floor(KILLS / 3)) start();
+      if (k === Math.floor((2 * KILLS) / 3) && children.size > 1) {
+        const [, extra] = [...children.values()];
+        extra.kill('SIGTERM');
+        await waitForExit(extra, 60000);
+      }
+    }
+    await publishing;
+    if (children.size === 0) start();
+
+    for (const { storeId, tenantId, fixture } of stores) {
+      const dump = await eventually(
+        async () => {
+          const d = await dumpOf(t, tenantId);
+          return d.invoices.length >= fixture.orders.length &&
+            d.payments.length >= fixture.invoices.length &&
+            d.creditNotes.length >= fixture.creditmemos.length
+            ? d
+            : undefined;
+        },
+        600000,
+        2000,
+      );
+      await eventually(
+        async () =>
+          (await collection(t, 'pending_changes').countDocuments({ storeId, status: { $ne: 'synced' } })) === 0,
+        120000,
+        1000,
+      );
+
+      // Exactly once, every total matching.
+      const numbers = dump.invoices.map((i) => String(i.InvoiceNumber));
+      expect(new Set(numbers).size).toBe(numbers.length);
+      expect(numbers).toHaveLength(fixture.orders.length);
+      const byNumber = new Map(dump.invoices.map((i) => [String(i.InvoiceNumber), i]));
+      const mismatches = fixture.orders.filter((o) => {
+        const inv = [...byNumber.entries()].find(([n]) => n.endsWith(o.increment_id))?.[1];
+        return !inv || Math.abs(Number(inv.Total) - o.grand_total) > 0.005;
+      });
+      expect(mismatches.map((o) => o.increment_id)).toEqual([]);
+      expect(dump.payments).toHaveLength(fixture.invoices.length);
+      expect(dump.creditNotes).toHaveLength(fixture.creditmemos.length);
+      const contactNumbers = dump.contacts.map((c) => (typeof c.ContactNumber === 'string' ? c.ContactNumber : ''));
+      expect(new Set(contactNumbers).size).toBe(contactNumbers.length);
+
+      // The log explains every attempt: each record has a success row; every row names its status and message.
+      const rows = await collection(t, 'sync_log').find({ storeId }).toArray();
+      const succeeded = new Set(rows.filter((r) => r.status === 'success').map((r) => `${r.entity}:${r.entityId}`));
+      const missing = [
+        ...fixture.orders.map((o) => `order:${o.entity_id}`),
+        ...fixture.invoices.map((i) => `invoice:${i.entity_id}`),
+        ...fixture.creditmemos.map((c) => `creditmemo:${c.entity_id}`),
+      ].filter((k) => !succeeded.has(k));
+      expect(missing).toEqual([]);
+      expect(
+        rows.every((r) => ['success', 'error'].includes(r.status) && typeof r.message === 'string' && r.attempt >= 1),
+      ).toBe(true);
+      const counters = await countersOf(t, tenantId);
+      expect(counters.byStatus['500'] ?? 0).toBe(0);
+    }
+  }, 1_800_000);
+});

@@ -1,0 +1,138 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { eventually, infra } from '@xero-sync/testing';
+import { fixtureEvents, makeStore, StoreFixture } from './support/store-fixtures';
+import {
+  bootSyncer,
+  collection,
+  connectStore,
+  dumpOf,
+  publishEvents,
+  sandboxDelete,
+  sandboxPost,
+  setupSyncerEnv,
+  SyncerTestEnv,
+  teardownSyncerEnv,
+} from './support/syncer-harness';
+
+// Outages of each dependency while the syncer works: it recovers by itself, loses nothing, duplicates nothing.
+describe('syncer under outages', () => {
+  let t: SyncerTestEnv;
+  let syncer: { app: INestApplication; url: string };
+  const tenants: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await setupSyncerEnv({ timeScale: 60 });
+    tenants.xero = await connectStore(t, 'store-xo', { mode: 'immediate' });
+    tenants.kafka = await connectStore(t, 'store-ko', { mode: 'cron', cronIntervalMinutes: 1 });
+    tenants.mongo = await connectStore(t, 'store-mo', { mode: 'immediate' });
+    syncer = await bootSyncer(t);
+  });
+
+  afterAll(async () => {
+    await syncer?.app.close();
+    await teardownSyncerEnv(t);
+  });
+
+  /** Every order of the fixture is in Xero exactly once with its total, and nothing is left in the queue. */
+  async function expectExactlyOnce(storeId: string, tenantId: string, fixture: StoreFixture, timeoutMs = 120000) {
+    const dump = await eventually(
+      async () => {
+        const d = await dumpOf(t, tenantId);
+        return d.invoices.length >= fixture.orders.length && d.payments.length >= fixture.invoices.length
+          ? d
+          : undefined;
+      },
+      timeoutMs,
+      500,
+    );
+    const numbers = dump.invoices.map((i) => String(i.InvoiceNumber));
+    expect(new Set(numbers).size).toBe(numbers.length);
+    expect(numbers).toHaveLength(fixture.orders.length);
+    for (const order of fixture.orders) {
+      const invoice = dump.invoices.find((i) => String(i.InvoiceNumber).endsWith(order.increment_id));
+      expect(Number(invoice?.Total)).toBeCloseTo(order.grand_total, 2);
+    }
+    expect(dump.payments).toHaveLength(fixture.invoices.length);
+    const contactNumbers = dump.contacts.map((c) => c.ContactNumber).filter(Boolean);
+    expect(new Set(contactNumbers).size).toBe(contactNumbers.length);
+    await eventually(
+      async () => (await collection(t, 'pending_changes').countDocuments({ storeId, status: { $ne: 'synced' } })) === 0,
+      60000,
+    );
+    return dump;
+  }
+
+  it('Xero outage (503): Immediately mode falls back to the queue, the breaker opens, delivery resumes after recovery', async () => {
+    const fixture = makeStore({ orders: 12, customers: 4, products: 3, invoiced: 6, tag: 'xo', idBase: 100 });
+    const events = fixtureEvents('store-xo', fixture);
+    await publishEvents(t, events.slice(0, 4));
+    await eventually(
+      async () => (await collection(t, 'sync_log').countDocuments({ storeId: 'store-xo', status: 'success' })) >= 4,
+      60000,
+    );
+    await sandboxPost(t.sandbox, '/faults', { kind: 'status', status: 503, durationMs: 6000, tenantId: tenants.xero });
+    await publishEvents(t, events.slice(4));
+    // Events keep being accepted: they are queued (Xero's error or the open breaker), not blocking the partition.
+    await eventually(
+      async () =>
+        (await collection(t, 'pending_changes').countDocuments({
+          storeId: 'store-xo',
+          status: { $in: ['pending', 'waiting'] },
+        })) > 0,
+      30000,
+    );
+    const breakerSeen = await eventually(
+      async () => {
+        const h = await request(syncer.url).get('/health');
+        return (h.body.info?.xero?.open ?? []).includes(tenants.xero) ||
+          (h.body.info?.xero?.halfOpen ?? []).includes(tenants.xero)
+          ? true
+          : undefined;
+      },
+      30000,
+      100,
+    );
+    expect(breakerSeen).toBe(true);
+    await expectExactlyOnce('store-xo', tenants.xero, fixture);
+    const errors = await collection(t, 'sync_log').find({ storeId: 'store-xo', status: 'error' }).toArray();
+    expect(errors.length).toBeGreaterThan(0);
+    await sandboxDelete(t.sandbox, '/faults');
+  });
+
+  it('Kafka stopped and started mid-run: the syncer reconnects by itself and nothing is lost', async () => {
+    const fixture = makeStore({ orders: 20, customers: 5, products: 3, invoiced: 10, tag: 'ko', idBase: 300 });
+    const events = fixtureEvents('store-ko', fixture);
+    await publishEvents(t, events.slice(0, 15));
+    try {
+      infra('stop-kafka');
+      await new Promise((r) => setTimeout(r, 3000));
+    } finally {
+      infra('start-kafka');
+    }
+    await eventually(
+      async () => {
+        await t.producer.connect();
+        await publishEvents(t, events.slice(15));
+        return true;
+      },
+      60000,
+      1000,
+    );
+    await expectExactlyOnce('store-ko', tenants.kafka, fixture, 180000);
+  });
+
+  it('FerretDB stopped and started mid-run: the syncer retries its writes and nothing is lost or doubled', async () => {
+    const fixture = makeStore({ orders: 20, customers: 5, products: 3, invoiced: 10, tag: 'mo', idBase: 600 });
+    const events = fixtureEvents('store-mo', fixture);
+    await publishEvents(t, events.slice(0, 12));
+    try {
+      infra('stop-ferretdb');
+      await publishEvents(t, events.slice(12));
+      await new Promise((r) => setTimeout(r, 3000));
+    } finally {
+      infra('start-ferretdb');
+    }
+    await expectExactlyOnce('store-mo', tenants.mongo, fixture, 180000);
+  });
+});

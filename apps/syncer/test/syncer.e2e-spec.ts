@@ -1,0 +1,270 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { topics } from '@xero-sync/contracts';
+import { eventually } from '@xero-sync/testing';
+import { envelope, fixtureEvents, makeOrder, makeStore, StoreFixture } from './support/store-fixtures';
+import {
+  bootIngest,
+  bootSyncer,
+  collection,
+  connectStore,
+  countersOf,
+  dumpOf,
+  postSignedWebhook,
+  publishEvents,
+  publishRaw,
+  registerWebhookStore,
+  readTopic,
+  sendCommand,
+  setupSyncerEnv,
+  SyncerTestEnv,
+  teardownSyncerEnv,
+} from './support/syncer-harness';
+
+// The syncer booted for real against the real broker, FerretDB and the Xero sandbox: one store per mode.
+describe('syncer end to end', () => {
+  let t: SyncerTestEnv;
+  let syncer: { app: INestApplication; url: string };
+  let ingest: { app: INestApplication; url: string };
+  const tenants: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await setupSyncerEnv({ timeScale: 60 });
+    tenants.imm = await connectStore(t, 'store-imm', { mode: 'immediate' });
+    tenants.cron = await connectStore(t, 'store-cron', { mode: 'cron', cronIntervalMinutes: 2 });
+    tenants.coal = await connectStore(t, 'store-coal', { mode: 'cron', cronIntervalMinutes: 600 });
+    secrets.imm = await registerWebhookStore(t, 'store-imm');
+    secrets.cron = await registerWebhookStore(t, 'store-cron');
+    ingest = await bootIngest(t);
+    syncer = await bootSyncer(t);
+  });
+
+  afterAll(async () => {
+    await ingest?.app.close();
+    await syncer?.app.close();
+    await teardownSyncerEnv(t);
+  });
+
+  const writesTo = (counters: { byEndpoint: Record<string, number> }, resource: RegExp) =>
+    Object.entries(counters.byEndpoint)
+      .filter(([endpoint]) => /^(PUT|POST)\b/.test(endpoint) && resource.test(endpoint))
+      .reduce((s, [, n]) => s + n, 0);
+
+  const recordCount = (f: StoreFixture) =>
+    f.customers.length + f.products.length + f.orders.length + f.invoices.length + f.creditmemos.length;
+
+  async function expectStoreInXero(storeId: string, tenantId: string, fixture: StoreFixture) {
+    // Done when nothing is left open in the queue (one delivery writes contacts … credit notes in steps).
+    await eventually(
+      async () =>
+        (await collection(t, 'pending_changes').countDocuments({ storeId })) === recordCount(fixture) &&
+        (await collection(t, 'pending_changes').countDocuments({ storeId, status: { $ne: 'synced' } })) === 0,
+      90000,
+      500,
+    );
+    const dump = await dumpOf(t, tenantId);
+    expect(dump.invoices.filter((i) => i.Type === 'ACCREC')).toHaveLength(fixture.orders.length);
+    expect(dump.creditNotes).toHaveLength(fixture.creditmemos.length);
+    expect(dump.contacts.length).toBeGreaterThanOrEqual(fixture.customers.length);
+    expect(dump.items.map((i) => i.Code).sort()).toEqual(expect.arrayContaining(fixture.products.map((p) => p.sku)));
+    for (const order of fixture.orders) {
+      const invoice = dump.invoices.find((i) => String(i.InvoiceNumber).endsWith(order.increment_id));
+      expect(invoice).toBeDefined();
+      expect(Number(invoice!.Total)).toBeCloseTo(order.grand_total, 2);
+    }
+    for (const memo of fixture.creditmemos) {
+      const note = dump.creditNotes.find((c) => String(c.CreditNoteNumber).endsWith(memo.increment_id));
+      expect(Number(note?.Total)).toBeCloseTo(memo.grand_total, 2);
+    }
+    // Every captured store invoice is a payment on its order's Xero invoice.
+    for (const inv of fixture.invoices) {
+      const order = fixture.orders.find((o) => o.entity_id === inv.order_id)!;
+      const xeroInvoice = dump.invoices.find((i) => String(i.InvoiceNumber).endsWith(order.increment_id));
+      expect(Number(xeroInvoice?.AmountPaid)).toBeCloseTo(inv.grand_total, 2);
+    }
+
+    // The log explains every record: one success per record, Xero id and link, correlation id of its event.
+    const rows = await collection(t, 'sync_log').find({ storeId }).toArray();
+    const ok = rows.filter((r) => r.status === 'success');
+    const records = [
+      ...fixture.customers.map((c) => `customer:${c.id}`),
+      ...fixture.orders.map((o) => `order:${o.entity_id}`),
+    ];
+    const okKeys = new Set(ok.map((r) => `${r.entity}:${r.entityId}`));
+    expect(records.filter((key) => !okKeys.has(key))).toEqual([]);
+    for (const r of ok) {
+      expect(r.message).toBe('OK');
+      expect(String(r.correlationId)).toMatch(/^corr-/);
+      expect(r.tenantId).toBe(tenantId);
+    }
+    expect(ok.filter((r) => r.entity === 'order' && !r.xeroId)).toEqual([]);
+    // Dependency order: each order was written after its customer, each payment after its order.
+    const firstOk = (entity: string, id: string | number) =>
+      Math.min(
+        ...ok
+          .filter((r) => r.entity === entity && r.entityId === String(id))
+          .map((r) => new Date(r.createdAt).getTime()),
+      );
+    for (const order of fixture.orders)
+      expect(firstOk('order', order.entity_id)).toBeGreaterThanOrEqual(firstOk('customer', order.customer_id!));
+    for (const inv of fixture.invoices)
+      expect(firstOk('invoice', inv.entity_id)).toBeGreaterThanOrEqual(firstOk('order', inv.order_id));
+    return { dump, rows };
+  }
+
+  it('Immediately: every entity type reaches Xero in dependency order with the store totals, and the log explains it', async () => {
+    const fixture = makeStore({ orders: 6, customers: 3, products: 4, invoiced: 4, refunded: 2, tag: 'im' });
+    await postSignedWebhook(
+      ingest.url,
+      'store-imm',
+      secrets.imm,
+      fixtureEvents('store-imm', fixture),
+      'corr-imm-webhook',
+    );
+    const { rows } = await expectStoreInXero('store-imm', tenants.imm, fixture);
+    expect(rows.every((r) => r.mode === 'immediate' || r.mode === 'cron')).toBe(true);
+    expect(rows.some((r) => r.mode === 'immediate')).toBe(true);
+  });
+
+  it('Cron Job: changes wait in the queue and reach Xero at the flush, with the same results', async () => {
+    const fixture = makeStore({
+      orders: 8,
+      customers: 4,
+      products: 4,
+      invoiced: 5,
+      refunded: 2,
+      tag: 'cr',
+      idBase: 500,
+    });
+    await postSignedWebhook(
+      ingest.url,
+      'store-cron',
+      secrets.cron,
+      fixtureEvents('store-cron', fixture),
+      'corr-cron-webhook',
+    );
+    await eventually(
+      async () => (await collection(t, 'pending_changes').countDocuments({ storeId: 'store-cron' })) === 23,
+      30000,
+    );
+    const { rows } = await expectStoreInXero('store-cron', tenants.cron, fixture);
+    expect(rows.every((r) => r.mode === 'cron')).toBe(true);
+    expect(
+      await collection(t, 'pending_changes').countDocuments({ storeId: 'store-cron', status: { $ne: 'synced' } }),
+    ).toBe(0);
+  });
+
+  it('coalesces 10 updates of one order in Cron Job mode into one Xero write with the last content', async () => {
+    const fixture = makeStore({ orders: 1, customers: 1, products: 2, tag: 'co', idBase: 900 });
+    const base = fixtureEvents('store-coal', { ...fixture, orders: [] });
+    const t0 = Date.now();
+    const updates = Array.from({ length: 10 }, (_, i) =>
+      envelope(
+        'store-coal',
+        'order',
+        String(fixture.orders[0].entity_id),
+        makeOrder(900, fixture.customers[0], fixture.products, { qtyBump: i }),
+        new Date(t0 + i * 1000),
+      ),
+    );
+    await publishEvents(t, [...base, ...updates]);
+    const last = updates[9];
+    await eventually(
+      async () =>
+        (await collection(t, 'pending_changes').findOne({ storeId: 'store-coal', entity: 'order' }))?.eventId ===
+        last.eventId,
+      30000,
+    );
+    await sendCommand(t, { type: 'queue.flush', storeId: 'store-coal' });
+    const dump = await eventually(async () => {
+      const d = await dumpOf(t, tenants.coal);
+      return d.invoices.length === 1 ? d : undefined;
+    }, 60000);
+    const lastOrder = last.payload as { grand_total: number; items: { qty_ordered: number }[] };
+    expect(Number(dump.invoices[0].Total)).toBeCloseTo(lastOrder.grand_total, 2);
+    const counters = await countersOf(t, tenants.coal);
+    expect(writesTo(counters, /Invoices/)).toBe(1);
+    const orderRows = await collection(t, 'sync_log').find({ storeId: 'store-coal', entity: 'order' }).toArray();
+    expect(orderRows).toHaveLength(1);
+    expect(orderRows[0]).toMatchObject({ status: 'success', eventId: last.eventId, mode: 'cron' });
+  });
+
+  it('sends malformed and schema-breaking messages to the DLQ topic, dlq_messages and the log, and keeps flowing', async () => {
+    const orderTopic = topics.entityChanged('order', t.prefix);
+    const customerTopic = topics.entityChanged('customer', t.prefix);
+    await publishRaw(t, orderTopic, 'store-imm', '{"eventId": not json', { 'x-correlation-id': 'corr-poison-1' });
+    const breaking = envelope('store-imm', 'customer', '77', {
+      id: 77,
+      email: 'not-an-email',
+      firstname: 'X',
+      lastname: 'Y',
+    } as never);
+    await publishRaw(t, customerTopic, 'store-imm', JSON.stringify(breaking), { 'x-correlation-id': 'corr-poison-2' });
+    const good = envelope('store-imm', 'customer', '78', {
+      id: 78,
+      email: 'good78@example.com',
+      firstname: 'Good',
+      lastname: 'Customer78',
+      addresses: [],
+    });
+    await publishEvents(t, [good]);
+
+    await eventually(
+      async () =>
+        (await collection(t, 'sync_log').findOne({
+          storeId: 'store-imm',
+          entity: 'customer',
+          entityId: '78',
+          status: 'success',
+        })) !== null,
+      60000,
+    );
+    const dlqRows = await eventually(async () => {
+      const rows = await collection(t, 'dlq_messages').find({ storeId: 'store-imm' }).toArray();
+      return rows.length === 2 ? rows : undefined;
+    }, 30000);
+    expect(dlqRows.map((r) => r.sourceTopic).sort()).toEqual([customerTopic, orderTopic].sort());
+    expect(dlqRows.find((r) => r.sourceTopic === orderTopic)?.reason).toMatch(/not JSON/);
+    expect(dlqRows.find((r) => r.sourceTopic === customerTopic)?.reason).toMatch(/payload\.email/);
+    const onTopic = await readTopic(t, topics.deadLetters(t.prefix), (m) => m.length >= 2);
+    expect(onTopic.map((m) => m.headers['x-dlq-reason']).join('\n')).toMatch(/not JSON/);
+    expect(onTopic.find((m) => m.headers['x-dlq-source-topic'] === customerTopic)?.value?.toString()).toBe(
+      JSON.stringify(breaking),
+    );
+    const logged = await collection(t, 'sync_log').find({ storeId: 'store-imm', action: 'reject' }).toArray();
+    expect(logged).toHaveLength(2);
+    expect(logged.map((r) => r.correlationId).sort()).toEqual(['corr-poison-1', 'corr-poison-2']);
+  });
+
+  it('requeues a dead letter to its topic on command', async () => {
+    const row = await collection(t, 'dlq_messages').findOne({
+      storeId: 'store-imm',
+      sourceTopic: topics.entityChanged('customer', t.prefix),
+    });
+    await sendCommand(t, { type: 'dlq.requeue', storeId: 'store-imm', dlqIds: [String(row!._id)] });
+    await eventually(
+      async () => (await collection(t, 'dlq_messages').findOne({ _id: row!._id }))?.status === 'requeued',
+      30000,
+    );
+    // Still invalid, so it comes back as a new dead letter at its new position; nothing is lost either way.
+    await eventually(
+      async () => (await collection(t, 'dlq_messages').countDocuments({ storeId: 'store-imm' })) === 3,
+      30000,
+    );
+  });
+
+  it('serves /health with Kafka, MongoDB and the Xero breakers, and /metrics with the syncer series', async () => {
+    const health = await request(syncer.url).get('/health').expect(200);
+    expect(health.body.info).toMatchObject({
+      kafka: { status: 'up' },
+      mongodb: { status: 'up' },
+      xero: { status: 'up' },
+    });
+    await new Promise((r) => setTimeout(r, 5500));
+    const metrics = await request(syncer.url).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/xero_sync_events_in_total\{app="syncer"/);
+    expect(metrics.text).toMatch(/xero_sync_queue_depth\{status="synced"\} [1-9]/);
+    expect(metrics.text).toMatch(/xero_sync_consumer_lag\{topic="t-/);
+  });
+});
