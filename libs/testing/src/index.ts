@@ -10,3 +10,4 @@ export {
   GeneratedStore,
   OrderScenario,
 } from './magento-store.generator';
+export { SandboxControl, TestSandbox, startTestSandbox, testClientCredentials, testEncryptionKey } from './xero-sandbox.helpers';

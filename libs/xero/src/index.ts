@@ -10,9 +10,21 @@ export {
 export { XeroModule } from './xero.module';
 export { XeroModuleOptions } from './xero.options';
 export { XeroDeliveryService } from './delivery/xero-delivery.service';
-export { DeliveryItem, DeliveryResult, DeliveryStatus, DeliveryAction, DeliveryOptions } from './delivery/delivery.types';
+export {
+  DeliveryItem,
+  DeliveryResult,
+  DeliveryStatus,
+  DeliveryAction,
+  DeliveryOptions,
+} from './delivery/delivery.types';
 export { DryRunService, DryRunPreview, DryRunRequest } from './delivery/dry-run.service';
-export { XeroConnectionService, XeroConnectionView, AuthorizationStart, GRANULAR_SCOPES, BROAD_SCOPES } from './tokens/xero-connection.service';
+export {
+  XeroConnectionService,
+  XeroConnectionView,
+  AuthorizationStart,
+  GRANULAR_SCOPES,
+  BROAD_SCOPES,
+} from './tokens/xero-connection.service';
 export { XeroReadService } from './read/xero-read.service';
 export { XeroHealth } from './read/xero-health';
 export { XeroAccountingClient } from './client/xero-accounting.client';

@@ -42,7 +42,13 @@ export class XeroModule {
       module: XeroModule,
       imports: [
         TerminusModule,
-        PersistenceModule.forFeature([xeroConnectionModel, xeroLinkModel, requestStatModel, storeSettingModel, tokenLeaseModel]),
+        PersistenceModule.forFeature([
+          xeroConnectionModel,
+          xeroLinkModel,
+          requestStatModel,
+          storeSettingModel,
+          tokenLeaseModel,
+        ]),
       ],
       providers: [{ provide: XERO_OPTIONS, useValue: options }, TokenLeaseRepository, ...exported],
       exports: exported,

@@ -109,10 +109,12 @@ export class XeroConnectionRepository {
     await this.model.updateMany({ _id: { $ne: keepId } }, { $pull: { tenants: { tenantId } } }).exec();
   }
 
+  /** Records a tenant's short code (read-modify-write: FerretDB has no positional `$` update). */
   async setShortCode(id: string, tenantId: string, shortCode: string): Promise<void> {
-    await this.model
-      .updateOne({ _id: id, 'tenants.tenantId': tenantId }, { $set: { 'tenants.$.shortCode': shortCode } })
-      .exec();
+    const doc = await this.model.findById(id).lean<Lean>().exec();
+    if (!doc) return;
+    const tenants = (doc.tenants ?? []).map((t) => (t.tenantId === tenantId ? { ...t, shortCode } : t));
+    await this.model.updateOne({ _id: id }, { $set: { tenants } }).exec();
   }
 
   async saveTokens(id: string, tokens: XeroTokenFields): Promise<void> {

@@ -108,13 +108,29 @@ export class XeroAccountingClient implements OnModuleDestroy {
     );
   }
 
-  upsertInvoices(tenantId: string, invoices: (XeroInvoiceJson | XeroInvoiceStatusJson)[], ctx: CallContext): Promise<CallOutcome<XeroElement[]>> {
+  upsertInvoices(
+    tenantId: string,
+    invoices: (XeroInvoiceJson | XeroInvoiceStatusJson)[],
+    ctx: CallContext,
+  ): Promise<CallOutcome<XeroElement[]>> {
     return this.elements(tenantId, 'POST_Invoices', ctx, 'Invoices', (api, t, h) =>
-      api.updateOrCreateInvoices(t, des({ Invoices: invoices }, 'Invoices'), false, 4, ctx.idempotencyKey, undefined, h),
+      api.updateOrCreateInvoices(
+        t,
+        des({ Invoices: invoices }, 'Invoices'),
+        false,
+        4,
+        ctx.idempotencyKey,
+        undefined,
+        h,
+      ),
     );
   }
 
-  upsertCreditNotes(tenantId: string, notes: XeroCreditNoteJson[], ctx: CallContext): Promise<CallOutcome<XeroElement[]>> {
+  upsertCreditNotes(
+    tenantId: string,
+    notes: XeroCreditNoteJson[],
+    ctx: CallContext,
+  ): Promise<CallOutcome<XeroElement[]>> {
     return this.elements(tenantId, 'POST_CreditNotes', ctx, 'CreditNotes', (api, t, h) =>
       api.updateOrCreateCreditNotes(t, des({ CreditNotes: notes }, 'CreditNotes'), false, 4, ctx.idempotencyKey, h),
     );
@@ -126,9 +142,21 @@ export class XeroAccountingClient implements OnModuleDestroy {
     );
   }
 
-  createAllocation(tenantId: string, creditNoteId: string, allocation: XeroAllocationJson, ctx: CallContext): Promise<CallOutcome<XeroElement[]>> {
+  createAllocation(
+    tenantId: string,
+    creditNoteId: string,
+    allocation: XeroAllocationJson,
+    ctx: CallContext,
+  ): Promise<CallOutcome<XeroElement[]>> {
     return this.elements(tenantId, 'PUT_CreditNotes_Allocations', ctx, 'Allocations', (api, t, h) =>
-      api.createCreditNoteAllocation(t, creditNoteId, des({ Allocations: [allocation] }, 'Allocations'), false, ctx.idempotencyKey, h),
+      api.createCreditNoteAllocation(
+        t,
+        creditNoteId,
+        des({ Allocations: [allocation] }, 'Allocations'),
+        false,
+        ctx.idempotencyKey,
+        h,
+      ),
     );
   }
 
@@ -143,23 +171,56 @@ export class XeroAccountingClient implements OnModuleDestroy {
 
   async getContactsByName(tenantId: string, name: string, ctx: CallContext): Promise<CallOutcome<Json[]>> {
     return this.list(tenantId, 'GET_Contacts', ctx, 'Contacts', (api, t, h) =>
-      api.getContacts(t, undefined, `Name=="${escapeWhere(name)}"`, undefined, undefined, undefined, false, undefined, undefined, undefined, h),
+      api.getContacts(
+        t,
+        undefined,
+        `Name=="${escapeWhere(name)}"`,
+        undefined,
+        undefined,
+        undefined,
+        false,
+        undefined,
+        undefined,
+        undefined,
+        h,
+      ),
     );
   }
 
   async getItemsByCodes(tenantId: string, codes: string[], ctx: CallContext): Promise<CallOutcome<Json[]>> {
     const where = codes.map((c) => `Code=="${escapeWhere(c)}"`).join(' OR ');
-    return this.list(tenantId, 'GET_Items', ctx, 'Items', (api, t, h) => api.getItems(t, undefined, where, undefined, 4, h));
+    return this.list(tenantId, 'GET_Items', ctx, 'Items', (api, t, h) =>
+      api.getItems(t, undefined, where, undefined, 4, h),
+    );
   }
 
   async getInvoicesByNumbers(tenantId: string, numbers: string[], ctx: CallContext): Promise<CallOutcome<Json[]>> {
     return this.list(tenantId, 'GET_Invoices', ctx, 'Invoices', (api, t, h) =>
-      api.getInvoices(t, undefined, undefined, undefined, undefined, numbers, undefined, undefined, 1, true, undefined, 4, undefined, 1000, undefined, h),
+      api.getInvoices(
+        t,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        numbers,
+        undefined,
+        undefined,
+        1,
+        true,
+        undefined,
+        4,
+        undefined,
+        1000,
+        undefined,
+        h,
+      ),
     );
   }
 
   async getInvoice(tenantId: string, invoiceId: string, ctx: CallContext): Promise<CallOutcome<Json | undefined>> {
-    const out = await this.list(tenantId, 'GET_Invoices_ID', ctx, 'Invoices', (api, t, h) => api.getInvoice(t, invoiceId, 4, h));
+    const out = await this.list(tenantId, 'GET_Invoices_ID', ctx, 'Invoices', (api, t, h) =>
+      api.getInvoice(t, invoiceId, 4, h),
+    );
     return { status: out.status, body: out.body[0] };
   }
 
@@ -170,25 +231,39 @@ export class XeroAccountingClient implements OnModuleDestroy {
     );
   }
 
-  async getCreditNote(tenantId: string, creditNoteId: string, ctx: CallContext): Promise<CallOutcome<Json | undefined>> {
-    const out = await this.list(tenantId, 'GET_CreditNotes_ID', ctx, 'CreditNotes', (api, t, h) => api.getCreditNote(t, creditNoteId, 4, h));
+  async getCreditNote(
+    tenantId: string,
+    creditNoteId: string,
+    ctx: CallContext,
+  ): Promise<CallOutcome<Json | undefined>> {
+    const out = await this.list(tenantId, 'GET_CreditNotes_ID', ctx, 'CreditNotes', (api, t, h) =>
+      api.getCreditNote(t, creditNoteId, 4, h),
+    );
     return { status: out.status, body: out.body[0] };
   }
 
   async getPaymentsWhere(tenantId: string, where: string, ctx: CallContext): Promise<CallOutcome<Json[]>> {
-    return this.list(tenantId, 'GET_Payments', ctx, 'Payments', (api, t, h) => api.getPayments(t, undefined, where, undefined, 1, 1000, h));
+    return this.list(tenantId, 'GET_Payments', ctx, 'Payments', (api, t, h) =>
+      api.getPayments(t, undefined, where, undefined, 1, 1000, h),
+    );
   }
 
   async getAccounts(tenantId: string, ctx: CallContext): Promise<CallOutcome<Json[]>> {
-    return this.list(tenantId, 'GET_Accounts', ctx, 'Accounts', (api, t, h) => api.getAccounts(t, undefined, undefined, undefined, h));
+    return this.list(tenantId, 'GET_Accounts', ctx, 'Accounts', (api, t, h) =>
+      api.getAccounts(t, undefined, undefined, undefined, h),
+    );
   }
 
   async getTaxRates(tenantId: string, ctx: CallContext): Promise<CallOutcome<Json[]>> {
-    return this.list(tenantId, 'GET_TaxRates', ctx, 'TaxRates', (api, t, h) => api.getTaxRates(t, undefined, undefined, h));
+    return this.list(tenantId, 'GET_TaxRates', ctx, 'TaxRates', (api, t, h) =>
+      api.getTaxRates(t, undefined, undefined, h),
+    );
   }
 
   async getOrganisation(tenantId: string, ctx: CallContext): Promise<CallOutcome<Json | undefined>> {
-    const out = await this.list(tenantId, 'GET_Organisation', ctx, 'Organisations', (api, t, h) => api.getOrganisations(t, h));
+    const out = await this.list(tenantId, 'GET_Organisation', ctx, 'Organisations', (api, t, h) =>
+      api.getOrganisations(t, h),
+    );
     return { status: out.status, body: out.body[0] };
   }
 
@@ -292,7 +367,13 @@ export class XeroAccountingClient implements OnModuleDestroy {
     }
   }
 
-  private record(tenantId: string, endpoint: string, status: number, headers: Record<string, string>, started: number): void {
+  private record(
+    tenantId: string,
+    endpoint: string,
+    status: number,
+    headers: Record<string, string>,
+    started: number,
+  ): void {
     xeroCalls.inc({ org: tenantId, endpoint, status: String(status) });
     xeroCallDuration.observe({ endpoint }, (Date.now() - started) / 1000);
     const write = this.stats
@@ -318,7 +399,11 @@ export class XeroAccountingClient implements OnModuleDestroy {
     let b = this.budgets.get(tenantId);
     if (!b) {
       b = (async () => {
-        const budget = new OrgRateBudget({ ...DEFAULT_RATE_BUDGET, ...(this.options.rate ?? {}), minuteMs: this.config.XERO_MINUTE_MS });
+        const budget = new OrgRateBudget({
+          ...DEFAULT_RATE_BUDGET,
+          ...(this.options.rate ?? {}),
+          minuteMs: this.config.XERO_MINUTE_MS,
+        });
         budget.syncDayCount(await this.stats.callsOn(tenantId, utcDay(new Date())).catch(() => 0));
         return budget;
       })();

@@ -1,7 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import type { MagentoCreditMemo, MagentoCustomer, MagentoInvoice, MagentoOrder, MagentoProduct } from '@xero-sync/contracts';
+import type {
+  MagentoCreditMemo,
+  MagentoCustomer,
+  MagentoInvoice,
+  MagentoOrder,
+  MagentoProduct,
+} from '@xero-sync/contracts';
 import { StoreSettingsRepository, XeroLinkRepository } from '@xero-sync/persistence';
-import { contactEntityIdForOrder, contactNumberFor, mapCustomerContact, mapOrderContact } from '../mapping/contact.mapper';
+import {
+  contactEntityIdForOrder,
+  contactNumberFor,
+  mapCustomerContact,
+  mapOrderContact,
+} from '../mapping/contact.mapper';
 import { mapCreditMemoCreditNote } from '../mapping/credit-note.mapper';
 import { billableItems, mapOrderInvoice } from '../mapping/invoice.mapper';
 import { itemCodeFor, mapOrderLineItem, mapProductItem } from '../mapping/item.mapper';
@@ -49,7 +60,11 @@ export class DryRunService {
           const c = item.payload as MagentoCustomer;
           const l = await link('customer', String(c.id));
           const body = mapCustomerContact(c, mapping, l?.name);
-          requests.push({ method: 'POST', path: '/Contacts?summarizeErrors=false', body: { Contacts: [l?.xeroId ? { ContactID: l.xeroId, ...body } : body] } });
+          requests.push({
+            method: 'POST',
+            path: '/Contacts?summarizeErrors=false',
+            body: { Contacts: [l?.xeroId ? { ContactID: l.xeroId, ...body } : body] },
+          });
           break;
         }
         case 'product': {
@@ -64,22 +79,38 @@ export class DryRunService {
           const contactKey = contactEntityIdForOrder(o);
           const contactLink = await link('customer', contactKey);
           if (!contactLink?.xeroId) {
-            requests.push({ method: 'POST', path: '/Contacts?summarizeErrors=false', body: { Contacts: [mapOrderContact(o, mapping)] } });
+            requests.push({
+              method: 'POST',
+              path: '/Contacts?summarizeErrors=false',
+              body: { Contacts: [mapOrderContact(o, mapping)] },
+            });
           }
           const missing = [];
-          for (const line of billableItems(o)) if (!(await link('product', line.sku))?.xeroId) missing.push(mapOrderLineItem(line, mapping));
-          if (missing.length) requests.push({ method: 'POST', path: '/Items?summarizeErrors=false&unitdp=4', body: { Items: missing } });
+          for (const line of billableItems(o))
+            if (!(await link('product', line.sku))?.xeroId) missing.push(mapOrderLineItem(line, mapping));
+          if (missing.length)
+            requests.push({ method: 'POST', path: '/Items?summarizeErrors=false&unitdp=4', body: { Items: missing } });
           const l = await link('order', item.entityId);
-          const contact = contactLink?.xeroId ? { ContactID: contactLink.xeroId } : { ContactNumber: contactNumberFor(mapping, contactKey) };
+          const contact = contactLink?.xeroId
+            ? { ContactID: contactLink.xeroId }
+            : { ContactNumber: contactNumberFor(mapping, contactKey) };
           const mapped = mapOrderInvoice(o, mapping, { contact, invoiceId: l?.xeroId });
           totals = mapped.totals;
           if (o.state === 'canceled') {
             if (l?.xeroId) {
               const target = l.xeroStatus === 'AUTHORISED' ? 'VOIDED' : 'DELETED';
-              requests.push({ method: 'POST', path: '/Invoices?summarizeErrors=false&unitdp=4', body: { Invoices: [{ InvoiceID: l.xeroId, Status: target }] } });
+              requests.push({
+                method: 'POST',
+                path: '/Invoices?summarizeErrors=false&unitdp=4',
+                body: { Invoices: [{ InvoiceID: l.xeroId, Status: target }] },
+              });
             }
           } else {
-            requests.push({ method: 'POST', path: '/Invoices?summarizeErrors=false&unitdp=4', body: { Invoices: [mapped.body] } });
+            requests.push({
+              method: 'POST',
+              path: '/Invoices?summarizeErrors=false&unitdp=4',
+              body: { Invoices: [mapped.body] },
+            });
           }
           break;
         }
@@ -97,20 +128,34 @@ export class DryRunService {
         case 'creditmemo': {
           const memo = item.payload as MagentoCreditMemo;
           const orderLink = await link('order', String(memo.order_id));
-          const contact = orderLink?.contactXeroId ? { ContactID: orderLink.contactXeroId } : { ContactNumber: '<the order contact>' };
+          const contact = orderLink?.contactXeroId
+            ? { ContactID: orderLink.contactXeroId }
+            : { ContactNumber: '<the order contact>' };
           const mapped = mapCreditMemoCreditNote(memo, mapping, { contact, currencyCode: orderLink?.currencyCode });
           totals = mapped.totals;
-          requests.push({ method: 'POST', path: '/CreditNotes?summarizeErrors=false&unitdp=4', body: { CreditNotes: [mapped.body] } });
+          requests.push({
+            method: 'POST',
+            path: '/CreditNotes?summarizeErrors=false&unitdp=4',
+            body: { CreditNotes: [mapped.body] },
+          });
           const due = orderLink?.amountDue ?? 0;
           const alloc = Math.min(mapped.totals.total, Math.max(0, due));
           const cnId = '<credit note id>';
           if (alloc > 0) {
-            requests.push({ method: 'PUT', path: `/CreditNotes/${cnId}/Allocations?summarizeErrors=false`, body: { Allocations: [mapAllocation(memo, orderLink!.xeroId!, alloc)] } });
+            requests.push({
+              method: 'PUT',
+              path: `/CreditNotes/${cnId}/Allocations?summarizeErrors=false`,
+              body: { Allocations: [mapAllocation(memo, orderLink!.xeroId!, alloc)] },
+            });
           }
           const rest = roundTo(mapped.totals.total - alloc, 2);
           const account = paymentAccountFor(mapping, memo.payment_method);
           if (rest > 0 && account !== null) {
-            requests.push({ method: 'PUT', path: '/Payments?summarizeErrors=false', body: { Payments: [mapCreditNoteRefund(memo, account, cnId, rest)] } });
+            requests.push({
+              method: 'PUT',
+              path: '/Payments?summarizeErrors=false',
+              body: { Payments: [mapCreditNoteRefund(memo, account, cnId, rest)] },
+            });
           }
           break;
         }

@@ -7,7 +7,13 @@ import type {
   MagentoOrder,
   MagentoProduct,
 } from '@xero-sync/contracts';
-import { StoreSettings, StoreSettingsRepository, XeroLinkKey, XeroLinkRecord, XeroLinkRepository } from '@xero-sync/persistence';
+import {
+  StoreSettings,
+  StoreSettingsRepository,
+  XeroLinkKey,
+  XeroLinkRecord,
+  XeroLinkRepository,
+} from '@xero-sync/persistence';
 import { sha256Hex, stableStringify } from '@xero-sync/security';
 import { CallContext, CallOutcome, XeroAccountingClient, XeroElement } from '../client/xero-accounting.client';
 import { xeroDeepLink, XeroDeepLinkKind } from '../deep-link';
@@ -82,7 +88,17 @@ export class XeroDeliveryService {
   /** Delivers items for one store; never throws for per-item problems (each item gets a result). */
   async deliver(storeId: string, items: DeliveryItem[], opts: DeliveryOptions): Promise<DeliveryResult[]> {
     const settings = await this.settings.get(storeId);
-    const run = new DeliveryRun(storeId, settings, opts.priority, items, this.client, this.links, this.connections, this.options, this.logger);
+    const run = new DeliveryRun(
+      storeId,
+      settings,
+      opts.priority,
+      items,
+      this.client,
+      this.links,
+      this.connections,
+      this.options,
+      this.logger,
+    );
     await run.execute();
     return run.results();
   }
@@ -140,7 +156,8 @@ class DeliveryRun {
   async execute(): Promise<void> {
     const enabled = new Set(this.settings.entitiesEnabled);
     for (const item of this.items) {
-      if (!enabled.has(item.entity)) this.finish(item, 'unchanged', 'none', `${item.entity} sync is disabled for this store`);
+      if (!enabled.has(item.entity))
+        this.finish(item, 'unchanged', 'none', `${item.entity} sync is disabled for this store`);
     }
     if (!this.tenantId) {
       this.stopped = new XeroError('NOT_CONNECTED', `store ${this.storeId} is not bound to a Xero org`);
@@ -150,7 +167,9 @@ class DeliveryRun {
     if (status !== 'connected') {
       this.stopped = new XeroError(
         status === 'disconnected' ? 'DISCONNECTED' : 'NOT_CONNECTED',
-        status === 'disconnected' ? 'the Xero org is disconnected; work waits until it is reconnected' : 'the Xero org is not connected',
+        status === 'disconnected'
+          ? 'the Xero org is disconnected; work waits until it is reconnected'
+          : 'the Xero org is not connected',
       );
       return;
     }
@@ -195,7 +214,10 @@ class DeliveryRun {
       status,
       action,
       xeroId: extra.xeroId,
-      xeroUrl: extra.xeroId && extra.kind && this.shortCode ? xeroDeepLink(extra.kind, this.shortCode, extra.xeroId) : undefined,
+      xeroUrl:
+        extra.xeroId && extra.kind && this.shortCode
+          ? xeroDeepLink(extra.kind, this.shortCode, extra.xeroId)
+          : undefined,
       message,
       error: extra.error ? errorOf(extra.error) : undefined,
       calls: roundTo(this.calls.get(item) ?? 0, 4),
@@ -204,8 +226,13 @@ class DeliveryRun {
   }
 
   private fail(item: DeliveryItem, err: unknown): void {
-    const e = err instanceof XeroError ? err : new XeroError('VALIDATION', err instanceof Error ? err.message : String(err));
-    const status: DeliveryStatus = STOP_CODES.has(e.code) ? 'deferred' : e.code === 'DEPENDENCY_FAILED' ? 'waiting' : 'failed';
+    const e =
+      err instanceof XeroError ? err : new XeroError('VALIDATION', err instanceof Error ? err.message : String(err));
+    const status: DeliveryStatus = STOP_CODES.has(e.code)
+      ? 'deferred'
+      : e.code === 'DEPENDENCY_FAILED'
+        ? 'waiting'
+        : 'failed';
     this.finish(item, status, undefined, e.message, { error: e });
   }
 
@@ -270,7 +297,12 @@ class DeliveryRun {
         if (this.stopped) return;
         await Promise.all(chunk.map((e) => this.links.markPending(e.link, this.tenantId!, e.businessKey, e.hash)));
         const idem = sha256Hex(
-          [this.storeId, action, ...chunk.map((e) => `${e.link.entity}:${e.link.entityId}:${e.hash}`)].join('|'),
+          // The sent body (with any Xero id found) is part of the key: Xero refuses a key reused for another body.
+          [
+            this.storeId,
+            action,
+            ...chunk.map((e) => `${e.link.entity}:${e.link.entityId}:${e.hash}:${hashOf(e.body)}`),
+          ].join('|'),
         );
         let out: CallOutcome<XeroElement[]>;
         const charged = chunk.flatMap((e) => e.items);
@@ -297,7 +329,9 @@ class DeliveryRun {
           const el = byKey.get(entry.businessKey.toLowerCase()) ?? out.body[i];
           const errs = el ? elementErrors(el) : ['Xero returned no element for this item'];
           if (!el || errs.length > 0 || el.StatusAttributeString === 'ERROR') {
-            await entry.onFail(new XeroError('VALIDATION', errs.join('; ') || 'Xero rejected the element', { xeroMessages: errs }));
+            await entry.onFail(
+              new XeroError('VALIDATION', errs.join('; ') || 'Xero rejected the element', { xeroMessages: errs }),
+            );
           } else {
             await entry.onOk(el);
           }
@@ -312,21 +346,36 @@ class DeliveryRun {
     const mapping = this.settings.mapping;
     const customers = this.pending('customer');
     const orders = this.pending('order');
-    const wanted = new Map<string, { items: DeliveryItem[]; build: (name?: string) => XeroContactJson; email: string; derived: boolean }>();
+    const wanted = new Map<
+      string,
+      { items: DeliveryItem[]; build: (name?: string) => XeroContactJson; email: string; derived: boolean }
+    >();
     for (const c of customers) {
       const p = c.payload as MagentoCustomer;
-      wanted.set(String(p.id), { items: [c], build: (n) => mapCustomerContact(p, mapping, n), email: p.email, derived: false });
+      wanted.set(String(p.id), {
+        items: [c],
+        build: (n) => mapCustomerContact(p, mapping, n),
+        email: p.email,
+        derived: false,
+      });
     }
     for (const o of orders) {
       const p = o.payload as MagentoOrder;
       const id = contactEntityIdForOrder(p);
-      if (!wanted.has(id)) wanted.set(id, { items: [], build: (n) => mapOrderContact(p, mapping, n), email: p.customer_email, derived: true });
+      if (!wanted.has(id))
+        wanted.set(id, {
+          items: [],
+          build: (n) => mapOrderContact(p, mapping, n),
+          email: p.customer_email,
+          derived: true,
+        });
     }
     if (wanted.size === 0) return;
     const links = await this.linkMap('customer', [...wanted.keys()]);
     const entries: Entry[] = [];
     const lostNumbers: string[] = [];
-    const plans: { id: string; w: typeof wanted extends Map<string, infer V> ? V : never; link?: XeroLinkRecord }[] = [];
+    const plans: { id: string; w: typeof wanted extends Map<string, infer V> ? V : never; link?: XeroLinkRecord }[] =
+      [];
     for (const [id, w] of wanted) {
       const link = links.get(id);
       if (link?.xeroId) this.contactIds.set(id, link.xeroId);
@@ -337,8 +386,11 @@ class DeliveryRun {
     const found = new Map<string, string>();
     if (lostNumbers.length) {
       // An earlier create may have succeeded without us hearing: find it by ContactNumber first.
-      const rows = await this.single([], () => this.client.getContactsByNumbers(this.tenantId!, lostNumbers, this.ctx('master')));
-      for (const r of rows) if (str(r.ContactNumber) && str(r.ContactID)) found.set(str(r.ContactNumber)!.toLowerCase(), str(r.ContactID)!);
+      const rows = await this.single([], () =>
+        this.client.getContactsByNumbers(this.tenantId!, lostNumbers, this.ctx('master')),
+      );
+      for (const r of rows)
+        if (str(r.ContactNumber) && str(r.ContactID)) found.set(str(r.ContactNumber)!.toLowerCase(), str(r.ContactID)!);
     }
     const collided: typeof plans = [];
     const build = (plan: (typeof plans)[number], name?: string): Entry | undefined => {
@@ -365,7 +417,8 @@ class DeliveryRun {
             contentHash: hash,
             name: body.Name,
           });
-          for (const i of plan.w.items) this.finish(i, 'synced', xeroId ? 'update' : 'create', 'OK', { xeroId: cid, kind: 'contact' });
+          for (const i of plan.w.items)
+            this.finish(i, 'synced', xeroId ? 'update' : 'create', 'OK', { xeroId: cid, kind: 'contact' });
         },
         onFail: async (err) => {
           if (!name && err.code === 'VALIDATION' && (err.xeroMessages ?? []).some(isNameCollision)) {
@@ -382,11 +435,14 @@ class DeliveryRun {
       const e = build(plan);
       if (e) entries.push(e);
     }
-    const send = (bodies: object[], ctx: CallContext) => this.client.upsertContacts(this.tenantId!, bodies as XeroContactJson[], ctx);
+    const send = (bodies: object[], ctx: CallContext) =>
+      this.client.upsertContacts(this.tenantId!, bodies as XeroContactJson[], ctx);
     await this.writeBatches(entries, 'contacts', 'master', 'ContactNumber', send);
     if (collided.length) {
       // Xero contact names are unique: a second person with the same name gets their email added.
-      const retry = collided.map((p) => build(p, nameWithEmail(p.w.build().Name, p.w.email))).filter((e): e is Entry => !!e);
+      const retry = collided
+        .map((p) => build(p, nameWithEmail(p.w.build().Name, p.w.email)))
+        .filter((e): e is Entry => !!e);
       await this.writeBatches(retry, 'contacts-renamed', 'master', 'ContactNumber', send);
     }
   }
@@ -404,7 +460,8 @@ class DeliveryRun {
     }
     for (const o of orders) {
       for (const line of billableItems(o.payload as MagentoOrder)) {
-        if (!wanted.has(line.sku)) wanted.set(line.sku, { items: [], body: mapOrderLineItem(line, mapping), derived: true });
+        if (!wanted.has(line.sku))
+          wanted.set(line.sku, { items: [], body: mapOrderLineItem(line, mapping), derived: true });
       }
     }
     if (wanted.size === 0) return;
@@ -431,8 +488,14 @@ class DeliveryRun {
         onOk: async (el) => {
           const id = str(el.ItemID)!;
           this.itemCodes.set(sku, code);
-          await this.links.markSynced(this.key('product', sku), { tenantId: this.tenantId!, businessKey: code, xeroId: id, contentHash: hash });
-          for (const i of w.items) this.finish(i, 'synced', link?.xeroId ? 'update' : 'create', 'OK', { xeroId: id, kind: 'item' });
+          await this.links.markSynced(this.key('product', sku), {
+            tenantId: this.tenantId!,
+            businessKey: code,
+            xeroId: id,
+            contentHash: hash,
+          });
+          for (const i of w.items)
+            this.finish(i, 'synced', link?.xeroId ? 'update' : 'create', 'OK', { xeroId: id, kind: 'item' });
         },
         onFail: async (err) => {
           this.failedSkus.add(sku);
@@ -462,7 +525,9 @@ class DeliveryRun {
     });
     if (lost.length) {
       const numbers = lost.map((o) => links.get(o.entityId)!.businessKey);
-      const rows = await this.single(lost, () => this.client.getInvoicesByNumbers(this.tenantId!, numbers, this.ctx('invoice')));
+      const rows = await this.single(lost, () =>
+        this.client.getInvoicesByNumbers(this.tenantId!, numbers, this.ctx('invoice')),
+      );
       for (const o of lost) {
         const l = links.get(o.entityId)!;
         const hit = rows.find((r) => str(r.InvoiceNumber)?.toLowerCase() === l.businessKey.toLowerCase());
@@ -483,17 +548,28 @@ class DeliveryRun {
       const contactKey = contactEntityIdForOrder(order);
       const contactId = this.contactIds.get(contactKey);
       if (!contactId) {
-        this.wait(item, this.failedContacts.has(contactKey) ? 'the contact could not be synced' : 'the contact is not synced yet');
+        this.wait(
+          item,
+          this.failedContacts.has(contactKey) ? 'the contact could not be synced' : 'the contact is not synced yet',
+        );
         continue;
       }
       const missing = billableItems(order).find((l) => !this.itemCodes.has(l.sku));
       if (missing) {
-        this.wait(item, this.failedSkus.has(missing.sku) ? `item ${missing.sku} could not be synced` : `item ${missing.sku} is not synced yet`);
+        this.wait(
+          item,
+          this.failedSkus.has(missing.sku)
+            ? `item ${missing.sku} could not be synced`
+            : `item ${missing.sku} is not synced yet`,
+        );
         continue;
       }
       let mapped;
       try {
-        mapped = mapOrderInvoice(order, mapping, { contact: { ContactID: contactId }, itemCode: (sku) => this.itemCodes.get(sku)! });
+        mapped = mapOrderInvoice(order, mapping, {
+          contact: { ContactID: contactId },
+          itemCode: (sku) => this.itemCodes.get(sku)!,
+        });
       } catch (err) {
         this.fail(item, err);
         continue;
@@ -504,15 +580,30 @@ class DeliveryRun {
         continue;
       }
       if (link?.xeroStatus === 'VOIDED' || link?.xeroStatus === 'DELETED') {
-        this.fail(item, new XeroError('VALIDATION', `invoice ${link.businessKey} is ${link.xeroStatus} in Xero and its number cannot be reused`));
+        this.fail(
+          item,
+          new XeroError(
+            'VALIDATION',
+            `invoice ${link.businessKey} is ${link.xeroStatus} in Xero and its number cannot be reused`,
+          ),
+        );
         continue;
       }
-      if (invoiceId && (link?.xeroStatus === 'PAID' || (link?.amountPaid ?? 0) > 0 || (link?.amountCredited ?? 0) > 0)) {
+      if (
+        invoiceId &&
+        (link?.xeroStatus === 'PAID' || (link?.amountPaid ?? 0) > 0 || (link?.amountCredited ?? 0) > 0)
+      ) {
         // Xero locks paid/credited invoices ("not of valid status for modification"): never edit them.
-        this.finish(item, 'synced', 'none', `invoice has payments or credits in Xero (${link?.xeroStatus}); not edited`, {
-          xeroId: invoiceId,
-          kind: 'invoice',
-        });
+        this.finish(
+          item,
+          'synced',
+          'none',
+          `invoice has payments or credits in Xero (${link?.xeroStatus}); not edited`,
+          {
+            xeroId: invoiceId,
+            kind: 'invoice',
+          },
+        );
         continue;
       }
       const body = invoiceId ? { ...mapped.body, InvoiceID: invoiceId } : mapped.body;
@@ -526,11 +617,26 @@ class DeliveryRun {
         onOk: async (el) => {
           const state = invoiceState(el);
           if (state.total !== undefined && cents(state.total) !== cents(storeTotal)) {
-            this.logger.error(`invoice ${mapped.body.InvoiceNumber}: Xero total ${state.total} != store total ${storeTotal}`);
+            this.logger.error(
+              `invoice ${mapped.body.InvoiceNumber}: Xero total ${state.total} != store total ${storeTotal}`,
+            );
           }
-          const update = { tenantId: this.tenantId!, businessKey: mapped.body.InvoiceNumber, contentHash: hash, contactXeroId: contactId, currencyCode: order.order_currency_code, ...state };
+          const update = {
+            tenantId: this.tenantId!,
+            businessKey: mapped.body.InvoiceNumber,
+            contentHash: hash,
+            contactXeroId: contactId,
+            currencyCode: order.order_currency_code,
+            ...state,
+          };
           await this.links.markSynced(this.key('order', item.entityId), update);
-          this.orderLinks.set(item.entityId, { ...(link ?? ({} as XeroLinkRecord)), ...update, storeId: this.storeId, entity: 'order', entityId: item.entityId });
+          this.orderLinks.set(item.entityId, {
+            ...(link ?? ({} as XeroLinkRecord)),
+            ...update,
+            storeId: this.storeId,
+            entity: 'order',
+            entityId: item.entityId,
+          });
           this.finish(item, 'synced', invoiceId ? 'update' : 'create', 'OK', { xeroId: state.xeroId, kind: 'invoice' });
         },
         onFail: async (err) => {
@@ -574,8 +680,14 @@ class DeliveryRun {
       hash,
       body,
       onOk: async (el) => {
-        await this.links.markSynced(this.key('order', item.entityId), { contentHash: hash, xeroStatus: str(el.Status) ?? target });
-        this.finish(item, 'synced', target === 'VOIDED' ? 'void' : 'delete', 'OK', { xeroId: invoiceId, kind: 'invoice' });
+        await this.links.markSynced(this.key('order', item.entityId), {
+          contentHash: hash,
+          xeroStatus: str(el.Status) ?? target,
+        });
+        this.finish(item, 'synced', target === 'VOIDED' ? 'void' : 'delete', 'OK', {
+          xeroId: invoiceId,
+          kind: 'invoice',
+        });
       },
       onFail: async (err) => {
         await this.links.markFailed(this.key('order', item.entityId), err.message);
@@ -628,7 +740,12 @@ class DeliveryRun {
       }
       const account = paymentAccountFor(mapping, inv.payment_method);
       if (account === null) {
-        this.finish(item, 'synced', 'none', `payment method ${inv.payment_method} is not mapped to an account; the invoice stays due`);
+        this.finish(
+          item,
+          'synced',
+          'none',
+          `payment method ${inv.payment_method} is not mapped to an account; the invoice stays due`,
+        );
         continue;
       }
       const orderLink = await this.orderLink(orderId);
@@ -637,7 +754,10 @@ class DeliveryRun {
         continue;
       }
       if (orderLink.xeroStatus !== 'AUTHORISED' && orderLink.xeroStatus !== 'PAID') {
-        this.wait(item, `the order's invoice is ${orderLink.xeroStatus ?? 'unknown'} in Xero; payments need it AUTHORISED`);
+        this.wait(
+          item,
+          `the order's invoice is ${orderLink.xeroStatus ?? 'unknown'} in Xero; payments need it AUTHORISED`,
+        );
         continue;
       }
       const body = mapInvoicePayment(inv, account, orderLink.xeroId);
@@ -647,11 +767,19 @@ class DeliveryRun {
           const existing = await this.single([item], () =>
             this.client.getPaymentsWhere(this.tenantId!, `Reference=="${body.Reference}"`, this.ctx('payment')),
           );
-          const hit = existing.find((p) => str((p.Invoice as Json | undefined)?.InvoiceID) === orderLink.xeroId && p.Status !== 'DELETED');
+          const hit = existing.find(
+            (p) => str((p.Invoice as Json | undefined)?.InvoiceID) === orderLink.xeroId && p.Status !== 'DELETED',
+          );
           if (hit) {
-            await this.links.markSynced(this.key('invoice', item.entityId), { xeroId: str(hit.PaymentID), parentXeroId: orderLink.xeroId, total: body.Amount });
+            await this.links.markSynced(this.key('invoice', item.entityId), {
+              xeroId: str(hit.PaymentID),
+              parentXeroId: orderLink.xeroId,
+              total: body.Amount,
+            });
             await this.moveInvoiceAmounts(orderId, body.Amount, 0);
-            this.finish(item, 'synced', 'payment', 'OK (found the earlier payment in Xero)', { xeroId: str(hit.PaymentID) });
+            this.finish(item, 'synced', 'payment', 'OK (found the earlier payment in Xero)', {
+              xeroId: str(hit.PaymentID),
+            });
             continue;
           }
         } catch (err) {
@@ -660,7 +788,13 @@ class DeliveryRun {
         }
       }
       if (orderLink.amountDue !== undefined && cents(body.Amount) > cents(orderLink.amountDue)) {
-        this.fail(item, new XeroError('VALIDATION', `payment ${body.Amount} exceeds the amount due ${orderLink.amountDue} on invoice ${orderLink.businessKey}`));
+        this.fail(
+          item,
+          new XeroError(
+            'VALIDATION',
+            `payment ${body.Amount} exceeds the amount due ${orderLink.amountDue} on invoice ${orderLink.businessKey}`,
+          ),
+        );
         continue;
       }
       // Reserve the amount so two store invoices in one batch cannot overpay.
@@ -708,7 +842,13 @@ class DeliveryRun {
       'creditmemo',
       memos.map((m) => m.entityId),
     );
-    const toSettle: { item: DeliveryItem; memo: MagentoCreditMemo; creditNoteId: string; total: number }[] = [];
+    const toSettle: {
+      item: DeliveryItem;
+      memo: MagentoCreditMemo;
+      creditNoteId: string;
+      total: number;
+      written: boolean;
+    }[] = [];
     const entries: Entry[] = [];
     for (const item of memos) {
       const memo = item.payload as MagentoCreditMemo;
@@ -731,7 +871,13 @@ class DeliveryRun {
       const hash = hashOf(mapped.body);
       const applied = (link?.allocated ?? 0) + (link?.refunded ?? 0);
       if (link?.xeroId && (link.contentHash === hash || applied > 0)) {
-        toSettle.push({ item, memo, creditNoteId: link.xeroId, total: link.total ?? mapped.totals.total });
+        toSettle.push({
+          item,
+          memo,
+          creditNoteId: link.xeroId,
+          total: link.total ?? mapped.totals.total,
+          written: false,
+        });
         continue;
       }
       const body = link?.xeroId ? { ...mapped.body, CreditNoteID: link.xeroId } : mapped.body;
@@ -745,7 +891,9 @@ class DeliveryRun {
           const id = str(el.CreditNoteID)!;
           const total = numOf(el.Total) ?? mapped.totals.total;
           if (cents(total) !== cents(memo.grand_total)) {
-            this.logger.error(`credit note ${mapped.body.CreditNoteNumber}: Xero total ${total} != refund ${memo.grand_total}`);
+            this.logger.error(
+              `credit note ${mapped.body.CreditNoteNumber}: Xero total ${total} != refund ${memo.grand_total}`,
+            );
           }
           await this.links.markSynced(this.key('creditmemo', item.entityId), {
             tenantId: this.tenantId!,
@@ -756,7 +904,7 @@ class DeliveryRun {
             xeroStatus: str(el.Status),
             parentXeroId: orderLink.xeroId,
           });
-          toSettle.push({ item, memo, creditNoteId: id, total });
+          toSettle.push({ item, memo, creditNoteId: id, total, written: true });
         },
         onFail: async (err) => {
           await this.links.markFailed(this.key('creditmemo', item.entityId), err.message);
@@ -775,7 +923,7 @@ class DeliveryRun {
    * with a payment on the credit note (to the payment method's account; none mapped → credit left open).
    */
   private async settle(
-    notes: { item: DeliveryItem; memo: MagentoCreditMemo; creditNoteId: string; total: number }[],
+    notes: { item: DeliveryItem; memo: MagentoCreditMemo; creditNoteId: string; total: number; written: boolean }[],
     links: Map<string, XeroLinkRecord>,
   ): Promise<void> {
     const mapping = this.settings.mapping;
@@ -797,14 +945,28 @@ class DeliveryRun {
           const prior = await this.links.find(allocKey);
           let already = false;
           if (prior?.pendingHash && !prior.xeroId) {
-            const cn = await this.single([n.item], () => this.client.getCreditNote(this.tenantId!, n.creditNoteId, this.ctx('payment')));
-            already = ((cn?.Allocations as Json[] | undefined) ?? []).some((a) => str((a.Invoice as Json | undefined)?.InvoiceID) === orderLink.xeroId);
+            const cn = await this.single([n.item], () =>
+              this.client.getCreditNote(this.tenantId!, n.creditNoteId, this.ctx('payment')),
+            );
+            already = ((cn?.Allocations as Json[] | undefined) ?? []).some(
+              (a) => str((a.Invoice as Json | undefined)?.InvoiceID) === orderLink.xeroId,
+            );
           }
           if (!already) {
-            await this.links.markPending(allocKey, this.tenantId!, `${n.creditNoteId}:${orderLink.xeroId}`, String(amount));
+            await this.links.markPending(
+              allocKey,
+              this.tenantId!,
+              `${n.creditNoteId}:${orderLink.xeroId}`,
+              String(amount),
+            );
             const idem = sha256Hex([this.storeId, 'allocation', n.item.entityId, n.creditNoteId, amount].join('|'));
             const els = await this.single([n.item], () =>
-              this.client.createAllocation(this.tenantId!, n.creditNoteId, mapAllocation(n.memo, orderLink.xeroId!, amount), this.ctx('payment', idem)),
+              this.client.createAllocation(
+                this.tenantId!,
+                n.creditNoteId,
+                mapAllocation(n.memo, orderLink.xeroId!, amount),
+                this.ctx('payment', idem),
+              ),
             );
             const errs = els[0] ? elementErrors(els[0]) : [];
             if (errs.length) throw new XeroError('VALIDATION', errs.join('; '), { xeroMessages: errs });
@@ -821,15 +983,25 @@ class DeliveryRun {
         }
       }
       if (remaining <= 0) {
-        this.finish(n.item, 'synced', action, 'OK', { xeroId: n.creditNoteId, kind: 'creditnote' });
+        const changed = n.written || action === 'allocate';
+        this.finish(n.item, changed ? 'synced' : 'unchanged', changed ? action : 'none', 'OK', {
+          xeroId: n.creditNoteId,
+          kind: 'creditnote',
+        });
         continue;
       }
       const account = paymentAccountFor(mapping, n.memo.payment_method);
       if (account === null) {
-        this.finish(n.item, 'synced', action, `credit of ${remaining} left open on the credit note (payment method not mapped)`, {
-          xeroId: n.creditNoteId,
-          kind: 'creditnote',
-        });
+        this.finish(
+          n.item,
+          'synced',
+          action,
+          `credit of ${remaining} left open on the credit note (payment method not mapped)`,
+          {
+            xeroId: n.creditNoteId,
+            kind: 'creditnote',
+          },
+        );
         continue;
       }
       const body = mapCreditNoteRefund(n.memo, account, n.creditNoteId, remaining);
@@ -840,11 +1012,18 @@ class DeliveryRun {
           const existing = await this.single([n.item], () =>
             this.client.getPaymentsWhere(this.tenantId!, `Reference=="${body.Reference}"`, this.ctx('payment')),
           );
-          const hit = existing.find((p) => str((p.CreditNote as Json | undefined)?.CreditNoteID) === n.creditNoteId && p.Status !== 'DELETED');
+          const hit = existing.find(
+            (p) => str((p.CreditNote as Json | undefined)?.CreditNoteID) === n.creditNoteId && p.Status !== 'DELETED',
+          );
           if (hit) {
             await this.links.markSynced(refundKey, { xeroId: str(hit.PaymentID), total: body.Amount });
-            await this.links.update(this.key('creditmemo', n.item.entityId), { refunded: fromCents(cents(refunded) + cents(body.Amount)) });
-            this.finish(n.item, 'synced', 'refund', 'OK (found the earlier refund in Xero)', { xeroId: n.creditNoteId, kind: 'creditnote' });
+            await this.links.update(this.key('creditmemo', n.item.entityId), {
+              refunded: fromCents(cents(refunded) + cents(body.Amount)),
+            });
+            this.finish(n.item, 'synced', 'refund', 'OK (found the earlier refund in Xero)', {
+              xeroId: n.creditNoteId,
+              kind: 'creditnote',
+            });
             continue;
           }
         } catch (err) {
@@ -859,8 +1038,15 @@ class DeliveryRun {
         hash: hashOf(body),
         body,
         onOk: async (el) => {
-          await this.links.markSynced(refundKey, { tenantId: this.tenantId!, businessKey: body.Reference, xeroId: str(el.PaymentID), total: body.Amount });
-          await this.links.update(this.key('creditmemo', n.item.entityId), { refunded: fromCents(cents(refunded) + cents(body.Amount)) });
+          await this.links.markSynced(refundKey, {
+            tenantId: this.tenantId!,
+            businessKey: body.Reference,
+            xeroId: str(el.PaymentID),
+            total: body.Amount,
+          });
+          await this.links.update(this.key('creditmemo', n.item.entityId), {
+            refunded: fromCents(cents(refunded) + cents(body.Amount)),
+          });
           this.finish(n.item, 'synced', 'refund', 'OK', { xeroId: n.creditNoteId, kind: 'creditnote' });
         },
         onFail: async (err) => {

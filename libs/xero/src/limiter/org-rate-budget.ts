@@ -112,7 +112,8 @@ export class OrgRateBudget {
   /** Feeds the quota headers of an answer. */
   observe(obs: QuotaObservation): void {
     const now = this.now();
-    if (obs.minuteRemaining !== undefined) this.header = { minute: obs.minuteRemaining, at: now, inFlightThen: this.inFlight };
+    if (obs.minuteRemaining !== undefined)
+      this.header = { minute: obs.minuteRemaining, at: now, inFlightThen: this.inFlight };
     if (obs.dayRemaining !== undefined) {
       this.rollDay();
       this.dayUsed = Math.max(this.dayUsed, this.options.dayLimit - obs.dayRemaining);
@@ -142,7 +143,8 @@ export class OrgRateBudget {
   private nextSlot(interactive: boolean, now: number): number {
     const o = this.options;
     const window = o.minuteMs;
-    while (this.calls.length > 0 && this.calls[0].end + window <= now && this.calls[0].end !== Infinity) this.calls.shift();
+    while (this.calls.length > 0 && this.calls[0].end + window <= now && this.calls[0].end !== Infinity)
+      this.calls.shift();
     let at = Math.max(now, this.blockedUntil);
     this.rollDay();
     const dayCap = o.dayLimit - (interactive ? 0 : o.dayReserve);
@@ -165,7 +167,8 @@ export class OrgRateBudget {
     }
     if (this.header && now < this.header.at + window) {
       const startedSince = this.calls.filter((c) => c.start >= this.header!.at).length;
-      const allowance = this.header.minute - this.header.inFlightThen - startedSince - (interactive ? 0 : o.minuteReserve);
+      const allowance =
+        this.header.minute - this.header.inFlightThen - startedSince - (interactive ? 0 : o.minuteReserve);
       if (allowance <= 0) at = Math.max(at, this.header.at + window);
     }
     return at;

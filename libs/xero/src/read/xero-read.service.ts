@@ -30,7 +30,8 @@ export class XeroReadService {
 
   async creditNotesByNumbers(tenantId: string, numbers: string[]): Promise<Json[]> {
     if (numbers.length === 0) return [];
-    return (await this.client.getCreditNotesByNumbers(tenantId, numbers, { priority: 'interactive', lane: 'read' })).body;
+    return (await this.client.getCreditNotesByNumbers(tenantId, numbers, { priority: 'interactive', lane: 'read' }))
+      .body;
   }
 
   /** The organisation; records its short code (used by "View On Xero" links). */

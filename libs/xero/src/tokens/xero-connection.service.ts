@@ -15,7 +15,8 @@ import { XeroError } from '../xero.errors';
 import { XERO_OPTIONS, XeroModuleOptions } from '../xero.options';
 import { XeroGrantError, XeroIdentityClient, XeroTenantConnection, XeroTokenSet } from './xero-identity.client';
 
-export const GRANULAR_SCOPES = 'openid profile email offline_access accounting.contacts accounting.settings accounting.invoices accounting.payments';
+export const GRANULAR_SCOPES =
+  'openid profile email offline_access accounting.contacts accounting.settings accounting.invoices accounting.payments';
 export const BROAD_SCOPES = 'offline_access accounting.transactions accounting.contacts accounting.settings';
 
 const DAY_MS = 86_400_000;
@@ -114,11 +115,20 @@ export class XeroConnectionService {
       code_challenge: challenge,
       code_challenge_method: 'S256',
     });
-    return { authorizeUrl: `${this.config.XERO_LOGIN_URL.replace(/\/$/, '')}/identity/connect/authorize?${query}`, state, expiresAt };
+    return {
+      authorizeUrl: `${this.config.XERO_LOGIN_URL.replace(/\/$/, '')}/identity/connect/authorize?${query}`,
+      state,
+      expiresAt,
+    };
   }
 
   /** Finishes a consent (Xero redirected back with code + state): tokens stored, tenants recorded. */
-  async completeAuthorization(params: { code?: string; state?: string; error?: string; binding: string }): Promise<XeroConnectionView> {
+  async completeAuthorization(params: {
+    code?: string;
+    state?: string;
+    error?: string;
+    binding: string;
+  }): Promise<XeroConnectionView> {
     if (params.error) throw new XeroError('UNAUTHORIZED', `Xero consent was not given: ${params.error}`);
     if (!params.code || !params.state) throw new XeroError('VALIDATION', 'callback needs code and state');
     const pending = await this.connections.findByStateHash(sha256Hex(params.state));
@@ -137,7 +147,11 @@ export class XeroConnectionService {
       code_verifier: verifier,
     });
     const tenants = await this.identity.connections(set.access_token);
-    await this.connections.completeAuthorization(pending.id, tenantRefs(tenants), this.sealTokens(pending.id, set, undefined));
+    await this.connections.completeAuthorization(
+      pending.id,
+      tenantRefs(tenants),
+      this.sealTokens(pending.id, set, undefined),
+    );
     for (const t of tenants) await this.connections.detachTenantFromOthers(t.tenantId, pending.id);
     return this.view((await this.connections.findById(pending.id))!);
   }
@@ -215,7 +229,10 @@ export class XeroConnectionService {
     const c = await this.connections.findByTenant(tenantId);
     if (!c) throw new XeroError('NOT_CONNECTED', `org ${tenantId} is not connected to Xero`);
     if (c.status !== 'connected') {
-      throw new XeroError('DISCONNECTED', `org ${tenantId} is disconnected (${c.disconnectedReason ?? 'reconnect it'}); its work waits`);
+      throw new XeroError(
+        'DISCONNECTED',
+        `org ${tenantId} is disconnected (${c.disconnectedReason ?? 'reconnect it'}); its work waits`,
+      );
     }
     const current = this.usableToken(c);
     if (current && current !== staleToken) return current;
@@ -255,7 +272,8 @@ export class XeroConnectionService {
         try {
           const c = await this.connections.findById(connectionId);
           if (!c) throw new XeroError('NOT_CONNECTED', 'connection removed');
-          if (c.status !== 'connected') throw new XeroError('DISCONNECTED', `connection disconnected (${c.disconnectedReason ?? ''})`);
+          if (c.status !== 'connected')
+            throw new XeroError('DISCONNECTED', `connection disconnected (${c.disconnectedReason ?? ''})`);
           const fresh = this.usableToken(c);
           if (fresh && fresh !== staleToken) return fresh; // another instance refreshed while we waited
           return await this.refreshUnderLease(c);
@@ -265,7 +283,8 @@ export class XeroConnectionService {
       }
       await sleep(50 + Math.random() * 100);
       const c = await this.connections.findById(connectionId);
-      if (c && c.status !== 'connected') throw new XeroError('DISCONNECTED', `connection disconnected (${c.disconnectedReason ?? ''})`);
+      if (c && c.status !== 'connected')
+        throw new XeroError('DISCONNECTED', `connection disconnected (${c.disconnectedReason ?? ''})`);
       const fresh = c ? this.usableToken(c) : undefined;
       if (fresh && fresh !== staleToken) return fresh;
     }
@@ -282,8 +301,16 @@ export class XeroConnectionService {
         set = await this.refreshWithGrace(c);
       }
     } catch (err) {
-      if (err instanceof XeroGrantError && (err.oauthError === 'invalid_grant' || err.oauthError === 'invalid_client' || err.oauthError === 'unauthorized_client')) {
-        await this.connections.markDisconnected(c.id, `Xero refused the token refresh (${err.oauthError}); reconnect the org`);
+      if (
+        err instanceof XeroGrantError &&
+        (err.oauthError === 'invalid_grant' ||
+          err.oauthError === 'invalid_client' ||
+          err.oauthError === 'unauthorized_client')
+      ) {
+        await this.connections.markDisconnected(
+          c.id,
+          `Xero refused the token refresh (${err.oauthError}); reconnect the org`,
+        );
         this.logger.warn(`connection ${c.id} disconnected: ${err.message}`);
         throw new XeroError('DISCONNECTED', `org disconnected: ${err.message}; its work waits until it is reconnected`);
       }
@@ -303,11 +330,16 @@ export class XeroConnectionService {
     const startedAt = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.identity.token(clientId, clientSecret, { grant_type: 'refresh_token', refresh_token: refreshToken });
+        return await this.identity.token(clientId, clientSecret, {
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+        });
       } catch (err) {
         const lost = err instanceof XeroError && err.code === 'UNAVAILABLE';
         if (!lost || attempt >= 4 || Date.now() - startedAt > REFRESH_GRACE_MS / 2) throw err;
-        this.logger.warn(`refresh answer lost for connection ${c.id} (attempt ${attempt}); retrying within Xero's grace`);
+        this.logger.warn(
+          `refresh answer lost for connection ${c.id} (attempt ${attempt}); retrying within Xero's grace`,
+        );
         await sleep(200 * attempt);
       }
     }
@@ -359,14 +391,18 @@ export class XeroConnectionService {
   private appCredentials(needRedirect: boolean): { clientId: string; clientSecret: string; redirectUri?: string } {
     const { XERO_CLIENT_ID: clientId, XERO_CLIENT_SECRET: clientSecret, XERO_REDIRECT_URI: redirectUri } = this.config;
     if (!clientId || !clientSecret || (needRedirect && !redirectUri)) {
-      throw new XeroError('NOT_CONNECTED', 'XERO_CLIENT_ID, XERO_CLIENT_SECRET and XERO_REDIRECT_URI must be configured for OAuth');
+      throw new XeroError(
+        'NOT_CONNECTED',
+        'XERO_CLIENT_ID, XERO_CLIENT_SECRET and XERO_REDIRECT_URI must be configured for OAuth',
+      );
     }
     return { clientId, clientSecret, redirectUri };
   }
 
   private secretBox(): SecretBox {
     if (!this.box) {
-      if (!this.config.TOKEN_ENCRYPTION_KEY) throw new XeroError('NOT_CONNECTED', 'TOKEN_ENCRYPTION_KEY must be configured to store Xero tokens');
+      if (!this.config.TOKEN_ENCRYPTION_KEY)
+        throw new XeroError('NOT_CONNECTED', 'TOKEN_ENCRYPTION_KEY must be configured to store Xero tokens');
       this.box = new SecretBox(this.config.TOKEN_ENCRYPTION_KEY);
     }
     return this.box;
@@ -375,7 +411,12 @@ export class XeroConnectionService {
 
 /** Tenant refs from /connections (the grace window constant is exported for tests and docs). */
 function tenantRefs(tenants: XeroTenantConnection[]): XeroTenantRef[] {
-  return tenants.map((t) => ({ tenantId: t.tenantId, tenantName: t.tenantName, tenantType: t.tenantType, xeroConnectionId: t.id }));
+  return tenants.map((t) => ({
+    tenantId: t.tenantId,
+    tenantName: t.tenantName,
+    tenantType: t.tenantType,
+    xeroConnectionId: t.id,
+  }));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -23,7 +23,10 @@ export class XeroGrantError extends XeroError {
     readonly oauthError: string,
     description?: string,
   ) {
-    super('UNAUTHORIZED', `Xero token endpoint refused the grant: ${oauthError}${description ? ` (${description})` : ''}`);
+    super(
+      'UNAUTHORIZED',
+      `Xero token endpoint refused the grant: ${oauthError}${description ? ` (${description})` : ''}`,
+    );
   }
 }
 
@@ -51,9 +54,14 @@ export class XeroIdentityClient {
       },
       body: new URLSearchParams(form).toString(),
     });
-    const body = (await res.json().catch(() => ({}))) as Partial<XeroTokenSet> & { error?: string; error_description?: string };
-    if (res.status >= 500) throw new XeroError('UNAVAILABLE', `Xero token endpoint answered ${res.status}`, { status: res.status });
-    if (!res.ok || !body.access_token) throw new XeroGrantError(body.error ?? `http_${res.status}`, body.error_description);
+    const body = (await res.json().catch(() => ({}))) as Partial<XeroTokenSet> & {
+      error?: string;
+      error_description?: string;
+    };
+    if (res.status >= 500)
+      throw new XeroError('UNAVAILABLE', `Xero token endpoint answered ${res.status}`, { status: res.status });
+    if (!res.ok || !body.access_token)
+      throw new XeroGrantError(body.error ?? `http_${res.status}`, body.error_description);
     return { ...body, access_token: body.access_token, expires_in: Number(body.expires_in ?? 1800) };
   }
 
@@ -62,18 +70,24 @@ export class XeroIdentityClient {
     const res = await this.fetch(this.endpoints.connectionsUrl, {
       headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
     });
-    if (res.status >= 500) throw new XeroError('UNAVAILABLE', `Xero /connections answered ${res.status}`, { status: res.status });
-    if (!res.ok) throw new XeroError('UNAUTHORIZED', `Xero /connections answered ${res.status}`, { status: res.status });
+    if (res.status >= 500)
+      throw new XeroError('UNAVAILABLE', `Xero /connections answered ${res.status}`, { status: res.status });
+    if (!res.ok)
+      throw new XeroError('UNAUTHORIZED', `Xero /connections answered ${res.status}`, { status: res.status });
     return (await res.json()) as XeroTenantConnection[];
   }
 
   /** DELETE /connections/{id}: disconnects one tenant from the app. */
   async deleteConnection(accessToken: string, xeroConnectionId: string): Promise<void> {
-    const res = await this.fetch(`${this.endpoints.connectionsUrl.replace(/\/$/, '')}/${encodeURIComponent(xeroConnectionId)}`, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${accessToken}` },
-    });
-    if (!res.ok && res.status !== 404) throw new XeroError('UNAVAILABLE', `Xero /connections delete answered ${res.status}`);
+    const res = await this.fetch(
+      `${this.endpoints.connectionsUrl.replace(/\/$/, '')}/${encodeURIComponent(xeroConnectionId)}`,
+      {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${accessToken}` },
+      },
+    );
+    if (!res.ok && res.status !== 404)
+      throw new XeroError('UNAVAILABLE', `Xero /connections delete answered ${res.status}`);
   }
 
   private async fetch(url: string, init: RequestInit): Promise<Response> {

@@ -1,0 +1,114 @@
+import { Test } from '@nestjs/testing';
+import type { INestApplicationContext } from '@nestjs/common';
+import { ConfigModule, loadConfig } from '@xero-sync/config';
+import {
+  PersistenceModule,
+  StoreSettingsRepository,
+  XeroLinkRepository,
+  defaultStoreSettings,
+} from '@xero-sync/persistence';
+import {
+  startTestSandbox,
+  testClientCredentials,
+  testEncryptionKey,
+  testMongoUri,
+  TestSandbox,
+} from '@xero-sync/testing';
+import {
+  DryRunService,
+  RequestStatsRepository,
+  XeroAccountingClient,
+  XeroConnectionService,
+  XeroDeliveryService,
+  XeroModule,
+  XeroModuleOptions,
+} from '@xero-sync/xero';
+
+/** One libs/xero "instance" (a Nest application context) against real FerretDB and the sandbox. */
+export interface XeroTestApp {
+  app: INestApplicationContext;
+  delivery: XeroDeliveryService;
+  connections: XeroConnectionService;
+  settings: StoreSettingsRepository;
+  links: XeroLinkRepository;
+  stats: RequestStatsRepository;
+  client: XeroAccountingClient;
+  dryRun: DryRunService;
+}
+
+export async function bootXeroApp(env: Record<string, string>, options: XeroModuleOptions = {}): Promise<XeroTestApp> {
+  const config = loadConfig({}, { LOG_LEVEL: 'silent', ...env });
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), XeroModule.forRoot(options)],
+  }).compile();
+  const app = await moduleRef.init();
+  return {
+    app,
+    delivery: app.get(XeroDeliveryService),
+    connections: app.get(XeroConnectionService),
+    settings: app.get(StoreSettingsRepository),
+    links: app.get(XeroLinkRepository),
+    stats: app.get(RequestStatsRepository),
+    client: app.get(XeroAccountingClient),
+    dryRun: app.get(DryRunService),
+  };
+}
+
+/** A sandbox with one org, a database, a booted app and a store bound to the org through a custom connection. */
+export interface XeroWorld {
+  sandbox: TestSandbox;
+  env: Record<string, string>;
+  tenantId: string;
+  shortCode: string;
+  storeId: string;
+  x: XeroTestApp;
+  close(): Promise<void>;
+}
+
+export async function xeroWorld(
+  opts: { timeScale?: number; options?: XeroModuleOptions; oauthClient?: boolean } = {},
+): Promise<XeroWorld> {
+  const sandbox = await startTestSandbox(opts.timeScale ?? 1);
+  const mongo = testMongoUri();
+  const app = testClientCredentials();
+  await sandbox.control.addClient(app.clientId, app.clientSecret, ['http://127.0.0.1:9/callback']);
+  const env = {
+    ...sandbox.env,
+    MONGODB_URI: mongo,
+    TOKEN_ENCRYPTION_KEY: testEncryptionKey(),
+    XERO_CLIENT_ID: app.clientId,
+    XERO_CLIENT_SECRET: app.clientSecret,
+    XERO_REDIRECT_URI: 'http://127.0.0.1:9/callback',
+  };
+  const org = await sandbox.control.createOrg({
+    name: `Org ${mongo.slice(-6)}`,
+    baseCurrency: 'NZD',
+    currencies: ['USD', 'AUD'],
+  });
+  const x = await bootXeroApp(env, opts.options);
+  const custom = testClientCredentials();
+  await sandbox.control.addCustomConnection(custom.clientId, custom.clientSecret, org.tenantId);
+  await x.connections.connectCustom(custom.clientId, custom.clientSecret);
+  await x.connections.recordShortCode(org.tenantId, org.shortCode);
+  const storeId = `s-${mongo.slice(-8)}`;
+  await x.settings.save({ ...defaultStoreSettings(storeId), xeroTenantId: org.tenantId }, 'test');
+  return {
+    sandbox,
+    env,
+    tenantId: org.tenantId,
+    shortCode: org.shortCode,
+    storeId,
+    x,
+    close: async () => {
+      await x.app.close();
+      const { MongoClient } = await import('mongodb');
+      const c = new MongoClient(mongo);
+      await c
+        .db()
+        .dropDatabase()
+        .catch(() => undefined);
+      await c.close();
+      await sandbox.close();
+    },
+  };
+}
