@@ -1,0 +1,288 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { EVENT_HEADERS, EntityName, parseEntityChangeEvent, topics } from '@xero-sync/contracts';
+import { BackfillJobRepository } from '@xero-sync/persistence';
+import { IngestHarness, Published, samplePayloads, signedHeaders, startIngestHarness } from './ingest-harness';
+
+const PAGE_SIZE = 5;
+
+describe('backfill ("Add All Data To Queue") against real Kafka and FerretDB', () => {
+  let h: IngestHarness;
+  let records: Published[];
+  let jobs: BackfillJobRepository;
+
+  beforeAll(async () => {
+    h = await startIngestHarness({ MAGENTO_PAGE_SIZE: String(PAGE_SIZE) });
+    records = await h.collect();
+    jobs = h.app.get(BackfillJobRepository);
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const ofJob = (jobId: string) => records.filter((r) => r.headers[EVENT_HEADERS.correlationId] === jobId);
+
+  async function waitForJob(jobId: string, status: string) {
+    await h.waitFor(async () => (await jobs.findById(jobId))?.status === status, 60_000, `job ${jobId} ${status}`);
+    return (await jobs.findById(jobId))!;
+  }
+
+  describe('NDJSON upload', () => {
+    async function upload(body: string, headers: Record<string, string>) {
+      const res = await fetch(`${h.url}/v1/stores/${h.storeId}/backfill`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-ndjson', ...headers },
+        body,
+      });
+      return { status: res.status, json: (await res.json()) as any };
+    }
+
+    it('publishes every valid line with origin "backfill" and counts invalid lines with their line numbers', async () => {
+      const entities: EntityName[] = ['customer', 'product', 'order', 'invoice', 'creditmemo'];
+      const lines: string[] = [];
+      const invalidLines: number[] = [];
+      let blank = 0;
+      for (let i = 1; i <= 3000; i++) {
+        const entity = entities[i % entities.length];
+        if (i % 97 === 0) {
+          lines.push('{"entity": "order", "payload": ');
+          invalidLines.push(i);
+        } else if (i % 61 === 0) {
+          lines.push(
+            JSON.stringify({
+              entity,
+              payload: { ...samplePayloads[entity](i), created_at: 'yesterday', email: 'nope' },
+            }),
+          );
+          invalidLines.push(i);
+        } else if (i % 500 === 0) {
+          lines.push('');
+          blank++;
+        } else if (i % 2 === 0) {
+          const payload = samplePayloads[entity](i);
+          const entityId = entity === 'product' ? `SKU-${i}` : String(i);
+          lines.push(
+            JSON.stringify({
+              eventId: randomUUID(),
+              entity,
+              entityId,
+              occurredAt: new Date().toISOString(),
+              schemaVersion: 1,
+              origin: 'webhook',
+              payload,
+            }),
+          );
+        } else {
+          lines.push(JSON.stringify({ entity, payload: samplePayloads[entity](i) }));
+        }
+      }
+      const body = lines.join('\r\n') + '\n';
+      const res = await upload(body, signedHeaders(h.secret, body));
+      expect(res.status).toBe(202);
+      const nonBlank = 3000 - blank;
+      expect(res.json).toMatchObject({ storeId: h.storeId, source: 'ndjson', total: nonBlank });
+
+      const job = await waitForJob(res.json.jobId, 'succeeded');
+      expect(job.total).toBe(nonBlank);
+      expect(job.failed).toBe(invalidLines.length);
+      expect(job.published).toBe(nonBlank - invalidLines.length);
+      expect(job.errors.map((e) => e.line)).toEqual(expect.arrayContaining(invalidLines.slice(0, 20)));
+      expect(job.errors.find((e) => e.line === 61)).toMatchObject({ path: expect.stringMatching(/^payload\./) });
+      expect(job.errors.find((e) => e.line === 97)).toMatchObject({
+        path: '(root)',
+        message: expect.stringContaining('not JSON'),
+      });
+
+      // What landed on Kafka is exactly what the job counts: one record per valid line, each a valid backfill envelope.
+      await h.waitFor(() => ofJob(job.jobId).length >= job.published, 60_000, 'all backfill records');
+      const landed = ofJob(job.jobId);
+      expect(landed).toHaveLength(job.published);
+      expect(new Set(landed.map((r) => r.headers[EVENT_HEADERS.eventId])).size).toBe(job.published);
+      for (const r of landed) {
+        expect(r.key).toBe(h.storeId);
+        const parsed = parseEntityChangeEvent(JSON.parse(r.value));
+        expect(parsed.ok && parsed.value.origin).toBe('backfill');
+        expect(parsed.ok && r.topic).toBe(topics.entityChanged(parsed.ok ? parsed.value.entity : 'order', h.prefix));
+      }
+
+      // The store can read its job's progress with a signed GET.
+      const ts = Math.floor(Date.now() / 1000);
+      const statusRes = await fetch(`${h.url}${res.json.statusUrl}`, { headers: signedHeaders(h.secret, '', ts) });
+      expect(statusRes.status).toBe(200);
+      expect(await statusRes.json()).toMatchObject({ jobId: job.jobId, status: 'succeeded', published: job.published });
+    });
+
+    it('refuses an upload whose signature does not cover the body: 401, no job, nothing published', async () => {
+      const marker = `marker-${randomUUID()}`;
+      const body =
+        JSON.stringify({ entity: 'customer', payload: { ...samplePayloads.customer(5), lastname: marker } }) + '\n';
+      const before = (await jobs.listByStore(h.storeId)).length;
+      const res = await upload(body + body, signedHeaders(h.secret, body));
+      expect(res.status).toBe(401);
+      expect(res.json).toMatchObject({ code: 'SIGNATURE_INVALID' });
+      expect(await jobs.listByStore(h.storeId)).toHaveLength(before);
+      const missing = await upload(body, {});
+      expect(missing.status).toBe(401);
+      const wrongType = await fetch(`${h.url}/v1/stores/${h.storeId}/backfill`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...signedHeaders(h.secret, body) },
+        body,
+      });
+      expect(wrongType.status).toBe(415);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(records.filter((r) => r.value.includes(marker))).toEqual([]);
+    });
+  });
+
+  describe('Magento 2 REST pull connector', () => {
+    let server: Server;
+    let baseUrl: string;
+    const token = `tok-${randomUUID()}`;
+    const requests: { entity: string; page: number }[] = [];
+    let faults: ((entity: string, page: number) => { status: number; body?: unknown } | undefined) | undefined;
+
+    const counts: Record<EntityName, number> = { customer: 23, product: 7, order: 12, invoice: 5, creditmemo: 3 };
+    const data: Record<EntityName, unknown[]> = {
+      customer: [],
+      product: [],
+      order: [],
+      invoice: [],
+      creditmemo: [],
+    };
+    for (const entity of Object.keys(counts) as EntityName[]) {
+      for (let i = 1; i <= counts[entity]; i++) data[entity].push(samplePayloads[entity](i));
+    }
+    // A configurable product without a price: Magento returns such items, the contract refuses them.
+    (data.product[3] as Record<string, unknown>).price = undefined;
+    const paths: Record<string, EntityName> = {
+      '/rest/V1/customers/search': 'customer',
+      '/rest/V1/products': 'product',
+      '/rest/V1/orders': 'order',
+      '/rest/V1/invoices': 'invoice',
+      '/rest/V1/creditmemos': 'creditmemo',
+    };
+
+    function answer(req: IncomingMessage, res: ServerResponse) {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const entity = paths[url.pathname];
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (!entity) return send(404, { message: 'Request does not match any route.' });
+      if (req.headers.authorization !== `Bearer ${token}`)
+        return send(401, { message: "The consumer isn't authorized to access %resources." });
+      const pageSize = Number(url.searchParams.get('searchCriteria[pageSize]'));
+      const requested = Number(url.searchParams.get('searchCriteria[currentPage]'));
+      expect(url.searchParams.get('searchCriteria[sortOrders][0][field]')).toBe('entity_id');
+      requests.push({ entity, page: requested });
+      const fault = faults?.(entity, requested);
+      if (fault) return send(fault.status, fault.body ?? { message: 'fault' });
+      const items = data[entity];
+      // Like Magento: a page past the end answers with the last page again.
+      const lastPage = Math.max(1, Math.ceil(items.length / pageSize));
+      const page = Math.min(requested, lastPage);
+      send(200, {
+        items: items.slice((page - 1) * pageSize, page * pageSize),
+        search_criteria: { filter_groups: [], page_size: pageSize, current_page: page },
+        total_count: items.length,
+      });
+    }
+
+    beforeAll(async () => {
+      server = createServer(answer);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await h.stores.setMagentoCredentials(h.storeId, { baseUrl, token });
+    });
+    afterAll(async () => {
+      await new Promise((r) => server.close(r));
+    });
+
+    const sendCommand = async (command: Record<string, unknown>) => {
+      const producer = h.kafka.producer();
+      await producer.connect();
+      await producer.send({
+        topic: topics.commands(h.prefix),
+        messages: [
+          {
+            key: h.storeId,
+            value: JSON.stringify({
+              commandId: randomUUID(),
+              storeId: h.storeId,
+              requestedAt: new Date().toISOString(),
+              ...command,
+            }),
+          },
+        ],
+      });
+      await producer.disconnect();
+    };
+
+    it('pages through every entity, survives a transient 503, fails on a revoked token and resumes from the last completed page', async () => {
+      const jobId = randomUUID();
+      let transientServed = false;
+      faults = (entity, page) => {
+        if (entity === 'product' && page === 1 && !transientServed) {
+          transientServed = true;
+          return { status: 503 };
+        }
+        if (entity === 'order' && page === 2) return { status: 401, body: { message: 'token revoked' } };
+        return undefined;
+      };
+      await sendCommand({
+        type: 'backfill.start',
+        jobId,
+        entities: ['creditmemo', 'order', 'customer', 'product', 'invoice'],
+        requestedBy: 'e2e',
+      });
+
+      const failed = await waitForJob(jobId, 'failed');
+      expect(failed.cursor).toEqual({ entity: 'order', page: 2 });
+      expect(failed.lastError).toContain('401');
+      // customers (23) + products (7, one invalid) + the first page of orders (5) were settled before the failure.
+      expect(failed).toMatchObject({ published: 23 + 6 + 5, failed: 1, total: 23 + 7 + 12 });
+      expect(failed.errors).toEqual([
+        expect.objectContaining({ entity: 'product', page: 1, path: 'items.3.payload.price' }),
+      ]);
+
+      faults = undefined;
+      const before = requests.length;
+      await sendCommand({
+        type: 'backfill.start',
+        jobId,
+        entities: ['customer', 'product', 'order', 'invoice', 'creditmemo'],
+      });
+      const done = await waitForJob(jobId, 'succeeded');
+      const total = 23 + 7 + 12 + 5 + 3;
+      expect(done).toMatchObject({ total, published: total - 1, failed: 1 });
+      // Resumed at orders page 2: nothing before the cursor was fetched again.
+      expect(requests.slice(before)[0]).toEqual({ entity: 'order', page: 2 });
+      expect(requests.slice(before).some((r) => r.entity === 'customer' || r.entity === 'product')).toBe(false);
+
+      await h.waitFor(() => ofJob(jobId).length >= total - 1, 60_000, 'all pulled records');
+      const landed = ofJob(jobId);
+      expect(landed).toHaveLength(total - 1);
+      const keys = landed.map((r) => {
+        const parsed = parseEntityChangeEvent(JSON.parse(r.value));
+        expect(parsed.ok && parsed.value.origin).toBe('backfill');
+        return parsed.ok ? `${parsed.value.entity}:${parsed.value.entityId}` : 'invalid';
+      });
+      expect(new Set(keys).size).toBe(total - 1);
+      // Dependencies first: every customer before any order, every order before any invoice.
+      const firstIndex = (entity: string) => keys.findIndex((k) => k.startsWith(`${entity}:`));
+      const lastIndex = (entity: string) =>
+        keys.length - 1 - [...keys].reverse().findIndex((k) => k.startsWith(`${entity}:`));
+      expect(lastIndex('customer')).toBeLessThan(firstIndex('order'));
+      expect(lastIndex('order')).toBeLessThan(firstIndex('invoice'));
+    });
+
+    it('cancels a job on backfill.cancel', async () => {
+      const job = await jobs.create({ storeId: h.storeId, source: 'magento', entities: ['customer'] });
+      await sendCommand({ type: 'backfill.cancel', jobId: job.jobId });
+      const cancelled = await waitForJob(job.jobId, 'cancelled');
+      expect(cancelled.finishedAt).toBeInstanceOf(Date);
+    });
+  });
+});
