@@ -6,10 +6,14 @@ import { MongoHealthIndicator, PersistenceModule } from '@xero-sync/persistence'
 import { AuthModule } from './auth/auth.module';
 import { BackfillsModule } from './backfills/backfills.module';
 import { CommandsModule } from './commands/commands.module';
+import { ConnectionsModule } from './connections/connections.module';
 import { DailyReportsModule } from './daily-reports/daily-reports.module';
 import { DlqModule } from './dlq/dlq.module';
+import { DryRunModule } from './dry-run/dry-run.module';
 import { QueueModule } from './queue/queue.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { RepositoriesModule } from './repositories/repositories.module';
+import { SettingsModule } from './settings/settings.module';
 import { StoresModule } from './stores/stores.module';
 import { SyncLogsModule } from './sync-logs/sync-logs.module';
 
@@ -34,6 +38,10 @@ export class AdminApiModule {
         BackfillsModule,
         StoresModule,
         DailyReportsModule,
+        SettingsModule,
+        ConnectionsModule,
+        ReconciliationModule,
+        DryRunModule,
       ],
     };
   }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import { BrokerUnavailableError } from '@xero-sync/messaging';
 import { DuplicateKeyError } from '@xero-sync/persistence';
+import { XeroError, XeroErrorCode } from '@xero-sync/xero';
 import { AdminError, adminErrorStatus } from './admin.errors';
 
 interface ErrorBody {
@@ -10,6 +11,30 @@ interface ErrorBody {
   message: string;
   code?: string;
   fields?: { field: string; reason: string }[];
+}
+
+/** How a failed Xero read or connection step is answered: the client's fault, Xero's, or try later. */
+function xeroErrorStatus(code: XeroErrorCode): number {
+  switch (code) {
+    case 'VALIDATION':
+      return 422;
+    case 'UNAUTHORIZED':
+      return 403;
+    case 'NOT_CONNECTED':
+    case 'DISCONNECTED':
+      return 409;
+    case 'RATE_LIMITED':
+      return 429;
+    case 'UNAVAILABLE':
+    case 'CIRCUIT_OPEN':
+      return 503;
+    case 'DEPENDENCY_FAILED':
+      return 424;
+    default: {
+      const never: never = code;
+      throw new Error(`unmapped Xero error ${String(never)}`);
+    }
+  }
 }
 
 /**
@@ -23,7 +48,10 @@ export class AdminExceptionFilter implements ExceptionFilter {
   catch(err: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(err);
-    if (body.statusCode === 503) res.setHeader('Retry-After', '5');
+    if (body.statusCode === 503 || body.statusCode === 429) {
+      const retryMs = err instanceof XeroError && err.retryAfterMs ? err.retryAfterMs : 5000;
+      res.setHeader('Retry-After', String(Math.ceil(retryMs / 1000)));
+    }
     res.status(body.statusCode).json(body);
   }
 
@@ -50,6 +78,15 @@ export class AdminExceptionFilter implements ExceptionFilter {
         code: err.code,
         message: err.message,
         ...(err.fields ? { fields: err.fields } : {}),
+      };
+    }
+    if (err instanceof XeroError) {
+      const status = xeroErrorStatus(err.code);
+      return {
+        statusCode: status,
+        error: HttpStatus[status] ?? 'Error',
+        code: `XERO_${err.code}`,
+        message: err.xeroMessages?.length ? err.xeroMessages.join('; ') : err.message,
       };
     }
     if (err instanceof DuplicateKeyError) {

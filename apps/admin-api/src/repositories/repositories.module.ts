@@ -7,50 +7,43 @@ import {
   pendingChangeModel,
   PendingChangeRepository,
   PersistenceModule,
-  requestStatModel,
-  RequestStatsRepository,
   settingsAuditModel,
   SettingsAuditRepository,
   storeModel,
   StoreRepository,
-  storeSettingModel,
-  StoreSettingsRepository,
   syncLogModel,
   SyncLogRepository,
-  xeroConnectionModel,
-  XeroConnectionRepository,
 } from '@xero-sync/persistence';
+import { XeroModule } from '@xero-sync/xero';
 import { StoreExistsQueries } from '../stores/store-exists.queries';
 
 const repositories = [
   BackfillJobRepository,
   DlqMessageRepository,
   PendingChangeRepository,
-  RequestStatsRepository,
   SettingsAuditRepository,
   StoreRepository,
-  StoreSettingsRepository,
   SyncLogRepository,
-  XeroConnectionRepository,
 ];
 
-/** The collections admin-api reads (and the few it writes: stores, settings, audit, backfill jobs). */
+/**
+ * The collections admin-api reads (and the few it writes: stores, settings, audit, backfill jobs), and libs/xero
+ * (connections, Xero reads, settings, request stats), shared by every feature module.
+ */
 @Global()
 @Module({
   imports: [
+    XeroModule.forRoot(),
     PersistenceModule.forFeature([
       backfillJobModel,
       dlqMessageModel,
       pendingChangeModel,
-      requestStatModel,
       settingsAuditModel,
       storeModel,
-      storeSettingModel,
       syncLogModel,
-      xeroConnectionModel,
     ]),
   ],
   providers: [...repositories, StoreExistsQueries],
-  exports: [...repositories, StoreExistsQueries],
+  exports: [...repositories, StoreExistsQueries, XeroModule],
 })
 export class RepositoriesModule {}

@@ -1,17 +1,14 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  StoreRecord,
-  StoreRepository,
-  StoreSettingsRepository,
-  XeroConnectionRepository,
-} from '@xero-sync/persistence';
+import { StoreRecord, StoreRepository, StoreSettingsRepository } from '@xero-sync/persistence';
+import { XeroConnectionService } from '@xero-sync/xero';
 import { actorOf, CurrentPrincipal } from '../auth/current-principal';
 import { Principal, RequireRole } from '../auth/roles';
 import { AdminError } from '../http/admin.errors';
 import { StoreIdParam } from '../http/common.dto';
 import { ListPage } from '../http/list-query.dto';
 import { BindTenantDto, CreateStoreDto, MagentoCredentialsDto, StoreListQueryDto } from './stores.dto';
+import { SaveSettingsUseCase } from '../settings/save-settings.usecase';
 import { StoreExistsQueries } from './store-exists.queries';
 
 /** A store with the Xero org it is bound to. */
@@ -25,7 +22,8 @@ export class StoresController {
     private readonly stores: StoreRepository,
     private readonly storeExists: StoreExistsQueries,
     private readonly settings: StoreSettingsRepository,
-    private readonly connections: XeroConnectionRepository,
+    private readonly connections: XeroConnectionService,
+    private readonly saveSettings: SaveSettingsUseCase,
   ) {}
 
   @Post()
@@ -87,7 +85,7 @@ export class StoresController {
 
   @Put(':storeId/xero-tenant')
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Bind the store to a connected Xero org (or unbind with tenantId null)' })
+  @ApiOperation({ summary: 'Bind the store to a connected Xero org (or unbind with tenantId null); audited' })
   async bind(
     @Param() params: StoreIdParam,
     @Body() dto: BindTenantDto,
@@ -96,14 +94,13 @@ export class StoresController {
     await this.storeExists.require(params.storeId);
     const tenantId = dto.tenantId ?? undefined;
     if (tenantId) {
-      const connection = await this.connections.findByTenant(tenantId);
-      if (!connection || connection.status !== 'connected') {
+      if ((await this.connections.tenantStatus(tenantId)) !== 'connected') {
         throw new AdminError('UNPROCESSABLE', `Xero org ${tenantId} is not connected`, [
           { field: 'tenantId', reason: 'connect this org first (Connections)' },
         ]);
       }
     }
-    await this.settings.bindTenant(params.storeId, tenantId, actorOf(who));
+    await this.saveSettings.execute(params.storeId, { xeroTenantId: tenantId }, actorOf(who));
     return this.show(params);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { SettingsModule } from '../settings/settings.module';
 import { StoresController } from './stores.controller';
 
-@Module({ controllers: [StoresController] })
+@Module({ imports: [SettingsModule], controllers: [StoresController] })
 export class StoresModule {}
