@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, createServer } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { AppConfig, loadConfig } from '@xero-sync/config';
@@ -45,7 +45,7 @@ export async function startAdminApi(env: Record<string, string> = {}): Promise<A
   const app = await NestFactory.create(AdminApiModule.forRoot(config), { logger: false });
   configureAdminApi(app, config);
   app.enableShutdownHooks();
-  await app.listen(0, '127.0.0.1');
+  await app.listen(config.ADMIN_API_PORT, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   return {
     app,
@@ -87,4 +87,16 @@ export async function readCommands(config: AppConfig, count: number, timeoutMs =
     await consumer.disconnect();
   }
   return seen;
+}
+
+/** A port free right now, for an admin-api whose URL must be known before it starts (OAuth redirect URI). */
+export async function reservePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -81,24 +81,20 @@ describe('admin-api operations routes (e2e)', () => {
       { storeId, entity: 'invoice', entityId: '55', rank: 2, eventId: 'e-2', occurredAt: new Date(), payload: {} },
       { status: 'waiting', waitingOn: 'order 1001 is not in Xero yet', nextAttemptAt: new Date(Date.now() + 60_000) },
     );
-    await api.app
-      .get(RequestStatsRepository)
-      .recordCall({
-        tenantId: base.tenantId,
-        endpoint: 'POST_Invoices',
-        status: 200,
-        at: new Date(),
-        dayRemaining: 4990,
-      });
-    await api.app
-      .get(RequestStatsRepository)
-      .recordCall({
-        tenantId: base.tenantId,
-        endpoint: 'GET_Accounts',
-        status: 429,
-        at: new Date(),
-        dayRemaining: 4989,
-      });
+    await api.app.get(RequestStatsRepository).recordCall({
+      tenantId: base.tenantId,
+      endpoint: 'POST_Invoices',
+      status: 200,
+      at: new Date(),
+      dayRemaining: 4990,
+    });
+    await api.app.get(RequestStatsRepository).recordCall({
+      tenantId: base.tenantId,
+      endpoint: 'GET_Accounts',
+      status: 429,
+      at: new Date(),
+      dayRemaining: 4989,
+    });
   });
 
   afterAll(async () => {
