@@ -172,7 +172,7 @@ describe('admin-api Xero routes (e2e, sandbox)', () => {
   describe('dry-run', () => {
     it('shows the Xero requests, call count and totals for an order without calling Xero', async () => {
       const order = store.orders.find((o) => o.state !== 'canceled')!;
-      const before = await (await fetch(`${xero.sandbox.url}/__sandbox/counters?tenantId=${org.tenantId}`)).json();
+      const before: any = await (await fetch(`${xero.sandbox.url}/__sandbox/counters?tenantId=${org.tenantId}`)).json();
       const res = await as(viewer, `/stores/${storeId}/dry-run`, {
         method: 'POST',
         body: { entity: 'order', entityId: String(order.entity_id), payload: order },
@@ -181,7 +181,7 @@ describe('admin-api Xero routes (e2e, sandbox)', () => {
       expect(res.body.requests.map((r: any) => `${r.method} ${r.path.split('?')[0]}`)).toContain('POST /Invoices');
       expect(res.body.calls).toBeGreaterThanOrEqual(1);
       expect(res.body.totals.total).toBeCloseTo(order.grand_total, 2);
-      const after = await (await fetch(`${xero.sandbox.url}/__sandbox/counters?tenantId=${org.tenantId}`)).json();
+      const after: any = await (await fetch(`${xero.sandbox.url}/__sandbox/counters?tenantId=${org.tenantId}`)).json();
       expect(after.total).toBe(before.total);
     });
 
@@ -228,7 +228,7 @@ describe('admin-api Xero routes (e2e, sandbox)', () => {
           entityId: e.entityId,
           payload: e.payload,
           eventId: randomUUID(),
-        })) as any,
+        })),
         { priority: 'interactive' },
       );
       expect(results.filter((r) => r.status === 'failed')).toEqual([]);
@@ -241,7 +241,7 @@ describe('admin-api Xero routes (e2e, sandbox)', () => {
             rank: 1,
             eventId: randomUUID(),
             occurredAt: new Date(),
-            payload: e.payload as any,
+            payload: e.payload,
           },
           { status: 'synced' },
         );
@@ -265,7 +265,7 @@ describe('admin-api Xero routes (e2e, sandbox)', () => {
           rank: 1,
           eventId: randomUUID(),
           occurredAt: new Date(Date.now() + 1000),
-          payload: { ...live, grand_total: live.grand_total + 1 } as any,
+          payload: { ...live, grand_total: live.grand_total + 1 },
         },
         { status: 'synced' },
       );
@@ -278,7 +278,7 @@ describe('admin-api Xero routes (e2e, sandbox)', () => {
           rank: 1,
           eventId: randomUUID(),
           occurredAt: new Date(),
-          payload: extra as any,
+          payload: extra,
         },
         { status: 'pending' },
       );
