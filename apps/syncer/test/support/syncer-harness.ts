@@ -51,12 +51,20 @@ export async function setupSyncerEnv(
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
   });
-  await ensureTopics(kafka, [
-    ...topics.allEntityChanged(prefix).map((topic) => ({ topic, numPartitions: 6 })),
-    { topic: topics.deadLetters(prefix), numPartitions: 6 },
-    { topic: topics.commands(prefix), numPartitions: 6 },
-  ]);
-  await producer.connect();
+  // The broker and database are shared with other suites, some of which restart them: wait for them.
+  await eventually(
+    async () => {
+      await ensureTopics(kafka, [
+        ...topics.allEntityChanged(prefix).map((topic) => ({ topic, numPartitions: 6 })),
+        { topic: topics.deadLetters(prefix), numPartitions: 6 },
+        { topic: topics.commands(prefix), numPartitions: 6 },
+      ]);
+      await producer.connect();
+      return true;
+    },
+    180000,
+    1000,
+  );
   const db = await mongoose.createConnection(mongoUri).asPromise();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -186,10 +194,17 @@ export async function publishEvents(t: SyncerTestEnv, events: EntityChangeEvent[
       });
       byTopic.set(topic, list);
     }
-    await t.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    // Retried while the shared broker restarts; a resend can only duplicate, which the syncer tolerates.
+    await eventually(
+      async () => {
+        await t.producer.connect();
+        await t.producer.sendBatch({ acks: -1, topicMessages });
+        return true;
+      },
+      180000,
+      1000,
+    );
   }
 }
 
