@@ -1,0 +1,63 @@
+/**
+ * `npm run bench`: runs every benchmark against the real pipeline (Kafka, FerretDB, the Xero sandbox) on this
+ * machine and writes bench/results/latest.json. Starts Kafka and FerretDB if they are not running and stops
+ * what it started. Every figure comes from this run; nothing is a constant.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '@xero-sync/testing';
+import { runIngestBench } from './ingest.bench';
+import { runSyncBench } from './sync.bench';
+
+function infra(action: 'status' | 'up' | 'down'): boolean {
+  const r = spawnSync('bash', [join(repoRoot, 'scripts/infra.sh'), action], {
+    stdio: action === 'status' ? 'ignore' : 'inherit',
+  });
+  return r.status === 0;
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const wants = (name: string) => only.length === 0 || only.includes(name);
+  const started = !infra('status') && infra('up');
+  const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
+  try {
+    const results: Record<string, unknown> = {
+      machine: {
+        cores: cpus().length,
+        cpu: cpus()[0]?.model,
+        memory_gb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      started_at: new Date().toISOString(),
+    };
+    if (wants('ingest')) {
+      log('ingest: webhook throughput/latency and NDJSON backfill');
+      results.ingest = await runIngestBench();
+      log(JSON.stringify(results.ingest));
+    }
+    if (wants('sync')) {
+      log('sync: calls per order vs per-record baseline, Immediately latency, 1 vs 3 syncers');
+      const sync = await runSyncBench({ log });
+      Object.assign(results, sync);
+      log(JSON.stringify(sync));
+    }
+    results.finished_at = new Date().toISOString();
+    const dir = join(repoRoot, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    log(`wrote ${join(dir, 'latest.json')}`);
+  } finally {
+    if (started) infra('down');
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
