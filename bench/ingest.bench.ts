@@ -12,6 +12,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -53,9 +54,12 @@ export interface IngestBenchResult {
   batch_p99_ms: number;
   backfill_entities_per_s: number;
   backfill_publish_entities_per_s: number;
+  backfill_cpu_ms_per_entity: number;
   peak_rss_mb: number;
   backfill_rss_100k_mb: number;
   backfill_rss_1m_mb: number;
+  /** 1-minute load average when the run ended: other work on the machine skews every rate above. */
+  load_avg_1m: number;
 }
 
 const mb = (kb: number) => Math.round(kb / 1024);
@@ -143,11 +147,6 @@ async function signatureOfStream(secret: string, timestamp: number, count: numbe
   return `sha256=${hmac.digest('hex')}`;
 }
 
-async function getJson(url: string, headers: Record<string, string>): Promise<any> {
-  const res = await fetch(url, { headers });
-  return res.json();
-}
-
 export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<IngestBenchResult> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`[ingest-bench] ${line}\n`));
   const durationS = opts.durationS ?? 15;
@@ -162,7 +161,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
     MONGODB_URI: `mongodb://127.0.0.1:27017/bench_ingest_${run}`,
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     INGEST_PORT: String(port),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
   const mainJs = join(__dirname, '../apps/ingest/src/main.js');
@@ -176,10 +175,9 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
   let child: ChildProcess | undefined;
   const base = `http://127.0.0.1:${port}`;
   try {
-    child = spawn(process.execPath, [...(opts.nodeArgs ?? []), mainJs], {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    child = spawn(process.execPath, [...(opts.nodeArgs ?? []), mainJs], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    // LOG_LEVEL=error keeps logging out of the measurement; whatever is logged is an error worth seeing.
+    child.stdout!.on('data', (d: Buffer) => process.stderr.write(d));
     const pid = child.pid!;
     const until = Date.now() + 60_000;
     for (;;) {
@@ -255,6 +253,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
       let peakKb = rssKb(pid, 'VmRSS');
       const sampler = setInterval(() => (peakKb = Math.max(peakKb, rssKb(pid, 'VmRSS'))), 100);
       const started = Date.now();
+      const cpuBefore = cpuSeconds(pid);
       try {
         const job = await new Promise<any>((resolve, reject) => {
           const req = request(`${base}/v1/stores/${storeId}/backfill`, {
@@ -281,11 +280,13 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
         let status: any;
         for (;;) {
           const now = Math.floor(Date.now() / 1000);
-          status = await getJson(`${base}${job.statusUrl}`, {
-            'x-store-timestamp': String(now),
-            'x-store-signature': sign(secret, now, ''),
+          const res = await fetch(`${base}${job.statusUrl}`, {
+            headers: { 'x-store-timestamp': String(now), 'x-store-signature': sign(secret, now, '') },
           });
-          if (status.status !== 'queued' && status.status !== 'running') break;
+          // A status read can fail while another test restarts the shared FerretDB; the job itself carries on.
+          if (res.ok) status = await res.json();
+          else log(`status poll answered ${res.status}; retrying`);
+          if (status && status.status !== 'queued' && status.status !== 'running') break;
           await new Promise((r) => setTimeout(r, 200));
         }
         const finished = Date.now();
@@ -293,11 +294,13 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
           throw new Error(`backfill of ${count} ended ${status.status}: ${JSON.stringify(status).slice(0, 300)}`);
         }
         const perS = Math.round(count / ((finished - started) / 1000));
+        const cpuMsPerEntity = Math.round(((cpuSeconds(pid) - cpuBefore) * 1e5) / count) / 100;
         const publishPerS = Math.round(count / ((finished - uploaded) / 1000));
         log(
-          `backfill ${count}: ${perS} entities/s end to end (${publishPerS}/s after upload), ingest RSS peak ${mb(peakKb)} MB`,
+          `backfill ${count}: ${perS} entities/s end to end (${publishPerS}/s after upload), ` +
+            `ingest ${cpuMsPerEntity} ms CPU per entity, RSS peak ${mb(peakKb)} MB`,
         );
-        return { perS, publishPerS, rssMb: mb(peakKb) };
+        return { perS, publishPerS, cpuMsPerEntity, rssMb: mb(peakKb) };
       } finally {
         clearInterval(sampler);
       }
@@ -317,9 +320,11 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
       batch_p99_ms,
       backfill_entities_per_s: Math.min(small.perS, large.perS),
       backfill_publish_entities_per_s: Math.min(small.publishPerS, large.publishPerS),
+      backfill_cpu_ms_per_entity: large.cpuMsPerEntity,
       peak_rss_mb,
       backfill_rss_100k_mb: small.rssMb,
       backfill_rss_1m_mb: large.rssMb,
+      load_avg_1m: Math.round(loadavg()[0] * 100) / 100,
     };
   } finally {
     if (child && child.exitCode === null) {

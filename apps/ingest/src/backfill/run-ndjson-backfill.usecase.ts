@@ -22,9 +22,9 @@ import {
 import { readNdjsonLines } from './ndjson-spool';
 
 /** Events per publish call, and publish calls in flight at once (the publisher group-commits them). */
-const CHUNK_EVENTS = 500;
+const CHUNK_EVENTS = 1000;
 const CHUNK_MAX_LINES = 2000;
-const CHUNKS_IN_FLIGHT = 4;
+const CHUNKS_IN_FLIGHT = 8;
 
 interface Chunk {
   events: EntityChangeEvent[];

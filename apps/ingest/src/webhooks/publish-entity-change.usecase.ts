@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
-import { EntityChangeEvent, EVENT_HEADERS, topics } from '@xero-sync/contracts';
+import { EntityChangeEvent, EntityName, EVENT_HEADERS, EventOrigin, topics } from '@xero-sync/contracts';
 import { EventPublisher, OutgoingMessage } from '@xero-sync/messaging';
 import { eventsIn, eventsOut } from '@xero-sync/observability';
 
@@ -32,13 +32,23 @@ export class PublishEntityChangeUseCase {
         [EVENT_HEADERS.schemaVersion]: String(event.schemaVersion),
       },
     }));
-    for (const event of events) eventsIn.inc({ app: 'ingest', entity: event.entity, origin: event.origin });
+    // Counted per (entity, origin) rather than per event: a backfill chunk is a thousand events.
+    const tally = new Map<string, { entity: EntityName; origin: EventOrigin; count: number }>();
+    for (const event of events) {
+      const key = `${event.entity}/${event.origin}`;
+      const entry = tally.get(key) ?? { entity: event.entity, origin: event.origin, count: 0 };
+      entry.count++;
+      tally.set(key, entry);
+    }
+    for (const { entity, origin, count } of tally.values()) eventsIn.inc({ app: 'ingest', entity, origin }, count);
+    let outcome = 'published';
     try {
       await this.publisher.publish(messages);
     } catch (err) {
-      for (const event of events) eventsOut.inc({ app: 'ingest', entity: event.entity, outcome: 'unavailable' });
+      outcome = 'unavailable';
       throw err;
+    } finally {
+      for (const { entity, count } of tally.values()) eventsOut.inc({ app: 'ingest', entity, outcome }, count);
     }
-    for (const event of events) eventsOut.inc({ app: 'ingest', entity: event.entity, outcome: 'published' });
   }
 }
