@@ -4,7 +4,7 @@ import { FieldError } from '@xero-sync/contracts';
 import { BrokerUnavailableError } from '@xero-sync/messaging';
 import { IngestError, IngestErrorCode } from './ingest.errors';
 
-/** Seconds a store should wait before retrying when Kafka is unavailable. */
+/** Seconds a store should wait before retrying when Kafka (or the store registry) is unavailable. */
 export const BROKER_RETRY_AFTER_S = 5;
 
 /** The JSON error body every rejection carries. */
@@ -36,6 +36,7 @@ function statusOf(code: IngestErrorCode): HttpStatus {
     case 'BACKFILL_NOT_CONFIGURED':
       return HttpStatus.CONFLICT;
     case 'BROKER_UNAVAILABLE':
+    case 'STORE_REGISTRY_UNAVAILABLE':
       return HttpStatus.SERVICE_UNAVAILABLE;
   }
 }
@@ -62,7 +63,7 @@ export function sendIngestError(res: Response, err: IngestError): void {
     message: err.message,
   };
   if (err.errors.length > 0) body.errors = err.errors;
-  if (err.code === 'BROKER_UNAVAILABLE') res.setHeader('Retry-After', String(BROKER_RETRY_AFTER_S));
+  if (status === 503) res.setHeader('Retry-After', String(BROKER_RETRY_AFTER_S));
   // The rest of an oversized body is not read; closing the connection stops the client sending it.
   if (err.code === 'PAYLOAD_TOO_LARGE') res.setHeader('Connection', 'close');
   res.status(status).json(body);

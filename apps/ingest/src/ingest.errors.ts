@@ -11,7 +11,8 @@ export type IngestErrorCode =
   | 'VALIDATION'
   | 'JOB_NOT_FOUND'
   | 'BACKFILL_NOT_CONFIGURED'
-  | 'BROKER_UNAVAILABLE';
+  | 'BROKER_UNAVAILABLE'
+  | 'STORE_REGISTRY_UNAVAILABLE';
 
 /**
  * Everything ingest refuses, with a stable code; mapped to HTTP in one place (ingest-errors.filter.ts).

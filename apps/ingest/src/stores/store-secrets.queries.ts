@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { StoreRepository } from '@xero-sync/persistence';
+import { IngestError } from '../ingest.errors';
 
 /** How long a looked-up secret (or "no such store") is reused; bounds how late a rotation takes effect. */
 export const SECRET_CACHE_TTL_MS = 3000;
@@ -27,10 +28,16 @@ export class StoreSecretsQueries {
     if (hit && hit.expires > now) return hit.secret;
     // Random store ids (probing, fuzzing) must not grow the cache without bound.
     if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
-    const secret = this.stores.webhookSecretOf(storeId);
+    const secret = this.stores.webhookSecretOf(storeId).catch((err: unknown) => {
+      // A failed lookup (database away) is not remembered, and the store is told to retry rather than refused.
+      this.cache.delete(storeId);
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new IngestError(
+        'STORE_REGISTRY_UNAVAILABLE',
+        `store registry unavailable, retry later (${reason.slice(0, 120)})`,
+      );
+    });
     this.cache.set(storeId, { expires: now + SECRET_CACHE_TTL_MS, secret });
-    // A failed lookup (database away) is not remembered: the next request tries again.
-    secret.catch(() => this.cache.delete(storeId));
     return secret;
   }
 }
