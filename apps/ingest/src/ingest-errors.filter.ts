@@ -63,7 +63,7 @@ export function sendIngestError(res: Response, err: IngestError): void {
     message: err.message,
   };
   if (err.errors.length > 0) body.errors = err.errors;
-  if (status === 503) res.setHeader('Retry-After', String(BROKER_RETRY_AFTER_S));
+  if (status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('Retry-After', String(BROKER_RETRY_AFTER_S));
   // The rest of an oversized body is not read; closing the connection stops the client sending it.
   if (err.code === 'PAYLOAD_TOO_LARGE') res.setHeader('Connection', 'close');
   res.status(status).json(body);
