@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { StoreSettingsRepository } from '@xero-sync/persistence';
 import { randomSecret } from '@xero-sync/security';
-import { XeroConnectionService, XeroConnectionView } from '@xero-sync/xero';
+import { XeroConnectionService, XeroConnectionView, XeroReadService } from '@xero-sync/xero';
 import { actorOf, CurrentPrincipal } from '../auth/current-principal';
 import { Principal, Public, RequireRole } from '../auth/roles';
 import { ListPage } from '../http/list-query.dto';
@@ -43,11 +43,14 @@ function tokenHealth(view: XeroConnectionView): string {
 @RequireRole('viewer')
 @Controller('connections')
 export class ConnectionsController {
+  private readonly logger = new Logger(ConnectionsController.name);
+
   constructor(
     private readonly xero: XeroConnectionService,
     private readonly settings: StoreSettingsRepository,
     private readonly stores: StoreExistsQueries,
     private readonly saveSettings: SaveSettingsUseCase,
+    private readonly reads: XeroReadService,
   ) {}
 
   @Post('start')
@@ -95,6 +98,7 @@ export class ConnectionsController {
         error: str(error),
         binding,
       });
+      await this.recordShortCodes(view);
       const storeId = binding.includes('.') ? binding.slice(binding.indexOf('.') + 1) : undefined;
       if (storeId && view.tenants.length === 1) {
         await this.saveSettings.execute(
@@ -115,7 +119,9 @@ export class ConnectionsController {
   @RequireRole('admin')
   @ApiOperation({ summary: 'Add a Xero custom connection (client credentials; one org)' })
   async custom(@Body() dto: CustomConnectionDto): Promise<XeroConnectionView> {
-    return this.xero.connectCustom(dto.clientId, dto.clientSecret);
+    const view = await this.xero.connectCustom(dto.clientId, dto.clientSecret);
+    await this.recordShortCodes(view);
+    return view;
   }
 
   @Get()
@@ -144,6 +150,23 @@ export class ConnectionsController {
       page: query.page,
       pageSize: query.pageSize,
     };
+  }
+
+  /**
+   * "View On Xero" deep links need each org's short code, which only the Organisation endpoint tells: read it
+   * once per newly connected org (one call each). A failure only costs the links, never the connection.
+   */
+  private async recordShortCodes(view: XeroConnectionView): Promise<void> {
+    for (const t of view.tenants) {
+      if (t.shortCode) continue;
+      try {
+        await this.reads.organisation(t.tenantId);
+      } catch (err) {
+        this.logger.warn(
+          `could not read the short code of ${t.tenantId}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
   }
 
   @Delete(':tenantId')
