@@ -2,7 +2,14 @@ export { ENTITIES, EntityName, topics, entityOfTopic, EVENT_HEADERS } from './to
 export { FieldError, ParseResult, parseWith } from './parse-result';
 export { customerSchema, MagentoCustomer } from './entities/customer.contract';
 export { productSchema, MagentoProduct, productTaxClassId } from './entities/product.contract';
-export { orderSchema, orderItemSchema, MagentoOrder, MagentoOrderItem, ORDER_STATES, isGuestOrder } from './entities/order.contract';
+export {
+  orderSchema,
+  orderItemSchema,
+  MagentoOrder,
+  MagentoOrderItem,
+  ORDER_STATES,
+  isGuestOrder,
+} from './entities/order.contract';
 export { invoiceSchema, documentItemSchema, MagentoInvoice, MagentoDocumentItem } from './entities/invoice.contract';
 export { creditMemoSchema, MagentoCreditMemo } from './entities/creditmemo.contract';
 export {

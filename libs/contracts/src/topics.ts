@@ -17,4 +17,8 @@ export function entityOfTopic(topic: string, prefix = ''): EntityName | undefine
 }
 
 /** Kafka headers carried on every event. */
-export const EVENT_HEADERS = { correlationId: 'x-correlation-id', eventId: 'x-event-id', schemaVersion: 'x-schema-version' } as const;
+export const EVENT_HEADERS = {
+  correlationId: 'x-correlation-id',
+  eventId: 'x-event-id',
+  schemaVersion: 'x-schema-version',
+} as const;

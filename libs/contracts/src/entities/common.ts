@@ -19,7 +19,9 @@ export const address = z
     company: z.string().nullish(),
     street: z.array(z.string()).nullish(),
     city: z.string().nullish(),
-    region: z.union([z.string(), z.object({ region: z.string().nullish(), region_code: z.string().nullish() }).loose()]).nullish(),
+    region: z
+      .union([z.string(), z.object({ region: z.string().nullish(), region_code: z.string().nullish() }).loose()])
+      .nullish(),
     postcode: z.string().nullish(),
     country_id: z.string().nullish(),
     telephone: z.string().nullish(),

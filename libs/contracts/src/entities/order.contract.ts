@@ -68,7 +68,10 @@ export const orderSchema = z
     total_refunded: optionalMoney,
     items: z.array(orderItemSchema).min(1),
     billing_address: address.nullish(),
-    payment: z.object({ method: z.string().min(1) }).loose().nullish(),
+    payment: z
+      .object({ method: z.string().min(1) })
+      .loose()
+      .nullish(),
   })
   .loose();
 export type MagentoOrder = z.output<typeof orderSchema>;
