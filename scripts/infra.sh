@@ -94,7 +94,7 @@ start_kafka() {
     java $logopt -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format -t "$cid" -c "$props" --ignore-formatted >"$RUN/kafka-format.log" 2>&1
   fi
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (log: $RUN/kafka.log)"
-  nohup java -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true $logopt \
+  setsid nohup java -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true $logopt \
     -Dkafka.logs.dir="$RUN/kafka-logs" -cp "$KAFKA_LIBS/*" kafka.Kafka "$props" >"$RUN/kafka.log" 2>&1 &
   echo $! >"$RUN/kafka.pid"
   wait_ready kafka kafka 90
@@ -112,7 +112,7 @@ start_ferretdb() {
   ensure_ferretdb
   mkdir -p "$RUN/ferretdb-data"
   log "starting FerretDB $FERRETDB_VERSION on 127.0.0.1:$MONGO_PORT (log: $RUN/ferretdb.log)"
-  nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$RUN/ferretdb-data/" --listen-addr=127.0.0.1:$MONGO_PORT \
+  setsid nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$RUN/ferretdb-data/" --listen-addr=127.0.0.1:$MONGO_PORT \
     --state-dir="$RUN" --debug-addr=- --telemetry=disable --log-level=warn >"$RUN/ferretdb.log" 2>&1 &
   echo $! >"$RUN/ferretdb.pid"
   wait_ready ferretdb mongo 30
