@@ -338,6 +338,7 @@ document.addEventListener('alpine:init', () => {
         backgroundColor: palette[i % palette.length],
         data: days.map((d) => this.daily.filter((r) => r.day === d).reduce((n, r) => n + (r.byEndpoint[ep] || 0), 0)),
         stack: 'calls',
+        maxBarThickness: 80,
       }));
       datasets.push({
         label: '429s',

@@ -151,6 +151,10 @@ describe('dashboard on the whole pipeline (browser)', () => {
     await shipping.fill('210');
     await page.click('[data-testid=save-settings]');
     await page.waitForSelector('[data-testid=flash]:has-text("Settings saved")');
+    // The audit trail shows the fix (the earlier save and the binding are already there).
+    const changes = page.locator('section[data-section=settings] table tbody tr');
+    await changes.nth(2).waitFor();
+    expect(await changes.first().textContent()).toContain('mapping.accounts.shipping');
     await screenshot(page, 'pipeline-5-settings-fixed');
 
     await page.click('header nav a[data-page=log]');
