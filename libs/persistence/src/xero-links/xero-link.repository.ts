@@ -1,18 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { isDuplicateKeyError } from '../persistence.errors';
 import { XeroLink } from './xero-link.schema';
 
-export type XeroLinkRecord = Omit<XeroLink, never> & { id: string; createdAt?: Date; updatedAt?: Date };
+export type XeroLinkRecord = Omit<XeroLink, '_id'> & { id: string; createdAt?: Date; updatedAt?: Date };
 export type XeroLinkKey = Pick<XeroLink, 'storeId' | 'entity' | 'entityId'>;
 /** Fields a successful write records. */
-export type XeroLinkUpdate = Partial<Omit<XeroLink, 'storeId' | 'entity' | 'entityId'>>;
+export type XeroLinkUpdate = Partial<Omit<XeroLink, '_id' | 'storeId' | 'entity' | 'entityId'>>;
 
-type Lean = XeroLink & { _id: { toString(): string }; createdAt?: Date; updatedAt?: Date };
+type Lean = XeroLink & { createdAt?: Date; updatedAt?: Date };
 
 function toRecord(doc: Lean): XeroLinkRecord {
   const { _id, ...rest } = doc;
-  return { id: _id.toString(), ...rest };
+  return { id: _id, ...rest };
+}
+
+/** The document id of a link. */
+export function xeroLinkId(key: XeroLinkKey): string {
+  return `${key.storeId}|${key.entity}|${key.entityId}`;
+}
+
+function byId(key: XeroLinkKey) {
+  return { _id: xeroLinkId(key) };
+}
+
+function keyFields(key: XeroLinkKey): XeroLinkKey {
+  return { storeId: key.storeId, entity: key.entity, entityId: key.entityId };
 }
 
 /** Store entity ↔ Xero document links. Returns plain objects. */
@@ -21,7 +35,7 @@ export class XeroLinkRepository {
   constructor(@InjectModel(XeroLink.name) private readonly model: Model<XeroLink>) {}
 
   async find(key: XeroLinkKey): Promise<XeroLinkRecord | null> {
-    const doc = await this.model.findOne(key).lean<Lean>().exec();
+    const doc = await this.model.findById(xeroLinkId(key)).lean<Lean>().exec();
     return doc ? toRecord(doc) : null;
   }
 
@@ -29,7 +43,7 @@ export class XeroLinkRepository {
   async findMany(storeId: string, entity: string, entityIds: string[]): Promise<XeroLinkRecord[]> {
     if (entityIds.length === 0) return [];
     const docs = await this.model
-      .find({ storeId, entity, entityId: { $in: entityIds } })
+      .find({ _id: { $in: entityIds.map((entityId) => xeroLinkId({ storeId, entity, entityId })) } })
       .lean<Lean[]>()
       .exec();
     return docs.map(toRecord);
@@ -41,6 +55,31 @@ export class XeroLinkRepository {
     return doc ? toRecord(doc) : null;
   }
 
+  /**
+   * Inserts links that do not exist yet in one round trip (FerretDB serialises writes, so one insertMany is far
+   * cheaper than many upserts). Returns the keys that already existed (a concurrent writer), for the caller to
+   * update instead.
+   */
+  async insertNew(
+    docs: (XeroLinkKey & XeroLinkUpdate & { tenantId: string; businessKey: string })[],
+    at = new Date(),
+  ): Promise<XeroLinkKey[]> {
+    if (docs.length === 0) return [];
+    try {
+      await this.model.insertMany(
+        docs.map((d) => ({ ...d, _id: xeroLinkId(d), lastSyncedAt: d.xeroId ? at : undefined })),
+        { ordered: false },
+      );
+      return [];
+    } catch (err) {
+      const failed = (err as { writeErrors?: { index?: number; err?: { index?: number } }[] }).writeErrors ?? [];
+      if (failed.length === 0 && !isDuplicateKeyError(err)) throw err;
+      return failed
+        .map((e) => docs[e.index ?? e.err?.index ?? 0])
+        .map((d) => ({ storeId: d.storeId, entity: d.entity, entityId: d.entityId }));
+    }
+  }
+
   /** Records an attempt before the write (see `pendingHash`), creating the link if needed. */
   async markPending(
     key: XeroLinkKey,
@@ -50,7 +89,11 @@ export class XeroLinkRepository {
     at = new Date(),
   ): Promise<void> {
     await this.model
-      .updateOne(key, { $set: { tenantId, businessKey, pendingHash, pendingAt: at } }, { upsert: true })
+      .updateOne(
+        byId(key),
+        { $set: { ...keyFields(key), tenantId, businessKey, pendingHash, pendingAt: at } },
+        { upsert: true },
+      )
       .exec();
   }
 
@@ -67,7 +110,7 @@ export class XeroLinkRepository {
 
   /** Updates document state without touching the content hash (e.g. amounts after a payment). */
   async update(key: XeroLinkKey, update: XeroLinkUpdate): Promise<void> {
-    await this.model.updateOne(key, { $set: update }).exec();
+    await this.model.updateOne(byId(key), { $set: update }).exec();
   }
 
   /** Atomically adds to the paid/credited amounts of a document link. */
@@ -77,11 +120,11 @@ export class XeroLinkRepository {
   ): Promise<void> {
     const $inc = Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== undefined && v !== 0));
     if (Object.keys($inc).length === 0) return;
-    await this.model.updateOne(key, { $inc }).exec();
+    await this.model.updateOne(byId(key), { $inc }).exec();
   }
 
   async markFailed(key: XeroLinkKey, message: string): Promise<void> {
-    await this.model.updateOne(key, { $set: { lastError: message } }).exec();
+    await this.model.updateOne(byId(key), { $set: { lastError: message } }).exec();
   }
 
   async countByStore(storeId: string, entity?: string): Promise<number> {

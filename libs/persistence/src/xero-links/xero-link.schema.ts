@@ -9,6 +9,8 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
  */
 @Schema({ collection: 'xero_links', timestamps: true, versionKey: false })
 export class XeroLink {
+  /** `storeId|entity|entityId`: lookups and updates by _id are the fast path on FerretDB. */
+  @Prop({ required: true }) _id!: string;
   @Prop({ required: true }) storeId!: string;
   @Prop({ required: true }) entity!: string;
   @Prop({ required: true }) entityId!: string;

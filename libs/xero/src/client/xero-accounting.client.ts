@@ -59,6 +59,7 @@ export class XeroAccountingClient implements OnModuleDestroy {
   private readonly breakers: OrgBreakers;
   private readonly timeoutMs: number;
   private readonly pendingStats = new Set<Promise<void>>();
+  private statsChain: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -376,18 +377,21 @@ export class XeroAccountingClient implements OnModuleDestroy {
   ): void {
     xeroCalls.inc({ org: tenantId, endpoint, status: String(status) });
     xeroCallDuration.observe({ endpoint }, (Date.now() - started) / 1000);
-    const write = this.stats
-      .recordCall({
-        tenantId,
-        endpoint,
-        status,
-        at: new Date(),
-        dayRemaining: num(headers['x-daylimit-remaining']),
-        minuteRemaining: num(headers['x-minlimit-remaining']),
-        appMinuteRemaining: num(headers['x-appminlimit-remaining']),
-      })
+    const call = {
+      tenantId,
+      endpoint,
+      status,
+      at: new Date(),
+      dayRemaining: num(headers['x-daylimit-remaining']),
+      minuteRemaining: num(headers['x-minlimit-remaining']),
+      appMinuteRemaining: num(headers['x-appminlimit-remaining']),
+    };
+    // One write at a time: FerretDB applies $inc as read-modify-write, so concurrent increments can be lost.
+    const write: Promise<void> = this.statsChain
+      .then(() => this.stats.recordCall(call))
       .catch(() => undefined)
       .finally(() => this.pendingStats.delete(write));
+    this.statsChain = write;
     this.pendingStats.add(write);
   }
 

@@ -13,6 +13,7 @@ import {
   XeroLinkKey,
   XeroLinkRecord,
   XeroLinkRepository,
+  XeroLinkUpdate,
 } from '@xero-sync/persistence';
 import { sha256Hex, stableStringify } from '@xero-sync/security';
 import { CallContext, CallOutcome, XeroAccountingClient, XeroElement } from '../client/xero-accounting.client';
@@ -46,6 +47,8 @@ interface Entry {
   businessKey: string;
   hash: string;
   body: object;
+  /** Write a durable pending marker before the call (creates that are not idempotent by business key). */
+  pending?: boolean;
   onOk: (el: XeroElement) => Promise<void>;
   onFail: (err: XeroError) => Promise<void>;
 }
@@ -121,6 +124,12 @@ class DeliveryRun {
   private readonly orderLinks = new Map<string, XeroLinkRecord>();
   private readonly batchSize: number;
   private readonly maxBytes: number;
+  /** Links known to exist in MongoDB (loaded or written this run). */
+  private readonly known = new Set<string>();
+  /** Link writes staged during a stage, flushed once at its end (one insertMany for new links). */
+  private readonly staged = new Map<string, { key: XeroLinkKey; set: XeroLinkUpdate; synced: boolean }>();
+  /** Serialises this run's own MongoDB writes (FerretDB handles concurrent writes poorly). */
+  private dbChain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly storeId: string,
@@ -179,14 +188,15 @@ class DeliveryRun {
     }
     this.shortCode = await this.connections.shortCode(this.tenantId);
     try {
-      await this.contacts();
-      await this.products();
-      await this.invoices();
-      await this.payments();
-      await this.creditNotes();
+      for (const stage of [this.contacts, this.products, this.invoices, this.payments, this.creditNotes]) {
+        await stage.call(this);
+        await this.flush();
+      }
     } catch (err) {
       if (err instanceof XeroError && STOP_CODES.has(err.code)) this.stopped = err;
       else throw err;
+    } finally {
+      await this.flush();
     }
   }
 
@@ -250,7 +260,59 @@ class DeliveryRun {
 
   private async linkMap(entity: string, ids: string[]): Promise<Map<string, XeroLinkRecord>> {
     const found = await this.links.findMany(this.storeId, entity, [...new Set(ids)]);
+    for (const l of found) this.known.add(linkId(l));
     return new Map(found.map((l) => [l.entityId, l]));
+  }
+
+  /** Stages a link write; `synced` clears the pending marker and stamps lastSyncedAt. */
+  private stage(key: XeroLinkKey, set: XeroLinkUpdate, synced = true): void {
+    const id = linkId(key);
+    const prev = this.staged.get(id);
+    this.staged.set(id, { key, set: { ...(prev?.set ?? {}), ...set }, synced: synced || (prev?.synced ?? false) });
+  }
+
+  private stageFailure(key: XeroLinkKey, message: string): void {
+    if (this.known.has(linkId(key))) this.stage(key, { lastError: message }, false);
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.dbChain.then(fn, fn);
+    this.dbChain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Writes staged links: new ones in one insertMany, existing ones one update each. */
+  private flush(): Promise<void> {
+    return this.serial(async () => {
+      const all = [...this.staged.values()];
+      this.staged.clear();
+      const fresh = all.filter((w) => !this.known.has(linkId(w.key)) && w.set.tenantId && w.set.businessKey);
+      const existing = all.filter((w) => !fresh.includes(w));
+      const clashed = await this.links.insertNew(
+        fresh.map((w) => ({ ...w.key, ...w.set, tenantId: w.set.tenantId!, businessKey: w.set.businessKey! })),
+      );
+      for (const w of fresh) this.known.add(linkId(w.key));
+      const retry = fresh.filter((w) => clashed.some((c) => linkId(c) === linkId(w.key)));
+      for (const w of [...existing, ...retry]) {
+        if (w.synced) await this.links.markSynced(w.key, w.set);
+        else await this.links.update(w.key, w.set);
+      }
+    });
+  }
+
+  /** Makes a pending marker durable before a non-idempotent write. */
+  private markPending(key: XeroLinkKey, businessKey: string, hash: string): Promise<void> {
+    return this.serial(async () => {
+      if (this.known.has(linkId(key))) {
+        await this.links.markPending(key, this.tenantId!, businessKey, hash);
+        return;
+      }
+      const clashed = await this.links.insertNew([
+        { ...key, tenantId: this.tenantId!, businessKey, pendingHash: hash, pendingAt: new Date() },
+      ]);
+      if (clashed.length) await this.links.markPending(key, this.tenantId!, businessKey, hash);
+      this.known.add(linkId(key));
+    });
   }
 
   /** Runs one lookup/allocation call charged to `items`; stop codes abort the run. */
@@ -295,7 +357,7 @@ class DeliveryRun {
     await Promise.all(
       chunks.map(async (chunk) => {
         if (this.stopped) return;
-        await Promise.all(chunk.map((e) => this.links.markPending(e.link, this.tenantId!, e.businessKey, e.hash)));
+        for (const e of chunk) if (e.pending) await this.markPending(e.link, e.businessKey, e.hash);
         const idem = sha256Hex(
           // The sent body (with any Xero id found) is part of the key: Xero refuses a key reused for another body.
           [
@@ -410,7 +472,7 @@ class DeliveryRun {
         onOk: async (el) => {
           const cid = str(el.ContactID)!;
           this.contactIds.set(plan.id, cid);
-          await this.links.markSynced(this.key('customer', plan.id), {
+          this.stage(this.key('customer', plan.id), {
             tenantId: this.tenantId!,
             businessKey: body.ContactNumber,
             xeroId: cid,
@@ -426,7 +488,7 @@ class DeliveryRun {
             return;
           }
           this.failedContacts.add(plan.id);
-          await this.links.markFailed(this.key('customer', plan.id), err.message);
+          this.stageFailure(this.key('customer', plan.id), err.message);
           for (const i of plan.w.items) this.fail(i, err);
         },
       };
@@ -488,7 +550,7 @@ class DeliveryRun {
         onOk: async (el) => {
           const id = str(el.ItemID)!;
           this.itemCodes.set(sku, code);
-          await this.links.markSynced(this.key('product', sku), {
+          this.stage(this.key('product', sku), {
             tenantId: this.tenantId!,
             businessKey: code,
             xeroId: id,
@@ -499,7 +561,7 @@ class DeliveryRun {
         },
         onFail: async (err) => {
           this.failedSkus.add(sku);
-          await this.links.markFailed(this.key('product', sku), err.message);
+          this.stageFailure(this.key('product', sku), err.message);
           for (const i of w.items) this.fail(i, err);
         },
       });
@@ -629,7 +691,7 @@ class DeliveryRun {
             currencyCode: order.order_currency_code,
             ...state,
           };
-          await this.links.markSynced(this.key('order', item.entityId), update);
+          this.stage(this.key('order', item.entityId), update);
           this.orderLinks.set(item.entityId, {
             ...(link ?? ({} as XeroLinkRecord)),
             ...update,
@@ -640,7 +702,7 @@ class DeliveryRun {
           this.finish(item, 'synced', invoiceId ? 'update' : 'create', 'OK', { xeroId: state.xeroId, kind: 'invoice' });
         },
         onFail: async (err) => {
-          await this.links.markFailed(this.key('order', item.entityId), err.message);
+          this.stageFailure(this.key('order', item.entityId), err.message);
           this.fail(item, err);
         },
       });
@@ -680,7 +742,7 @@ class DeliveryRun {
       hash,
       body,
       onOk: async (el) => {
-        await this.links.markSynced(this.key('order', item.entityId), {
+        this.stage(this.key('order', item.entityId), {
           contentHash: hash,
           xeroStatus: str(el.Status) ?? target,
         });
@@ -690,7 +752,7 @@ class DeliveryRun {
         });
       },
       onFail: async (err) => {
-        await this.links.markFailed(this.key('order', item.entityId), err.message);
+        this.stageFailure(this.key('order', item.entityId), err.message);
         this.fail(item, err);
       },
     };
@@ -699,7 +761,10 @@ class DeliveryRun {
   private async orderLink(orderId: string): Promise<XeroLinkRecord | undefined> {
     if (!this.orderLinks.has(orderId)) {
       const l = await this.links.find(this.key('order', orderId));
-      if (l) this.orderLinks.set(orderId, l);
+      if (l) {
+        this.orderLinks.set(orderId, l);
+        this.known.add(linkId(l));
+      }
     }
     return this.orderLinks.get(orderId);
   }
@@ -716,7 +781,7 @@ class DeliveryRun {
       xeroStatus: due <= 0 ? 'PAID' : l.xeroStatus,
     };
     Object.assign(l, next);
-    await this.links.update(this.key('order', orderId), next);
+    this.stage(this.key('order', orderId), next, false);
   }
 
   // ---------- payments ----------
@@ -771,7 +836,7 @@ class DeliveryRun {
             (p) => str((p.Invoice as Json | undefined)?.InvoiceID) === orderLink.xeroId && p.Status !== 'DELETED',
           );
           if (hit) {
-            await this.links.markSynced(this.key('invoice', item.entityId), {
+            this.stage(this.key('invoice', item.entityId), {
               xeroId: str(hit.PaymentID),
               parentXeroId: orderLink.xeroId,
               total: body.Amount,
@@ -803,13 +868,14 @@ class DeliveryRun {
       entries.push({
         items: [item],
         link: this.key('invoice', item.entityId),
+        pending: true,
         businessKey: body.Reference,
         hash: hashOf(body),
         body,
         onOk: async (el) => {
           const pid = str(el.PaymentID);
           orderLink.amountDue = fromCents(cents(orderLink.amountDue ?? 0) + cents(reserved));
-          await this.links.markSynced(this.key('invoice', item.entityId), {
+          this.stage(this.key('invoice', item.entityId), {
             tenantId: this.tenantId!,
             businessKey: body.Reference,
             xeroId: pid,
@@ -822,7 +888,7 @@ class DeliveryRun {
         },
         onFail: async (err) => {
           orderLink.amountDue = fromCents(cents(orderLink.amountDue ?? 0) + cents(reserved));
-          await this.links.markFailed(this.key('invoice', item.entityId), err.message);
+          this.stageFailure(this.key('invoice', item.entityId), err.message);
           this.fail(item, err);
         },
       });
@@ -895,7 +961,7 @@ class DeliveryRun {
               `credit note ${mapped.body.CreditNoteNumber}: Xero total ${total} != refund ${memo.grand_total}`,
             );
           }
-          await this.links.markSynced(this.key('creditmemo', item.entityId), {
+          this.stage(this.key('creditmemo', item.entityId), {
             tenantId: this.tenantId!,
             businessKey: mapped.body.CreditNoteNumber,
             xeroId: id,
@@ -907,7 +973,7 @@ class DeliveryRun {
           toSettle.push({ item, memo, creditNoteId: id, total, written: true });
         },
         onFail: async (err) => {
-          await this.links.markFailed(this.key('creditmemo', item.entityId), err.message);
+          this.stageFailure(this.key('creditmemo', item.entityId), err.message);
           this.fail(item, err);
         },
       });
@@ -928,11 +994,14 @@ class DeliveryRun {
   ): Promise<void> {
     const mapping = this.settings.mapping;
     const refunds: Entry[] = [];
+    const ids = notes.map((n) => n.item.entityId);
+    const allocLinks = await this.linkMap('creditmemo-allocation', ids);
+    const refundLinks = await this.linkMap('creditmemo-refund', ids);
     for (const n of notes) {
       if (this.stopped) return;
       const orderId = String(n.memo.order_id);
       const orderLink = this.orderLinks.get(orderId)!;
-      const link = (await this.links.find(this.key('creditmemo', n.item.entityId))) ?? links.get(n.item.entityId);
+      const link = links.get(n.item.entityId);
       let allocated = link?.allocated ?? 0;
       const refunded = link?.refunded ?? 0;
       let remaining = fromCents(cents(n.total) - cents(allocated) - cents(refunded));
@@ -942,7 +1011,7 @@ class DeliveryRun {
         const amount = Math.min(remaining, due);
         const allocKey = this.key('creditmemo-allocation', n.item.entityId);
         try {
-          const prior = await this.links.find(allocKey);
+          const prior = allocLinks.get(n.item.entityId);
           let already = false;
           if (prior?.pendingHash && !prior.xeroId) {
             const cn = await this.single([n.item], () =>
@@ -953,12 +1022,7 @@ class DeliveryRun {
             );
           }
           if (!already) {
-            await this.links.markPending(
-              allocKey,
-              this.tenantId!,
-              `${n.creditNoteId}:${orderLink.xeroId}`,
-              String(amount),
-            );
+            await this.markPending(allocKey, `${n.creditNoteId}:${orderLink.xeroId}`, String(amount));
             const idem = sha256Hex([this.storeId, 'allocation', n.item.entityId, n.creditNoteId, amount].join('|'));
             const els = await this.single([n.item], () =>
               this.client.createAllocation(
@@ -971,9 +1035,9 @@ class DeliveryRun {
             const errs = els[0] ? elementErrors(els[0]) : [];
             if (errs.length) throw new XeroError('VALIDATION', errs.join('; '), { xeroMessages: errs });
           }
-          await this.links.markSynced(allocKey, { xeroId: n.creditNoteId, total: amount });
+          this.stage(allocKey, { xeroId: n.creditNoteId, total: amount });
           allocated = fromCents(cents(allocated) + cents(amount));
-          await this.links.update(this.key('creditmemo', n.item.entityId), { allocated });
+          this.stage(this.key('creditmemo', n.item.entityId), { allocated }, false);
           await this.moveInvoiceAmounts(orderId, 0, amount);
           remaining = fromCents(cents(remaining) - cents(amount));
           action = 'allocate';
@@ -1006,7 +1070,7 @@ class DeliveryRun {
       }
       const body = mapCreditNoteRefund(n.memo, account, n.creditNoteId, remaining);
       const refundKey = this.key('creditmemo-refund', n.item.entityId);
-      const prior = await this.links.find(refundKey);
+      const prior = refundLinks.get(n.item.entityId);
       if (prior?.pendingHash && !prior.xeroId) {
         try {
           const existing = await this.single([n.item], () =>
@@ -1016,10 +1080,12 @@ class DeliveryRun {
             (p) => str((p.CreditNote as Json | undefined)?.CreditNoteID) === n.creditNoteId && p.Status !== 'DELETED',
           );
           if (hit) {
-            await this.links.markSynced(refundKey, { xeroId: str(hit.PaymentID), total: body.Amount });
-            await this.links.update(this.key('creditmemo', n.item.entityId), {
-              refunded: fromCents(cents(refunded) + cents(body.Amount)),
-            });
+            this.stage(refundKey, { xeroId: str(hit.PaymentID), total: body.Amount });
+            this.stage(
+              this.key('creditmemo', n.item.entityId),
+              { refunded: fromCents(cents(refunded) + cents(body.Amount)) },
+              false,
+            );
             this.finish(n.item, 'synced', 'refund', 'OK (found the earlier refund in Xero)', {
               xeroId: n.creditNoteId,
               kind: 'creditnote',
@@ -1034,23 +1100,26 @@ class DeliveryRun {
       refunds.push({
         items: [n.item],
         link: refundKey,
+        pending: true,
         businessKey: body.Reference,
         hash: hashOf(body),
         body,
         onOk: async (el) => {
-          await this.links.markSynced(refundKey, {
+          this.stage(refundKey, {
             tenantId: this.tenantId!,
             businessKey: body.Reference,
             xeroId: str(el.PaymentID),
             total: body.Amount,
           });
-          await this.links.update(this.key('creditmemo', n.item.entityId), {
-            refunded: fromCents(cents(refunded) + cents(body.Amount)),
-          });
+          this.stage(
+            this.key('creditmemo', n.item.entityId),
+            { refunded: fromCents(cents(refunded) + cents(body.Amount)) },
+            false,
+          );
           this.finish(n.item, 'synced', 'refund', 'OK', { xeroId: n.creditNoteId, kind: 'creditnote' });
         },
         onFail: async (err) => {
-          await this.links.markFailed(refundKey, err.message);
+          this.stageFailure(refundKey, err.message);
           this.fail(n.item, err);
         },
       });
@@ -1071,6 +1140,10 @@ function invoiceState(el: Json): Partial<XeroLinkRecord> {
     amountPaid: numOf(el.AmountPaid),
     amountCredited: numOf(el.AmountCredited),
   };
+}
+
+function linkId(k: XeroLinkKey): string {
+  return `${k.storeId}|${k.entity}|${k.entityId}`;
 }
 
 function errorOf(e: XeroError): DeliveryResult['error'] {
