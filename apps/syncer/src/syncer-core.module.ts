@@ -25,6 +25,7 @@ import { FlushQueueScheduler } from './sync/flush-queue.scheduler';
 import { FlushQueueUseCase } from './sync/flush-queue.usecase';
 import { HandleEntityChangeUseCase } from './sync/handle-entity-change.usecase';
 import { RecordSyncOutcomeUseCase } from './sync/record-sync-outcome.usecase';
+import { StoreDependencyQueries } from './sync/store-dependency.queries';
 import { SyncEntityUseCase } from './sync/sync-entity.usecase';
 
 /**
@@ -52,6 +53,7 @@ export class SyncerCoreModule {
         CommandConsumer,
         SyncSettingsCache,
         RecordSyncOutcomeUseCase,
+        StoreDependencyQueries,
         SyncEntityUseCase,
         BufferEntityChangeUseCase,
         HandleEntityChangeUseCase,

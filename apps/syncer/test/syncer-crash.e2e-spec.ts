@@ -23,6 +23,7 @@ import {
 const ORDERS = Number(process.env.SYNCER_CRASH_ORDERS ?? 600);
 const KILLS = Number(process.env.SYNCER_CRASH_KILLS ?? 5);
 const STORES = Number(process.env.SYNCER_CRASH_STORES ?? 3);
+const DRAIN_MS = Number(process.env.SYNCER_CRASH_DRAIN_MS ?? 600_000);
 
 describe(`syncer crash test (${ORDERS} orders, ${KILLS} SIGKILLs, ${STORES} orgs)`, () => {
   let t: SyncerTestEnv;
@@ -114,9 +115,34 @@ describe(`syncer crash test (${ORDERS} orders, ${KILLS} SIGKILLs, ${STORES} orgs
             ? d
             : undefined;
         },
-        600000,
+        DRAIN_MS,
         2000,
-      );
+      ).catch(async (err: unknown) => {
+        // Say where it stuck: what Xero has and what the queue holds.
+        const d = await dumpOf(t, tenantId);
+        const open = await collection(t, 'pending_changes')
+          .find({ storeId, status: { $ne: 'synced' } })
+          .limit(5)
+          .toArray();
+        const held = new Set(
+          (
+            await collection(t, 'pending_changes')
+              .find({ storeId }, { projection: { entity: 1, entityId: 1 } })
+              .toArray()
+          ).map((o) => `${o.entity}:${o.entityId}`),
+        );
+        const never = fixtureEvents(storeId, fixture)
+          .map((e) => `${e.entity}:${e.entityId}`)
+          .filter((k) => !held.has(k));
+        const byStatus = await collection(t, 'pending_changes')
+          .aggregate([{ $match: { storeId } }, { $group: { _id: '$status', n: { $sum: 1 } } }])
+          .toArray();
+        throw new Error(
+          `${storeId}: ${String(err)}; Xero has ${d.invoices.length}/${fixture.orders.length} invoices, ` +
+            `${d.payments.length}/${fixture.invoices.length} payments, ${d.creditNotes.length}/${fixture.creditmemos.length} ` +
+            `credit notes; queue ${JSON.stringify(byStatus)}; open ${JSON.stringify(open.map((o) => [o.entity, o.entityId, o.status, o.attempts, o.lastError, o.leaseOwner]))}; never queued ${JSON.stringify(never.slice(0, 20))}`,
+        );
+      });
       await eventually(
         async () =>
           (await collection(t, 'pending_changes').countDocuments({ storeId, status: { $ne: 'synced' } })) === 0,

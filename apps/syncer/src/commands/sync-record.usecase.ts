@@ -75,7 +75,6 @@ export class SyncRecordUseCase {
     }
     const prior = item.status === 'synced' ? 0 : item.attempts;
     const state = nextState(result, prior, this.outcome.retryPolicy);
-    await this.queue.recordAttemptIfUnchanged(item.id, item.eventId, state);
     await this.outcome.execute([
       {
         result,
@@ -90,6 +89,7 @@ export class SyncRecordUseCase {
         },
       },
     ]);
+    await this.queue.recordAttemptIfUnchanged(item.id, item.eventId, state);
     return result;
   }
 }

@@ -18,6 +18,7 @@ import {
   XeroDelivery,
 } from '../delivery/xero-delivery.port';
 import { RecordSyncOutcomeUseCase } from './record-sync-outcome.usecase';
+import { StoreDependencyQueries } from './store-dependency.queries';
 import { AttemptContext, nextState, thrownResult } from './sync-policy';
 
 export interface FlushReport {
@@ -49,6 +50,7 @@ export class FlushQueueUseCase {
     private readonly leases: FlushLeaseRepository,
     private readonly settings: SyncSettingsCache,
     private readonly outcome: RecordSyncOutcomeUseCase,
+    private readonly dependencies: StoreDependencyQueries,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.owner = config.SYNCER_INSTANCE_ID ?? 'syncer';
@@ -119,12 +121,23 @@ export class FlushQueueUseCase {
       eventId: i.eventId,
       correlationId: i.correlationId,
     }));
-    let results: DeliveryResult[];
-    try {
-      results = await this.delivery.deliver(settings.storeId, deliveryItems, { priority: 'normal' });
-    } catch (err) {
-      this.logger.warn(`delivery of a batch of ${items.length} for ${settings.storeId} threw: ${String(err)}`);
-      results = deliveryItems.map((i) => thrownResult(i, err));
+    // Items whose store-side dependency is not synced yet wait without a call; the rest go to Xero.
+    const inBatch = new Set(deliveryItems.map((i) => `${i.entity}:${i.entityId}`));
+    const held: DeliveryResult[] = [];
+    const ready: DeliveryItem[] = [];
+    for (const item of deliveryItems) {
+      const unmet = await this.dependencies.unmet(settings.storeId, item, inBatch);
+      if (unmet) held.push(unmet);
+      else ready.push(item);
+    }
+    let results: DeliveryResult[] = held;
+    if (ready.length > 0) {
+      try {
+        results = [...held, ...(await this.delivery.deliver(settings.storeId, ready, { priority: 'normal' }))];
+      } catch (err) {
+        this.logger.warn(`delivery of a batch of ${ready.length} for ${settings.storeId} threw: ${String(err)}`);
+        results = [...held, ...ready.map((i) => thrownResult(i, err))];
+      }
     }
     const byKey = new Map(results.map((r) => [`${r.entity}\u0000${r.entityId}`, r]));
     const now = new Date();
@@ -162,8 +175,10 @@ export class FlushQueueUseCase {
       });
     }
     report.deferred += deferred;
-    await this.queue.completeClaimed(claimToken, updates);
+    // Log first: if the item update then fails, the item is delivered again (unchanged, no call) and logged
+    // again, rather than being marked done with its attempt unexplained.
     await this.outcome.execute(logged);
+    await this.queue.completeClaimed(claimToken, updates);
     return deferred === items.length;
   }
 }

@@ -11,6 +11,7 @@ import { DeliveryResult, SyncSettings, XeroDelivery } from '../delivery/xero-del
 import { BufferEntityChangeUseCase } from './buffer-entity-change.usecase';
 import { HandleEntityChangeUseCase } from './handle-entity-change.usecase';
 import { RecordSyncOutcomeUseCase } from './record-sync-outcome.usecase';
+import { StoreDependencyQueries } from './store-dependency.queries';
 import { SyncEntityUseCase } from './sync-entity.usecase';
 
 /** A fake exposing only `impl`; touching anything else fails the test. */
@@ -73,7 +74,7 @@ function setup(
   const useCase = new HandleEntityChangeUseCase(
     cache,
     queue,
-    new SyncEntityUseCase(xero, queue, outcome, config),
+    new SyncEntityUseCase(xero, queue, outcome, new StoreDependencyQueries(queue), config),
     new BufferEntityChangeUseCase(queue),
   );
   return { useCase, saved, logged };

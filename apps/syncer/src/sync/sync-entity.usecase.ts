@@ -3,8 +3,15 @@ import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { EntityChangeEvent } from '@xero-sync/contracts';
 import { eventsOut } from '@xero-sync/observability';
 import { PendingChangeRecord, PendingChangeRepository } from '@xero-sync/persistence';
-import { DeliveryResult, SyncSettings, XERO_DELIVERY, XeroDelivery } from '../delivery/xero-delivery.port';
+import {
+  DeliveryItem,
+  DeliveryResult,
+  SyncSettings,
+  XERO_DELIVERY,
+  XeroDelivery,
+} from '../delivery/xero-delivery.port';
 import { RecordSyncOutcomeUseCase } from './record-sync-outcome.usecase';
+import { StoreDependencyQueries } from './store-dependency.queries';
 import { nextState, queueChangeOf, thrownResult } from './sync-policy';
 
 /**
@@ -22,6 +29,7 @@ export class SyncEntityUseCase {
     @Inject(XERO_DELIVERY) private readonly delivery: XeroDelivery,
     private readonly queue: PendingChangeRepository,
     private readonly outcome: RecordSyncOutcomeUseCase,
+    private readonly dependencies: StoreDependencyQueries,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.owner = config.SYNCER_INSTANCE_ID ?? 'syncer';
@@ -40,20 +48,10 @@ export class SyncEntityUseCase {
       eventId: event.eventId,
       correlationId,
     };
-    let result: DeliveryResult;
-    try {
-      const results = await this.delivery.deliver(event.storeId, [item], { priority: 'interactive' });
-      result =
-        results.find((r) => r.entity === item.entity && r.entityId === item.entityId) ??
-        thrownResult(item, 'no result returned');
-    } catch (err) {
-      this.logger.warn(`immediate delivery of ${item.entity} ${item.entityId} threw; queueing it: ${String(err)}`);
-      result = thrownResult(item, err);
-    }
+    const result = (await this.dependencies.unmet(event.storeId, item)) ?? (await this.deliverNow(event.storeId, item));
     // New content starts a fresh attempt count; a redelivered event continues the old one.
     const prior = existing && existing.eventId === event.eventId ? existing.attempts : 0;
     const state = nextState(result, prior, this.outcome.retryPolicy);
-    await this.queue.saveLatest(queueChangeOf(event, correlationId), state);
     await this.outcome.execute([
       {
         result,
@@ -68,7 +66,22 @@ export class SyncEntityUseCase {
         },
       },
     ]);
+    // After the log row (see FlushQueueUseCase): a failed queue write means a retry, never an unlogged attempt.
+    await this.queue.saveLatest(queueChangeOf(event, correlationId), state);
     if (state.status === 'pending' || state.status === 'waiting')
       eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'queued' });
+  }
+
+  private async deliverNow(storeId: string, item: DeliveryItem): Promise<DeliveryResult> {
+    try {
+      const results = await this.delivery.deliver(storeId, [item], { priority: 'interactive' });
+      return (
+        results.find((r) => r.entity === item.entity && r.entityId === item.entityId) ??
+        thrownResult(item, 'no result returned')
+      );
+    } catch (err) {
+      this.logger.warn(`immediate delivery of ${item.entity} ${item.entityId} threw; queueing it: ${String(err)}`);
+      return thrownResult(item, err);
+    }
   }
 }

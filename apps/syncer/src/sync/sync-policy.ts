@@ -2,8 +2,8 @@ import { EntityChangeEvent, EntityName } from '@xero-sync/contracts';
 import { NewPendingChange, NewSyncLogEntry, PendingChangeState, SyncLogMode } from '@xero-sync/persistence';
 import { DeliveryItem, DeliveryResult } from '../delivery/xero-delivery.port';
 
-/** Dependency rank per entity: contacts and items before invoices, invoices before payments and credit notes. */
-export const ENTITY_RANK: Record<EntityName, number> = { customer: 0, product: 0, order: 1, invoice: 2, creditmemo: 2 };
+/** Dependency rank per entity: contacts and items, then invoices, then payments, then credit notes. */
+export const ENTITY_RANK: Record<EntityName, number> = { customer: 0, product: 0, order: 1, invoice: 2, creditmemo: 3 };
 
 export interface RetryPolicy {
   baseMs: number;

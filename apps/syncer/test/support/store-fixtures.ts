@@ -120,14 +120,19 @@ export function makeInvoice(entityId: number, order: EntityPayloads['order']): E
   };
 }
 
-/** A credit memo refunding the first line of the order (no shipping). */
-export function makeCreditMemo(entityId: number, order: EntityPayloads['order']): EntityPayloads['creditmemo'] {
+/** A credit memo refunding the first line of the order (no shipping), against store invoice `invoiceId`. */
+export function makeCreditMemo(
+  entityId: number,
+  order: EntityPayloads['order'],
+  invoiceId?: number,
+): EntityPayloads['creditmemo'] {
   const line = order.items[0];
   return {
     entity_id: entityId,
     increment_id: `CM${order.increment_id}`,
     order_id: order.entity_id,
     order_increment_id: order.increment_id,
+    invoice_id: invoiceId ?? null,
     state: 2,
     created_at: DATE,
     order_currency_code: order.order_currency_code,
@@ -177,7 +182,9 @@ export function makeStore(opts: {
     ]),
   );
   const invoices = orders.slice(0, opts.invoiced ?? 0).map((o, i) => makeInvoice(base + i, o));
-  const creditmemos = orders.slice(0, opts.refunded ?? 0).map((o, i) => makeCreditMemo(base + i, o));
+  const creditmemos = orders
+    .slice(0, opts.refunded ?? 0)
+    .map((o, i) => makeCreditMemo(base + i, o, invoices.find((inv) => inv.order_id === o.entity_id)?.entity_id));
   return { customers, products, orders, invoices, creditmemos };
 }
 

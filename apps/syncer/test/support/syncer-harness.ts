@@ -65,7 +65,7 @@ export async function setupSyncerEnv(
     180000,
     1000,
   );
-  const db = await mongoose.createConnection(mongoUri).asPromise();
+  const db = await eventually(() => mongoose.createConnection(mongoUri).asPromise(), 180000, 1000);
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.SYNCER_TEST_LOG_LEVEL ?? 'warn',
@@ -157,11 +157,13 @@ export function spawnSyncer(t: SyncerTestEnv, instanceId: string): ChildProcess 
       SYNCER_INSTANCE_ID: instanceId,
       LOG_LEVEL: process.env.SYNCER_TEST_LOG_LEVEL ?? 'error',
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', process.env.SYNCER_TEST_VERBOSE ? 'pipe' : 'ignore', 'pipe'],
   });
-  child.stderr?.on('data', (d: Buffer) => {
+  const echo = (d: Buffer) => {
     if (process.env.SYNCER_TEST_VERBOSE) process.stderr.write(`[${instanceId}] ${d.toString()}`);
-  });
+  };
+  child.stdout?.on('data', echo);
+  child.stderr?.on('data', echo);
   return child;
 }
 
