@@ -138,22 +138,10 @@ async function main(): Promise<void> {
     );
     say('');
 
-    let sent = 0;
+    void feedLive(p, created.webhookSecret, upcoming, () => stopping).then((sent) =>
+      say(`live feed done (${sent} webhooks); the pipeline keeps running until Ctrl-C`),
+    );
     live = setInterval(() => {
-      const next = upcoming.shift();
-      if (!next) {
-        clearInterval(live);
-        say(`live feed done (${sent} webhooks); the pipeline keeps running until Ctrl-C`);
-        return;
-      }
-      sendSignedWebhook(p.ingestUrl, STORE_ID, created.webhookSecret, next).then(
-        (res) => {
-          sent++;
-          if (!res.ok) say(`webhook ${next.entity} ${next.entityId}: HTTP ${res.status}`);
-          else if (sent % 10 === 0) say(`${sent} live changes sent`);
-        },
-        (err: unknown) => say(`webhook ${next.entity} ${next.entityId} failed: ${String(err)}`),
-      );
       const broken = p.failures();
       if (broken.length) {
         fail('running the pipeline', broken.join('\n'));
@@ -164,6 +152,40 @@ async function main(): Promise<void> {
     process.stderr.write('[demo] the parts above that failed are not ready yet; stopping what was started.\n');
     await shutdown(1);
   }
+}
+
+/**
+ * Sends the live changes one per second as the store would: a change ingest could not accept yet (503 while
+ * Kafka is away, 429, network error) is sent again after Retry-After, so none is lost or reordered.
+ */
+async function feedLive(
+  p: Pipeline,
+  secret: string,
+  upcoming: GeneratedEvent[],
+  stopped: () => boolean,
+): Promise<number> {
+  let sent = 0;
+  for (const next of upcoming) {
+    for (;;) {
+      if (stopped()) return sent;
+      let wait = LIVE_EVERY_MS;
+      try {
+        const res = await sendSignedWebhook(p.ingestUrl, STORE_ID, secret, next);
+        if (res.ok) break;
+        const retryable = res.status === 429 || res.status >= 500;
+        say(`webhook ${next.entity} ${next.entityId}: HTTP ${res.status}${retryable ? ', retrying' : ''}`);
+        if (!retryable) break;
+        wait = Math.max(LIVE_EVERY_MS, Number(res.headers.get('retry-after') ?? 2) * 1000);
+      } catch (err) {
+        say(`webhook ${next.entity} ${next.entityId}: ${String(err)}, retrying`);
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    sent++;
+    if (sent % 10 === 0) say(`${sent} live changes sent`);
+    await new Promise((r) => setTimeout(r, LIVE_EVERY_MS));
+  }
+  return sent;
 }
 
 void main();
