@@ -44,7 +44,7 @@ export class IngestModule implements OnModuleInit {
       module: IngestModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule.forRoot({ app: 'ingest', level: config.LOG_LEVEL }),
+        LoggingModule.forRoot({ app: 'ingest', level: config.LOG_LEVEL, successLevel: 'debug' }),
         MessagingModule.forRoot('xero-sync-ingest'),
         PersistenceModule.forRoot(),
         PersistenceModule.forFeature([storeModel, backfillJobModel]),
