@@ -1,8 +1,8 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { EVENT_HEADERS, parseCommand, topics, XeroSyncCommand } from '@xero-sync/contracts';
-import { ensureTopics, EventPublisher, KAFKA, Kafka } from '@xero-sync/messaging';
+import { BrokerUnavailableError, ensureTopics, EventPublisher, KAFKA, Kafka } from '@xero-sync/messaging';
 import { currentCorrelationId } from '@xero-sync/observability';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -17,7 +17,9 @@ export type CommandRequest = DistributiveOmit<XeroSyncCommand, 'commandId' | 're
  */
 @Injectable()
 export class PublishCommandUseCase implements OnModuleInit {
+  private readonly logger = new Logger(PublishCommandUseCase.name);
   private readonly topic: string;
+  private topicReady: Promise<void> | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -27,12 +29,33 @@ export class PublishCommandUseCase implements OnModuleInit {
     this.topic = topics.commands(config.KAFKA_TOPIC_PREFIX);
   }
 
-  /** The commands topic may not exist yet on a fresh broker; creating it is idempotent. */
+  /**
+   * The commands topic may not exist yet on a fresh broker; creating it is idempotent. Kafka being away at
+   * start-up must not stop admin-api (reads still work, /health says what is down): it is retried on the
+   * first command instead.
+   */
   async onModuleInit(): Promise<void> {
-    await ensureTopics(this.kafka, [{ topic: this.topic, numPartitions: this.config.KAFKA_TOPIC_PARTITIONS }]);
+    await this.ensureTopic().catch((err: unknown) =>
+      this.logger.warn(
+        `commands topic not ensured yet (${err instanceof Error ? err.message : String(err)}); retrying on first command`,
+      ),
+    );
+  }
+
+  private async ensureTopic(): Promise<void> {
+    this.topicReady ??= ensureTopics(this.kafka, [
+      { topic: this.topic, numPartitions: this.config.KAFKA_TOPIC_PARTITIONS },
+    ]).catch((err: unknown) => {
+      this.topicReady = undefined;
+      throw err;
+    });
+    return this.topicReady;
   }
 
   async execute(request: CommandRequest, actor: string): Promise<XeroSyncCommand> {
+    await this.ensureTopic().catch((err: unknown) => {
+      throw new BrokerUnavailableError(err);
+    });
     const parsed = parseCommand({
       ...request,
       commandId: randomUUID(),
