@@ -34,6 +34,7 @@ export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicatio
         groupId: `${this.config.KAFKA_GROUP_PREFIX}-syncer-commands`,
         topics: [topics.commands(this.config.KAFKA_TOPIC_PREFIX)],
         fromBeginning: true,
+        sessionTimeoutMs: this.config.SYNCER_SESSION_TIMEOUT_MS,
       },
       (message) => this.handle(message),
     );

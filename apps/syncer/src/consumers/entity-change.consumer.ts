@@ -42,6 +42,7 @@ export class EntityChangeConsumer implements OnApplicationBootstrap, BeforeAppli
         topics: topics.allEntityChanged(prefix),
         fromBeginning: true,
         partitionsConcurrently: this.config.SYNCER_PARTITIONS_CONCURRENTLY,
+        sessionTimeoutMs: this.config.SYNCER_SESSION_TIMEOUT_MS,
       },
       (message) => this.handle(message),
     );

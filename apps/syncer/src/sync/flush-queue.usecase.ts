@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { EntityName, EntityPayloads } from '@xero-sync/contracts';
-import { runWithCorrelation } from '@xero-sync/observability';
+import { runWithCorrelation, withTimeout } from '@xero-sync/observability';
 import {
   FlushLeaseRepository,
   PendingChangeRecord,
@@ -133,7 +133,12 @@ export class FlushQueueUseCase {
     let results: DeliveryResult[] = held;
     if (ready.length > 0) {
       try {
-        results = [...held, ...(await this.delivery.deliver(settings.storeId, ready, { priority: 'normal' }))];
+        const delivered = await withTimeout(
+          this.delivery.deliver(settings.storeId, ready, { priority: 'normal' }),
+          this.config.SYNCER_DELIVERY_TIMEOUT_MS,
+          `no answer from Xero delivery within ${this.config.SYNCER_DELIVERY_TIMEOUT_MS} ms`,
+        );
+        results = [...held, ...delivered];
       } catch (err) {
         this.logger.warn(`delivery of a batch of ${ready.length} for ${settings.storeId} threw: ${String(err)}`);
         results = [...held, ...ready.map((i) => thrownResult(i, err))];

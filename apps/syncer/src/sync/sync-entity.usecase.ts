@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { EntityChangeEvent } from '@xero-sync/contracts';
-import { eventsOut } from '@xero-sync/observability';
+import { eventsOut, withTimeout } from '@xero-sync/observability';
 import { PendingChangeRecord, PendingChangeRepository } from '@xero-sync/persistence';
 import {
   DeliveryItem,
@@ -24,6 +24,7 @@ import { nextState, queueChangeOf, thrownResult } from './sync-policy';
 export class SyncEntityUseCase {
   private readonly logger = new Logger(SyncEntityUseCase.name);
   private readonly owner: string;
+  private readonly timeoutMs: number;
 
   constructor(
     @Inject(XERO_DELIVERY) private readonly delivery: XeroDelivery,
@@ -33,6 +34,7 @@ export class SyncEntityUseCase {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.owner = config.SYNCER_INSTANCE_ID ?? 'syncer';
+    this.timeoutMs = config.SYNCER_DELIVERY_TIMEOUT_MS;
   }
 
   async execute(
@@ -74,7 +76,11 @@ export class SyncEntityUseCase {
 
   private async deliverNow(storeId: string, item: DeliveryItem): Promise<DeliveryResult> {
     try {
-      const results = await this.delivery.deliver(storeId, [item], { priority: 'interactive' });
+      const results = await withTimeout(
+        this.delivery.deliver(storeId, [item], { priority: 'interactive' }),
+        this.timeoutMs,
+        `no answer from Xero delivery within ${this.timeoutMs} ms`,
+      );
       return (
         results.find((r) => r.entity === item.entity && r.entityId === item.entityId) ??
         thrownResult(item, 'no result returned')
