@@ -71,6 +71,10 @@ export const envSchema = z.object({
   SYNCER_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(15),
   /** Stores flushed in parallel by one syncer (each under its own org lease). */
   SYNCER_FLUSH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Longest one Xero delivery call may take before the syncer gives up on it and retries the items later. */
+  SYNCER_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000),
+  /** Kafka session timeout of the syncer's consumers: how soon a crashed syncer's partitions move to the others. */
+  SYNCER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
   /** Entity-topic partitions one syncer processes in parallel (each partition stays in order). */
   SYNCER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(256).default(8),
 
