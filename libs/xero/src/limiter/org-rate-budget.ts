@@ -67,7 +67,7 @@ export class OrgRateBudget {
   private readonly calls: { start: number; end: number }[] = [];
   private inFlight = 0;
   private blockedUntil = 0;
-  private header?: { minute: number; at: number; inFlightThen: number };
+  private header?: { minute: number; at: number };
   private dayUsed = 0;
   private dayKey = '';
   private readonly waiters: Waiter[] = [];
@@ -113,7 +113,7 @@ export class OrgRateBudget {
   observe(obs: QuotaObservation): void {
     const now = this.now();
     if (obs.minuteRemaining !== undefined)
-      this.header = { minute: obs.minuteRemaining, at: now, inFlightThen: this.inFlight };
+      this.header = { minute: obs.minuteRemaining, at: now };
     if (obs.dayRemaining !== undefined) {
       this.rollDay();
       this.dayUsed = Math.max(this.dayUsed, this.options.dayLimit - obs.dayRemaining);
@@ -166,10 +166,9 @@ export class OrgRateBudget {
       at = Math.max(at, ends[need] + window);
     }
     if (this.header && now < this.header.at + window) {
+      // Xero's own count (all instances' calls) as of the last answer, minus what we started since.
       const startedSince = this.calls.filter((c) => c.start >= this.header!.at).length;
-      const allowance =
-        this.header.minute - this.header.inFlightThen - startedSince - (interactive ? 0 : o.minuteReserve);
-      if (allowance <= 0) at = Math.max(at, this.header.at + window);
+      if (this.header.minute - startedSince <= 0) at = Math.max(at, this.header.at + window);
     }
     return at;
   }

@@ -62,6 +62,8 @@ export class XeroConnectionService {
   private readonly identity: XeroIdentityClient;
   private readonly owner: string;
   private readonly inProcess = new Map<string, Promise<string>>();
+  /** Access tokens in hand per tenant, so a call costs no database read while its token is valid. */
+  private readonly cache = new Map<string, { token: string; until: number }>();
   private box?: SecretBox;
 
   constructor(
@@ -200,6 +202,7 @@ export class XeroConnectionService {
       }
     }
     await this.connections.markDisconnected(c.id, reason);
+    this.cache.delete(tenantId);
   }
 
   /** Binds a store to an org (or unbinds with undefined). */
@@ -226,6 +229,15 @@ export class XeroConnectionService {
    * @throws XeroError NOT_CONNECTED / DISCONNECTED (deliveries defer), UNAVAILABLE (identity down).
    */
   async accessToken(tenantId: string, staleToken?: string): Promise<string> {
+    const cached = this.cache.get(tenantId);
+    if (cached && cached.token !== staleToken && cached.until > Date.now()) return cached.token;
+    this.cache.delete(tenantId);
+    const token = await this.loadAccessToken(tenantId, staleToken);
+    this.cache.set(tenantId, { token, until: Date.now() + 5 * 60_000 });
+    return token;
+  }
+
+  private async loadAccessToken(tenantId: string, staleToken?: string): Promise<string> {
     const c = await this.connections.findByTenant(tenantId);
     if (!c) throw new XeroError('NOT_CONNECTED', `org ${tenantId} is not connected to Xero`);
     if (c.status !== 'connected') {
