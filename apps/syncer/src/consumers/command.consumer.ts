@@ -6,6 +6,7 @@ import { runWithCorrelation, sanitizeCorrelationId } from '@xero-sync/observabil
 import { RequestFlushUseCase } from '../commands/request-flush.usecase';
 import { SyncRecordUseCase } from '../commands/sync-record.usecase';
 import { RequeueDlqUseCase } from '../dlq/requeue-dlq.usecase';
+import { keepingMembership } from './entity-change.consumer';
 import { assertNever } from '../sync/sync-policy';
 
 /**
@@ -36,7 +37,7 @@ export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicatio
         fromBeginning: true,
         sessionTimeoutMs: this.config.SYNCER_SESSION_TIMEOUT_MS,
       },
-      (message) => this.handle(message),
+      (message, ctx) => keepingMembership(ctx, () => this.handle(message)),
     );
     await this.host.start();
   }

@@ -44,7 +44,7 @@ export class EntityChangeConsumer implements OnApplicationBootstrap, BeforeAppli
         partitionsConcurrently: this.config.SYNCER_PARTITIONS_CONCURRENTLY,
         sessionTimeoutMs: this.config.SYNCER_SESSION_TIMEOUT_MS,
       },
-      (message) => this.handle(message),
+      (message, ctx) => keepingMembership(ctx, () => this.handle(message)),
     );
     await this.host.start();
     this.logger.log(
@@ -79,5 +79,19 @@ export class EntityChangeConsumer implements OnApplicationBootstrap, BeforeAppli
       }
       await this.handleChange.execute(event, correlationId);
     });
+  }
+}
+
+/**
+ * Heartbeats while a message is being handled: kafkajs only heartbeats between messages, and one Immediately
+ * delivery may wait on Xero's rate budget longer than the session timeout, which would evict the member and
+ * redeliver the message elsewhere (duplicate work, rebalance storms under load).
+ */
+export async function keepingMembership<T>(ctx: { heartbeat(): Promise<void> }, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => void ctx.heartbeat().catch(() => undefined), 1000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
   }
 }

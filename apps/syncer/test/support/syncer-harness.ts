@@ -90,7 +90,6 @@ export async function setupSyncerEnv(
     SYNCER_CLAIM_LEASE_MS: '8000',
     SYNCER_RETRY_BASE_MS: '300',
     SYNCER_RETRY_MAX_MS: '5000',
-    SYNCER_SESSION_TIMEOUT_MS: '6000',
     SYNCER_DELIVERY_TIMEOUT_MS: '30000',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...opts.extraEnv,
