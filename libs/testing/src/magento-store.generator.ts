@@ -261,7 +261,7 @@ export function generateStore(options: GenerateStoreOptions = {}): GeneratedStor
                     : 'pending';
 
     // Lines
-    const lineCount = 1 + Math.floor(rand() * 4);
+    const lineCount = Math.min(products.length, 1 + Math.floor(rand() * 4));
     const chosen = new Set<MagentoProduct>();
     while (chosen.size < lineCount) chosen.add(pick(rand, products));
     if ((scenario === 'partial-invoices' || scenario === 'partial-invoices-refund') && chosen.size < 2)
