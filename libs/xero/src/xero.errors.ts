@@ -110,9 +110,14 @@ export function parseXeroNodeRejection(reason: unknown): XeroHttpFailure {
 export function lowerHeaders(headers: Record<string, unknown> | undefined | null): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers ?? {})) {
-    if (v !== undefined && v !== null) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : String(v);
+    if (v !== undefined && v !== null) out[k.toLowerCase()] = headerText(v);
   }
   return out;
+}
+
+function headerText(v: unknown): string {
+  if (Array.isArray(v)) return v.map(headerText).join(',');
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
 }
 
 /** Retry-After in ms (seconds or an HTTP date), if present and sane. */

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { XeroConnectionRepository, defaultStoreSettings } from '@xero-sync/persistence';
 import { SecretBox } from '@xero-sync/security';
-import { generateStore, testMongoUri, startTestSandbox, testClientCredentials, testEncryptionKey, TestSandbox } from '@xero-sync/testing';
+import {
+  generateStore,
+  testMongoUri,
+  startTestSandbox,
+  testClientCredentials,
+  testEncryptionKey,
+  TestSandbox,
+} from '@xero-sync/testing';
 import { bootXeroApp, XeroTestApp } from './xero-test-app';
 
 /** OAuth consent, refresh single-flight across two instances, lost refresh answers, invalid_grant. */
@@ -36,7 +43,10 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
     await b?.app.close();
     const { MongoClient } = await import('mongodb');
     const c = new MongoClient(mongo);
-    await c.db().dropDatabase().catch(() => undefined);
+    await c
+      .db()
+      .dropDatabase()
+      .catch(() => undefined);
     await c.close();
     await sandbox?.close();
   });
@@ -53,10 +63,16 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
 
   it('connects through the code flow with state bound to the admin request and PKCE; tokens are sealed', async () => {
     const foreign = await consent('admin-session-1');
-    await expect(a.connections.completeAuthorization({ ...foreign, binding: 'someone-else' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(a.connections.completeAuthorization({ ...foreign, binding: 'someone-else' })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
     const { code, state } = await consent('admin-session-1');
     const view = await a.connections.completeAuthorization({ code, state, binding: 'admin-session-1' });
-    expect(view).toMatchObject({ kind: 'oauth', status: 'connected', tenants: [expect.objectContaining({ tenantId })] });
+    expect(view).toMatchObject({
+      kind: 'oauth',
+      status: 'connected',
+      tenants: [expect.objectContaining({ tenantId })],
+    });
     const stored = await a.app.get(XeroConnectionRepository).findByTenant(tenantId);
     expect(JSON.stringify(stored)).not.toMatch(/eyJ|"access_token"/);
     expect(stored!.refreshTokenSealed).toMatch(/^v1\./);
@@ -101,7 +117,11 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
     const storeId = `s-${randomUUID().slice(0, 8)}`;
     await a.settings.save({ ...defaultStoreSettings(storeId), xeroTenantId: tenantId }, 'test');
     const customer = generateStore({ seed: 5, customers: 1, orders: 1 }).customers[0];
-    const [r] = await b.delivery.deliver(storeId, [{ entity: 'customer', entityId: String(customer.id), payload: customer, eventId: randomUUID() }], { priority: 'interactive' });
+    const [r] = await b.delivery.deliver(
+      storeId,
+      [{ entity: 'customer', entityId: String(customer.id), payload: customer, eventId: randomUUID() }],
+      { priority: 'interactive' },
+    );
     expect(r.status).toBe('synced');
   });
 
@@ -124,7 +144,11 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
     const storeId = `s-${randomUUID().slice(0, 8)}`;
     await a.settings.save({ ...defaultStoreSettings(storeId), xeroTenantId: tenantId }, 'test');
     const customer = generateStore({ seed: 6, customers: 1, orders: 1 }).customers[0];
-    const [r] = await b.delivery.deliver(storeId, [{ entity: 'customer', entityId: String(customer.id), payload: customer, eventId: randomUUID() }], { priority: 'normal' });
+    const [r] = await b.delivery.deliver(
+      storeId,
+      [{ entity: 'customer', entityId: String(customer.id), payload: customer, eventId: randomUUID() }],
+      { priority: 'normal' },
+    );
     expect(r).toMatchObject({ status: 'deferred', error: { code: 'DISCONNECTED', retryable: true } });
   });
 });

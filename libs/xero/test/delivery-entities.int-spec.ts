@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityName, EntityPayloads, MagentoCreditMemo, MagentoInvoice, MagentoOrder } from '@xero-sync/contracts';
-import { generateStore, GeneratedEvent } from '@xero-sync/testing';
+import { generateStore } from '@xero-sync/testing';
 import { DeliveryItem } from '@xero-sync/xero';
 import { xeroWorld, XeroWorld } from './xero-test-app';
 
-const item = (e: GeneratedEvent): DeliveryItem => ({
-  entity: e.entity,
-  entityId: e.entityId,
-  payload: e.payload,
+const make = <E extends EntityName>(entity: E, entityId: string, payload: EntityPayloads[E]): DeliveryItem => ({
+  entity,
+  entityId,
+  payload,
   eventId: randomUUID(),
 });
-const make = <E extends EntityName>(entity: E, entityId: string, payload: EntityPayloads[E]): DeliveryItem =>
-  ({ entity, entityId, payload, eventId: randomUUID() }) as DeliveryItem;
 
 describe('XeroDeliveryService against the sandbox (entities, idempotency, lost answers)', () => {
   let w: XeroWorld;
@@ -165,8 +163,8 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
 
   it('allocates a credit note to an invoice with an amount due (on-account order), and previews without calling', async () => {
     const order = store.orders.find((o) => store.scenarios[o.increment_id] === 'on-account-refund')!;
-    const inv = store.invoices.find((i) => i.order_id === order.entity_id)! as MagentoInvoice;
-    const memo = store.creditMemos.find((m) => m.order_id === order.entity_id)! as MagentoCreditMemo;
+    const inv: MagentoInvoice = store.invoices.find((i) => i.order_id === order.entity_id)!;
+    const memo: MagentoCreditMemo = store.creditMemos.find((m) => m.order_id === order.entity_id)!;
     const before = (await w.sandbox.control.counters(w.tenantId)).total;
     const preview = await w.x.dryRun.preview(w.storeId, make('order', String(order.entity_id), order));
     expect(preview.totals.total).toBe(order.grand_total);

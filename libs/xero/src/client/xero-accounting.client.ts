@@ -340,12 +340,12 @@ export class XeroAccountingClient implements OnModuleDestroy {
           applyToRequest: (o: { timeout?: number }) => {
             o.timeout = this.timeoutMs;
           },
-        } as never);
+        });
         called = true;
         try {
           const res = await fn(api, tenantId, { headers: {} });
           status = res.response.status;
-          headers = lowerHeaders(res.response.headers as Record<string, unknown>);
+          headers = lowerHeaders(res.response.headers);
           return { data: res.response.data as unknown, status };
         } catch (reason) {
           if (reason instanceof XeroError) throw reason;

@@ -1,12 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import type {
-  EntityName,
-  MagentoCreditMemo,
-  MagentoCustomer,
-  MagentoInvoice,
-  MagentoOrder,
-  MagentoProduct,
-} from '@xero-sync/contracts';
+import type { EntityName, MagentoCreditMemo, MagentoOrder } from '@xero-sync/contracts';
 import {
   StoreSettings,
   StoreSettingsRepository,
@@ -413,7 +406,7 @@ class DeliveryRun {
       { items: DeliveryItem[]; build: (name?: string) => XeroContactJson; email: string; derived: boolean }
     >();
     for (const c of customers) {
-      const p = c.payload as MagentoCustomer;
+      const p = c.payload;
       wanted.set(String(p.id), {
         items: [c],
         build: (n) => mapCustomerContact(p, mapping, n),
@@ -422,7 +415,7 @@ class DeliveryRun {
       });
     }
     for (const o of orders) {
-      const p = o.payload as MagentoOrder;
+      const p = o.payload;
       const id = contactEntityIdForOrder(p);
       if (!wanted.has(id))
         wanted.set(id, {
@@ -517,11 +510,11 @@ class DeliveryRun {
     const orders = this.pending('order');
     const wanted = new Map<string, { items: DeliveryItem[]; body: XeroItemJson; derived: boolean }>();
     for (const p of products) {
-      const payload = p.payload as MagentoProduct;
+      const payload = p.payload;
       wanted.set(payload.sku, { items: [p], body: mapProductItem(payload, mapping), derived: false });
     }
     for (const o of orders) {
-      for (const line of billableItems(o.payload as MagentoOrder)) {
+      for (const line of billableItems(o.payload)) {
         if (!wanted.has(line.sku))
           wanted.set(line.sku, { items: [], body: mapOrderLineItem(line, mapping), derived: true });
       }
@@ -598,7 +591,7 @@ class DeliveryRun {
     }
     const entries: Entry[] = [];
     for (const item of orders) {
-      const order = item.payload as MagentoOrder;
+      const order = item.payload;
       const link = links.get(item.entityId);
       if (link) this.orderLinks.set(item.entityId, link);
       const invoiceId = link?.xeroId;
@@ -796,7 +789,7 @@ class DeliveryRun {
     );
     const entries: Entry[] = [];
     for (const item of invoices) {
-      const inv = item.payload as MagentoInvoice;
+      const inv = item.payload;
       const orderId = String(inv.order_id);
       const link = links.get(item.entityId);
       if (link?.xeroId) {
@@ -917,7 +910,7 @@ class DeliveryRun {
     }[] = [];
     const entries: Entry[] = [];
     for (const item of memos) {
-      const memo = item.payload as MagentoCreditMemo;
+      const memo = item.payload;
       const orderLink = await this.orderLink(String(memo.order_id));
       if (!orderLink?.xeroId || !orderLink.contactXeroId) {
         this.wait(item, `order ${memo.order_increment_id ?? memo.order_id} is not in Xero yet`);

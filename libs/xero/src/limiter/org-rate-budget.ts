@@ -112,8 +112,7 @@ export class OrgRateBudget {
   /** Feeds the quota headers of an answer. */
   observe(obs: QuotaObservation): void {
     const now = this.now();
-    if (obs.minuteRemaining !== undefined)
-      this.header = { minute: obs.minuteRemaining, at: now };
+    if (obs.minuteRemaining !== undefined) this.header = { minute: obs.minuteRemaining, at: now };
     if (obs.dayRemaining !== undefined) {
       this.rollDay();
       this.dayUsed = Math.max(this.dayUsed, this.options.dayLimit - obs.dayRemaining);

@@ -4,7 +4,7 @@ import { cents, fromCents, roundTo, sumMoney } from './money';
 import { nearestMappedPercent, percentOfTaxType, taxTypeForPercent } from './tax';
 import { itemCodeFor } from './item.mapper';
 import { LineOutcome, xeroLine, xeroTotals } from './xero-totals';
-import { MappedTotals, XeroContactRef, XeroDocStatus, XeroInvoiceJson, XeroLineJson } from './xero-documents';
+import { MappedTotals, XeroContactRef, XeroInvoiceJson, XeroLineJson } from './xero-documents';
 
 /** YYYY-MM-DD of a Magento date-time (Magento stores UTC). */
 export function dateOf(magentoDate: string): string {

@@ -118,7 +118,7 @@ export class XeroConnectionService {
       code_challenge_method: 'S256',
     });
     return {
-      authorizeUrl: `${this.config.XERO_LOGIN_URL.replace(/\/$/, '')}/identity/connect/authorize?${query}`,
+      authorizeUrl: `${this.config.XERO_LOGIN_URL.replace(/\/$/, '')}/identity/connect/authorize?${query.toString()}`,
       state,
       expiresAt,
     };
