@@ -44,7 +44,9 @@ describe('health of the three apps across Kafka and FerretDB outages', () => {
     try {
       await Promise.all((Object.keys(ports) as AppName[]).map((app) => eventually(() => isUp(app), 60_000)));
     } catch (err) {
-      throw new Error(`apps did not become healthy (${String(err)}); their output:\n${outputs.map((o) => o()).join('\n')}`);
+      throw new Error(
+        `apps did not become healthy (${String(err)}); their output:\n${outputs.map((o) => o()).join('\n')}`,
+      );
     }
   });
 

@@ -10,4 +10,10 @@ export {
   GeneratedStore,
   OrderScenario,
 } from './magento-store.generator';
-export { SandboxControl, TestSandbox, startTestSandbox, testClientCredentials, testEncryptionKey } from './xero-sandbox.helpers';
+export {
+  SandboxControl,
+  TestSandbox,
+  startTestSandbox,
+  testClientCredentials,
+  testEncryptionKey,
+} from './xero-sandbox.helpers';
