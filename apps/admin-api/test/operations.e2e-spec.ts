@@ -230,6 +230,27 @@ describe('admin-api operations routes (e2e)', () => {
       expect((await as(operator, '/queue/no-such-store/sync-now', { method: 'POST' })).status).toBe(404);
     });
 
+    it('removes one open queue item (operators only), refuses synced or unknown ones', async () => {
+      const queue = api.app.get(PendingChangeRepository);
+      await queue.saveLatest(
+        { storeId, entity: 'order', entityId: '3003', rank: 1, eventId: 'e-rm', occurredAt: new Date(), payload: {} },
+        { status: 'pending' },
+      );
+      await queue.saveLatest(
+        { storeId, entity: 'order', entityId: '3004', rank: 1, eventId: 'e-done', occurredAt: new Date(), payload: {} },
+        { status: 'synced', syncedAt: new Date() },
+      );
+      const path = `/queue/${storeId}/items/order/3003`;
+      expect((await as(viewer, path, { method: 'DELETE' })).status).toBe(403);
+      expect((await call(api.url, path, { method: 'DELETE' })).status).toBe(401);
+      expect((await as(operator, path, { method: 'DELETE' })).status).toBe(204);
+      expect(await queue.findByKey(storeId, 'order', '3003')).toBeNull();
+      expect((await as(operator, path, { method: 'DELETE' })).status).toBe(404);
+      expect((await as(operator, `/queue/${storeId}/items/order/3004`, { method: 'DELETE' })).status).toBe(409);
+      expect((await queue.findByKey(storeId, 'order', '3004'))?.status).toBe('synced');
+      expect((await as(operator, `/queue/${storeId}/items/payment/1`, { method: 'DELETE' })).status).toBe(400);
+    });
+
     it('shows one record’s queue state and history', async () => {
       const rec = await as(viewer, `/stores/${storeId}/records/order/1001`);
       expect(rec.body.queue).toMatchObject({ status: 'failed', attempts: 3 });

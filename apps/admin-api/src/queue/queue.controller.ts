@@ -1,4 +1,14 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PendingChangeRecord, PendingChangeRepository, PendingChangeStatus } from '@xero-sync/persistence';
 import { actorOf, CurrentPrincipal } from '../auth/current-principal';
@@ -84,5 +94,24 @@ export class QueueController {
       actorOf(who),
     );
     return { accepted: true, commandId: command.commandId, type: command.type, storeId: command.storeId };
+  }
+
+  @Delete(':storeId/items/:entity/:entityId')
+  @HttpCode(204)
+  @RequireRole('operator')
+  @ApiOperation({ summary: 'Remove one open item (pending, waiting or failed) from the queue; it will not be synced' })
+  async removeItem(@Param() params: RecordParams): Promise<void> {
+    await this.stores.require(params.storeId);
+    const outcome = await this.queue.removeOpenItem(params.storeId, params.entity, params.entityId);
+    switch (outcome) {
+      case 'removed':
+        return;
+      case 'processing':
+        throw new ConflictException('the item is being delivered right now; try again in a moment');
+      case 'not-open':
+        throw new ConflictException('the record is already synced; there is no queued change to remove');
+      case 'not-found':
+        throw new NotFoundException(`no queue item for ${params.entity} ${params.entityId}`);
+    }
   }
 }

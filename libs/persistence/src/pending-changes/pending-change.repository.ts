@@ -230,6 +230,24 @@ export class PendingChangeRepository {
     return res.modifiedCount;
   }
 
+  /**
+   * "Remove from queue": drops a record's open item (pending, waiting or failed) so it is not synced. An item a
+   * flusher holds is refused (`processing`); a synced record keeps its last content for per-record Sync Now and
+   * is not an open item (`not-open`).
+   */
+  async removeOpenItem(
+    storeId: string,
+    entity: string,
+    entityId: string,
+  ): Promise<'removed' | 'processing' | 'not-open' | 'not-found'> {
+    const key = { storeId, entity, entityId };
+    const res = await this.model.deleteOne({ ...key, status: { $in: ['pending', 'waiting', 'failed'] } }).exec();
+    if (res.deletedCount === 1) return 'removed';
+    const doc = await this.model.findOne(key, { status: 1 }).lean<Lean>().exec();
+    if (!doc) return 'not-found';
+    return doc.status === 'processing' ? 'processing' : 'not-open';
+  }
+
   async findByKey(storeId: string, entity: string, entityId: string): Promise<PendingChangeRecord | null> {
     const doc = await this.model.findOne({ storeId, entity, entityId }).lean<Lean>().exec();
     return doc ? toRecord(doc) : null;
