@@ -109,7 +109,8 @@ describe('Identity: OAuth2 code flow, refresh rotation, custom connections', () 
       code_verifier: verifier,
     });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ token_type: 'Bearer', expires_in: 1800 });
+    // 30 Xero minutes at a 60x clock: expires_in is in real seconds, so clients refresh in time.
+    expect(ok.body).toMatchObject({ token_type: 'Bearer', expires_in: 30 });
     expect(ok.body.refresh_token).toEqual(expect.any(String));
     const reuse = await tokenRequest(sb.url, app, {
       grant_type: 'authorization_code',

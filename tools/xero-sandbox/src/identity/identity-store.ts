@@ -183,7 +183,8 @@ export class IdentityStore {
     const access_token = this.mintAccess(conn.clientId, { kind: 'custom', tenantId: conn.tenantId }, 'custom');
     return {
       access_token,
-      expires_in: ACCESS_TOKEN_MS / 1000,
+      // Real seconds: with a time scale the token lives 30 Xero minutes, which is less wall-clock time.
+      expires_in: Math.max(1, Math.floor(this.clock.toRealMs(ACCESS_TOKEN_MS) / 1000)),
       token_type: 'Bearer',
       scope: 'accounting.transactions accounting.contacts accounting.settings',
     };
@@ -236,7 +237,8 @@ export class IdentityStore {
     );
     const response: TokenResponse = {
       access_token,
-      expires_in: ACCESS_TOKEN_MS / 1000,
+      // Real seconds: with a time scale the token lives 30 Xero minutes, which is less wall-clock time.
+      expires_in: Math.max(1, Math.floor(this.clock.toRealMs(ACCESS_TOKEN_MS) / 1000)),
       token_type: 'Bearer',
       scope: auth.scope,
     };
