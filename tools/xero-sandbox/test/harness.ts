@@ -67,6 +67,8 @@ export interface Harness {
   accessToken: string;
   /** Headers for raw fetch calls to the accounting API. */
   headers: Record<string, string>;
+  /** Fetches a fresh client_credentials token into `headers` (tokens last 30 Xero minutes: seconds at a fast clock). */
+  renewToken(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,11 @@ export async function startHarness(opts: SandboxOptions & { org?: Partial<Create
     { grant_type: 'client_credentials' },
   );
   const xero = xeroClientFor(sandbox.url, token.body.access_token, clientId);
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${token.body.access_token}`,
+    'xero-tenant-id': org.tenantId,
+    'content-type': 'application/json',
+  };
   return {
     sandbox,
     url: sandbox.url,
@@ -97,10 +104,14 @@ export async function startHarness(opts: SandboxOptions & { org?: Partial<Create
     xero,
     api: xero.accountingApi,
     accessToken: token.body.access_token,
-    headers: {
-      authorization: `Bearer ${token.body.access_token}`,
-      'xero-tenant-id': org.tenantId,
-      'content-type': 'application/json',
+    headers,
+    renewToken: async () => {
+      const fresh = await tokenRequest(
+        sandbox.url,
+        { id: clientId, secret: 'secret' },
+        { grant_type: 'client_credentials' },
+      );
+      headers.authorization = `Bearer ${fresh.body.access_token}`;
     },
     close: () => sandbox.close(),
   };
