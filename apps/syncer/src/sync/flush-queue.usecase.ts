@@ -72,12 +72,22 @@ export class FlushQueueUseCase {
     const startedAt = new Date();
     let lost = false;
     let claimToken: string | undefined;
+    // At most one renewal in flight: when FerretDB is slow (SQLITE_BUSY under load) a tick can outlast the
+    // interval, and overlapping ticks (each an updateMany over the whole claimed batch) pile up, fill the
+    // connection pool and starve every other query of the process, including Immediately-mode deliveries.
+    let renewing = false;
     const keepAlive = setInterval(
       () => {
+        if (renewing) return;
+        renewing = true;
         void (async () => {
           if (!(await this.leases.renew(leaseKey, this.owner, leaseMs))) lost = true;
           if (claimToken) await this.queue.extendClaim(claimToken, this.config.SYNCER_CLAIM_LEASE_MS);
-        })().catch((err: unknown) => this.logger.warn(`could not renew flush lease ${leaseKey}: ${String(err)}`));
+        })()
+          .catch((err: unknown) => this.logger.warn(`could not renew flush lease ${leaseKey}: ${String(err)}`))
+          .finally(() => {
+            renewing = false;
+          });
       },
       Math.max(50, Math.floor(leaseMs / 3)),
     );
