@@ -1,4 +1,15 @@
-import { Controller, DynamicModule, Get, Inject, Module, ModuleMetadata, Type } from '@nestjs/common';
+import {
+  Controller,
+  DynamicModule,
+  Get,
+  Inject,
+  Module,
+  ModuleMetadata,
+  Res,
+  ServiceUnavailableException,
+  Type,
+} from '@nestjs/common';
+import type { Response } from 'express';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, TerminusModule } from '@nestjs/terminus';
 import { MetricsController } from './metrics.controller';
 
@@ -16,11 +27,20 @@ class HealthController {
     @Inject(CHECKS) private readonly checks: HealthCheckable[],
   ) {}
 
-  /** 200 when every dependency answers, 503 with the failing ones otherwise. */
+  /**
+   * 200 when every dependency answers, 503 with the failing ones otherwise. The 503 is answered here, in
+   * Terminus's shape, so an app's own exception filter cannot reshape it and hide which dependency is down.
+   */
   @Get()
   @HealthCheck()
-  check() {
-    return this.health.check(this.checks.map((c) => () => c.check()));
+  async check(@Res({ passthrough: true }) res: Response): Promise<unknown> {
+    try {
+      return await this.health.check(this.checks.map((c) => () => c.check()));
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      res.status(503);
+      return err.getResponse();
+    }
   }
 }
 
