@@ -5,6 +5,7 @@
 #   scripts/infra.sh up      start what is not running (idempotent), wait until each server really answers
 #   scripts/infra.sh down    stop only what this script started (by pid file)
 #   scripts/infra.sh status  print the state of each service; exit 0 only when both answer
+#   scripts/infra.sh reset   delete the data of services that are not running
 #
 # Downloads, builds, data and logs live outside the checkout (XERO_SYNC_CACHE, default ~/.cache/xero-sync)
 # so a fresh clone on a used machine starts in seconds and a fresh machine only pays the first download.
@@ -139,8 +140,16 @@ status() {
   return $ok
 }
 
+# Deletes the data of each service that is not running (test runs leave topics and databases behind; npm test
+# starts from empty servers when it starts them itself, so a used machine behaves like a fresh one).
+reset() {
+  if ! pid_alive "$RUN/kafka.pid" && ! port_open $KAFKA_PORT; then rm -rf "$RUN/kafka-data" "$RUN/kafka-logs"; log "kafka data reset"; fi
+  if ! pid_alive "$RUN/ferretdb.pid" && ! port_open $MONGO_PORT; then rm -rf "$RUN/ferretdb-data"; log "ferretdb data reset"; fi
+}
+
 mkdir -p "$RUN"
 case "${1:-}" in
+  reset) reset ;;
   up) start_ferretdb; start_kafka; log "infrastructure is up" ;;
   down) stop_one kafka; stop_one ferretdb ;;
   status) status ;;

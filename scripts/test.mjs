@@ -62,6 +62,8 @@ function infraUp() {
     console.log('infra already running; reusing it and leaving it running');
     return false;
   }
+  // Servers this run starts begin empty: earlier runs' topics and databases would only slow them down.
+  spawnSync('bash', ['scripts/infra.sh', 'reset'], { cwd: root, env, stdio: 'inherit' });
   const up = spawnSync('bash', ['scripts/infra.sh', 'up'], { cwd: root, env, stdio: 'inherit' });
   if (up.status !== 0) throw new Error('could not start Kafka and FerretDB (see messages above)');
   return true;
