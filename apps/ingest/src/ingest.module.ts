@@ -82,6 +82,6 @@ export class IngestModule implements OnModuleInit {
       this.kafka,
       names.map((topic) => ({ topic, numPartitions })),
     );
-    await this.publisher.connect();
+    await this.publisher.connect(60_000);
   }
 }

@@ -52,12 +52,24 @@ export class EventPublisher {
     });
   }
 
-  async connect(): Promise<void> {
-    this.connected ??= this.producer.connect().catch((err: unknown) => {
-      this.connected = undefined;
-      throw err;
-    });
-    return this.connected;
+  /**
+   * Connects the producer. At start-up (`patienceMs` > 0) retriable broker errors — a broker that has just
+   * restarted and is still loading its coordinators — are waited out instead of failing the app's boot.
+   */
+  async connect(patienceMs = 0): Promise<void> {
+    const until = Date.now() + patienceMs;
+    for (let attempt = 0; ; attempt++) {
+      this.connected ??= this.producer.connect().catch((err: unknown) => {
+        this.connected = undefined;
+        throw err;
+      });
+      try {
+        return await this.connected;
+      } catch (err) {
+        if ((err as { retriable?: boolean }).retriable !== true || Date.now() > until) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+      }
+    }
   }
 
   /** Publishes all messages; resolves once Kafka acknowledged all of them (acks=all). */

@@ -9,7 +9,22 @@ export interface TopicSpec {
  * Creates the topics that do not exist yet (idempotent; safe when several instances start at once) and waits
  * for their leaders. Existing topics are left as they are.
  */
-export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], patienceMs = 60_000): Promise<void> {
+  // A broker that has just (re)started answers retriable errors for a while ("coordinator is loading", "does
+  // not host this topic-partition"); an app starting then must wait for it, not crash.
+  const until = Date.now() + patienceMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await ensureTopicsOnce(kafka, specs);
+    } catch (err) {
+      const retriable = (err as { retriable?: boolean }).retriable === true;
+      if (!retriable || Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+    }
+  }
+}
+
+async function ensureTopicsOnce(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
