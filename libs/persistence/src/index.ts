@@ -14,3 +14,4 @@ export * from './xero-links';
 export * from './request-stats';
 export * from './store-settings';
 export * from './token-leases';
+export * from './delivery-claims';

@@ -9,6 +9,7 @@ import { PersistenceModule } from './persistence.module';
 import { pendingChangeModel, PendingChangeRepository } from './pending-changes';
 import { storeModel, StoreRepository } from './stores';
 import { flushLeaseModel, FlushLeaseRepository } from './flush-leases';
+import { deliveryClaimModel, DeliveryClaimRepository } from './delivery-claims';
 
 // Real FerretDB: the guarantees the product relies on (unique business keys, atomic claims, durability).
 describe('persistence on FerretDB', () => {
@@ -24,9 +25,9 @@ describe('persistence on FerretDB', () => {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(),
-        PersistenceModule.forFeature([pendingChangeModel, storeModel, flushLeaseModel]),
+        PersistenceModule.forFeature([pendingChangeModel, storeModel, flushLeaseModel, deliveryClaimModel]),
       ],
-      providers: [PendingChangeRepository, StoreRepository, FlushLeaseRepository],
+      providers: [PendingChangeRepository, StoreRepository, FlushLeaseRepository, DeliveryClaimRepository],
     }).compile();
     const nest = moduleRef.createNestApplication();
     await nest.init();
@@ -86,6 +87,41 @@ describe('persistence on FerretDB', () => {
     const takers = await Promise.all(['s1', 's2', 's3'].map((o) => leases.tryAcquire(key, o, 60_000)));
     expect(takers.filter(Boolean)).toHaveLength(1);
     expect(await leases.renew(key, 'crashed', 60_000)).toBe(false);
+  });
+
+  it('a record is claimed by exactly one of three concurrent deliveries; a lapsed claim is taken over once', async () => {
+    const claims = app().get(DeliveryClaimRepository);
+    const keys = Array.from({ length: 40 }, (_, i) => ({ storeId: 'shop-c', entity: 'invoice', entityId: `${i}` }));
+    const runs = await Promise.all(['run-a', 'run-b', 'run-c'].map((o) => claims.claim(keys, o, 60_000)));
+    const holders = new Map<string, number>();
+    for (const r of runs) for (const h of r.held) holders.set(h.key.entityId, (holders.get(h.key.entityId) ?? 0) + 1);
+    expect(holders.size).toBe(40);
+    expect([...holders.values()].every((n) => n === 1)).toBe(true);
+    // Everything one run did not get, it was told is busy.
+    for (const r of runs) expect(r.held.length + r.busy.length).toBe(40);
+
+    // Released records can be claimed again; a run that was killed (never released) blocks only until expiry.
+    await claims.release(runs[0].held.map((h) => h.id));
+    const again = await claims.claim(
+      runs[0].held.map((h) => h.key),
+      'run-d',
+      60_000,
+    );
+    expect(again.held).toHaveLength(runs[0].held.length);
+
+    const one = [{ storeId: 'shop-c', entity: 'creditmemo', entityId: 'lapsing' }];
+    const killed = await claims.claim(one, 'killed', 1);
+    expect(killed.held).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 20));
+    const takers = await Promise.all(['t1', 't2', 't3'].map((o) => claims.claim(one, o, 60_000)));
+    expect(takers.filter((t) => t.held.length === 1)).toHaveLength(1);
+    // The killed run's late release cannot free its successor's claim.
+    await claims.release(killed.held.map((h) => h.id));
+    const late = await claims.claim(one, 'late', 60_000);
+    expect(late.held).toHaveLength(0);
+    expect(late.busy[0].expiresAt!.getTime()).toBeGreaterThan(Date.now());
+    const docs = await connection.collection('delivery_claims').find({ key: 'shop-c|creditmemo|lapsing' }).toArray();
+    expect(docs.map((d) => d.epoch)).toEqual([2]);
   });
 
   it('keeps its data across a FerretDB restart', async () => {

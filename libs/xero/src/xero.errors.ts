@@ -51,6 +51,14 @@ export class XeroError extends Error {
   }
 }
 
+/** A call refused before anything was sent because its delivery's deadline passed (safe to try again). */
+export class CallNotStartedError extends XeroError {
+  constructor(message: string) {
+    super('UNAVAILABLE', message);
+    this.name = 'CallNotStartedError';
+  }
+}
+
 /** Whether trying the same thing later can succeed without anyone changing data or settings. */
 export function isRetryableCode(code: XeroErrorCode): boolean {
   switch (code) {

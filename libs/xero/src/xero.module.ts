@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import {
+  DeliveryClaimRepository,
+  deliveryClaimModel,
   PersistenceModule,
   RequestStatsRepository,
   requestStatModel,
@@ -48,9 +50,15 @@ export class XeroModule {
           requestStatModel,
           storeSettingModel,
           tokenLeaseModel,
+          deliveryClaimModel,
         ]),
       ],
-      providers: [{ provide: XERO_OPTIONS, useValue: options }, TokenLeaseRepository, ...exported],
+      providers: [
+        { provide: XERO_OPTIONS, useValue: options },
+        TokenLeaseRepository,
+        DeliveryClaimRepository,
+        ...exported,
+      ],
       exports: exported,
     };
   }

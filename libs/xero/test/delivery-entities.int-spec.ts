@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityName, EntityPayloads, MagentoCreditMemo, MagentoInvoice, MagentoOrder } from '@xero-sync/contracts';
 import { generateStore } from '@xero-sync/testing';
 import { DeliveryItem } from '@xero-sync/xero';
-import { xeroWorld, XeroWorld } from './xero-test-app';
+import { bootXeroApp, xeroWorld, XeroWorld } from './xero-test-app';
 
 const make = <E extends EntityName>(entity: E, entityId: string, payload: EntityPayloads[E]): DeliveryItem => ({
   entity,
@@ -134,6 +134,86 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
       (i) => i.InvoiceNumber === `MI-${order.increment_id}`,
     )!;
     expect(after.LineItems[0].Description).toBe(inv.LineItems[0].Description);
+  });
+
+  // Overlapping deliveries of one record happen in production (a consumer rebalance hands an event to a new
+  // owner while the old one is still writing it; a timed-out delivery is still finishing when the item is
+  // retried). Xero forgets an Idempotency-Key, and a batch's key differs with its composition anyway, so only
+  // the per-record claim stands between them and a second payment.
+  it('two instances delivering the same payments at once never double-pay: the record is claimed by one', async () => {
+    const paid = store.orders.filter((o) => store.scenarios[o.increment_id] === 'paid').slice(1, 7);
+    expect(paid).toHaveLength(6);
+    const payments = store.invoices.filter((i) => paid.some((o) => o.entity_id === i.order_id));
+    await deliver(paid.map((o) => make('order', String(o.entity_id), o)));
+    const other = await bootXeroApp(w.env, { instanceId: 'second-instance' });
+    try {
+      // Slow answers make the overlap certain rather than lucky.
+      await w.sandbox.control.addFault({ kind: 'latency', ms: 400, durationMs: 20_000, pathPrefix: '/Payments' });
+      const items = () => payments.map((i) => make('invoice', String(i.entity_id), i));
+      // Batches of different composition, so their Idempotency-Keys differ as they would in production.
+      const runs = await Promise.all([
+        deliver(items()),
+        other.delivery.deliver(w.storeId, items().reverse(), { priority: 'normal' }),
+        deliver(items().slice(0, 3)),
+      ]);
+      await w.sandbox.control.clearFaults();
+      for (const p of payments) {
+        const outcomes = runs.flat().filter((r) => r.entityId === String(p.entity_id));
+        // Exactly one run paid it; the others were told another delivery holds it (or saw it already paid).
+        expect(outcomes.filter((o) => o.status === 'synced' && o.action === 'payment')).toHaveLength(1);
+        for (const o of outcomes.filter((x) => x.action !== 'payment'))
+          expect(o.status === 'unchanged' || (o.status === 'deferred' && /another delivery/.test(o.message))).toBe(
+            true,
+          );
+      }
+      const again = await other.delivery.deliver(w.storeId, items(), { priority: 'normal' });
+      expect(again.every((r) => r.status === 'unchanged')).toBe(true);
+      const dump = await w.sandbox.control.dump(w.tenantId);
+      for (const o of paid) {
+        const inv = dump.invoices.find((i) => i.InvoiceNumber === `MI-${o.increment_id}`)!;
+        const live = dump.payments.filter((p) => p.Invoice?.InvoiceID === inv.InvoiceID && p.Status !== 'DELETED');
+        expect(live).toHaveLength(payments.filter((i) => i.order_id === o.entity_id).length);
+        expect(inv.Status).toBe('PAID');
+      }
+    } finally {
+      await w.sandbox.control.clearFaults();
+      await other.app.close();
+    }
+  });
+
+  it('starts no Xero call after its deadline: unreached records are deferred, then delivered once', async () => {
+    // Fresh orders (new customer, new SKUs), so the run must write contacts, then items, then invoices.
+    const late: MagentoOrder[] = store.orders
+      .filter((o) => store.scenarios[o.increment_id] === 'paid')
+      .slice(7, 9)
+      .map((o, k) => ({
+        ...o,
+        entity_id: 9100 + k,
+        increment_id: `${o.increment_id}T`,
+        customer_id: 5100 + k,
+        customer_is_guest: false,
+        customer_email: `deadline-${k}@example.test`,
+        items: o.items.map((i) => ({ ...i, sku: `${i.sku}-T${k}` })),
+      }));
+    expect(late).toHaveLength(2);
+    const items = () => late.map((o) => make('order', String(o.entity_id), o));
+    const numbers = late.map((o) => `MI-${o.increment_id}`);
+    // Every call takes 700 ms: the contacts call and the items call start in time, the invoices call would not.
+    await w.sandbox.control.addFault({ kind: 'latency', ms: 700, durationMs: 20_000, tenantId: w.tenantId });
+    let cut;
+    try {
+      cut = await w.x.delivery.deliver(w.storeId, items(), { priority: 'normal', timeoutMs: 1_000 });
+    } finally {
+      await w.sandbox.control.clearFaults();
+    }
+    expect(cut.map((r) => r.status)).toEqual(['deferred', 'deferred']);
+    expect(cut[0].message).toMatch(/ran out of time/);
+    const before = await w.sandbox.control.dump(w.tenantId);
+    expect(before.invoices.filter((i) => numbers.includes(i.InvoiceNumber))).toHaveLength(0);
+    const done = await deliver(items());
+    expect(done.map((r) => r.status)).toEqual(['synced', 'synced']);
+    const after = await w.sandbox.control.dump(w.tenantId);
+    for (const n of numbers) expect(after.invoices.filter((i) => i.InvoiceNumber === n)).toHaveLength(1);
   });
 
   it('cancellation deletes a draft, voids an unpaid authorised invoice and leaves a paid one alone', async () => {

@@ -15,6 +15,7 @@ import { nextState, thrownResult } from '../sync/sync-policy';
 @Injectable()
 export class SyncRecordUseCase {
   private readonly owner: string;
+  private readonly timeoutMs: number;
 
   constructor(
     @Inject(XERO_DELIVERY) private readonly delivery: XeroDelivery,
@@ -25,6 +26,7 @@ export class SyncRecordUseCase {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.owner = config.SYNCER_INSTANCE_ID ?? 'syncer';
+    this.timeoutMs = config.SYNCER_DELIVERY_TIMEOUT_MS;
   }
 
   async execute(
@@ -66,7 +68,10 @@ export class SyncRecordUseCase {
     };
     let result: DeliveryResult;
     try {
-      const results = await this.delivery.deliver(storeId, [deliveryItem], { priority: 'interactive' });
+      const results = await this.delivery.deliver(storeId, [deliveryItem], {
+        priority: 'interactive',
+        timeoutMs: this.timeoutMs,
+      });
       result =
         results.find((r) => r.entity === entity && r.entityId === entityId) ??
         thrownResult(deliveryItem, 'no result returned');

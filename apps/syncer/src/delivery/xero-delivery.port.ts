@@ -1,5 +1,5 @@
 import { EntityName } from '@xero-sync/contracts';
-import type { DeliveryItem, DeliveryPriority, DeliveryResult, SyncMode } from '@xero-sync/xero';
+import type { DeliveryItem, DeliveryOptions, DeliveryResult, SyncMode } from '@xero-sync/xero';
 
 /**
  * What the syncer needs from libs/xero, stated as interfaces so the use cases depend on behaviour, not on
@@ -8,6 +8,7 @@ import type { DeliveryItem, DeliveryPriority, DeliveryResult, SyncMode } from '@
  */
 export type {
   DeliveryItem,
+  DeliveryOptions,
   DeliveryPriority,
   DeliveryResult,
   DeliveryStatus,
@@ -17,7 +18,7 @@ export type {
 
 /** Writes store records to Xero; one result per item, never throws for per-item problems. */
 export interface XeroDelivery {
-  deliver(storeId: string, items: DeliveryItem[], opts: { priority: DeliveryPriority }): Promise<DeliveryResult[]>;
+  deliver(storeId: string, items: DeliveryItem[], opts: DeliveryOptions): Promise<DeliveryResult[]>;
 }
 
 /** The part of a store's settings the syncer acts on. */

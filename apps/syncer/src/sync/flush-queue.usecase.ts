@@ -19,7 +19,7 @@ import {
 } from '../delivery/xero-delivery.port';
 import { RecordSyncOutcomeUseCase } from './record-sync-outcome.usecase';
 import { StoreDependencyQueries } from './store-dependency.queries';
-import { AttemptContext, nextState, thrownResult } from './sync-policy';
+import { AttemptContext, deliveryBackstopMs, nextState, thrownResult } from './sync-policy';
 
 export interface FlushReport {
   storeId: string;
@@ -143,10 +143,11 @@ export class FlushQueueUseCase {
     let results: DeliveryResult[] = held;
     if (ready.length > 0) {
       try {
+        const deadlineMs = this.config.SYNCER_DELIVERY_TIMEOUT_MS;
         const delivered = await withTimeout(
-          this.delivery.deliver(settings.storeId, ready, { priority: 'normal' }),
-          this.config.SYNCER_DELIVERY_TIMEOUT_MS,
-          `no answer from Xero delivery within ${this.config.SYNCER_DELIVERY_TIMEOUT_MS} ms`,
+          this.delivery.deliver(settings.storeId, ready, { priority: 'normal', timeoutMs: deadlineMs }),
+          deliveryBackstopMs(deadlineMs),
+          `no answer from Xero delivery within ${deliveryBackstopMs(deadlineMs)} ms`,
         );
         results = [...held, ...delivered];
       } catch (err) {

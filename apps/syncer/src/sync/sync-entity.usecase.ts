@@ -12,7 +12,7 @@ import {
 } from '../delivery/xero-delivery.port';
 import { RecordSyncOutcomeUseCase } from './record-sync-outcome.usecase';
 import { StoreDependencyQueries } from './store-dependency.queries';
-import { nextState, queueChangeOf, thrownResult } from './sync-policy';
+import { deliveryBackstopMs, nextState, queueChangeOf, thrownResult } from './sync-policy';
 
 /**
  * Immediately mode: delivers one event to Xero now (interactive priority). Whatever happens, the event ends
@@ -77,9 +77,9 @@ export class SyncEntityUseCase {
   private async deliverNow(storeId: string, item: DeliveryItem): Promise<DeliveryResult> {
     try {
       const results = await withTimeout(
-        this.delivery.deliver(storeId, [item], { priority: 'interactive' }),
-        this.timeoutMs,
-        `no answer from Xero delivery within ${this.timeoutMs} ms`,
+        this.delivery.deliver(storeId, [item], { priority: 'interactive', timeoutMs: this.timeoutMs }),
+        deliveryBackstopMs(this.timeoutMs),
+        `no answer from Xero delivery within ${deliveryBackstopMs(this.timeoutMs)} ms`,
       );
       return (
         results.find((r) => r.entity === item.entity && r.entityId === item.entityId) ??

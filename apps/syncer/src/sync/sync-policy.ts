@@ -110,6 +110,15 @@ export function logEntryFor(result: DeliveryResult, ctx: AttemptContext): NewSyn
   };
 }
 
+/**
+ * How long the syncer waits for a delivery before giving up on its answer: the delivery's own deadline (after
+ * which it starts no Xero call) plus one request that may still be in flight. Its records stay claimed until
+ * it really ends, so giving up early can never let a second delivery of the same record overlap it.
+ */
+export function deliveryBackstopMs(deadlineMs: number): number {
+  return deadlineMs + 60_000;
+}
+
 /** A delivery that threw (not a per-item result): treated as a retryable failure of every item. */
 export function thrownResult(item: Pick<DeliveryItem, 'entity' | 'entityId'>, err: unknown): DeliveryResult {
   return {

@@ -7,7 +7,14 @@ import { RequestStatsRepository, utcDay } from '@xero-sync/persistence';
 import { BreakerStateName, DEFAULT_BREAKER, OrgBreakers } from '../breaker/org-breakers';
 import { CallLane, DEFAULT_RATE_BUDGET, DeliveryPriority, OrgRateBudget } from '../limiter/org-rate-budget';
 import { XeroConnectionService } from '../tokens/xero-connection.service';
-import { classifyFailure, lowerHeaders, parseXeroNodeRejection, retryAfterMs, XeroError } from '../xero.errors';
+import {
+  CallNotStartedError,
+  classifyFailure,
+  lowerHeaders,
+  parseXeroNodeRejection,
+  retryAfterMs,
+  XeroError,
+} from '../xero.errors';
 import { XERO_OPTIONS, XeroModuleOptions } from '../xero.options';
 import type {
   XeroAllocationJson,
@@ -26,6 +33,8 @@ export interface CallContext {
   idempotencyKey?: string;
   /** Override of the module's max rate wait for this call. */
   maxWaitMs?: number;
+  /** Once aborted, the call is not started (checked after the rate wait, right before the request). */
+  signal?: AbortSignal;
 }
 
 /** One element of a summarizeErrors=false answer, in Xero's JSON shape. */
@@ -79,6 +88,11 @@ export class XeroAccountingClient implements OnModuleDestroy {
   /** Breaker state per org (for health and the dashboard). */
   breakerStates(): Record<string, BreakerStateName> {
     return this.breakers.states();
+  }
+
+  /** Longest one request may take (the SDK call's timeout). */
+  get requestTimeoutMs(): number {
+    return this.timeoutMs;
   }
 
   breakerState(tenantId: string): BreakerStateName {
@@ -326,7 +340,13 @@ export class XeroAccountingClient implements OnModuleDestroy {
       });
     }
     const budget = await this.budget(tenantId);
+    if (ctx.signal?.aborted) throw outOfTime();
     const permit = await budget.acquire(ctx.priority, ctx.lane, ctx.maxWaitMs ?? this.maxWaitMs());
+    if (ctx.signal?.aborted) {
+      // The slot waited for is given back unused (it still counts as spent: conservative, never a 429).
+      permit.release();
+      throw outOfTime();
+    }
     const started = Date.now();
     let status = 0;
     let called = false;
@@ -415,6 +435,10 @@ export class XeroAccountingClient implements OnModuleDestroy {
     }
     return b;
   }
+}
+
+function outOfTime(): XeroError {
+  return new CallNotStartedError('the delivery ran out of time before this call; nothing was sent');
 }
 
 /** Xero JSON → xero-node model (the SDK serialises its camelCase models back to Xero's PascalCase). */

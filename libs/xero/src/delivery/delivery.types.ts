@@ -37,4 +37,11 @@ export interface DeliveryResult {
 
 export interface DeliveryOptions {
   priority: DeliveryPriority;
+  /**
+   * Deadline for the whole delivery (default DEFAULT_DELIVERY_TIMEOUT_MS). No Xero call starts after it; items
+   * not reached by then are answered 'deferred'. The records' claims last this long plus one request timeout.
+   */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 300_000;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { EntityName, MagentoCreditMemo, MagentoOrder } from '@xero-sync/contracts';
 import {
+  DeliveryClaimRepository,
   StoreSettings,
   StoreSettingsRepository,
   XeroLinkKey,
@@ -9,6 +10,8 @@ import {
   XeroLinkUpdate,
 } from '@xero-sync/persistence';
 import { sha256Hex, stableStringify } from '@xero-sync/security';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { CallContext, CallOutcome, XeroAccountingClient, XeroElement } from '../client/xero-accounting.client';
 import { xeroDeepLink, XeroDeepLinkKind } from '../deep-link';
 import { CallLane, DeliveryPriority } from '../limiter/org-rate-budget';
@@ -26,9 +29,16 @@ import { cents, fromCents, roundTo } from '../mapping/money';
 import { mapAllocation, mapCreditNoteRefund, mapInvoicePayment, paymentAccountFor } from '../mapping/payment.mapper';
 import { XeroContactJson, XeroItemJson } from '../mapping/xero-documents';
 import { XeroConnectionService } from '../tokens/xero-connection.service';
-import { elementErrors, XeroError } from '../xero.errors';
+import { CallNotStartedError, elementErrors, XeroError } from '../xero.errors';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_BYTES, XERO_OPTIONS, XeroModuleOptions } from '../xero.options';
-import { DeliveryAction, DeliveryItem, DeliveryOptions, DeliveryResult, DeliveryStatus } from './delivery.types';
+import {
+  DEFAULT_DELIVERY_TIMEOUT_MS,
+  DeliveryAction,
+  DeliveryItem,
+  DeliveryOptions,
+  DeliveryResult,
+  DeliveryStatus,
+} from './delivery.types';
 
 type Json = Record<string, unknown>;
 
@@ -49,6 +59,11 @@ interface Entry {
 /** Codes that mean "not now" rather than "not this": the rest of the run is deferred without calling. */
 const STOP_CODES = new Set(['RATE_LIMITED', 'CIRCUIT_OPEN', 'DISCONNECTED', 'NOT_CONNECTED']);
 
+/** Slack on top of deadline + one request before a record claim of a vanished syncer lapses. */
+const CLAIM_MARGIN_MS = 10_000;
+/** How soon a record found busy (claimed by another delivery) is tried again. */
+const BUSY_RETRY_MS = 2_000;
+
 function hashOf(body: object): string {
   return sha256Hex(stableStringify(body));
 }
@@ -68,35 +83,77 @@ function numOf(v: unknown): number | undefined {
  * summarizeErrors=false, results mapped back per element; unchanged content (hash in xero_links) costs no call;
  * a leftover pending marker (an answer that may have been lost) makes the next attempt look the business key
  * up in Xero before writing anything that could duplicate.
+ *
+ * Exclusivity: a run first claims every record it was given (DeliveryClaimRepository); a record another
+ * delivery is still writing is answered 'deferred'. A run never starts a Xero call after its deadline, and its
+ * claims outlive the deadline by one request timeout, so a claim that lapses (its syncer was killed) can only
+ * be taken over once nothing of the old run can still reach Xero; the pending markers then say what to look up.
  */
 @Injectable()
 export class XeroDeliveryService {
   private readonly logger = new Logger(XeroDeliveryService.name);
+  private readonly instance: string;
 
   constructor(
     private readonly client: XeroAccountingClient,
     private readonly links: XeroLinkRepository,
     private readonly settings: StoreSettingsRepository,
     private readonly connections: XeroConnectionService,
+    private readonly claims: DeliveryClaimRepository,
     @Optional() @Inject(XERO_OPTIONS) private readonly options: XeroModuleOptions = {},
-  ) {}
+  ) {
+    this.instance = options.instanceId ?? `${hostname()}-${process.pid}`;
+  }
 
   /** Delivers items for one store; never throws for per-item problems (each item gets a result). */
   async deliver(storeId: string, items: DeliveryItem[], opts: DeliveryOptions): Promise<DeliveryResult[]> {
-    const settings = await this.settings.get(storeId);
-    const run = new DeliveryRun(
-      storeId,
-      settings,
-      opts.priority,
-      items,
-      this.client,
-      this.links,
-      this.connections,
-      this.options,
-      this.logger,
-    );
-    await run.execute();
-    return run.results();
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    try {
+      const settings = await this.settings.get(storeId);
+      const run = new DeliveryRun(
+        storeId,
+        settings,
+        opts.priority,
+        items,
+        this.client,
+        this.links,
+        this.connections,
+        this.options,
+        this.logger,
+        deadline.signal,
+      );
+      await this.claimed(run, storeId, items, timeoutMs + this.client.requestTimeoutMs + CLAIM_MARGIN_MS);
+      return run.results();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Runs `run` holding the claims of its records; records claimed elsewhere are answered 'deferred'. */
+  private async claimed(run: DeliveryRun, storeId: string, items: DeliveryItem[], ttlMs: number): Promise<void> {
+    const owner = `${this.instance}:${randomUUID()}`;
+    const keys = items.map((i) => ({ storeId, entity: i.entity, entityId: i.entityId }));
+    const { held, busy } = await this.claims.claim(keys, owner, ttlMs);
+    for (const b of busy) {
+      const waitMs = b.expiresAt ? Math.min(BUSY_RETRY_MS, Math.max(0, b.expiresAt.getTime() - Date.now())) : 0;
+      run.busy(
+        b.key.entity,
+        b.key.entityId,
+        new XeroError('UNAVAILABLE', 'another delivery of this record is in progress; it will be tried again', {
+          retryAfterMs: Math.max(waitMs, BUSY_RETRY_MS),
+        }),
+      );
+    }
+    try {
+      await run.execute();
+    } finally {
+      await this.claims.release(held.map((h) => h.id)).catch((err: unknown) => {
+        // Unreleased claims lapse at their expiry; the records wait until then.
+        this.logger.warn(`could not release ${held.length} delivery claims: ${String(err)}`);
+      });
+    }
   }
 }
 
@@ -134,10 +191,27 @@ class DeliveryRun {
     private readonly connections: XeroConnectionService,
     options: XeroModuleOptions,
     private readonly logger: Logger,
+    private readonly signal: AbortSignal,
   ) {
     this.tenantId = settings.xeroTenantId;
     this.batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
     this.maxBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.stopped ??= new XeroError('UNAVAILABLE', 'the delivery ran out of time; the rest will be tried again', {
+          retryAfterMs: 0,
+        });
+      },
+      { once: true },
+    );
+  }
+
+  /** A record another delivery is writing: not touched by this run. */
+  busy(entity: string, entityId: string, err: XeroError): void {
+    for (const item of this.items)
+      if (item.entity === entity && item.entityId === entityId)
+        this.finish(item, 'deferred', undefined, err.message, { error: err });
   }
 
   results(): DeliveryResult[] {
@@ -187,7 +261,7 @@ class DeliveryRun {
       }
     } catch (err) {
       if (err instanceof XeroError && STOP_CODES.has(err.code)) this.stopped = err;
-      else throw err;
+      else if (!(err instanceof CallNotStartedError)) throw err;
     } finally {
       await this.flush();
     }
@@ -200,7 +274,7 @@ class DeliveryRun {
   }
 
   private ctx(lane: CallLane, idempotencyKey?: string): CallContext {
-    return { priority: this.priority, lane, idempotencyKey };
+    return { priority: this.priority, lane, idempotencyKey, signal: this.signal };
   }
 
   private finish(
@@ -231,11 +305,12 @@ class DeliveryRun {
   private fail(item: DeliveryItem, err: unknown): void {
     const e =
       err instanceof XeroError ? err : new XeroError('VALIDATION', err instanceof Error ? err.message : String(err));
-    const status: DeliveryStatus = STOP_CODES.has(e.code)
-      ? 'deferred'
-      : e.code === 'DEPENDENCY_FAILED'
-        ? 'waiting'
-        : 'failed';
+    const status: DeliveryStatus =
+      STOP_CODES.has(e.code) || e instanceof CallNotStartedError
+        ? 'deferred'
+        : e.code === 'DEPENDENCY_FAILED'
+          ? 'waiting'
+          : 'failed';
     this.finish(item, status, undefined, e.message, { error: e });
   }
 
@@ -368,6 +443,7 @@ class DeliveryRun {
           );
         } catch (err) {
           const e = err instanceof XeroError ? err : new XeroError('UNAVAILABLE', (err as Error).message);
+          if (e instanceof CallNotStartedError) return; // out of time, nothing sent: the items stay deferred
           if (e.status !== undefined) this.charge(charged, 1 / Math.max(1, charged.length));
           if (STOP_CODES.has(e.code)) this.stopped = e;
           for (const entry of chunk) await entry.onFail(e);
