@@ -29,6 +29,11 @@ export const envSchema = z.object({
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
     .default('mongodb://127.0.0.1:27017/xero-sync'),
+  /**
+   * Connections (= operations in flight) per process. FerretDB v1's SQLite backend has 100 connections and an
+   * update holds one while waiting for a second: past ~100 concurrent updates over all clients it deadlocks.
+   */
+  MONGODB_MAX_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
 
   XERO_API_URL: url('https://api.xero.com/api.xro/2.0'),
   XERO_IDENTITY_URL: url('https://identity.xero.com'),

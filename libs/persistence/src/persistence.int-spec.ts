@@ -124,6 +124,22 @@ describe('persistence on FerretDB', () => {
     expect(docs.map((d) => d.epoch)).toEqual([2]);
   });
 
+  // Regression: a bulkWrite of ~100 single-document updateOne statements wedged FerretDB v1 for every client
+  // (each statement keeps an SQLite connection until the command ends). A flush batch is 500 items by default.
+  it('records the outcome of a 120-item flush batch in one call, and the server stays responsive', async () => {
+    for (let i = 0; i < 120; i++) await queue.saveLatest(change(String(5000 + i), 'shop-big'), { status: 'pending' });
+    const batch = await queue.claimDue('shop-big', 'flusher', 120, 60_000);
+    expect(batch.items).toHaveLength(120);
+    const done = await queue.completeClaimed(
+      batch.claimToken,
+      batch.items.map((i) => ({ id: i.id, state: { status: 'synced' as const, attempts: 1, syncedAt: new Date() } })),
+    );
+    expect(done).toBe(120);
+    expect(
+      await connection.collection('pending_changes').countDocuments({ storeId: 'shop-big', status: 'synced' }),
+    ).toBe(120);
+  });
+
   it('keeps its data across a FerretDB restart', async () => {
     await queue.saveLatest(change('777', 'shop-durable'), { status: 'pending' });
     infra('stop-ferretdb');

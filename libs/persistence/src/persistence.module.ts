@@ -20,6 +20,8 @@ export class PersistenceModule {
           useFactory: (config: AppConfig) => ({
             uri: config.MONGODB_URI,
             serverSelectionTimeoutMS: 5000,
+            // Bounded so that all processes together stay well inside FerretDB's own pool (see the env schema).
+            maxPoolSize: config.MONGODB_MAX_POOL_SIZE,
             // Fail fast instead of buffering operations for 10 s when the server is away.
             bufferCommands: false,
             autoIndex: true,

@@ -162,9 +162,13 @@ export class PendingChangeRepository {
    */
   async completeClaimed(claimToken: string, outcomes: { id: string; state: PendingChangeState }[]): Promise<number> {
     if (outcomes.length === 0) return 0;
+    // `updateMany` on a unique _id is one document like `updateOne`, but FerretDB v1 keeps each single-document
+    // statement's cursor (and an SQLite connection of its pool of 100) open until the whole command ends: a
+    // bulkWrite of ~100 updateOne statements wedges the server for every client. Multi-document statements
+    // close theirs as they finish.
     const res = await this.model.bulkWrite(
       outcomes.map((o) => ({
-        updateOne: { filter: { _id: o.id, claimToken }, update: stateUpdate(o.state) },
+        updateMany: { filter: { _id: o.id, claimToken }, update: stateUpdate(o.state) },
       })),
       { ordered: false },
     );
