@@ -36,8 +36,6 @@ module.exports = {
         '<rootDir>/tools/*/test/**/*.e2e-spec.ts',
         '<rootDir>/test/**/*.e2e-spec.ts',
       ],
-      // The SIGKILL crash run is in `faults` only until its known duplicate-payment race is fixed (see docs/syncer.md).
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/syncer/test/syncer-crash.e2e-spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-timeouts.ts'],
       globals: { JEST_TIER: 'e2e' },
     },
