@@ -189,7 +189,9 @@ export class OrgRateBudget {
       for (let i = this.waiters.length - 1; i >= 0; i--) {
         const x = this.waiters[i];
         const xAt = i === 0 ? at : this.nextSlot(x.interactive, now);
-        if (xAt > x.deadline) {
+        // Infinity = freed only by a release (all slots in flight): wait for it until the deadline itself passes.
+        const late = Number.isFinite(xAt) ? xAt > x.deadline : now > x.deadline;
+        if (late) {
           this.waiters.splice(i, 1);
           const retryAfterMs = Number.isFinite(xAt) ? xAt - now : this.options.minuteMs;
           x.reject(new XeroError('RATE_LIMITED', 'rate budget for this Xero org is used up for now', { retryAfterMs }));
