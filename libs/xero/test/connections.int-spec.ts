@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { Connection } from 'mongoose';
 import { XeroConnectionRepository, defaultStoreSettings } from '@xero-sync/persistence';
 import { SecretBox } from '@xero-sync/security';
 import {
@@ -123,6 +125,26 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
       { priority: 'interactive' },
     );
     expect(r.status).toBe('synced');
+  });
+
+  it('keeps an idle org connected: a refresh token unused for 30 days is refreshed once, a fresh one is left alone', async () => {
+    const refreshes = async () => (await sandbox.control.counters(tenantId)).tokenRefreshes;
+    const before = await refreshes();
+    expect(await a.connections.keepAlive()).toBe(0);
+    expect(await refreshes()).toBe(before);
+    const repo = a.app.get(XeroConnectionRepository);
+    const idle = (await repo.findByTenant(tenantId))!;
+    const longAgo = new Date(Date.now() - 31 * 86_400_000);
+    await a.app
+      .get<Connection>(getConnectionToken())
+      .collection('xero_connections')
+      .updateOne({ _id: idle.id as never }, { $set: { refreshTokenIssuedAt: longAgo } });
+    // Every syncer runs the keep-alive; the refresh lease lets only one of them refresh.
+    await Promise.all([a.connections.keepAlive(), b.connections.keepAlive()]);
+    expect((await refreshes()) - before).toBe(1);
+    const after = (await repo.findByTenant(tenantId))!;
+    expect(after.refreshTokenIssuedAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(after.status).toBe('connected');
   });
 
   it('an expired refresh token disconnects the org and its deliveries are deferred, nothing dropped', async () => {

@@ -1,8 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { StoreSettingsRepository, XeroDeliveryService, XeroModule } from '@xero-sync/xero';
+import { TokenKeepAliveScheduler } from './token-keep-alive.scheduler';
 import { SYNC_SETTINGS_SOURCE, SyncSettingsSource, XERO_DELIVERY, XeroDelivery } from './xero-delivery.port';
 
-/** Binds the syncer's ports to libs/xero: delivery through XeroDeliveryService, settings from store_settings. */
+/**
+ * Binds the syncer's ports to libs/xero: delivery through XeroDeliveryService, settings from store_settings; and
+ * keeps idle orgs' refresh tokens alive (TokenKeepAliveScheduler).
+ */
 @Module({})
 export class XeroBindingsModule {
   static forRoot(): DynamicModule {
@@ -11,6 +15,7 @@ export class XeroBindingsModule {
       module: XeroBindingsModule,
       imports: [xero],
       providers: [
+        TokenKeepAliveScheduler,
         // Factories (not aliases) so the compiler checks that libs/xero fits the ports.
         {
           provide: XERO_DELIVERY,
