@@ -1,7 +1,7 @@
 import { ModelDefinition } from '@nestjs/mongoose';
 import { PendingChange, PendingChangeSchema } from './pending-change.schema';
 
-export { PendingChange, PendingChangeSchema, PendingChangeStatus } from './pending-change.schema';
+export { PendingChange, pendingChangeId, PendingChangeSchema, PendingChangeStatus } from './pending-change.schema';
 export {
   ClaimedBatch,
   NewPendingChange,

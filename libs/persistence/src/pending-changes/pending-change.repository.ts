@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { QueryFilter, Model } from 'mongoose';
 import { isDuplicateKeyError } from '../persistence.errors';
-import { PendingChange, PendingChangeStatus } from './pending-change.schema';
+import { PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
 
 export interface PendingChangeRecord {
   id: string;
@@ -96,18 +96,18 @@ export class PendingChangeRepository {
    * as synced.
    */
   async saveLatest(change: NewPendingChange, state: PendingChangeState): Promise<SaveLatestOutcome> {
-    const key = { storeId: change.storeId, entity: change.entity, entityId: change.entityId };
+    const _id = pendingChangeId(change);
     const { $set, $unset } = stateUpdate({ attempts: 0, ...state });
     const update = { $set: { ...change, ...$set }, $unset };
     for (let round = 0; round < 3; round++) {
       const res = await this.model
-        .updateOne({ ...key, occurredAt: { $lte: change.occurredAt }, eventId: { $ne: change.eventId } }, update)
+        .updateOne({ _id, occurredAt: { $lte: change.occurredAt }, eventId: { $ne: change.eventId } }, update)
         .exec();
       if (res.matchedCount === 1) return 'saved';
-      const existing = await this.model.findOne(key, { eventId: 1, occurredAt: 1 }).lean<Lean>().exec();
+      const existing = await this.model.findOne({ _id }, { eventId: 1, occurredAt: 1 }).lean<Lean>().exec();
       if (existing) return existing.eventId === change.eventId ? 'duplicate' : 'stale';
       try {
-        await this.model.create({ ...change, ...$set });
+        await this.model.create({ _id, ...change, ...$set });
         return 'saved';
       } catch (err) {
         // Another writer inserted the same key in between: compare against what it wrote.
@@ -244,16 +244,19 @@ export class PendingChangeRepository {
     entity: string,
     entityId: string,
   ): Promise<'removed' | 'processing' | 'not-open' | 'not-found'> {
-    const key = { storeId, entity, entityId };
-    const res = await this.model.deleteOne({ ...key, status: { $in: ['pending', 'waiting', 'failed'] } }).exec();
+    const _id = pendingChangeId({ storeId, entity, entityId });
+    const res = await this.model.deleteOne({ _id, status: { $in: ['pending', 'waiting', 'failed'] } }).exec();
     if (res.deletedCount === 1) return 'removed';
-    const doc = await this.model.findOne(key, { status: 1 }).lean<Lean>().exec();
+    const doc = await this.model.findOne({ _id }, { status: 1 }).lean<Lean>().exec();
     if (!doc) return 'not-found';
     return doc.status === 'processing' ? 'processing' : 'not-open';
   }
 
   async findByKey(storeId: string, entity: string, entityId: string): Promise<PendingChangeRecord | null> {
-    const doc = await this.model.findOne({ storeId, entity, entityId }).lean<Lean>().exec();
+    const doc = await this.model
+      .findOne({ _id: pendingChangeId({ storeId, entity, entityId }) })
+      .lean<Lean>()
+      .exec();
     return doc ? toRecord(doc) : null;
   }
 

@@ -15,6 +15,11 @@ export type PendingChangeStatus = 'pending' | 'processing' | 'failed' | 'waiting
  */
 @Schema({ collection: 'pending_changes', timestamps: true, versionKey: false })
 export class PendingChange {
+  /**
+   * `storeId|entity|entityId`: every per-record read and write goes by _id, the only filter FerretDB v1 answers
+   * without scanning (and parsing) the whole collection; by the compound key each write cost O(queue size).
+   */
+  @Prop({ type: String, required: true }) _id!: string;
   @Prop({ required: true }) storeId!: string;
   @Prop({ required: true }) entity!: string;
   @Prop({ required: true }) entityId!: string;
@@ -40,6 +45,10 @@ export class PendingChange {
 }
 
 export const PendingChangeSchema = SchemaFactory.createForClass(PendingChange);
+
+export function pendingChangeId(key: { storeId: string; entity: string; entityId: string }): string {
+  return `${key.storeId}|${key.entity}|${key.entityId}`;
+}
 PendingChangeSchema.index({ storeId: 1, entity: 1, entityId: 1 }, { unique: true });
 PendingChangeSchema.index({ storeId: 1, status: 1, nextAttemptAt: 1 });
 PendingChangeSchema.index({ claimToken: 1 });
