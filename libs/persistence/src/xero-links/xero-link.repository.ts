@@ -42,11 +42,11 @@ export class XeroLinkRepository {
   /** Links of many entities of one kind in one query. */
   async findMany(storeId: string, entity: string, entityIds: string[]): Promise<XeroLinkRecord[]> {
     if (entityIds.length === 0) return [];
-    const docs = await this.model
-      .find({ _id: { $in: entityIds.map((entityId) => xeroLinkId({ storeId, entity, entityId })) } })
-      .lean<Lean[]>()
-      .exec();
-    return docs.map(toRecord);
+    // One lookup per id: FerretDB v1 pushes `_id` equality down to SQLite but answers `_id: {$in}` by reading
+    // and parsing the whole collection (measured ~40× slower with a few hundred links). The pool bounds the fan-out.
+    const ids = [...new Set(entityIds)].map((entityId) => xeroLinkId({ storeId, entity, entityId }));
+    const docs = await Promise.all(ids.map((id) => this.model.findById(id).lean<Lean>().exec()));
+    return docs.filter((d): d is Lean => d !== null).map(toRecord);
   }
 
   /** Another link of the org (any store) already using a business key, e.g. to detect a shortened-code clash. */
