@@ -71,7 +71,7 @@ export class FlushQueueUseCase {
     report.acquired = true;
     const startedAt = new Date();
     let lost = false;
-    let claimToken: string | undefined;
+    let claimed: { token: string; ids: string[] } | undefined;
     // At most one renewal in flight: when FerretDB is slow (SQLITE_BUSY under load) a tick can outlast the
     // interval, and overlapping ticks (each an updateMany over the whole claimed batch) pile up, fill the
     // connection pool and starve every other query of the process, including Immediately-mode deliveries.
@@ -82,7 +82,7 @@ export class FlushQueueUseCase {
         renewing = true;
         void (async () => {
           if (!(await this.leases.renew(leaseKey, this.owner, leaseMs))) lost = true;
-          if (claimToken) await this.queue.extendClaim(claimToken, this.config.SYNCER_CLAIM_LEASE_MS);
+          if (claimed) await this.queue.extendClaim(claimed.token, claimed.ids, this.config.SYNCER_CLAIM_LEASE_MS);
         })()
           .catch((err: unknown) => this.logger.warn(`could not renew flush lease ${leaseKey}: ${String(err)}`))
           .finally(() => {
@@ -101,11 +101,11 @@ export class FlushQueueUseCase {
             this.config.SYNCER_CLAIM_LEASE_MS,
           );
           if (batch.items.length === 0) break;
-          claimToken = batch.claimToken;
+          claimed = { token: batch.claimToken, ids: batch.items.map((i) => i.id) };
           report.batches += 1;
           report.claimed += batch.items.length;
           const allDeferred = await this.deliverBatch(settings, batch.claimToken, batch.items, report);
-          claimToken = undefined;
+          claimed = undefined;
           if (allDeferred) break;
         }
       });

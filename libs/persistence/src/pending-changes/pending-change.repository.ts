@@ -120,7 +120,8 @@ export class PendingChangeRepository {
   /**
    * Claims up to `limit` due items of a store for `owner` (lowest dependency rank first, then oldest): pending
    * or waiting items whose time has come, and items whose previous claim expired (a crashed flusher). Each item
-   * is claimed by a conditional single-document update, so two claimers never hold the same item.
+   * is claimed by a conditional single-document update, so two claimers never hold the same item. On FerretDB v1
+   * only `_id` filters avoid a collection scan, so the selection is the one scan and everything after goes by _id.
    */
   async claimDue(
     storeId: string,
@@ -137,23 +138,32 @@ export class PendingChangeRepository {
       .lean<Lean[]>()
       .exec();
     if (candidates.length === 0) return { claimToken, items: [] };
-    await this.model
-      .updateMany(
-        { _id: { $in: candidates.map((c) => c._id) }, ...this.dueFilter(now) },
-        {
-          $set: { status: 'processing', leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs), claimToken },
-        },
-      )
-      .exec();
-    const items = await this.model.find({ claimToken }).sort({ rank: 1, occurredAt: 1 }).lean<Lean[]>().exec();
+    const claim = {
+      $set: { status: 'processing', leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs), claimToken },
+    };
+    // updateMany on a unique _id: see completeClaimed for why not updateOne.
+    await this.model.bulkWrite(
+      candidates.map((c) => ({ updateMany: { filter: { _id: c._id, ...this.dueFilter(now) }, update: claim } })),
+      { ordered: false },
+    );
+    const items = (await this.byIds(candidates.map((c) => String(c._id)))).filter((d) => d.claimToken === claimToken);
+    items.sort((a, b) => a.rank - b.rank || a.occurredAt.getTime() - b.occurredAt.getTime());
     return { claimToken, items: items.map(toRecord) };
   }
 
-  /** Extends the claim of a batch still being delivered. */
-  async extendClaim(claimToken: string, leaseMs: number, now = new Date()): Promise<void> {
-    await this.model
-      .updateMany({ claimToken, status: 'processing' }, { $set: { leaseUntil: new Date(now.getTime() + leaseMs) } })
-      .exec();
+  /** Extends the claim of a batch still being delivered (its items by id, so no scan on FerretDB). */
+  async extendClaim(claimToken: string, ids: string[], leaseMs: number, now = new Date()): Promise<void> {
+    if (ids.length === 0) return;
+    const update = { $set: { leaseUntil: new Date(now.getTime() + leaseMs) } };
+    await this.model.bulkWrite(
+      ids.map((id) => ({ updateMany: { filter: { _id: id, claimToken, status: 'processing' }, update } })),
+      { ordered: false },
+    );
+  }
+
+  private async byIds(ids: string[]): Promise<Lean[]> {
+    const docs = await Promise.all(ids.map((id) => this.model.findById(id).lean<Lean>().exec()));
+    return docs.filter((d): d is Lean => d !== null);
   }
 
   /**
