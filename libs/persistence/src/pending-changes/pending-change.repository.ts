@@ -62,8 +62,8 @@ export interface ClaimedBatch {
 type Lean = PendingChange & { _id: { toString(): string } };
 
 function toRecord(doc: Lean): PendingChangeRecord {
-  const { _id, ...rest } = doc;
-  return { id: _id.toString(), ...rest };
+  const { _id, payload, ...rest } = doc;
+  return { id: _id.toString(), ...rest, payload: JSON.parse(payload) as Record<string, unknown> };
 }
 
 const STATE_FIELDS = ['lastError', 'waitingOn', 'lastAttemptAt', 'syncedAt', 'xeroId'] as const;
@@ -98,7 +98,8 @@ export class PendingChangeRepository {
   async saveLatest(change: NewPendingChange, state: PendingChangeState): Promise<SaveLatestOutcome> {
     const _id = pendingChangeId(change);
     const { $set, $unset } = stateUpdate({ attempts: 0, ...state });
-    const update = { $set: { ...change, ...$set }, $unset };
+    const stored = { ...change, payload: JSON.stringify(change.payload) };
+    const update = { $set: { ...stored, ...$set }, $unset };
     for (let round = 0; round < 3; round++) {
       const res = await this.model
         .updateOne({ _id, occurredAt: { $lte: change.occurredAt }, eventId: { $ne: change.eventId } }, update)
@@ -107,7 +108,7 @@ export class PendingChangeRepository {
       const existing = await this.model.findOne({ _id }, { eventId: 1, occurredAt: 1 }).lean<Lean>().exec();
       if (existing) return existing.eventId === change.eventId ? 'duplicate' : 'stale';
       try {
-        await this.model.create({ _id, ...change, ...$set });
+        await this.model.create({ _id, ...stored, ...$set });
         return 'saved';
       } catch (err) {
         // Another writer inserted the same key in between: compare against what it wrote.

@@ -1,5 +1,4 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Schema as MongooseSchema } from 'mongoose';
 
 /**
  * `pending`/`waiting`: due at `nextAttemptAt`; `processing`: claimed by a flusher until `leaseUntil` (then
@@ -27,7 +26,11 @@ export class PendingChange {
   @Prop({ required: true, default: 0 }) rank!: number;
   @Prop({ required: true }) eventId!: string;
   @Prop({ required: true }) occurredAt!: Date;
-  @Prop({ type: MongooseSchema.Types.Mixed, required: true }) payload!: Record<string, unknown>;
+  /**
+   * The store payload as JSON text. Queue scans (due items, depth by status) read every document on FerretDB v1,
+   * and one string costs ~8× less to read there than the same payload as a nested document (measured, 2 KB orders).
+   */
+  @Prop({ type: String, required: true }) payload!: string;
   @Prop({ type: String, required: true, default: 'pending' }) status!: PendingChangeStatus;
   @Prop({ required: true, default: 0 }) attempts!: number;
   @Prop({ required: true, default: () => new Date(0) }) nextAttemptAt!: Date;
