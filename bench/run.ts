@@ -42,7 +42,10 @@ async function main(): Promise<void> {
       log('sync: calls per order vs per-record baseline, Immediately latency, 1 vs 3 syncers');
       // BENCH_SYNC_SCALE shrinks the data set (1 = 10,000 orders) when a full run does not fit the time at hand.
       const scale = Number(process.env.BENCH_SYNC_SCALE ?? 1);
-      const sync = await runSyncBench({ log, scale });
+      const baselineCallBudget = process.env.BENCH_BASELINE_CALLS
+        ? Number(process.env.BENCH_BASELINE_CALLS)
+        : undefined;
+      const sync = await runSyncBench({ log, scale, baselineCallBudget });
       results.sync_scale = scale;
       Object.assign(results, sync);
       log(JSON.stringify(sync));

@@ -7,6 +7,12 @@ import { FlushQueueUseCase } from './flush-queue.usecase';
 import { currentSlotStart } from './sync-policy';
 
 const INTERVAL_NAME = 'syncer-flush-tick';
+/**
+ * Asking the queue which stores have due items scans it on FerretDB v1 (only `_id` filters are pushed down), so
+ * with a fast tick the asking alone kept the server busy. The answer is reused for this long; Sync Now requests
+ * are still seen every tick.
+ */
+const DUE_SCAN_MIN_MS = 2000;
 
 /**
  * Every tick (SYNCER_FLUSH_TICK_MS) looks for stores with due queue items and flushes those whose turn has
@@ -20,6 +26,7 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
   private current: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private dueStores: { at: number; ids: string[] } | undefined;
 
   constructor(
     private readonly registry: SchedulerRegistry,
@@ -67,10 +74,7 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
   }
 
   private async tick(): Promise<void> {
-    const [due, requested] = await Promise.all([
-      this.queue.storesWithDueItems(),
-      this.leases.storesWithFlushRequests(),
-    ]);
+    const [due, requested] = await Promise.all([this.storesWithDueItems(), this.leases.storesWithFlushRequests()]);
     const stores = shuffle([...new Set([...due, ...requested])]);
     let next = 0;
     const worker = async () => {
@@ -84,6 +88,14 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.config.SYNCER_FLUSH_CONCURRENCY, stores.length) }, worker));
+  }
+
+  private async storesWithDueItems(): Promise<string[]> {
+    const now = Date.now();
+    if (!this.dueStores || now - this.dueStores.at >= Math.max(DUE_SCAN_MIN_MS, this.config.SYNCER_FLUSH_TICK_MS)) {
+      this.dueStores = { at: now, ids: await this.queue.storesWithDueItems() };
+    }
+    return this.dueStores.ids;
   }
 
   private async isDue(storeId: string): Promise<boolean> {
