@@ -137,12 +137,11 @@ export class XeroDeliveryService {
     const keys = items.map((i) => ({ storeId, entity: i.entity, entityId: i.entityId }));
     const { held, busy } = await this.claims.claim(keys, owner, ttlMs);
     for (const b of busy) {
-      const waitMs = b.expiresAt ? Math.min(BUSY_RETRY_MS, Math.max(0, b.expiresAt.getTime() - Date.now())) : 0;
       run.busy(
         b.key.entity,
         b.key.entityId,
         new XeroError('UNAVAILABLE', 'another delivery of this record is in progress; it will be tried again', {
-          retryAfterMs: Math.max(waitMs, BUSY_RETRY_MS),
+          retryAfterMs: BUSY_RETRY_MS,
         }),
       );
     }
