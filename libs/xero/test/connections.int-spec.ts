@@ -11,7 +11,7 @@ import {
   testEncryptionKey,
   TestSandbox,
 } from '@xero-sync/testing';
-import { bootXeroApp, XeroTestApp } from './xero-test-app';
+import { bootXeroApp, dropTestDatabase, XeroTestApp } from './xero-test-app';
 
 /** OAuth consent, refresh single-flight across two instances, lost refresh answers, invalid_grant. */
 describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
@@ -43,13 +43,7 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
   afterAll(async () => {
     await a?.app.close();
     await b?.app.close();
-    const { MongoClient } = await import('mongodb');
-    const c = new MongoClient(mongo);
-    await c
-      .db()
-      .dropDatabase()
-      .catch(() => undefined);
-    await c.close();
+    await dropTestDatabase(mongo);
     await sandbox?.close();
   });
 

@@ -101,14 +101,19 @@ export async function xeroWorld(
     x,
     close: async () => {
       await x.app.close();
-      const { MongoClient } = await import('mongodb');
-      const c = new MongoClient(mongo);
-      await c
-        .db()
-        .dropDatabase()
-        .catch(() => undefined);
-      await c.close();
+      await dropTestDatabase(mongo);
       await sandbox.close();
     },
   };
+}
+
+/** Drops a test's own database (best effort: a test that failed early may not have created it). */
+export async function dropTestDatabase(uri: string): Promise<void> {
+  const { MongoClient } = await import('mongodb');
+  const c = new MongoClient(uri);
+  await c
+    .db()
+    .dropDatabase()
+    .catch(() => undefined);
+  await c.close();
 }

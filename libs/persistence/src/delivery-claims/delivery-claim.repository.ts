@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { isDuplicateKeyError } from '../persistence.errors';
+import { insertManyNew } from '../insert-new';
 import { DeliveryClaim } from './delivery-claim.schema';
 
 export interface ClaimKey {
@@ -49,7 +49,8 @@ export class DeliveryClaimRepository {
       const epoch = (prev?.epoch ?? 0) + 1;
       wanted.push({ key, doc: { _id: `${keyOf(key)}#${epoch}`, key: keyOf(key), epoch, owner, expiresAt } });
     }
-    const clashed = await this.insertNew(wanted.map((w) => w.doc));
+    const docsToInsert = wanted.map((w) => w.doc);
+    const clashed = new Set((await insertManyNew(this.model, docsToInsert)).map((i) => docsToInsert[i]._id));
     for (const w of wanted) {
       if (clashed.has(w.doc._id)) result.busy.push({ key: w.key });
       else result.held.push({ key: w.key, id: w.doc._id });
@@ -63,19 +64,5 @@ export class DeliveryClaimRepository {
   /** Releases claims by the ids `claim` returned (only the caller's own epochs, never a successor's). */
   async release(ids: string[]): Promise<void> {
     if (ids.length) await this.model.deleteMany({ _id: { $in: ids } }).exec();
-  }
-
-  /** Inserts claim epochs; returns the ids another contender inserted first. */
-  private async insertNew(docs: DeliveryClaim[]): Promise<Set<string>> {
-    if (docs.length === 0) return new Set();
-    try {
-      await this.model.insertMany(docs, { ordered: false });
-      return new Set();
-    } catch (err) {
-      const failed = (err as { writeErrors?: { index?: number; err?: { index?: number } }[] }).writeErrors ?? [];
-      if (failed.length === 0 && !isDuplicateKeyError(err)) throw err;
-      if (failed.length === 0) return new Set(docs.map((d) => d._id));
-      return new Set(failed.map((e) => docs[e.index ?? e.err?.index ?? 0]._id));
-    }
   }
 }

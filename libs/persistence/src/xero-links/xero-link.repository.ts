@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { isDuplicateKeyError } from '../persistence.errors';
+import { insertManyNew } from '../insert-new';
 import { XeroLink } from './xero-link.schema';
 
 export type XeroLinkRecord = Omit<XeroLink, '_id'> & { id: string; createdAt?: Date; updatedAt?: Date };
@@ -64,20 +64,11 @@ export class XeroLinkRepository {
     docs: (XeroLinkKey & XeroLinkUpdate & { tenantId: string; businessKey: string })[],
     at = new Date(),
   ): Promise<XeroLinkKey[]> {
-    if (docs.length === 0) return [];
-    try {
-      await this.model.insertMany(
-        docs.map((d) => ({ ...d, _id: xeroLinkId(d), lastSyncedAt: d.xeroId ? at : undefined })),
-        { ordered: false },
-      );
-      return [];
-    } catch (err) {
-      const failed = (err as { writeErrors?: { index?: number; err?: { index?: number } }[] }).writeErrors ?? [];
-      if (failed.length === 0 && !isDuplicateKeyError(err)) throw err;
-      return failed
-        .map((e) => docs[e.index ?? e.err?.index ?? 0])
-        .map((d) => ({ storeId: d.storeId, entity: d.entity, entityId: d.entityId }));
-    }
+    const refused = await insertManyNew(
+      this.model,
+      docs.map((d) => ({ ...d, _id: xeroLinkId(d), lastSyncedAt: d.xeroId ? at : undefined })),
+    );
+    return refused.map((i) => docs[i]).map((d) => ({ storeId: d.storeId, entity: d.entity, entityId: d.entityId }));
   }
 
   /** Records an attempt before the write (see `pendingHash`), creating the link if needed. */

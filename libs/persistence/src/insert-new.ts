@@ -1,0 +1,20 @@
+import { Model } from 'mongoose';
+import { isDuplicateKeyError } from './persistence.errors';
+
+/**
+ * One unordered insertMany; returns the positions of the documents refused because their unique key already
+ * exists (another writer was first). Any other failure is thrown. A duplicate-key error without per-document
+ * detail counts every document as refused, the reading that never mistakes a lost race for a win.
+ */
+export async function insertManyNew<T>(model: Model<T>, docs: object[]): Promise<number[]> {
+  if (docs.length === 0) return [];
+  try {
+    await model.insertMany(docs, { ordered: false });
+    return [];
+  } catch (err) {
+    const failed = (err as { writeErrors?: { index?: number; err?: { index?: number } }[] }).writeErrors ?? [];
+    if (failed.length === 0 && !isDuplicateKeyError(err)) throw err;
+    if (failed.length === 0) return docs.map((_, i) => i);
+    return failed.map((e) => e.index ?? e.err?.index ?? 0);
+  }
+}
