@@ -12,8 +12,12 @@ export async function insertManyNew<T>(model: Model<T>, docs: object[]): Promise
     await model.insertMany(docs, { ordered: false });
     return [];
   } catch (err) {
-    const failed = (err as { writeErrors?: { index?: number; err?: { index?: number } }[] }).writeErrors ?? [];
+    const failed =
+      (err as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] })
+        .writeErrors ?? [];
     if (failed.length === 0 && !isDuplicateKeyError(err)) throw err;
+    // Only a duplicate key means "a racer was first"; any other refused document is a real failure.
+    if (failed.some((e) => (e.code ?? e.err?.code) !== 11000)) throw err;
     if (failed.length === 0) return docs.map((_, i) => i);
     return failed.map((e) => e.index ?? e.err?.index ?? 0);
   }

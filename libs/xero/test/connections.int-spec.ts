@@ -47,6 +47,19 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
     await sandbox?.close();
   });
 
+  /** Binds a fresh store to the org and delivers one generated customer through instance b. */
+  async function deliverOneCustomer(seed: number, priority: 'interactive' | 'normal') {
+    const storeId = `s-${randomUUID().slice(0, 8)}`;
+    await a.settings.save({ ...defaultStoreSettings(storeId), xeroTenantId: tenantId }, 'test');
+    const customer = generateStore({ seed, customers: 1, orders: 1 }).customers[0];
+    const [r] = await b.delivery.deliver(
+      storeId,
+      [{ entity: 'customer', entityId: String(customer.id), payload: customer, eventId: randomUUID() }],
+      { priority },
+    );
+    return r;
+  }
+
   async function consent(binding: string): Promise<{ code: string; state: string }> {
     const start = await a.connections.startAuthorization(binding);
     const url = new URL(start.authorizeUrl);
@@ -110,14 +123,7 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
     expect(fresh).not.toBe(stale);
     expect((await a.connections.list())[0].status).toBe('connected');
     // the token works for real calls
-    const storeId = `s-${randomUUID().slice(0, 8)}`;
-    await a.settings.save({ ...defaultStoreSettings(storeId), xeroTenantId: tenantId }, 'test');
-    const customer = generateStore({ seed: 5, customers: 1, orders: 1 }).customers[0];
-    const [r] = await b.delivery.deliver(
-      storeId,
-      [{ entity: 'customer', entityId: String(customer.id), payload: customer, eventId: randomUUID() }],
-      { priority: 'interactive' },
-    );
+    const r = await deliverOneCustomer(5, 'interactive');
     expect(r.status).toBe('synced');
   });
 
@@ -157,14 +163,7 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
     const view = (await a.connections.list())[0];
     expect(view.status).toBe('disconnected');
     expect(view.warning).toMatch(/disconnected/);
-    const storeId = `s-${randomUUID().slice(0, 8)}`;
-    await a.settings.save({ ...defaultStoreSettings(storeId), xeroTenantId: tenantId }, 'test');
-    const customer = generateStore({ seed: 6, customers: 1, orders: 1 }).customers[0];
-    const [r] = await b.delivery.deliver(
-      storeId,
-      [{ entity: 'customer', entityId: String(customer.id), payload: customer, eventId: randomUUID() }],
-      { priority: 'normal' },
-    );
+    const r = await deliverOneCustomer(6, 'normal');
     expect(r).toMatchObject({ status: 'deferred', error: { code: 'DISCONNECTED', retryable: true } });
   });
 });

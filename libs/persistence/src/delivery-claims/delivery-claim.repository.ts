@@ -14,7 +14,7 @@ export interface ClaimResult {
   /** Claims now held by the caller (release them with `release(ids)`). */
   held: { key: ClaimKey; id: string }[];
   /** Records another delivery holds; `expiresAt` is when its claim lapses if it is never released. */
-  busy: { key: ClaimKey; owner?: string; expiresAt?: Date }[];
+  busy: { key: ClaimKey; expiresAt?: Date }[];
 }
 
 const keyOf = (k: ClaimKey) => `${k.storeId}|${k.entity}|${k.entityId}`;
@@ -33,7 +33,7 @@ export class DeliveryClaimRepository {
     const result: ClaimResult = { held: [], busy: [] };
     if (unique.length === 0) return result;
     const docs = await this.model
-      .find({ key: { $in: unique.map(keyOf) } }, { _id: 1, key: 1, epoch: 1, owner: 1, expiresAt: 1 })
+      .find({ key: { $in: unique.map(keyOf) } }, { _id: 1, key: 1, epoch: 1, expiresAt: 1 })
       .lean<DeliveryClaim[]>()
       .exec();
     const latest = new Map<string, DeliveryClaim>();
@@ -43,7 +43,7 @@ export class DeliveryClaimRepository {
     for (const key of unique) {
       const prev = latest.get(keyOf(key));
       if (prev && prev.expiresAt > now) {
-        result.busy.push({ key, owner: prev.owner, expiresAt: prev.expiresAt });
+        result.busy.push({ key, expiresAt: prev.expiresAt });
         continue;
       }
       const epoch = (prev?.epoch ?? 0) + 1;
