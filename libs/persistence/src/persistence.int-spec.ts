@@ -5,6 +5,7 @@ import { Connection } from 'mongoose';
 import { ConfigModule, loadConfig } from '@xero-sync/config';
 import { infra, testMongoUri } from '@xero-sync/testing';
 import { DuplicateKeyError } from './persistence.errors';
+import { isFerretDb } from './update-where';
 import { PersistenceModule } from './persistence.module';
 import { pendingChangeModel, PendingChangeRepository } from './pending-changes';
 import { storeModel, StoreRepository } from './stores';
@@ -138,6 +139,29 @@ describe('persistence on FerretDB', () => {
     expect(
       await connection.collection('pending_changes').countDocuments({ storeId: 'shop-big', status: 'synced' }),
     ).toBe(120);
+  });
+
+  // FerretDB v1 scans the whole collection for any filter but a lone `_id`, so conditional updates read by _id and
+  // check the condition in the app (update-where.ts); the conditions must hold exactly as MongoDB would apply them.
+  it('a flusher never marks content saved after its claim as synced; older and repeated events are refused', async () => {
+    expect(await isFerretDb(connection)).toBe(true);
+    const first = change('9100', 'shop-cas');
+    await queue.saveLatest(first, { status: 'pending' });
+    const batch = await queue.claimDue('shop-cas', 'flusher', 10, 60_000);
+    expect(batch.items.map((i) => i.eventId)).toEqual([first.eventId]);
+    expect(await queue.claimDue('shop-cas', 'other', 10, 60_000)).toMatchObject({ items: [] });
+
+    const newer = { ...change('9100', 'shop-cas'), occurredAt: new Date(first.occurredAt.getTime() + 1000) };
+    expect(await queue.saveLatest(newer, { status: 'pending' })).toBe('saved');
+    expect(await queue.saveLatest(newer, { status: 'pending' })).toBe('duplicate');
+    expect(await queue.saveLatest({ ...first, eventId: 'older' }, { status: 'pending' })).toBe('stale');
+    const done = await queue.completeClaimed(batch.claimToken, [
+      { id: batch.items[0].id, state: { status: 'synced', attempts: 1, syncedAt: new Date() } },
+    ]);
+    expect(done).toBe(0);
+    const stored = await connection.collection('pending_changes').findOne({ storeId: 'shop-cas' });
+    expect(stored).toMatchObject({ eventId: newer.eventId, status: 'pending' });
+    expect(stored?.claimToken).toBeUndefined();
   });
 
   it('keeps its data across a FerretDB restart', async () => {

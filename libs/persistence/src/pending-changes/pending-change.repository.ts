@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { QueryFilter, Model } from 'mongoose';
 import { isDuplicateKeyError } from '../persistence.errors';
+import { updateWhere } from '../update-where';
 import { PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
 
 export interface PendingChangeRecord {
@@ -101,10 +102,8 @@ export class PendingChangeRepository {
     const stored = { ...change, payload: JSON.stringify(change.payload) };
     const update = { $set: { ...stored, ...$set }, $unset };
     for (let round = 0; round < 3; round++) {
-      const res = await this.model
-        .updateOne({ _id, occurredAt: { $lte: change.occurredAt }, eventId: { $ne: change.eventId } }, update)
-        .exec();
-      if (res.matchedCount === 1) return 'saved';
+      const where = { occurredAt: { $lte: change.occurredAt }, eventId: { $ne: change.eventId } };
+      if ((await updateWhere(this.model, [{ id: _id, where, update }])) === 1) return 'saved';
       const existing = await this.model.findOne({ _id }, { eventId: 1, occurredAt: 1 }).lean<Lean>().exec();
       if (existing) return existing.eventId === change.eventId ? 'duplicate' : 'stale';
       try {
@@ -142,10 +141,9 @@ export class PendingChangeRepository {
     const claim = {
       $set: { status: 'processing', leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs), claimToken },
     };
-    // updateMany on a unique _id: see completeClaimed for why not updateOne.
-    await this.model.bulkWrite(
-      candidates.map((c) => ({ updateMany: { filter: { _id: c._id, ...this.dueFilter(now) }, update: claim } })),
-      { ordered: false },
+    await updateWhere(
+      this.model,
+      candidates.map((c) => ({ id: String(c._id), where: this.dueFilter(now), update: claim })),
     );
     const items = (await this.byIds(candidates.map((c) => String(c._id)))).filter((d) => d.claimToken === claimToken);
     items.sort((a, b) => a.rank - b.rank || a.occurredAt.getTime() - b.occurredAt.getTime());
@@ -156,9 +154,9 @@ export class PendingChangeRepository {
   async extendClaim(claimToken: string, ids: string[], leaseMs: number, now = new Date()): Promise<void> {
     if (ids.length === 0) return;
     const update = { $set: { leaseUntil: new Date(now.getTime() + leaseMs) } };
-    await this.model.bulkWrite(
-      ids.map((id) => ({ updateMany: { filter: { _id: id, claimToken, status: 'processing' }, update } })),
-      { ordered: false },
+    await updateWhere(
+      this.model,
+      ids.map((id) => ({ id, where: { claimToken, status: 'processing' }, update })),
     );
   }
 
@@ -172,18 +170,10 @@ export class PendingChangeRepository {
    * alone: its newer content is still due. Returns how many items took the new state.
    */
   async completeClaimed(claimToken: string, outcomes: { id: string; state: PendingChangeState }[]): Promise<number> {
-    if (outcomes.length === 0) return 0;
-    // `updateMany` on a unique _id is one document like `updateOne`, but FerretDB v1 keeps each single-document
-    // statement's cursor (and an SQLite connection of its pool of 100) open until the whole command ends: a
-    // bulkWrite of ~100 updateOne statements wedges the server for every client. Multi-document statements
-    // close theirs as they finish.
-    const res = await this.model.bulkWrite(
-      outcomes.map((o) => ({
-        updateMany: { filter: { _id: o.id, claimToken }, update: stateUpdate(o.state) },
-      })),
-      { ordered: false },
+    return updateWhere(
+      this.model,
+      outcomes.map((o) => ({ id: o.id, where: { claimToken }, update: stateUpdate(o.state) })),
     );
-    return res.modifiedCount;
   }
 
   /**
@@ -191,10 +181,8 @@ export class PendingChangeRepository {
    * meanwhile or a flusher holds it. Returns whether the state was written.
    */
   async recordAttemptIfUnchanged(id: string, eventId: string, state: PendingChangeState): Promise<boolean> {
-    const res = await this.model
-      .updateOne({ _id: id, eventId, status: { $ne: 'processing' } }, stateUpdate(state))
-      .exec();
-    return res.modifiedCount === 1;
+    const where = { eventId, status: { $ne: 'processing' } };
+    return (await updateWhere(this.model, [{ id, where, update: stateUpdate(state) }])) === 1;
   }
 
   /** Hands claimed items back (graceful shutdown): due again at once. */

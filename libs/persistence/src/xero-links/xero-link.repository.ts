@@ -90,10 +90,15 @@ export class XeroLinkRepository {
 
   /** Records a confirmed write: Xero id, content hash and document state; clears the pending marker. */
   async markSynced(key: XeroLinkKey, update: XeroLinkUpdate, at = new Date()): Promise<void> {
+    // By `_id`, never by the key fields: FerretDB v1 answers any other filter by parsing every link.
     await this.model
       .updateOne(
-        key,
-        { $set: { ...update, lastSyncedAt: at }, $unset: { pendingHash: 1, pendingAt: 1, lastError: 1 } },
+        byId(key),
+        {
+          $set: { ...update, lastSyncedAt: at },
+          $setOnInsert: keyFields(key),
+          $unset: { pendingHash: 1, pendingAt: 1, lastError: 1 },
+        },
         { upsert: true },
       )
       .exec();

@@ -1,0 +1,54 @@
+import type { Connection, Model } from 'mongoose';
+import sift from 'sift';
+
+/** One conditional single-document update: `update` applies to document `id` only while it matches `where`. */
+export interface UpdateWhere {
+  id: string;
+  where: Record<string, unknown>;
+  update: Record<string, unknown>;
+}
+
+const ferretDb = new WeakMap<Connection, Promise<boolean>>();
+
+/** Whether the connection's server is FerretDB (its buildInfo carries `ferretdbVersion`); asked once per connection. */
+export function isFerretDb(connection: Connection): Promise<boolean> {
+  let known = ferretDb.get(connection);
+  if (!known) {
+    known = connection
+      .asPromise()
+      .then((c) => c.db!.admin().command({ buildInfo: 1 }))
+      .then((info) => typeof info.ferretdbVersion === 'string');
+    // A failed probe (server away) is asked again next time.
+    known.catch(() => ferretDb.delete(connection));
+    ferretDb.set(connection, known);
+  }
+  return known;
+}
+
+/**
+ * Applies conditional single-document updates and returns how many documents matched their condition.
+ *
+ * MongoDB gets `{ _id, ...where }` filters: atomic through the `_id` index. FerretDB v1 hands SQLite a filter only
+ * when it is exactly `{ _id: <string> }`; any other filter (even `{ _id, claimToken }`) reads and parses the whole
+ * collection, and the matched document is then written back in a separate step, so the condition was never atomic
+ * there. On FerretDB each document is therefore read by `_id`, the same condition is evaluated here with MongoDB's
+ * query semantics (sift), and the write goes by `_id` alone: FerretDB's own read-then-write, without the scan.
+ * Writes use `updateMany` on the unique `_id` (one document) because FerretDB v1 holds a connection per
+ * single-document statement until the whole bulkWrite ends (see docs/architecture.md).
+ */
+export async function updateWhere<T>(model: Model<T>, ops: UpdateWhere[]): Promise<number> {
+  if (ops.length === 0) return 0;
+  let writes = ops;
+  if (await isFerretDb(model.db)) {
+    const docs = await Promise.all(ops.map((o) => model.findById(o.id).lean().exec()));
+    writes = ops.filter((o, i) => docs[i] !== null && sift(o.where)(docs[i]));
+    if (writes.length === 0) return 0;
+  }
+  const res = await model.bulkWrite(
+    writes.map((o) => ({
+      updateMany: { filter: writes === ops ? { ...o.where, _id: o.id } : { _id: o.id }, update: o.update },
+    })) as Parameters<Model<T>['bulkWrite']>[0],
+    { ordered: false },
+  );
+  return res.matchedCount;
+}
