@@ -16,7 +16,8 @@ CACHE="${XERO_SYNC_CACHE:-$HOME/.cache/xero-sync}"
 KAFKA_VERSION="$(sed -n 's#.*<kafka.version>\(.*\)</kafka.version>.*#\1#p' "$ROOT/infra/kafka/pom.xml")"
 FERRETDB_VERSION="v1.24.2"
 KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
-FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION/ferretdb"
+# "-idx": built with the one-line fix below; the suffix makes machines holding an unpatched build rebuild it.
+FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION-idx/ferretdb"
 RUN="$CACHE/run"
 KAFKA_PORT=9092
 MONGO_PORT=27017
@@ -54,6 +55,14 @@ ensure_ferretdb() {
   fi
   rm -rf "$src" && cp -r "$dir" "$src" && chmod -R u+w "$src"
   echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  # FerretDB v1's SQLite backend creates the _id index on `_ferretdb_sjson->"_id"` but looks documents up (find,
+  # update, delete by _id) with `_ferretdb_sjson->'$._id'`: the same value, a different expression, so SQLite never
+  # uses the index and every _id lookup parses the whole collection. Query with the index's own expression.
+  local meta="$src/internal/backends/sqlite/metadata/metadata.go"
+  sed -i "s|IDColumn = DefaultColumn + \"->'\\\$._id'\"|IDColumn = DefaultColumn + \"->'_id'\"|" "$meta"
+  if ! grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$meta"; then
+    log "could not apply the _id index fix to FerretDB $FERRETDB_VERSION ($meta changed?)"; exit 1
+  fi
   if ! (cd "$src" && GOFLAGS=-mod=mod go build -buildvcs=false -trimpath -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) \
       >>"$CACHE/ferretdb-build.log" 2>&1; then
     log "building FerretDB failed; see $CACHE/ferretdb-build.log"
