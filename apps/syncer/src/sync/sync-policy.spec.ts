@@ -75,6 +75,12 @@ describe('nextState', () => {
     });
   });
 
+  it('keeps waiting on a dependency past the attempt limit, backing off up to the cap', () => {
+    const s = nextState(result({ status: 'waiting', message: 'order 7 is not in Xero yet' }), 40, policy, now, () => 1);
+    expect(s).toMatchObject({ status: 'waiting', attempts: 41, waitingOn: 'order 7 is not in Xero yet' });
+    expect(s.nextAttemptAt!.getTime() - now.getTime()).toBe(policy.maxMs);
+  });
+
   it('says what a waiting item waits on', () => {
     const s = nextState(result({ status: 'waiting', message: 'waiting for contact of customer 5' }), 0, policy, now);
     expect(s).toMatchObject({ status: 'waiting', waitingOn: 'waiting for contact of customer 5' });

@@ -20,7 +20,8 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: () => nu
 /**
  * The queue state an item takes after a delivery result, given its attempts so far. Deferred items were not
  * attempted (budget, breaker, connection) and keep their attempt count; retryable failures back off until
- * `maxAttempts`, then stay `failed` like permanent ones, visible for "Sync Now" / "Retry failed".
+ * `maxAttempts`, then stay `failed` like permanent ones, visible for "Sync Now" / "Retry failed". Items waiting on
+ * another record back off the same way but never give up.
  */
 export function nextState(
   result: DeliveryResult,
@@ -43,9 +44,9 @@ export function nextState(
         lastError: result.message,
       };
     case 'waiting':
-      if (attempts >= policy.maxAttempts) {
-        return { status: 'failed', attempts, lastAttemptAt: now, lastError: `gave up waiting: ${result.message}` };
-      }
+      // No attempt limit: the record it waits on may be delayed for any time (a crashed syncer's claim, a Xero
+      // outage, its own backoff) and will arrive; giving up would strand this record once it does. It stays
+      // visible as waiting, with the reason, and the record it waits on shows its own error if that one failed.
       return {
         status: 'waiting',
         attempts,
