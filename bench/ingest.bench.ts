@@ -38,10 +38,14 @@ export interface IngestBenchOptions {
   backfillLarge?: number;
   /** Extra node flags for the ingest process (e.g. --cpu-prof when looking for a bottleneck). */
   nodeArgs?: string[];
+  /** INGEST_WORKERS for the ingest under test. Default 0: one process per core, as deployed. */
+  workers?: number;
   log?: (line: string) => void;
 }
 
 export interface IngestBenchResult {
+  /** Ingest processes that served the load (INGEST_WORKERS resolved). */
+  ingest_workers: number;
   events_per_s: number;
   p50_ms: number;
   p99_ms: number;
@@ -64,16 +68,43 @@ export interface IngestBenchResult {
 
 const mb = (kb: number) => Math.round(kb / 1024);
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** The process and its descendants (ingest's cluster workers). */
+function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    // exited meanwhile
+  }
+  return [pid, ...children.flatMap(processTree)];
 }
 
+/** CPU seconds (user + system) a process tree has used so far (workers that exited meanwhile not counted). */
+function cpuSeconds(pid: number): number {
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+/** Resident memory of a process tree in kB: current (VmRSS) or each process's own peak (VmHWM) summed. */
 function rssKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
-  return match ? Number(match[1]) : 0;
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      total += match ? Number(match[1]) : 0;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
 }
 
 async function freePort(): Promise<number> {
@@ -161,6 +192,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
     MONGODB_URI: `mongodb://127.0.0.1:27017/bench_ingest_${run}`,
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     INGEST_PORT: String(port),
+    INGEST_WORKERS: String(opts.workers ?? 0),
     LOG_LEVEL: 'error',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
@@ -310,6 +342,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
     const peak_rss_mb = mb(rssKb(pid, 'VmHWM'));
 
     return {
+      ingest_workers: processTree(pid).length > 1 ? processTree(pid).length - 1 : 1,
       events_per_s,
       p50_ms,
       p99_ms,

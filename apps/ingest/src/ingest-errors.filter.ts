@@ -53,9 +53,20 @@ const REASONS: Partial<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
-/** Writes the HTTP answer for a domain error; also used by the body middleware, which runs before Nest's routing. */
+const rejections = new Logger('IngestRejection');
+
+/**
+ * Writes the HTTP answer for a domain error; also used by the body middleware, which runs before Nest's routing.
+ * A request without pino-http's access log (the webhook route, see IngestModule) gets its rejection logged here.
+ */
 export function sendIngestError(res: Response, err: IngestError): void {
   const status = statusOf(err.code);
+  const req = res.req as (Response['req'] & { log?: unknown }) | undefined;
+  if (req && !req.log) {
+    const line = `${req.method} ${req.originalUrl ?? req.url} ${status} ${err.code}: ${err.message}`;
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) rejections.error(line);
+    else rejections.warn(line);
+  }
   const body: ErrorBody = {
     statusCode: status,
     error: REASONS[status] ?? 'Error',

@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnModuleInit, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, AppConfig, ConfigModule } from '@xero-sync/config';
 import { ENTITIES, topics } from '@xero-sync/contracts';
@@ -44,7 +44,13 @@ export class IngestModule implements OnModuleInit {
       module: IngestModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule.forRoot({ app: 'ingest', level: config.LOG_LEVEL, successLevel: 'debug' }),
+        LoggingModule.forRoot({
+          app: 'ingest',
+          level: config.LOG_LEVEL,
+          successLevel: 'debug',
+          // The hot path: webhooks log their rejections themselves (sendIngestError), not every request.
+          exclude: [{ path: 'v1/stores/:storeId/events', method: RequestMethod.POST }],
+        }),
         MessagingModule.forRoot('xero-sync-ingest'),
         PersistenceModule.forRoot(),
         PersistenceModule.forFeature([storeModel, backfillJobModel]),

@@ -1,6 +1,9 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { INestApplication } from '@nestjs/common';
-import { bootstrapApp } from '@xero-sync/observability';
+import { loadConfig } from '@xero-sync/config';
+import { bootstrapApp, superviseWorkers } from '@xero-sync/observability';
 import { IngestModule } from './ingest.module';
 import { rawJsonBody, streamedNdjsonBody } from './webhooks/raw-body.middleware';
 
@@ -22,4 +25,21 @@ export function startIngest(): Promise<INestApplication> {
   });
 }
 
-if (require.main === module) void startIngest();
+/** How many ingest processes to run (INGEST_WORKERS; 0 = one per core). A bad environment counts as one: that
+ * process reports it. */
+function workerCount(): number {
+  try {
+    const n = loadConfig({ require: ['TOKEN_ENCRYPTION_KEY'] }).INGEST_WORKERS;
+    return n === 0 ? availableParallelism() : n;
+  } catch {
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  // Webhooks are CPU-bound on the HTTP stack: one process per core. Every worker is a full ingest instance (own
+  // Kafka producer, backfill leases by process), so nothing but the listening port is shared.
+  const workers = cluster.isPrimary ? workerCount() : 1;
+  if (workers > 1) superviseWorkers('ingest', workers);
+  else void startIngest();
+}

@@ -86,6 +86,8 @@ export const envSchema = z.object({
   /** Interface the HTTP servers bind to; docker-compose sets 0.0.0.0. */
   BIND_HOST: z.string().default('127.0.0.1'),
   INGEST_PORT: port(3001),
+  /** Ingest processes sharing INGEST_PORT (Node cluster), one per CPU core at most; 0 = one per core. */
+  INGEST_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   ADMIN_API_PORT: port(3002),
   SYNCER_PORT: port(3003),
   /** Origin allowed by admin-api's CORS policy (the dashboard is served by admin-api itself). */

@@ -5,3 +5,4 @@ export { MetricsController } from './metrics.controller';
 export { HealthCheckable, HealthModule, HealthOptions } from './health.module';
 export { withTimeout } from './with-timeout';
 export { bootstrapApp, BootstrapOptions } from './bootstrap';
+export { scrapeMetrics, superviseWorkers } from './cluster';

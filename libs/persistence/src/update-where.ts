@@ -38,16 +38,17 @@ export function isFerretDb(connection: Connection): Promise<boolean> {
  */
 export async function updateWhere<T>(model: Model<T>, ops: UpdateWhere[]): Promise<number> {
   if (ops.length === 0) return 0;
+  const checkedHere = await isFerretDb(model.db);
   let writes = ops;
-  if (await isFerretDb(model.db)) {
+  if (checkedHere) {
     const docs = await Promise.all(ops.map((o) => model.findById(o.id).lean().exec()));
     writes = ops.filter((o, i) => docs[i] !== null && sift(o.where)(docs[i]));
     if (writes.length === 0) return 0;
   }
   const res = await model.bulkWrite(
     writes.map((o) => ({
-      updateMany: { filter: writes === ops ? { ...o.where, _id: o.id } : { _id: o.id }, update: o.update },
-    })) as Parameters<Model<T>['bulkWrite']>[0],
+      updateMany: { filter: checkedHere ? { _id: o.id } : { ...o.where, _id: o.id }, update: o.update },
+    })),
     { ordered: false },
   );
   return res.matchedCount;

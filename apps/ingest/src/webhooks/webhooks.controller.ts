@@ -1,5 +1,7 @@
-import { Controller, HttpCode, HttpStatus, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { CORRELATION_HEADER, sanitizeCorrelationId } from '@xero-sync/observability';
 import { IngestError } from '../ingest.errors';
 import { parseEventsBody } from './dto/incoming-event.dto';
 import { PublishEntityChangeUseCase } from './publish-entity-change.usecase';
@@ -22,8 +24,13 @@ export class WebhooksController {
   @UseGuards(StoreSignatureGuard)
   async receive(
     @Param('storeId') storeId: string,
-    @Req() req: RawBodyRequest & { id?: unknown },
+    @Req() req: RawBodyRequest,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<AcceptedEvents> {
+    // This route has no per-request logger (LoggingModule exclude), so it takes the caller's X-Correlation-Id (or
+    // makes one) itself; the id travels on with every event and comes back in the response.
+    const correlationId = sanitizeCorrelationId(req.headers[CORRELATION_HEADER]) ?? randomUUID();
+    res.setHeader('X-Correlation-Id', correlationId);
     let json: unknown;
     try {
       json = JSON.parse((req.rawBody ?? Buffer.alloc(0)).toString('utf8'));
@@ -44,8 +51,6 @@ export class WebhooksController {
         `${parsed.errors.length} field error(s); nothing was accepted`,
         parsed.errors,
       );
-    // pino-http set req.id from X-Correlation-Id (or generated one); it travels on with every event.
-    const correlationId = typeof req.id === 'string' ? req.id : randomUUID();
     await this.publish.execute(parsed.value, correlationId);
     return { accepted: parsed.value.length, eventIds: parsed.value.map((e) => e.eventId) };
   }
