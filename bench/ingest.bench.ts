@@ -38,7 +38,7 @@ export interface IngestBenchOptions {
   backfillLarge?: number;
   /** Extra node flags for the ingest process (e.g. --cpu-prof when looking for a bottleneck). */
   nodeArgs?: string[];
-  /** INGEST_WORKERS for the ingest under test. Default 0: one process per core, as deployed. */
+  /** INGEST_WORKERS for the ingest under test (default: the environment's, else 1; 0 = one per core). */
   workers?: number;
   log?: (line: string) => void;
 }
@@ -192,7 +192,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
     MONGODB_URI: `mongodb://127.0.0.1:27017/bench_ingest_${run}`,
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     INGEST_PORT: String(port),
-    INGEST_WORKERS: String(opts.workers ?? 0),
+    INGEST_WORKERS: String(opts.workers ?? process.env.INGEST_WORKERS ?? 1),
     LOG_LEVEL: 'error',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };

@@ -270,8 +270,15 @@ describe('syncer end to end', () => {
       mongodb: { status: 'up' },
       xero: { status: 'up' },
     });
-    await new Promise((r) => setTimeout(r, 5500));
-    const metrics = await request(syncer.url).get('/metrics').expect(200);
+    // The gauges refresh every 15 s.
+    const metrics = await eventually(
+      async () => {
+        const res = await request(syncer.url).get('/metrics').expect(200);
+        return /xero_sync_queue_depth\{status="synced"\} [1-9]/.test(res.text) ? res : undefined;
+      },
+      20000,
+      1000,
+    );
     expect(metrics.text).toMatch(/xero_sync_events_in_total\{app="syncer"/);
     expect(metrics.text).toMatch(/xero_sync_queue_depth\{status="synced"\} [1-9]/);
     expect(metrics.text).toMatch(/xero_sync_consumer_lag\{topic="t-/);
