@@ -7,7 +7,14 @@
  */
 import { ChildProcess } from 'node:child_process';
 import { EntityName, EntityPayloads } from '@xero-sync/contracts';
-import { eventually, generateStore, GeneratedEvent, GeneratedStore, toEnvelope } from '@xero-sync/testing';
+import {
+  BENCH_SCENARIO_MIX,
+  eventually,
+  generateStore,
+  GeneratedEvent,
+  GeneratedStore,
+  toEnvelope,
+} from '@xero-sync/testing';
 import { XeroDeliveryService } from '@xero-sync/xero';
 import {
   bootIngest,
@@ -28,7 +35,10 @@ import {
 } from '../apps/syncer/test/support/syncer-harness';
 
 export interface SyncBenchOptions {
-  /** Fraction of the full data set (10,000 orders, 2,000 customers, 500 products). Default 1. */
+  /**
+   * Fraction of the full data set (10,000 orders, 2,000 customers, 500 products; with BENCH_SCENARIO_MIX about
+   * 8,400 store invoices and 500 credit memos, the issue's shape). Default 1.
+   */
   scale?: number;
   /** Sandbox time scale: one Xero minute lasts 60 000 / timeScale real ms. Default 60. */
   timeScale?: number;
@@ -211,7 +221,14 @@ async function immediateSection(timeScale: number, log: (l: string) => void, cou
     const secret = await registerWebhookStore(t, 'bench-imm');
     ingest = await bootIngest(t);
     syncer = await bootSyncer(t, 'bench-imm-syncer');
-    const store = generateStore({ seed: 7, storeId: 'bench-imm', customers: 40, products: 20, orders: count });
+    const store = generateStore({
+      seed: 7,
+      storeId: 'bench-imm',
+      customers: 40,
+      products: 20,
+      orders: count,
+      scenarioMix: BENCH_SCENARIO_MIX,
+    });
     const events = envelopes('bench-imm', store.events.slice(0, count));
     const sentAt = new Map<string, number>();
     const start = Date.now();
@@ -308,6 +325,7 @@ export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBen
     orders: n(10000),
     customers: n(2000),
     products: n(500),
+    scenarioMix: BENCH_SCENARIO_MIX,
   });
   log(
     `data: ${store.orders.length} orders, ${store.customers.length} customers, ${store.products.length} products, ` +
@@ -317,7 +335,13 @@ export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBen
   const immediate = await immediateSection(timeScale, log, Math.max(100, n(600)));
   buildOnce();
   const scaleStores = [0, 1, 2].map((i) =>
-    generateStore({ seed: 100 + i, orders: n(3000), customers: n(600), products: n(150) }),
+    generateStore({
+      seed: 100 + i,
+      orders: n(3000),
+      customers: n(600),
+      products: n(150),
+      scenarioMix: BENCH_SCENARIO_MIX,
+    }),
   );
   const one = await drainWith(1, scaleStores, timeScale, log);
   const three = await drainWith(3, scaleStores, timeScale, log);

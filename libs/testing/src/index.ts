@@ -1,5 +1,7 @@
 export { uniqueSuffix, testMongoUri, TEST_BROKERS, infra, eventually, repoRoot } from './infra.helpers';
 export {
+  BENCH_SCENARIO_MIX,
+  DEFAULT_SCENARIO_MIX,
   generateStore,
   latestOf,
   toEnvelope,

@@ -36,6 +36,50 @@ export interface GenerateStoreOptions {
   incrementPrefix?: string;
   /** ISO day the first order is placed on. */
   startDay?: string;
+  /**
+   * Relative weights of the order scenarios (missing ones weigh 0). Default DEFAULT_SCENARIO_MIX: refund-heavy,
+   * to exercise the accounting rules; BENCH_SCENARIO_MIX follows a typical store (most orders simply paid).
+   */
+  scenarioMix?: Partial<Record<OrderScenario, number>>;
+}
+
+/** The accounting corpus' mix: four in ten orders refunded, part-invoiced or cancelled in some way. */
+export const DEFAULT_SCENARIO_MIX: Record<OrderScenario, number> = {
+  paid: 0.4,
+  'partial-invoices': 0.13,
+  'partial-refund': 0.12,
+  'full-refund': 0.05,
+  'partial-invoices-refund': 0.06,
+  'on-account-refund': 0.07,
+  canceled: 0.09,
+  pending: 0.08,
+};
+
+/**
+ * The sync benchmark's mix, the shape of the data set in the syncer issue (per 10,000 orders about 8,000 store
+ * invoices and 500 credit memos): 5% of orders refunded, 5% cancelled, 12% still open.
+ */
+export const BENCH_SCENARIO_MIX: Record<OrderScenario, number> = {
+  paid: 0.75,
+  'partial-invoices': 0.03,
+  'partial-refund': 0.03,
+  'full-refund': 0.015,
+  'partial-invoices-refund': 0.005,
+  'on-account-refund': 0,
+  canceled: 0.05,
+  pending: 0.12,
+};
+
+/** Picks a scenario for a roll in [0, 1) by cumulative weight (the default mix keeps its historical thresholds). */
+function scenarioOf(roll: number, mix: Partial<Record<OrderScenario, number>>): OrderScenario {
+  const entries = Object.entries(mix).filter(([, w]) => (w ?? 0) > 0) as [OrderScenario, number][];
+  const total = entries.reduce((sum, [, w]) => sum + w, 0);
+  let acc = 0;
+  for (const [scenario, weight] of entries) {
+    acc += weight / total;
+    if (roll < acc) return scenario;
+  }
+  return entries[entries.length - 1][0];
 }
 
 /** One entity change in store order: the envelope's entity, entityId and payload. */
@@ -243,22 +287,7 @@ export function generateStore(options: GenerateStoreOptions = {}): GeneratedStor
     // Guests come back with differently capitalised emails: still one contact.
     const guestEmail = `${rand() < 0.3 ? 'Guest' : 'guest'}${guestNo}@Example.net`;
     const roll = rand();
-    let scenario: OrderScenario =
-      roll < 0.4
-        ? 'paid'
-        : roll < 0.53
-          ? 'partial-invoices'
-          : roll < 0.65
-            ? 'partial-refund'
-            : roll < 0.7
-              ? 'full-refund'
-              : roll < 0.76
-                ? 'partial-invoices-refund'
-                : roll < 0.83
-                  ? 'on-account-refund'
-                  : roll < 0.92
-                    ? 'canceled'
-                    : 'pending';
+    let scenario = scenarioOf(roll, options.scenarioMix ?? DEFAULT_SCENARIO_MIX);
 
     // Lines
     const lineCount = Math.min(products.length, 1 + Math.floor(rand() * 4));
