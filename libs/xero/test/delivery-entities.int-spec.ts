@@ -13,7 +13,7 @@ const make = <E extends EntityName>(entity: E, entityId: string, payload: Entity
 
 describe('XeroDeliveryService against the sandbox (entities, idempotency, lost answers)', () => {
   let w: XeroWorld;
-  const store = generateStore({ seed: 21, customers: 8, products: 8, orders: 60 });
+  const store = generateStore({ seed: 21, customers: 8, products: 8, orders: 100 });
 
   beforeAll(async () => {
     w = await xeroWorld({ timeScale: 30 });
@@ -239,6 +239,38 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
     const canceled = store.orders.find((o) => store.scenarios[o.increment_id] === 'canceled')!;
     const [none] = await deliver([make('order', String(canceled.entity_id), canceled)]);
     expect(none).toMatchObject({ status: 'synced', action: 'none' });
+  });
+
+  // Immediately mode can see a refund of the first store invoice before the order's second store invoice.
+  it('refunds a credit memo of paid money in cash, so later store invoices of the order can still be paid', async () => {
+    const firstPaid = (orderId: number) =>
+      store.invoices.filter((i) => i.order_id === orderId).sort((a, b) => b.grand_total - a.grand_total)[0];
+    const order = store.orders.find((o) => {
+      const memo = store.creditMemos.find((m) => m.order_id === o.entity_id);
+      return (
+        store.scenarios[o.increment_id] === 'partial-invoices-refund' &&
+        memo !== undefined &&
+        memo.grand_total <= firstPaid(o.entity_id).grand_total
+      );
+    })!;
+    const memo: MagentoCreditMemo = store.creditMemos.find((m) => m.order_id === order.entity_id)!;
+    const paid = firstPaid(order.entity_id);
+    const later = store.invoices.filter((i) => i.order_id === order.entity_id && i !== paid);
+    expect(later.length).toBeGreaterThan(0);
+    const first = await deliver([
+      make('order', String(order.entity_id), order),
+      make('invoice', String(paid.entity_id), paid),
+      make('creditmemo', String(memo.entity_id), memo),
+    ]);
+    expect(first.map((r) => r.status)).toEqual(['synced', 'synced', 'synced']);
+    expect(first[2].action).not.toBe('allocate');
+    const rest = await deliver(later.map((i) => make('invoice', String(i.entity_id), i)));
+    expect(rest.map((r) => [r.status, r.message])).toEqual(later.map(() => ['synced', 'OK']));
+    const dump = await w.sandbox.control.dump(w.tenantId);
+    const xInv = dump.invoices.find((i) => i.InvoiceNumber === `MI-${order.increment_id}`)!;
+    expect(xInv).toMatchObject({ AmountDue: 0, AmountPaid: order.grand_total, AmountCredited: 0 });
+    const cn = dump.creditNotes.find((c) => c.CreditNoteNumber === `MCN-${memo.increment_id}`)!;
+    expect(dump.payments.filter((p) => p.CreditNote?.CreditNoteID === cn.CreditNoteID)).toHaveLength(1);
   });
 
   it('allocates a credit note to an invoice with an amount due (on-account order), and previews without calling', async () => {

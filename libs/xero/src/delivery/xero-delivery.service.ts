@@ -1053,8 +1053,11 @@ class DeliveryRun {
   }
 
   /**
-   * Applies each credit note: allocated to the order's invoice while it has an amount due, the rest refunded
-   * with a payment on the credit note (to the payment method's account; none mapped → credit left open).
+   * Applies each credit note. A credit memo refunds money the store took: when that payment is in Xero (the store
+   * invoice it names was paid, or the order's payments cover it) the whole note is refunded with a payment on the
+   * credit note (to the payment method's account; none mapped → credit left open). Otherwise (on account, nothing
+   * paid) it is allocated to the order's invoice while that has an amount due, and the rest refunded. Allocating a paid refund instead would leave the
+   * order's other store invoices more to pay than Xero lets them ("payment exceeds the amount due").
    */
   private async settle(
     notes: { item: DeliveryItem; memo: MagentoCreditMemo; creditNoteId: string; total: number; written: boolean }[],
@@ -1065,6 +1068,10 @@ class DeliveryRun {
     const ids = notes.map((n) => n.item.entityId);
     const allocLinks = await this.linkMap('creditmemo-allocation', ids);
     const refundLinks = await this.linkMap('creditmemo-refund', ids);
+    const paidInvoices = await this.linkMap(
+      'invoice',
+      notes.flatMap((n) => (n.memo.invoice_id ? [String(n.memo.invoice_id)] : [])),
+    );
     for (const n of notes) {
       if (this.stopped) return;
       const orderId = String(n.memo.order_id);
@@ -1075,7 +1082,12 @@ class DeliveryRun {
       let remaining = fromCents(cents(n.total) - cents(allocated) - cents(refunded));
       let action: DeliveryAction = link?.xeroId && link.contentHash ? 'update' : 'create';
       const due = orderLink.amountDue ?? 0;
-      if (remaining > 0 && due > 0 && orderLink.xeroStatus === 'AUTHORISED') {
+      // Paid money: the store invoice it names has its payment in Xero, or (none named) the order's payments
+      // cover it. Magento never refunds more than was paid.
+      const refundsPaidMoney = n.memo.invoice_id
+        ? Boolean(paidInvoices.get(String(n.memo.invoice_id))?.xeroId)
+        : cents(orderLink.amountPaid ?? 0) >= cents(remaining);
+      if (remaining > 0 && due > 0 && orderLink.xeroStatus === 'AUTHORISED' && !refundsPaidMoney) {
         const amount = Math.min(remaining, due);
         const allocKey = this.key('creditmemo-allocation', n.item.entityId);
         try {
