@@ -9,7 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@xero-sync/testing';
 import { runIngestBench } from './ingest.bench';
-import { runSyncBench } from './sync.bench';
+import { runSyncBench, SyncSection } from './sync.bench';
 
 function infra(action: 'status' | 'up' | 'down'): boolean {
   const r = spawnSync('bash', [join(repoRoot, 'scripts/infra.sh'), action], {
@@ -45,7 +45,9 @@ async function main(): Promise<void> {
       const baselineCallBudget = process.env.BENCH_BASELINE_CALLS
         ? Number(process.env.BENCH_BASELINE_CALLS)
         : undefined;
-      const sync = await runSyncBench({ log, scale, baselineCallBudget });
+      // BENCH_SYNC_SECTIONS (comma-separated: calls, immediate, scale) runs part of it, e.g. a full-size calls run.
+      const sections = process.env.BENCH_SYNC_SECTIONS?.split(',').map((x) => x.trim()) as SyncSection[] | undefined;
+      const sync = await runSyncBench({ log, scale, baselineCallBudget, sections });
       results.sync_scale = scale;
       Object.assign(results, sync);
       log(JSON.stringify(sync));

@@ -34,7 +34,11 @@ import {
   xeroContext,
 } from '../apps/syncer/test/support/syncer-harness';
 
+export type SyncSection = 'calls' | 'immediate' | 'scale';
+
 export interface SyncBenchOptions {
+  /** Sections to run (default all): calls per order vs baseline, Immediately latency, 1 vs 3 syncers. */
+  sections?: SyncSection[];
   /**
    * Fraction of the full data set (10,000 orders, 2,000 customers, 500 products; with BENCH_SCENARIO_MIX about
    * 8,400 store invoices and 500 credit memos, the issue's shape). Default 1.
@@ -48,7 +52,7 @@ export interface SyncBenchOptions {
 }
 
 export interface SyncBenchResult {
-  sync: {
+  sync?: {
     orders: number;
     calls_per_order: number;
     baseline_calls_per_order: number;
@@ -58,8 +62,8 @@ export interface SyncBenchResult {
     /** Orders in the per-record baseline sample (whole customers' histories; see baselineSample). */
     baseline_orders: number;
   };
-  immediate: { p50_ms: number; p99_ms: number; events: number };
-  scale: { speedup_3_vs_1: number; orders_per_s_1: number; orders_per_s_3: number };
+  immediate?: { p50_ms: number; p99_ms: number; events: number };
+  scale?: { speedup_3_vs_1: number; orders_per_s_1: number; orders_per_s_3: number };
 }
 
 const ORDER_ENTITIES = new Set<EntityName>(['order']);
@@ -344,25 +348,30 @@ export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBen
     `data: ${store.orders.length} orders, ${store.customers.length} customers, ${store.products.length} products, ` +
       `${store.invoices.length} invoices, ${store.creditMemos.length} credit memos, ${store.events.length} changes`,
   );
-  const sync = await syncSection(store, timeScale, opts.baselineCallBudget ?? 4500, log);
-  const immediate = await immediateSection(timeScale, log, Math.max(100, n(600)));
-  buildOnce();
-  const scaleStores = [0, 1, 2].map((i) =>
-    generateStore({
-      seed: 100 + i,
-      orders: n(3000),
-      customers: n(600),
-      products: n(150),
-      scenarioMix: BENCH_SCENARIO_MIX,
-    }),
-  );
-  const one = await drainWith(1, scaleStores, timeScale, log);
-  const three = await drainWith(3, scaleStores, timeScale, log);
-  return {
-    sync,
-    immediate,
-    scale: { speedup_3_vs_1: round(three / one, 2), orders_per_s_1: round(one, 1), orders_per_s_3: round(three, 1) },
-  };
+  const wants = (section: SyncSection) => !opts.sections || opts.sections.includes(section);
+  const result: SyncBenchResult = {};
+  if (wants('calls')) result.sync = await syncSection(store, timeScale, opts.baselineCallBudget ?? 4500, log);
+  if (wants('immediate')) result.immediate = await immediateSection(timeScale, log, Math.max(100, n(600)));
+  if (wants('scale')) {
+    buildOnce();
+    const scaleStores = [0, 1, 2].map((i) =>
+      generateStore({
+        seed: 100 + i,
+        orders: n(3000),
+        customers: n(600),
+        products: n(150),
+        scenarioMix: BENCH_SCENARIO_MIX,
+      }),
+    );
+    const one = await drainWith(1, scaleStores, timeScale, log);
+    const three = await drainWith(3, scaleStores, timeScale, log);
+    result.scale = {
+      speedup_3_vs_1: round(three / one, 2),
+      orders_per_s_1: round(one, 1),
+      orders_per_s_3: round(three, 1),
+    };
+  }
+  return result;
 }
 
 if (require.main === module) {

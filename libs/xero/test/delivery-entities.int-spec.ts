@@ -273,6 +273,20 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
     expect(dump.payments.filter((p) => p.CreditNote?.CreditNoteID === cn.CreditNoteID)).toHaveLength(1);
   });
 
+  it('records no payment for a free store invoice (Xero refuses a zero payment)', async () => {
+    const order = [...store.orders].reverse().find((o) => store.scenarios[o.increment_id] === 'paid')!;
+    const inv: MagentoInvoice = { ...store.invoices[0], entity_id: 990001, order_id: order.entity_id, grand_total: 0 };
+    const [o, i] = await deliver([
+      make('order', String(order.entity_id), order),
+      make('invoice', String(inv.entity_id), inv),
+    ]);
+    expect(['synced', 'unchanged']).toContain(o.status);
+    expect(i).toMatchObject({ status: 'synced', action: 'none' });
+    const dump = await w.sandbox.control.dump(w.tenantId);
+    const xInv = dump.invoices.find((x) => x.InvoiceNumber === `MI-${order.increment_id}`)!;
+    expect(dump.payments.filter((p) => p.Invoice?.InvoiceID === xInv.InvoiceID)).toHaveLength(0);
+  });
+
   it('allocates a credit note to an invoice with an amount due (on-account order), and previews without calling', async () => {
     const order = store.orders.find((o) => store.scenarios[o.increment_id] === 'on-account-refund')!;
     const inv: MagentoInvoice = store.invoices.find((i) => i.order_id === order.entity_id)!;

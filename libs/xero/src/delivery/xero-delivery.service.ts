@@ -894,6 +894,11 @@ class DeliveryRun {
         continue;
       }
       const body = mapInvoicePayment(inv, account, orderLink.xeroId);
+      if (cents(body.Amount) <= 0) {
+        // A free store invoice (100 % discount, zero-priced lines) took no money; Xero refuses a zero payment.
+        this.finish(item, 'synced', 'none', 'the store invoice total is 0: no payment to record');
+        continue;
+      }
       if (link?.pendingHash) {
         // A previous attempt may have paid without us hearing: Xero's payments with this Reference decide.
         try {
