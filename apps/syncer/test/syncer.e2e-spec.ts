@@ -274,7 +274,11 @@ describe('syncer end to end', () => {
     const metrics = await eventually(
       async () => {
         const res = await request(syncer.url).get('/metrics').expect(200);
-        return /xero_sync_queue_depth\{status="synced"\} [1-9]/.test(res.text) ? res : undefined;
+        // Both gauges of one refresh: queue depth is set before the consumer lag is fetched from Kafka.
+        const both =
+          /xero_sync_queue_depth\{status="synced"\} [1-9]/.test(res.text) &&
+          /xero_sync_consumer_lag\{topic="t-/.test(res.text);
+        return both ? res : undefined;
       },
       20000,
       1000,
