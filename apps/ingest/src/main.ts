@@ -25,8 +25,7 @@ export function startIngest(): Promise<INestApplication> {
   });
 }
 
-/** How many ingest processes to run (INGEST_WORKERS; 0 = one per core). A bad environment counts as one: that
- * process reports it. */
+/** Ingest processes to run (INGEST_WORKERS; 0 = one per core); a bad environment counts as one, which reports it. */
 function workerCount(): number {
   try {
     const n = loadConfig({ require: ['TOKEN_ENCRYPTION_KEY'] }).INGEST_WORKERS;

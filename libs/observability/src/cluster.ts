@@ -50,9 +50,10 @@ export function scrapeMetrics(): Promise<string> {
 
 /**
  * Runs `workers` copies of this process behind one listening port (Node cluster: the primary hands connections
- * to the workers) and supervises them: a worker that dies is replaced, one that exits before it ever listened
- * (bad environment, port taken) stops the whole app with its exit code, and SIGTERM/SIGINT are passed on so each worker shuts down gracefully before the
- * primary exits. Call from the primary only; each worker runs the app's normal bootstrap.
+ * to the workers) and supervises them: a worker that dies is replaced; one that exits before it ever listened
+ * (bad environment, port taken) stops the whole app with its exit code; SIGTERM/SIGINT are passed on so each
+ * worker shuts down gracefully before the primary exits. Call from the primary only; each worker runs the app's
+ * normal bootstrap.
  */
 export function superviseWorkers(name: string, workers: number): void {
   const aggregator = new AggregatorRegistry();

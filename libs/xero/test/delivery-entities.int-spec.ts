@@ -273,6 +273,28 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
     expect(dump.payments.filter((p) => p.CreditNote?.CreditNoteID === cn.CreditNoteID)).toHaveLength(1);
   });
 
+  it('holds back a credit memo whose store invoice in the same delivery did not reach Xero', async () => {
+    const order = [...store.orders].reverse().find((o) => store.scenarios[o.increment_id] === 'partial-refund')!;
+    const inv = store.invoices.find((i) => i.order_id === order.entity_id)!;
+    // Xero refuses this payment (more than the invoice's total), so the refund must not take its place.
+    const refused: MagentoInvoice = { ...inv, grand_total: order.grand_total + 100 };
+    const memo: MagentoCreditMemo = {
+      ...store.creditMemos.find((m) => m.order_id === order.entity_id)!,
+      invoice_id: inv.entity_id,
+    };
+    const r = await deliver([
+      make('order', String(order.entity_id), order),
+      make('invoice', String(inv.entity_id), refused),
+      make('creditmemo', String(memo.entity_id), memo),
+    ]);
+    expect(r.map((x) => x.status)).toEqual(['synced', 'failed', 'waiting']);
+    expect(r[2].message).toContain(`store invoice ${inv.entity_id}`);
+    const dump = await w.sandbox.control.dump(w.tenantId);
+    const xInv = dump.invoices.find((i) => i.InvoiceNumber === `MI-${order.increment_id}`)!;
+    expect(xInv.AmountCredited).toBe(0);
+    expect(dump.creditNotes.filter((c) => c.CreditNoteNumber === `MCN-${memo.increment_id}`)).toHaveLength(0);
+  });
+
   it('records no payment for a free store invoice (Xero refuses a zero payment)', async () => {
     const order = [...store.orders].reverse().find((o) => store.scenarios[o.increment_id] === 'paid')!;
     const inv: MagentoInvoice = { ...store.invoices[0], entity_id: 990001, order_id: order.entity_id, grand_total: 0 };

@@ -991,6 +991,16 @@ class DeliveryRun {
     const entries: Entry[] = [];
     for (const item of memos) {
       const memo = item.payload;
+      // The store invoice this memo refunds came in the same delivery but did not reach Xero (held by another
+      // delivery, waiting, failed): settling now would allocate the amount its payment needs.
+      const named = memo.invoice_id
+        ? this.items.find((i) => i.entity === 'invoice' && i.entityId === String(memo.invoice_id))
+        : undefined;
+      const namedStatus = named ? this.done.get(named)?.status : undefined;
+      if (named && namedStatus !== 'synced' && namedStatus !== 'unchanged') {
+        this.wait(item, `waiting for store invoice ${memo.invoice_id} (its payment) to be in Xero first`);
+        continue;
+      }
       const orderLink = await this.orderLink(String(memo.order_id));
       if (!orderLink?.xeroId || !orderLink.contactXeroId) {
         this.wait(item, `order ${memo.order_increment_id ?? memo.order_id} is not in Xero yet`);
