@@ -22,6 +22,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { loadConfig } from '@xero-sync/config';
 import { StoreRepository } from '@xero-sync/persistence';
+import { childPids } from '@xero-sync/testing';
 import { StoresCliModule } from '../apps/ingest/src/stores/stores-cli.module';
 
 // autocannon ships no type declarations.
@@ -70,13 +71,7 @@ const mb = (kb: number) => Math.round(kb / 1024);
 
 /** The process and its descendants (ingest's cluster workers). */
 function processTree(pid: number): number[] {
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-  } catch {
-    // exited meanwhile
-  }
-  return [pid, ...children.flatMap(processTree)];
+  return [pid, ...childPids(pid).flatMap(processTree)];
 }
 
 /** CPU seconds (user + system) a process tree has used so far (workers that exited meanwhile not counted). */
@@ -342,7 +337,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
     const peak_rss_mb = mb(rssKb(pid, 'VmHWM'));
 
     return {
-      ingest_workers: processTree(pid).length > 1 ? processTree(pid).length - 1 : 1,
+      ingest_workers: Math.max(1, childPids(pid).length),
       events_per_s,
       p50_ms,
       p99_ms,

@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { EVENT_HEADERS } from '@xero-sync/contracts';
+import { childPids } from '@xero-sync/testing';
 import { buildOnce } from '../../syncer/test/support/syncer-harness';
 import { IngestHarness, samplePayloads, signedHeaders, startIngestHarness } from './ingest-harness';
 
@@ -18,8 +18,7 @@ describe('ingest as a cluster of workers', () => {
   // A new connection per request: the cluster primary hands connections to the workers in turn.
   const agent = new Agent({ keepAlive: false });
 
-  const workerPids = () =>
-    readFileSync(`/proc/${primary.pid}/task/${primary.pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  const workerPids = () => childPids(primary.pid!);
 
   const call = (method: 'GET' | 'POST', path: string, body = '', headers: Record<string, string> = {}) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {

@@ -61,3 +61,12 @@ export async function eventually<T>(
 }
 
 export { repoRoot };
+
+/** Child process ids of `pid` (Linux /proc); empty once it has exited. Cluster workers of a spawned app, say. */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}

@@ -1071,8 +1071,9 @@ class DeliveryRun {
    * Applies each credit note. A credit memo refunds money the store took: when that payment is in Xero (the store
    * invoice it names was paid, or the order's payments cover it) the whole note is refunded with a payment on the
    * credit note (to the payment method's account; none mapped → credit left open). Otherwise (on account, nothing
-   * paid) it is allocated to the order's invoice while that has an amount due, and the rest refunded. Allocating a paid refund instead would leave the
-   * order's other store invoices more to pay than Xero lets them ("payment exceeds the amount due").
+   * paid) it is allocated to the order's invoice while that has an amount due, and the rest refunded. Allocating a
+   * paid refund instead would leave the order's other store invoices more to pay than Xero lets them ("payment
+   * exceeds the amount due").
    */
   private async settle(
     notes: { item: DeliveryItem; memo: MagentoCreditMemo; creditNoteId: string; total: number; written: boolean }[],
