@@ -295,6 +295,33 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
     expect(dump.creditNotes.filter((c) => c.CreditNoteNumber === `MCN-${memo.increment_id}`)).toHaveLength(0);
   });
 
+  it('holds a credit memo naming no store invoice until the payment its order reports is in Xero', async () => {
+    const order = store.orders.find((o) => store.scenarios[o.increment_id] === 'full-refund')!;
+    const inv = store.invoices.find((i) => i.order_id === order.entity_id)!;
+    const memo: MagentoCreditMemo = store.creditMemos.find((m) => m.order_id === order.entity_id)!;
+    expect(memo.invoice_id ?? null).toBeNull();
+    expect(order.total_paid).toBe(order.grand_total);
+    // The memo overtakes the store invoice (another topic): the order says it was paid, Xero has no payment yet.
+    const early = await deliver([
+      make('order', String(order.entity_id), order),
+      make('creditmemo', String(memo.entity_id), memo),
+    ]);
+    expect(early.map((r) => r.status)).toEqual(['synced', 'waiting']);
+    expect(early[1].message).toContain("waiting for the order's payment");
+    let dump = await w.sandbox.control.dump(w.tenantId);
+    expect(dump.creditNotes.filter((c) => c.CreditNoteNumber === `MCN-${memo.increment_id}`)).toHaveLength(0);
+    const [paid] = await deliver([make('invoice', String(inv.entity_id), inv)]);
+    expect(paid).toMatchObject({ status: 'synced', message: 'OK' });
+    const [later] = await deliver([make('creditmemo', String(memo.entity_id), memo)]);
+    expect(later.status).toBe('synced');
+    expect(later.action).not.toBe('allocate');
+    dump = await w.sandbox.control.dump(w.tenantId);
+    const xInv = dump.invoices.find((i) => i.InvoiceNumber === `MI-${order.increment_id}`)!;
+    expect(xInv).toMatchObject({ AmountPaid: order.grand_total, AmountCredited: 0, AmountDue: 0 });
+    const cn = dump.creditNotes.find((c) => c.CreditNoteNumber === `MCN-${memo.increment_id}`)!;
+    expect(dump.payments.filter((p) => p.CreditNote?.CreditNoteID === cn.CreditNoteID)).toHaveLength(1);
+  });
+
   it('records no payment for a free store invoice (Xero refuses a zero payment)', async () => {
     const order = [...store.orders].reverse().find((o) => store.scenarios[o.increment_id] === 'paid')!;
     const inv: MagentoInvoice = { ...store.invoices[0], entity_id: 990001, order_id: order.entity_id, grand_total: 0 };

@@ -5,9 +5,11 @@ import { DeliveryResult } from '../delivery/xero-delivery.port';
 
 /**
  * Store-side ordering that Kafka cannot give: each entity has its own topic, so a credit memo can arrive before
- * the store invoice (payment) it refunds. Posting it first would let the credit note take the amount the
- * payment needs ("payment exceeds the amount due"), so a credit memo waits until the store invoice it names is
- * synced. (Contacts, items and the order itself are checked by Xero delivery.)
+ * the store invoice (payment) it refunds, or before the order change that says the order was paid. Posting it
+ * first would let the credit note take the amount the payment needs ("payment exceeds the amount due"), so a
+ * credit memo waits until the store invoice it names is synced or, naming none, until its order's latest change
+ * is (Xero delivery then holds it until the payment that order reports is in Xero). Contacts, items and the order
+ * itself are checked by Xero delivery.
  */
 @Injectable()
 export class StoreDependencyQueries {
@@ -23,15 +25,24 @@ export class StoreDependencyQueries {
     batch: Set<string> = new Set(),
   ): Promise<DeliveryResult | undefined> {
     if (item.entity !== 'creditmemo') return undefined;
-    const invoiceId = (item.payload as { invoice_id?: number | null }).invoice_id;
-    if (!invoiceId || batch.has(`invoice:${invoiceId}`)) return undefined;
-    const invoice = await this.queue.findByKey(storeId, 'invoice', String(invoiceId));
-    if (invoice?.status === 'synced') return undefined;
+    const memo = item.payload as { invoice_id?: number | null; order_id: number; order_increment_id?: string };
+    const [entity, id, what] = memo.invoice_id
+      ? (['invoice', String(memo.invoice_id), `store invoice ${memo.invoice_id} (its payment)`] as const)
+      : ([
+          'order',
+          String(memo.order_id),
+          `order ${memo.order_increment_id ?? memo.order_id}'s latest change`,
+        ] as const);
+    if (batch.has(`${entity}:${id}`)) return undefined;
+    const record = await this.queue.findByKey(storeId, entity, id);
+    // An order the queue never held (synced before it, or its entity type not synced) has nothing to wait for;
+    // a store invoice is waited for until it arrives.
+    if (record?.status === 'synced' || (entity === 'order' && !record)) return undefined;
     return {
       entity: item.entity,
       entityId: item.entityId,
       status: 'waiting',
-      message: `waiting for store invoice ${invoiceId} (its payment) to be in Xero first`,
+      message: `waiting for ${what} to be in Xero first`,
       error: { code: 'DEPENDENCY_FAILED', retryable: true },
       calls: 0,
       durationMs: 0,

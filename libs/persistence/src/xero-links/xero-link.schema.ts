@@ -34,6 +34,11 @@ export class XeroLink {
   /** Invoices: the Xero contact they were posted to (credit notes of the order reuse it). */
   @Prop() contactXeroId?: string;
   @Prop() currencyCode?: string;
+  /**
+   * Orders: what the store says the customer paid (Magento's total_paid) in the latest order content delivered.
+   * A credit memo naming no store invoice refunds paid money once Xero has that payment; until then it waits.
+   */
+  @Prop() storePaid?: number;
   /** Credit notes: amounts applied so far by allocation and by refund payment. */
   @Prop() allocated?: number;
   @Prop() refunded?: number;

@@ -668,7 +668,10 @@ class DeliveryRun {
     for (const item of orders) {
       const order = item.payload;
       const link = links.get(item.entityId);
-      if (link) this.orderLinks.set(item.entityId, link);
+      if (link) {
+        this.orderLinks.set(item.entityId, link);
+        this.noteStorePaid(item.entityId, order, link);
+      }
       const invoiceId = link?.xeroId;
       if (order.state === 'canceled') {
         const e = this.cancelEntry(item, order, link);
@@ -757,6 +760,7 @@ class DeliveryRun {
             contentHash: hash,
             contactXeroId: contactId,
             currencyCode: order.order_currency_code,
+            storePaid: order.total_paid ?? 0,
             ...state,
           };
           this.stage(this.key('order', item.entityId), update);
@@ -824,6 +828,17 @@ class DeliveryRun {
         this.fail(item, err);
       },
     };
+  }
+
+  /**
+   * Keeps the order link's `storePaid` at the store's latest figure (whatever happens to the Xero invoice: a
+   * paid invoice is not edited, yet the store's payment total still decides how its credit memos settle).
+   */
+  private noteStorePaid(orderId: string, order: MagentoOrder, link: XeroLinkRecord): void {
+    const storePaid = order.total_paid ?? 0;
+    if (link.storePaid !== undefined && cents(link.storePaid) === cents(storePaid)) return;
+    link.storePaid = storePaid;
+    this.stage(this.key('order', orderId), { storePaid }, false);
   }
 
   private async orderLink(orderId: string): Promise<XeroLinkRecord | undefined> {
@@ -991,14 +1006,17 @@ class DeliveryRun {
     const entries: Entry[] = [];
     for (const item of memos) {
       const memo = item.payload;
-      // The store invoice this memo refunds came in the same delivery but did not reach Xero (held by another
-      // delivery, waiting, failed): settling now would allocate the amount its payment needs.
-      const named = memo.invoice_id
-        ? this.items.find((i) => i.entity === 'invoice' && i.entityId === String(memo.invoice_id))
-        : undefined;
-      const namedStatus = named ? this.done.get(named)?.status : undefined;
-      if (named && namedStatus !== 'synced' && namedStatus !== 'unchanged') {
-        this.wait(item, `waiting for store invoice ${memo.invoice_id} (its payment) to be in Xero first`);
+      // The store invoice this memo refunds (or, naming none, its order's change that says what was paid) came in
+      // the same delivery but did not reach Xero (held by another delivery, waiting, failed): settling now could
+      // allocate the amount its payment needs.
+      const [dependency, what] = memo.invoice_id
+        ? (['invoice', `store invoice ${memo.invoice_id} (its payment)`] as const)
+        : (['order', `order ${memo.order_increment_id ?? memo.order_id}'s latest change`] as const);
+      const dependencyId = String(memo.invoice_id ?? memo.order_id);
+      const held = this.items.find((i) => i.entity === dependency && i.entityId === dependencyId);
+      const heldStatus = held ? this.done.get(held)?.status : undefined;
+      if (held && heldStatus !== 'synced' && heldStatus !== 'unchanged') {
+        this.wait(item, `waiting for ${what} to be in Xero first`);
         continue;
       }
       const orderLink = await this.orderLink(String(memo.order_id));
@@ -1007,6 +1025,24 @@ class DeliveryRun {
         continue;
       }
       const link = links.get(item.entityId);
+      // Names no store invoice: the store's order says whether it refunds paid money. If so, and Xero does not
+      // have that payment yet (the store invoice is still on its way), allocating now would take the room the
+      // payment needs ("payment exceeds the amount due"): wait for it.
+      const unsettled = cents(memo.grand_total) - cents(link?.allocated ?? 0) - cents(link?.refunded ?? 0);
+      if (
+        !memo.invoice_id &&
+        unsettled > 0 &&
+        orderLink.storePaid !== undefined &&
+        cents(orderLink.storePaid) >= unsettled &&
+        cents(orderLink.amountPaid ?? 0) < unsettled
+      ) {
+        this.wait(
+          item,
+          `waiting for the order's payment to be in Xero first (the store took ${orderLink.storePaid}, ` +
+            `Xero has ${orderLink.amountPaid ?? 0})`,
+        );
+        continue;
+      }
       let mapped;
       try {
         mapped = mapCreditMemoCreditNote(memo, mapping, {
