@@ -278,9 +278,24 @@ async function immediateSection(timeScale: number, log: (l: string) => void, cou
       500,
     );
     const latencies = [...firstOk].map(([id, at]) => at - sentAt.get(id)!).sort((a, b) => a - b);
-    const failed = await collection(t, 'pending_changes').countDocuments({ storeId: 'bench-imm', status: 'failed' });
-    if (failed > 0)
-      log(`immediate: ${failed} records failed (see the sync log); their events are not in the latencies`);
+    const failed = await collection(t, 'pending_changes')
+      .find({ storeId: 'bench-imm', status: 'failed' }, { projection: { entity: 1, entityId: 1, lastError: 1 } })
+      .toArray();
+    for (const f of failed) log(`immediate: failed ${String(f.entity)} ${String(f.entityId)}: ${String(f.lastError)}`);
+    // The slowest events and every log row of theirs: which path (waiting, deferred, retried) took the time.
+    const slowest = [...firstOk].sort((a, b) => b[1] - sentAt.get(b[0])! - (a[1] - sentAt.get(a[0])!)).slice(0, 5);
+    for (const [id, at] of slowest) {
+      const rows = await collection(t, 'sync_log').find({ storeId: 'bench-imm', eventId: id }).toArray();
+      const steps = rows
+        .map(
+          (r) =>
+            `${new Date(r.createdAt as Date).getTime() - sentAt.get(id)!} ms ${String(r.mode)} ${String(r.status)}: ${String(r.message).slice(0, 80)}`,
+        )
+        .join(' | ');
+      log(
+        `immediate: slow ${String(rows[0]?.entity)} ${String(rows[0]?.entityId)} ${at - sentAt.get(id)!} ms: ${steps}`,
+      );
+    }
     log(
       `immediate: ${latencies.length} events, p50 ${quantile(latencies, 0.5)} ms, p99 ${quantile(latencies, 0.99)} ms`,
     );

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
-import { EntityChangeEvent } from '@xero-sync/contracts';
-import { eventsOut, withTimeout } from '@xero-sync/observability';
+import { EntityChangeEvent, EntityName, EntityPayloads } from '@xero-sync/contracts';
+import { eventsOut, runWithCorrelation, withTimeout } from '@xero-sync/observability';
 import { PendingChangeRecord, PendingChangeRepository } from '@xero-sync/persistence';
 import {
   DeliveryItem,
@@ -14,6 +14,18 @@ import { RecordSyncOutcomeUseCase } from './record-sync-outcome.usecase';
 import { StoreDependencyQueries } from './store-dependency.queries';
 import { deliveryBackstopMs, nextState, queueChangeOf, thrownResult } from './sync-policy';
 
+/** Parked items remembered per store; beyond this the oldest are left to the flusher's back-off. */
+const MAX_PARKED_PER_STORE = 200;
+/** Wake-ups a parked item gets before it is left to the flusher's back-off. */
+const MAX_WAKES = 5;
+
+interface ParkedItem {
+  entity: EntityName;
+  entityId: string;
+  /** Times it was tried again after a record of its store synced. */
+  wakes: number;
+}
+
 /**
  * Immediately mode: delivers one event to Xero now (interactive priority). Whatever happens, the event ends
  * durably recorded before the offset may be committed: synced (the content is kept for per-record Sync Now),
@@ -25,6 +37,9 @@ export class SyncEntityUseCase {
   private readonly logger = new Logger(SyncEntityUseCase.name);
   private readonly owner: string;
   private readonly timeoutMs: number;
+  /** Immediately-mode items this syncer parked as waiting, by store (see retryParked). */
+  private readonly parked = new Map<string, Map<string, ParkedItem>>();
+  private readonly retrying = new Set<string>();
 
   constructor(
     @Inject(XERO_DELIVERY) private readonly delivery: XeroDelivery,
@@ -72,6 +87,77 @@ export class SyncEntityUseCase {
     await this.queue.saveLatest(queueChangeOf(event, correlationId), state);
     if (state.status === 'pending' || state.status === 'waiting')
       eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'queued' });
+    if (state.status === 'waiting') this.park(event.storeId, item);
+    else if (state.status === 'synced') await this.retryParked(event.storeId, settings);
+  }
+
+  /** Remembers an item this syncer parked as waiting (bounded: the oldest is left to the flusher). */
+  private park(storeId: string, item: { entity: EntityName; entityId: string }): void {
+    const parked = this.parked.get(storeId) ?? new Map<string, ParkedItem>();
+    this.parked.set(storeId, parked);
+    parked.delete(`${item.entity}|${item.entityId}`);
+    parked.set(`${item.entity}|${item.entityId}`, { entity: item.entity, entityId: item.entityId, wakes: 0 });
+    if (parked.size > MAX_PARKED_PER_STORE) parked.delete(parked.keys().next().value!);
+  }
+
+  /**
+   * A record of the store reached Xero: what the store's waiting items wait for (their order, its authorising
+   * change, the payment a credit memo refunds) is usually the event just delivered, so each is tried again now
+   * instead of after its back-off. Still waiting stays parked without a log row; any other outcome is logged and
+   * recorded unless the item changed or a flusher holds it meanwhile. Only a latency gain: the flusher retries
+   * parked items anyway (and those of a syncer that died).
+   */
+  private async retryParked(storeId: string, settings: SyncSettings): Promise<void> {
+    const parked = this.parked.get(storeId);
+    if (!parked?.size || this.retrying.has(storeId)) return;
+    this.retrying.add(storeId);
+    try {
+      for (const [key, ref] of [...parked]) {
+        const record = await this.queue.findByKey(storeId, ref.entity, ref.entityId);
+        const stillWaiting =
+          record?.status === 'waiting' &&
+          (await runWithCorrelation(record.correlationId, () => this.retryOne(settings, ref, record)));
+        // What it waits for was not the next few events: its back-off in the flusher takes over.
+        if (!stillWaiting || ++ref.wakes >= MAX_WAKES) parked.delete(key);
+      }
+    } finally {
+      this.retrying.delete(storeId);
+    }
+  }
+
+  /** One parked item again; returns true while it still waits. */
+  private async retryOne(
+    settings: SyncSettings,
+    ref: { entity: EntityName; entityId: string },
+    record: PendingChangeRecord,
+  ): Promise<boolean> {
+    const storeId = settings.storeId;
+    const item = {
+      entity: ref.entity,
+      entityId: ref.entityId,
+      payload: record.payload as unknown as EntityPayloads[EntityName],
+      eventId: record.eventId,
+      correlationId: record.correlationId,
+    };
+    const result = (await this.dependencies.unmet(storeId, item)) ?? (await this.deliverNow(storeId, item));
+    if (result.status === 'waiting') return true;
+    const state = nextState(result, record.attempts, this.outcome.retryPolicy);
+    await this.outcome.execute([
+      {
+        result,
+        ctx: {
+          storeId,
+          tenantId: settings.xeroTenantId,
+          mode: 'immediate',
+          eventId: item.eventId,
+          correlationId: item.correlationId,
+          attempt: state.attempts ?? record.attempts + 1,
+          syncerId: this.owner,
+        },
+      },
+    ]);
+    await this.queue.recordAttemptIfUnchanged(record.id, record.eventId, state);
+    return false;
   }
 
   private async deliverNow(storeId: string, item: DeliveryItem): Promise<DeliveryResult> {
