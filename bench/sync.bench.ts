@@ -6,7 +6,7 @@
  * speed-up of 3 syncers over 1 on 3 orgs.
  */
 import { ChildProcess } from 'node:child_process';
-import { EntityName, EntityPayloads, topics } from '@xero-sync/contracts';
+import { EntityChangeEvent, EntityName, EntityPayloads, topics } from '@xero-sync/contracts';
 import {
   BENCH_SCENARIO_MIX,
   eventually,
@@ -47,8 +47,8 @@ export interface SyncBenchOptions {
   /** Sandbox time scale: one Xero minute lasts 60 000 / timeScale real ms. Default 60. */
   timeScale?: number;
   /**
-   * Estimated calls the per-record baseline may spend on one org. Default 3,000: the estimate runs low (a full-size
-   * run at 4,500 made 4,750 calls and hit Xero's 5,000/day less libs/xero's reserve), see baseline_deferred.
+   * Changes the per-record baseline sample may hold (about one call each; one org has 5,000 calls a day, less
+   * libs/xero's reserve). Default 3,000. A sample that ran out of budget reports baseline_deferred > 0.
    */
   baselineCallBudget?: number;
   log?: (line: string) => void;
@@ -64,6 +64,8 @@ export interface SyncBenchResult {
     drain_modelled_minutes: number;
     /** Orders in the per-record baseline sample (whole customers' histories; see baselineSample). */
     baseline_orders: number;
+    /** Calls the baseline sample made; its calls per change of each entity type give the whole set's figure. */
+    baseline_sample_calls: number;
     /** Baseline deliveries deferred for lack of daily budget: must be 0 for the baseline figure to hold. */
     baseline_deferred: number;
   };
@@ -136,9 +138,10 @@ async function drained(t: SyncerTestEnv, storeId: string): Promise<boolean> {
 
 /**
  * The per-record baseline needs about one call per change, far more than one org's 5,000 calls a day, and
- * libs/xero (rightly) keeps to the daily budget by the real UTC day. So it runs on whole customers' histories
- * taken in store order until the estimated calls reach the budget: every change of those customers' orders
- * (order re-sends, invoices, credit memos), the customers themselves and every product those orders use.
+ * libs/xero (rightly) keeps to the daily budget by the real UTC day. So it runs on a sample: whole customers'
+ * histories (every change of their orders: order re-sends, invoices, credit memos; the customers themselves),
+ * customers taken in store order while the sample's changes stay within `budget`, plus the products those orders
+ * use. Its calls per change of each entity type are then applied to the whole data set (see syncSection).
  */
 function baselineSample(store: GeneratedStore, budget: number): { events: GeneratedEvent[]; orders: number } {
   const orderCustomer = new Map(
@@ -150,35 +153,35 @@ function baselineSample(store: GeneratedStore, budget: number): { events: Genera
       return String((e.payload as EntityPayloads['invoice']).order_id);
     return undefined;
   };
-  const chosen = new Set<string>();
-  const skus = new Set<string>();
-  let estimate = 0;
-  for (const e of store.events) {
+  const whoOf = (e: GeneratedEvent): string | undefined => {
+    if (e.entity === 'customer') return `c${e.entityId}`;
     const order = orderOf(e);
-    if (!order) continue;
-    const who = orderCustomer.get(order)!;
-    if (chosen.has(who)) {
-      estimate += 1;
-      continue;
-    }
-    if (estimate >= budget) continue;
-    chosen.add(who);
-    estimate += 2;
-  }
-  const inSample = (e: GeneratedEvent) => {
-    const order = orderOf(e);
-    return order !== undefined && chosen.has(orderCustomer.get(order)!);
+    return order === undefined ? undefined : orderCustomer.get(order);
   };
+  // Changes per customer over the whole history, so a chosen customer's later orders are counted up front.
+  const changesOf = new Map<string, number>();
   for (const e of store.events) {
-    if (e.entity === 'order' && inSample(e))
+    const who = whoOf(e);
+    if (who) changesOf.set(who, (changesOf.get(who) ?? 0) + 1);
+  }
+  const chosen = new Set<string>();
+  let size = 0;
+  for (const e of store.events) {
+    const who = whoOf(e);
+    if (!who || chosen.has(who) || e.entity === 'customer') continue;
+    if (size + changesOf.get(who)! > budget) break;
+    chosen.add(who);
+    size += changesOf.get(who)!;
+  }
+  const skus = new Set<string>();
+  for (const e of store.events) {
+    if (e.entity === 'order' && chosen.has(whoOf(e)!))
       for (const item of (e.payload as EntityPayloads['order']).items) skus.add(item.sku);
   }
-  const events = store.events.filter(
-    (e) =>
-      inSample(e) ||
-      (e.entity === 'customer' && chosen.has(`c${e.entityId}`)) ||
-      (e.entity === 'product' && skus.has(e.entityId)),
-  );
+  const events = store.events.filter((e) => {
+    const who = whoOf(e);
+    return who ? chosen.has(who) : e.entity === 'product' && skus.has(e.entityId);
+  });
   const orders = new Set(events.filter((e) => ORDER_ENTITIES.has(e.entity)).map((e) => e.entityId)).size;
   return { events, orders };
 }
@@ -206,31 +209,80 @@ async function syncSection(store: GeneratedStore, timeScale: number, budget: num
     const failed = await collection(t, 'pending_changes').countDocuments({ storeId: 'bench-cron', status: 'failed' });
     log(`sync: drained in ${drainMs} ms; ${cron.total} Xero calls, ${cron.http429} × 429, ${failed} failed items`);
 
-    // Baseline: one delivery per change, in store order, batch size 1, nothing coalesced.
+    // Baseline: one delivery per change, in store order, batch size 1, nothing coalesced; the calls of each
+    // delivery are charged to its entity type (deliveries run one at a time, so the org's counter tells).
     const sample = baselineSample(store, budget);
     let baselineDeferred = 0;
+    const sampleCalls = new Map<EntityName, { calls: number; changes: number }>();
     const ctx = await xeroContext(t);
     try {
       const delivery = ctx.get(XeroDeliveryService);
       const b0 = Date.now();
-      for (const env of envelopes('bench-base', sample.events)) {
+      let before = (await countersOf(t, baseTenant)).total;
+      const deliverOne = async (env: EntityChangeEvent) => {
         const [r] = await delivery.deliver(
           'bench-base',
           [{ entity: env.entity, entityId: env.entityId, payload: env.payload, eventId: env.eventId }],
           { priority: 'normal' },
         );
         if (r?.status === 'deferred') baselineDeferred++;
+        const after = (await countersOf(t, baseTenant)).total;
+        const tally = sampleCalls.get(env.entity) ?? { calls: 0, changes: 0 };
+        tally.calls += after - before;
+        sampleCalls.set(env.entity, tally);
+        before = after;
+        return r?.status;
+      };
+      // A change that has to wait (a payment before the change that authorises its order's invoice, a refund
+      // before its payment) is posted once that has happened, as a store extension's later retry would: here
+      // after each later change of its order, and once more at the end.
+      const waiting = new Map<string, EntityChangeEvent[]>();
+      const orderKey = (env: EntityChangeEvent) =>
+        env.entity === 'order' ? env.entityId : String((env.payload as { order_id?: number }).order_id);
+      const retryWaiting = async (key: string) => {
+        const list = waiting.get(key) ?? [];
+        waiting.delete(key);
+        for (const env of list) {
+          if ((await deliverOne(env)) === 'waiting') waiting.set(key, [...(waiting.get(key) ?? []), env]);
+        }
+      };
+      for (const env of envelopes('bench-base', sample.events)) {
+        sampleCalls.set(env.entity, {
+          calls: sampleCalls.get(env.entity)?.calls ?? 0,
+          changes: (sampleCalls.get(env.entity)?.changes ?? 0) + 1,
+        });
+        const status = await deliverOne(env);
+        if (env.entity === 'customer' || env.entity === 'product') continue;
+        if (status === 'waiting') waiting.set(orderKey(env), [...(waiting.get(orderKey(env)) ?? []), env]);
+        else await retryWaiting(orderKey(env));
       }
+      for (const key of [...waiting.keys()]) await retryWaiting(key);
+      const stillWaiting = [...waiting.values()].reduce((n, l) => n + l.length, 0);
+      if (stillWaiting > 0) log(`baseline: ${stillWaiting} changes still waiting at the end (their calls are missing)`);
       log(`baseline: ${sample.events.length} deliveries of ${sample.orders} orders in ${Date.now() - b0} ms`);
-      // A deferred delivery made no call (the org's daily budget ran out): the calls per order would read low.
+      // A deferred delivery made no call (the org's daily budget ran out): the calls per change would read low.
       if (baselineDeferred > 0)
         log(`baseline: ${baselineDeferred} deliveries deferred (daily budget): INVALID, lower BENCH_BASELINE_CALLS`);
     } finally {
       await ctx.close();
     }
     const base = await countersOf(t, baseTenant);
+    // The whole data set at the sample's calls per change of each entity type (a sample's own calls per order
+    // would over-weigh products, which every order shares: they are 500 changes whatever the sample's size).
+    const fullChanges = new Map<EntityName, number>();
+    for (const e of store.events) fullChanges.set(e.entity, (fullChanges.get(e.entity) ?? 0) + 1);
+    let baselineCalls = 0;
+    for (const [entity, n] of fullChanges) {
+      const tally = sampleCalls.get(entity);
+      if (!tally) throw new Error(`baseline sample has no ${entity} change to measure`);
+      baselineCalls += (tally.calls / tally.changes) * n;
+    }
+    log(
+      `baseline: calls per change ${[...sampleCalls].map(([e, x]) => `${e} ${round(x.calls / x.changes, 3)}`).join(', ')}; ` +
+        `sample ${base.total} calls for ${sample.orders} orders, whole data set ~${Math.round(baselineCalls)} calls`,
+    );
     const callsPerOrder = cron.total / orders;
-    const baselinePerOrder = base.total / sample.orders;
+    const baselinePerOrder = baselineCalls / orders;
     return {
       orders,
       calls_per_order: round(callsPerOrder, 4),
@@ -239,6 +291,7 @@ async function syncSection(store: GeneratedStore, timeScale: number, budget: num
       http_429: cron.http429 + base.http429,
       drain_modelled_minutes: round(drainMs / (60000 / timeScale), 1),
       baseline_orders: sample.orders,
+      baseline_sample_calls: base.total,
       baseline_deferred: baselineDeferred,
     };
   } finally {
