@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { EntityChangeEvent, EntityName, EntityPayloads } from '@xero-sync/contracts';
 import { eventsOut, runWithCorrelation, withTimeout } from '@xero-sync/observability';
-import { PendingChangeRecord, PendingChangeRepository } from '@xero-sync/persistence';
+import { PendingChangeRecord, PendingChangeRepository, PendingChangeState } from '@xero-sync/persistence';
 import {
   DeliveryItem,
   DeliveryResult,
@@ -112,25 +112,31 @@ export class SyncEntityUseCase {
     if (!parked?.size || this.retrying.has(storeId)) return;
     this.retrying.add(storeId);
     try {
-      for (const [key, ref] of [...parked]) {
-        const record = await this.queue.findByKey(storeId, ref.entity, ref.entityId);
-        const stillWaiting =
-          record?.status === 'waiting' &&
-          (await runWithCorrelation(record.correlationId, () => this.retryOne(settings, ref, record)));
-        // What it waits for was not the next few events: its back-off in the flusher takes over.
-        if (!stillWaiting || ++ref.wakes >= MAX_WAKES) parked.delete(key);
+      // Another pass while one brought a record in: a parked memo may wait for a parked store invoice.
+      for (let progressed = true; progressed && parked.size > 0;) {
+        progressed = false;
+        for (const [key, ref] of [...parked]) {
+          const record = await this.queue.findByKey(storeId, ref.entity, ref.entityId);
+          const outcome =
+            record?.status === 'waiting'
+              ? await runWithCorrelation(record.correlationId, () => this.retryOne(settings, ref, record))
+              : 'gone';
+          progressed ||= outcome === 'synced';
+          // What it waits for was not among the next few records: its back-off in the flusher takes over.
+          if (outcome !== 'waiting' || ++ref.wakes >= MAX_WAKES) parked.delete(key);
+        }
       }
     } finally {
       this.retrying.delete(storeId);
     }
   }
 
-  /** One parked item again; returns true while it still waits. */
+  /** One parked item again: its new state ('waiting': nothing recorded, it stays parked). */
   private async retryOne(
     settings: SyncSettings,
     ref: { entity: EntityName; entityId: string },
     record: PendingChangeRecord,
-  ): Promise<boolean> {
+  ): Promise<PendingChangeState['status']> {
     const storeId = settings.storeId;
     const item = {
       entity: ref.entity,
@@ -140,7 +146,7 @@ export class SyncEntityUseCase {
       correlationId: record.correlationId,
     };
     const result = (await this.dependencies.unmet(storeId, item)) ?? (await this.deliverNow(storeId, item));
-    if (result.status === 'waiting') return true;
+    if (result.status === 'waiting') return 'waiting';
     const state = nextState(result, record.attempts, this.outcome.retryPolicy);
     await this.outcome.execute([
       {
@@ -157,7 +163,7 @@ export class SyncEntityUseCase {
       },
     ]);
     await this.queue.recordAttemptIfUnchanged(record.id, record.eventId, state);
-    return false;
+    return state.status;
   }
 
   private async deliverNow(storeId: string, item: DeliveryItem): Promise<DeliveryResult> {
