@@ -159,7 +159,25 @@ describe(`syncer crash test (${ORDERS} orders, ${KILLS} SIGKILLs, ${STORES} orgs
             (await collection(t, 'pending_changes').countDocuments({ storeId, status: { $ne: 'synced' } })) === 0,
           120000,
           1000,
-        );
+        ).catch(async (err: unknown) => {
+          // Xero has everything, yet the queue does not say so: which items, and what their log says.
+          const open = await collection(t, 'pending_changes')
+            .find({ storeId, status: { $ne: 'synced' } })
+            .limit(5)
+            .toArray();
+          const logs = await Promise.all(
+            open.map(async (o) =>
+              (await collection(t, 'sync_log').find({ storeId, entity: o.entity, entityId: o.entityId }).toArray()).map(
+                (r) => [r.mode, r.status, r.attempt, String(r.message).slice(0, 80)],
+              ),
+            ),
+          );
+          throw new Error(
+            `${storeId}: ${String(err)}; open ${JSON.stringify(
+              open.map((o, i) => [o.entity, o.entityId, o.status, o.attempts, o.lastError, o.leaseOwner, logs[i]]),
+            )}`,
+          );
+        });
 
         // Exactly once, every total matching.
         const numbers = dump.invoices.map((i) => String(i.InvoiceNumber));
