@@ -164,6 +164,22 @@ describe('persistence on FerretDB', () => {
     expect(stored?.claimToken).toBeUndefined();
   });
 
+  it('an out-of-band attempt started from "waiting" does not overwrite what a flusher recorded meanwhile', async () => {
+    const c = change('9200', 'shop-wake');
+    await queue.saveLatest(c, { status: 'waiting', attempts: 1, waitingOn: 'order not in Xero yet' });
+    const parked = (await queue.findByKey('shop-wake', 'order', '9200'))!;
+    const failed = { status: 'failed' as const, attempts: 2, lastError: 'a late answer' };
+    // A flusher synced it after the wake-up read it: the wake-up's outcome is dropped.
+    const pending = connection.collection<{ _id: string }>('pending_changes');
+    await pending.updateOne({ _id: parked.id }, { $set: { status: 'synced', attempts: 2 } });
+    expect(await queue.recordAttemptIfUnchanged(parked.id, parked.eventId, failed, 'waiting')).toBe(false);
+    expect(await queue.findByKey('shop-wake', 'order', '9200')).toMatchObject({ status: 'synced' });
+    // Still waiting: written.
+    await pending.updateOne({ _id: parked.id }, { $set: { status: 'waiting', attempts: 1 } });
+    expect(await queue.recordAttemptIfUnchanged(parked.id, parked.eventId, failed, 'waiting')).toBe(true);
+    expect(await queue.findByKey('shop-wake', 'order', '9200')).toMatchObject({ status: 'failed', attempts: 2 });
+  });
+
   it('keeps its data across a FerretDB restart', async () => {
     await queue.saveLatest(change('777', 'shop-durable'), { status: 'pending' });
     infra('stop-ferretdb');

@@ -162,7 +162,7 @@ export class SyncEntityUseCase {
         },
       },
     ]);
-    await this.queue.recordAttemptIfUnchanged(record.id, record.eventId, state);
+    await this.queue.recordAttemptIfUnchanged(record.id, record.eventId, state, 'waiting');
     return state.status;
   }
 

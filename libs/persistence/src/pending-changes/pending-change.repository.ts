@@ -177,11 +177,18 @@ export class PendingChangeRepository {
   }
 
   /**
-   * Records the outcome of an out-of-band attempt (per-record "Sync Now") unless the item's content changed
-   * meanwhile or a flusher holds it. Returns whether the state was written.
+   * Records the outcome of an out-of-band attempt (per-record "Sync Now", an Immediately wake-up) unless the item's
+   * content changed meanwhile or a flusher holds it; with `fromStatus`, only while the item still has the status
+   * the attempt started from (a wake-up must not turn an item a flusher synced meanwhile back into pending or
+   * failed). Returns whether the state was written.
    */
-  async recordAttemptIfUnchanged(id: string, eventId: string, state: PendingChangeState): Promise<boolean> {
-    const where = { eventId, status: { $ne: 'processing' } };
+  async recordAttemptIfUnchanged(
+    id: string,
+    eventId: string,
+    state: PendingChangeState,
+    fromStatus?: PendingChangeStatus,
+  ): Promise<boolean> {
+    const where = { eventId, status: fromStatus ?? { $ne: 'processing' } };
     return (await updateWhere(this.model, [{ id, where, update: stateUpdate(state) }])) === 1;
   }
 
