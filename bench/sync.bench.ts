@@ -214,6 +214,11 @@ async function syncSection(store: GeneratedStore, timeScale: number, budget: num
     const sample = baselineSample(store, budget);
     let baselineDeferred = 0;
     const sampleCalls = new Map<EntityName, { calls: number; changes: number }>();
+    const tallyOf = (entity: EntityName) => {
+      const tally = sampleCalls.get(entity) ?? { calls: 0, changes: 0 };
+      sampleCalls.set(entity, tally);
+      return tally;
+    };
     const ctx = await xeroContext(t);
     try {
       const delivery = ctx.get(XeroDeliveryService);
@@ -227,9 +232,7 @@ async function syncSection(store: GeneratedStore, timeScale: number, budget: num
         );
         if (r?.status === 'deferred') baselineDeferred++;
         const after = (await countersOf(t, baseTenant)).total;
-        const tally = sampleCalls.get(env.entity) ?? { calls: 0, changes: 0 };
-        tally.calls += after - before;
-        sampleCalls.set(env.entity, tally);
+        tallyOf(env.entity).calls += after - before;
         before = after;
         return r?.status;
       };
@@ -239,21 +242,17 @@ async function syncSection(store: GeneratedStore, timeScale: number, budget: num
       const waiting = new Map<string, EntityChangeEvent[]>();
       const orderKey = (env: EntityChangeEvent) =>
         env.entity === 'order' ? env.entityId : String((env.payload as { order_id?: number }).order_id);
+      const wait = (env: EntityChangeEvent) => waiting.set(orderKey(env), [...(waiting.get(orderKey(env)) ?? []), env]);
       const retryWaiting = async (key: string) => {
         const list = waiting.get(key) ?? [];
         waiting.delete(key);
-        for (const env of list) {
-          if ((await deliverOne(env)) === 'waiting') waiting.set(key, [...(waiting.get(key) ?? []), env]);
-        }
+        for (const env of list) if ((await deliverOne(env)) === 'waiting') wait(env);
       };
       for (const env of envelopes('bench-base', sample.events)) {
-        sampleCalls.set(env.entity, {
-          calls: sampleCalls.get(env.entity)?.calls ?? 0,
-          changes: (sampleCalls.get(env.entity)?.changes ?? 0) + 1,
-        });
+        tallyOf(env.entity).changes += 1;
         const status = await deliverOne(env);
         if (env.entity === 'customer' || env.entity === 'product') continue;
-        if (status === 'waiting') waiting.set(orderKey(env), [...(waiting.get(orderKey(env)) ?? []), env]);
+        if (status === 'waiting') wait(env);
         else await retryWaiting(orderKey(env));
       }
       for (const key of [...waiting.keys()]) await retryWaiting(key);

@@ -11,7 +11,7 @@ export {
   isGuestOrder,
 } from './entities/order.contract';
 export { invoiceSchema, documentItemSchema, MagentoInvoice, MagentoDocumentItem } from './entities/invoice.contract';
-export { creditMemoSchema, MagentoCreditMemo } from './entities/creditmemo.contract';
+export { creditMemoPrerequisite, creditMemoSchema, MagentoCreditMemo } from './entities/creditmemo.contract';
 export {
   ORIGINS,
   EventOrigin,

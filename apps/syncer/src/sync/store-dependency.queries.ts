@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityName } from '@xero-sync/contracts';
+import { creditMemoPrerequisite, EntityName, MagentoCreditMemo } from '@xero-sync/contracts';
 import { PendingChangeRepository } from '@xero-sync/persistence';
 import { DeliveryResult } from '../delivery/xero-delivery.port';
 
@@ -25,16 +25,9 @@ export class StoreDependencyQueries {
     batch: Set<string> = new Set(),
   ): Promise<DeliveryResult | undefined> {
     if (item.entity !== 'creditmemo') return undefined;
-    const memo = item.payload as { invoice_id?: number | null; order_id: number; order_increment_id?: string };
-    const [entity, id, what] = memo.invoice_id
-      ? (['invoice', String(memo.invoice_id), `store invoice ${memo.invoice_id} (its payment)`] as const)
-      : ([
-          'order',
-          String(memo.order_id),
-          `order ${memo.order_increment_id ?? memo.order_id}'s latest change`,
-        ] as const);
-    if (batch.has(`${entity}:${id}`)) return undefined;
-    const record = await this.queue.findByKey(storeId, entity, id);
+    const { entity, entityId, label } = creditMemoPrerequisite(item.payload as MagentoCreditMemo);
+    if (batch.has(`${entity}:${entityId}`)) return undefined;
+    const record = await this.queue.findByKey(storeId, entity, entityId);
     // An order the queue never held (synced before it, or its entity type not synced) has nothing to wait for;
     // a store invoice is waited for until it arrives.
     if (record?.status === 'synced' || (entity === 'order' && !record)) return undefined;
@@ -42,7 +35,7 @@ export class StoreDependencyQueries {
       entity: item.entity,
       entityId: item.entityId,
       status: 'waiting',
-      message: `waiting for ${what} to be in Xero first`,
+      message: `waiting for ${label} to be in Xero first`,
       error: { code: 'DEPENDENCY_FAILED', retryable: true },
       calls: 0,
       durationMs: 0,

@@ -65,24 +65,9 @@ export class SyncEntityUseCase {
       eventId: event.eventId,
       correlationId,
     };
-    const result = (await this.dependencies.unmet(event.storeId, item)) ?? (await this.deliverNow(event.storeId, item));
     // New content starts a fresh attempt count; a redelivered event continues the old one.
     const prior = existing && existing.eventId === event.eventId ? existing.attempts : 0;
-    const state = nextState(result, prior, this.outcome.retryPolicy);
-    await this.outcome.execute([
-      {
-        result,
-        ctx: {
-          storeId: event.storeId,
-          tenantId: settings.xeroTenantId,
-          mode: 'immediate',
-          eventId: event.eventId,
-          correlationId,
-          attempt: state.attempts ?? prior + 1,
-          syncerId: this.owner,
-        },
-      },
-    ]);
+    const { state } = await this.attempt(settings, item, prior);
     // After the log row (see FlushQueueUseCase): a failed queue write means a retry, never an unlogged attempt.
     await this.queue.saveLatest(queueChangeOf(event, correlationId), state);
     if (state.status === 'pending' || state.status === 'waiting')
@@ -128,6 +113,7 @@ export class SyncEntityUseCase {
       }
     } finally {
       this.retrying.delete(storeId);
+      if (parked.size === 0) this.parked.delete(storeId);
     }
   }
 
@@ -137,7 +123,6 @@ export class SyncEntityUseCase {
     ref: { entity: EntityName; entityId: string },
     record: PendingChangeRecord,
   ): Promise<PendingChangeState['status']> {
-    const storeId = settings.storeId;
     const item = {
       entity: ref.entity,
       entityId: ref.entityId,
@@ -145,9 +130,26 @@ export class SyncEntityUseCase {
       eventId: record.eventId,
       correlationId: record.correlationId,
     };
-    const result = (await this.dependencies.unmet(storeId, item)) ?? (await this.deliverNow(storeId, item));
+    const { result, state } = await this.attempt(settings, item, record.attempts, { skipWaiting: true });
     if (result.status === 'waiting') return 'waiting';
-    const state = nextState(result, record.attempts, this.outcome.retryPolicy);
+    await this.queue.recordAttemptIfUnchanged(record.id, record.eventId, state, 'waiting');
+    return state.status;
+  }
+
+  /**
+   * Checks the store-side dependency, delivers now and logs the attempt (Immediately mode); returns the result and
+   * the item's next state for the caller to record. `skipWaiting`: a still-waiting result is not logged.
+   */
+  private async attempt(
+    settings: SyncSettings,
+    item: DeliveryItem,
+    priorAttempts: number,
+    opts: { skipWaiting?: boolean } = {},
+  ): Promise<{ result: DeliveryResult; state: PendingChangeState }> {
+    const storeId = settings.storeId;
+    const result = (await this.dependencies.unmet(storeId, item)) ?? (await this.deliverNow(storeId, item));
+    const state = nextState(result, priorAttempts, this.outcome.retryPolicy);
+    if (opts.skipWaiting && result.status === 'waiting') return { result, state };
     await this.outcome.execute([
       {
         result,
@@ -157,13 +159,12 @@ export class SyncEntityUseCase {
           mode: 'immediate',
           eventId: item.eventId,
           correlationId: item.correlationId,
-          attempt: state.attempts ?? record.attempts + 1,
+          attempt: state.attempts ?? priorAttempts + 1,
           syncerId: this.owner,
         },
       },
     ]);
-    await this.queue.recordAttemptIfUnchanged(record.id, record.eventId, state, 'waiting');
-    return state.status;
+    return { result, state };
   }
 
   private async deliverNow(storeId: string, item: DeliveryItem): Promise<DeliveryResult> {

@@ -27,3 +27,25 @@ export const creditMemoSchema = z
   })
   .loose();
 export type MagentoCreditMemo = z.output<typeof creditMemoSchema>;
+
+/**
+ * The store record a credit memo must follow into Xero: the store invoice it refunds (its payment) when it names
+ * one, else its order (whose latest change says what the store was paid). Posted first, the refund could take the
+ * room that payment needs. Used by the syncer (queue state) and Xero delivery (same delivery run).
+ */
+export function creditMemoPrerequisite(
+  memo: Pick<MagentoCreditMemo, 'invoice_id' | 'order_id' | 'order_increment_id'>,
+): {
+  entity: 'invoice' | 'order';
+  entityId: string;
+  /** For "waiting for … to be in Xero first". */
+  label: string;
+} {
+  return memo.invoice_id
+    ? { entity: 'invoice', entityId: String(memo.invoice_id), label: `store invoice ${memo.invoice_id} (its payment)` }
+    : {
+        entity: 'order',
+        entityId: String(memo.order_id),
+        label: `order ${memo.order_increment_id ?? memo.order_id}'s latest change`,
+      };
+}

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { creditMemoPrerequisite } from '@xero-sync/contracts';
 import type { EntityName, MagentoCreditMemo, MagentoOrder } from '@xero-sync/contracts';
 import {
   DeliveryClaimRepository,
@@ -1009,14 +1010,11 @@ class DeliveryRun {
       // The store invoice this memo refunds (or, naming none, its order's change that says what was paid) came in
       // the same delivery but did not reach Xero (held by another delivery, waiting, failed): settling now could
       // allocate the amount its payment needs.
-      const [dependency, what] = memo.invoice_id
-        ? (['invoice', `store invoice ${memo.invoice_id} (its payment)`] as const)
-        : (['order', `order ${memo.order_increment_id ?? memo.order_id}'s latest change`] as const);
-      const dependencyId = String(memo.invoice_id ?? memo.order_id);
-      const held = this.items.find((i) => i.entity === dependency && i.entityId === dependencyId);
+      const first = creditMemoPrerequisite(memo);
+      const held = this.items.find((i) => i.entity === first.entity && i.entityId === first.entityId);
       const heldStatus = held ? this.done.get(held)?.status : undefined;
       if (held && heldStatus !== 'synced' && heldStatus !== 'unchanged') {
-        this.wait(item, `waiting for ${what} to be in Xero first`);
+        this.wait(item, `waiting for ${first.label} to be in Xero first`);
         continue;
       }
       const orderLink = await this.orderLink(String(memo.order_id));
