@@ -12,7 +12,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { loadavg } from 'node:os';
+import { homedir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -53,6 +53,9 @@ export interface IngestBenchResult {
   non_2xx: number;
   /** Ingest CPU time per webhook event: comparable across runs even when other work shares the cores. */
   ingest_cpu_ms_per_event: number;
+  /** What the rest of the machine spent per webhook event: the Kafka broker and this process (the load generator). */
+  kafka_cpu_ms_per_event: number;
+  loadgen_cpu_ms_per_event: number;
   /** The same with `{events:[…]}` batches of 10 events per request. */
   batch_events_per_s: number;
   batch_p50_ms: number;
@@ -100,6 +103,17 @@ function rssKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
     }
   }
   return total;
+}
+
+/** The pid in a pid file (scripts/infra.sh writes them), if that process is alive. */
+function pidOf(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -200,6 +214,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
   const { webhookSecret: secret } = await ctx.get(StoreRepository).create({ storeId, name: 'Benchmark store' });
 
   let child: ChildProcess | undefined;
+  const kafkaPid = pidOf(join(process.env.XERO_SYNC_CACHE ?? join(homedir(), '.cache/xero-sync'), 'run/kafka.pid'));
   const base = `http://127.0.0.1:${port}`;
   try {
     child = spawn(process.execPath, [...(opts.nodeArgs ?? []), mainJs], { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -239,24 +254,36 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
         },
       ];
       const cpuBefore = cpuSeconds(pid);
+      const kafkaBefore = kafkaPid ? cpuSeconds(kafkaPid) : 0;
+      const selfBefore = process.cpuUsage();
       const result = await autocannon({ url: base, connections, duration: seconds, requests });
-      return { result, ingestCpu: cpuSeconds(pid) - cpuBefore };
+      const self = process.cpuUsage(selfBefore);
+      return {
+        result,
+        ingestCpu: cpuSeconds(pid) - cpuBefore,
+        kafkaCpu: kafkaPid ? cpuSeconds(kafkaPid) - kafkaBefore : 0,
+        loadgenCpu: (self.user + self.system) / 1e6,
+      };
     };
 
     const single = Array.from({ length: 5000 }, (_, i) => signed(withEventId(backfillLine(i))));
     log(`warm-up (3 s, ${connections} connections)`);
     await load(single, 3);
     log(`webhooks: ${durationS} s, ${connections} connections, one event per request`);
-    const { result, ingestCpu } = await load(single, durationS);
+    const { result, ingestCpu, kafkaCpu, loadgenCpu } = await load(single, durationS);
     const ok2xx = result['2xx'] as number;
     const events_per_s = Math.round(ok2xx / durationS);
     const p50_ms = result.latency.p50 as number;
     const p99_ms = result.latency.p99 as number;
     let non_2xx = (result.non2xx as number) + (result.errors as number);
-    const ingest_cpu_ms_per_event = ok2xx > 0 ? Math.round((ingestCpu * 1e5) / ok2xx) / 100 : 0;
+    const perEvent = (cpuS: number) => (ok2xx > 0 ? Math.round((cpuS * 1e5) / ok2xx) / 100 : 0);
+    const ingest_cpu_ms_per_event = perEvent(ingestCpu);
+    const kafka_cpu_ms_per_event = perEvent(kafkaCpu);
+    const loadgen_cpu_ms_per_event = perEvent(loadgenCpu);
     log(
       `webhooks: ${events_per_s} events/s, p50 ${p50_ms} ms, p99 ${p99_ms} ms, non-2xx/errors ${non_2xx}; ` +
-        `ingest used ${(ingestCpu / durationS).toFixed(2)} cores (${ingest_cpu_ms_per_event} ms CPU per event)`,
+        `ingest used ${(ingestCpu / durationS).toFixed(2)} cores (${ingest_cpu_ms_per_event} ms CPU per event), ` +
+        `Kafka ${kafka_cpu_ms_per_event} ms, load generator ${loadgen_cpu_ms_per_event} ms`,
     );
 
     const BATCH = 10;
@@ -343,6 +370,8 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
       p99_ms,
       non_2xx,
       ingest_cpu_ms_per_event,
+      kafka_cpu_ms_per_event,
+      loadgen_cpu_ms_per_event,
       batch_events_per_s,
       batch_p50_ms,
       batch_p99_ms,

@@ -13,6 +13,7 @@ mkdirSync(artifacts, { recursive: true });
 const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' };
 const totals = { passed: 0, failed: 0 };
 const summary = [];
+const failures = [];
 const started = Date.now();
 
 function run(cmd, args, opts = {}) {
@@ -46,6 +47,7 @@ async function jestSuite(name, project, extra = []) {
     passed = r.numPassedTests;
     // A suite that could not run (syntax error, failing hook) has no failed tests but must still count.
     failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
+    failures.push(...failedTests(name, r));
   } else {
     failed = 1;
   }
@@ -54,6 +56,31 @@ async function jestSuite(name, project, extra = []) {
   summary.push(
     `${failed ? 'FAIL' : 'PASS'} ${name}: ${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
   );
+}
+
+// CI keeps only the tail of the output: name each failed test (and a suite that could not run) with the first
+// lines of its error, so the summary alone says what broke.
+function failedTests(suite, report) {
+  const lines = [];
+  for (const file of report.testResults ?? []) {
+    const rel = file.name.replace(root, '');
+    const broken = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
+    for (const t of broken)
+      lines.push(`${suite}: ${rel} › ${t.fullName}\n${firstLines(t.failureMessages?.join('\n'))}`);
+    if (!broken.length && file.status === 'failed')
+      lines.push(`${suite}: ${rel} could not run\n${firstLines(file.message)}`);
+  }
+  return lines;
+}
+
+function firstLines(text = '') {
+  return text
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, 8)
+    .map((l) => `    ${l.trim().slice(0, 200)}`)
+    .join('\n');
 }
 
 function infraUp() {
@@ -125,5 +152,6 @@ try {
 
 console.log(`\n=== summary (${((Date.now() - started) / 60000).toFixed(1)} min) ===`);
 for (const line of summary) console.log(line);
+if (failures.length) console.log(`failed tests:\n${failures.join('\n')}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed === 0 ? 0 : 1);
