@@ -1,8 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import { FieldError } from '@xero-sync/contracts';
 import { BrokerUnavailableError } from '@xero-sync/messaging';
 import { IngestError, IngestErrorCode } from './ingest.errors';
+import { MAX_EVENTS_BODY_BYTES } from './webhooks/dto/incoming-event.dto';
 
 /** Seconds a store should wait before retrying when Kafka (or the store registry) is unavailable. */
 export const BROKER_RETRY_AFTER_S = 5;
@@ -45,6 +47,7 @@ const REASONS: Partial<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
@@ -54,16 +57,31 @@ const REASONS: Partial<Record<number, string>> = {
 };
 
 const rejections = new Logger('IngestRejection');
+const internal = new Logger('IngestErrors');
+
+/** Maps anything thrown while serving a request to a domain error, when it is one. */
+function asIngestError(exception: unknown): IngestError | undefined {
+  if (exception instanceof IngestError) return exception;
+  if (exception instanceof BrokerUnavailableError)
+    return new IngestError('BROKER_UNAVAILABLE', 'Kafka is unavailable; nothing was accepted, retry later');
+  // Fastify's "body too large" (FST_ERR_CTP_BODY_TOO_LARGE), as Nest hands it on.
+  if (exception instanceof HttpException && exception.getStatus() === 413)
+    return new IngestError(
+      'PAYLOAD_TOO_LARGE',
+      `body exceeds the limit of ${MAX_EVENTS_BODY_BYTES} bytes; split the batch`,
+    );
+  return undefined;
+}
 
 /**
- * Writes the HTTP answer for a domain error; also used by the body middleware, which runs before Nest's routing.
- * A request without pino-http's access log (the webhook route, see IngestModule) gets its rejection logged here.
+ * Writes the HTTP answer for a domain error. A request without pino-http's access log (the webhook route, see
+ * IngestModule) gets its rejection logged here.
  */
-export function sendIngestError(res: Response, err: IngestError): void {
+export function sendIngestError(reply: FastifyReply, err: IngestError): void {
   const status = statusOf(err.code);
-  const req = res.req as (Response['req'] & { log?: unknown }) | undefined;
+  const req = reply.request?.raw as (IncomingMessage & { log?: unknown }) | undefined;
   if (req && !req.log) {
-    const line = `${req.method} ${req.originalUrl ?? req.url} ${status} ${err.code}: ${err.message}`;
+    const line = `${req.method} ${req.url} ${status} ${err.code}: ${err.message}`;
     if (status === HttpStatus.SERVICE_UNAVAILABLE) rejections.error(line);
     else rejections.warn(line);
   }
@@ -74,38 +92,38 @@ export function sendIngestError(res: Response, err: IngestError): void {
     message: err.message,
   };
   if (err.errors.length > 0) body.errors = err.errors;
-  if (status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('Retry-After', String(BROKER_RETRY_AFTER_S));
+  if (status === HttpStatus.SERVICE_UNAVAILABLE) reply.header('Retry-After', String(BROKER_RETRY_AFTER_S));
   // The rest of an oversized body is not read; closing the connection stops the client sending it.
-  if (err.code === 'PAYLOAD_TOO_LARGE') res.setHeader('Connection', 'close');
-  res.status(status).json(body);
+  if (err.code === 'PAYLOAD_TOO_LARGE') reply.header('Connection', 'close');
+  void reply.status(status).send(body);
 }
 
 /**
- * The one place ingest turns errors into HTTP: domain errors by code, Kafka outages as 503 + Retry-After,
- * Nest's own HTTP exceptions (unknown route…) as they are, and anything else as a logged 500.
+ * The one place ingest turns errors into HTTP: domain errors by code, Kafka outages as 503 + Retry-After, Nest's
+ * and Fastify's own HTTP errors (unknown route, malformed request; Nest hands Fastify's on as HttpException) as
+ * they are, anything else as a logged 500.
+ */
+export function sendError(reply: FastifyReply, exception: unknown): void {
+  if (reply.sent) return;
+  const domain = asIngestError(exception);
+  if (domain) return sendIngestError(reply, domain);
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const message = exception.message;
+    void reply.status(status).send({ statusCode: status, error: REASONS[status] ?? 'Error', code: 'HTTP', message });
+    return;
+  }
+  internal.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  void reply.status(500).send({ statusCode: 500, error: REASONS[500], code: 'INTERNAL', message: 'internal error' });
+}
+
+/**
+ * Every exception while serving a request: from controllers, guards and pipes, and (Nest installs it as Fastify's
+ * error handler too) from body parsing and hooks before routing (ingest-http.ts).
  */
 @Catch()
 export class IngestErrorsFilter implements ExceptionFilter {
-  private readonly logger = new Logger(IngestErrorsFilter.name);
-
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent) return;
-    if (exception instanceof IngestError) return sendIngestError(res, exception);
-    if (exception instanceof BrokerUnavailableError) {
-      return sendIngestError(
-        res,
-        new IngestError('BROKER_UNAVAILABLE', 'Kafka is unavailable; nothing was accepted, retry later'),
-      );
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      res
-        .status(status)
-        .json({ statusCode: status, error: REASONS[status] ?? 'Error', code: 'HTTP', message: exception.message });
-      return;
-    }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    res.status(500).json({ statusCode: 500, error: REASONS[500], code: 'INTERNAL', message: 'internal error' });
+    sendError(host.switchToHttp().getResponse<FastifyReply>(), exception);
   }
 }

@@ -2,15 +2,16 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@xero-sync/config';
 import { bootstrapApp, superviseWorkers } from '@xero-sync/observability';
 import { IngestModule } from './ingest.module';
-import { rawJsonBody, streamedNdjsonBody } from './webhooks/raw-body.middleware';
+import { configureIngestHttp, ingestHttpAdapter } from './ingest-http';
 
 /**
- * Boots ingest and listens on INGEST_PORT. Exported so e2e tests and the benchmark start the real app. The
- * body middlewares are installed before Nest's JSON parser: webhooks need their exact bytes for the
- * signature, and backfill uploads are streamed, never buffered.
+ * Boots ingest (on Fastify, see ingest-http.ts) and listens on INGEST_PORT. Exported so e2e tests and the
+ * benchmark start the real app. Nest's body parsers are off: webhooks need their exact bytes for the signature,
+ * and backfill uploads are streamed, never buffered.
  */
 export function startIngest(): Promise<INestApplication> {
   return bootstrapApp({
@@ -18,10 +19,8 @@ export function startIngest(): Promise<INestApplication> {
     require: ['TOKEN_ENCRYPTION_KEY'],
     module: (c) => IngestModule.forRoot(c),
     port: (c) => c.INGEST_PORT,
-    configure: (app) => {
-      app.use('/v1/stores/:storeId/events', rawJsonBody());
-      app.use('/v1/stores/:storeId/backfill', streamedNdjsonBody());
-    },
+    adapter: ingestHttpAdapter,
+    configure: (app) => configureIngestHttp(app as NestFastifyApplication),
   });
 }
 

@@ -43,6 +43,7 @@ describe('POST /v1/stores/:storeId/events (real Kafka, real FerretDB)', () => {
     const res = await signedPost(envelope, { 'X-Correlation-Id': 'corr-e2e-1' });
     expect(res.status).toBe(202);
     expect(res.json).toEqual({ accepted: 1, eventIds: [eventId] });
+    expect(res.headers.get('x-correlation-id')).toBe('corr-e2e-1');
 
     await h.waitFor(
       () => records.some((r) => r.headers[EVENT_HEADERS.eventId] === eventId),
@@ -194,6 +195,8 @@ describe('POST /v1/stores/:storeId/events (real Kafka, real FerretDB)', () => {
       });
       expect(res.status).toBe(415);
       expect(await res.json()).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+      // A rejection carries a correlation id too (made up when the store sent none), to find it in ingest's log.
+      expect(res.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
       await expectNothingPublished(m);
     });
 

@@ -1,4 +1,5 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
+import type { AbstractHttpAdapter } from '@nestjs/core';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, ConfigValidationError, loadConfig, LoadConfigOptions } from '@xero-sync/config';
@@ -7,6 +8,8 @@ export interface BootstrapOptions extends LoadConfigOptions {
   name: string;
   module: (config: AppConfig) => DynamicModule;
   port: (config: AppConfig) => number;
+  /** HTTP platform when not Express (ingest runs on Fastify); the app then parses no bodies itself. */
+  adapter?: () => AbstractHttpAdapter;
   configure?: (app: INestApplication, config: AppConfig) => void | Promise<void>;
 }
 
@@ -26,7 +29,10 @@ export async function bootstrapApp(options: BootstrapOptions): Promise<INestAppl
     }
     throw err;
   }
-  const app = await NestFactory.create(options.module(config), { bufferLogs: true });
+  const module = options.module(config);
+  const app = options.adapter
+    ? await NestFactory.create(module, options.adapter(), { bufferLogs: true, bodyParser: false })
+    : await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await options.configure?.(app, config);

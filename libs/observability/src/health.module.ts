@@ -9,7 +9,6 @@ import {
   ServiceUnavailableException,
   Type,
 } from '@nestjs/common';
-import type { Response } from 'express';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, TerminusModule } from '@nestjs/terminus';
 import { MetricsController } from './metrics.controller';
 
@@ -33,7 +32,7 @@ class HealthController {
    */
   @Get()
   @HealthCheck()
-  async check(@Res({ passthrough: true }) res: Response): Promise<unknown> {
+  async check(@Res({ passthrough: true }) res: { status(code: number): unknown }): Promise<unknown> {
     try {
       return await this.health.check(this.checks.map((c) => () => c.check()));
     } catch (err) {

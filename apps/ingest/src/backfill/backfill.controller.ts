@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { BackfillJobRecord, BackfillJobRepository } from '@xero-sync/persistence';
 import { IngestError } from '../ingest.errors';
 import { StoreSignatureGuard } from '../webhooks/store-signature.guard';
@@ -26,8 +26,9 @@ export class BackfillController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  async upload(@Param('storeId') storeId: string, @Req() req: Request): Promise<BackfillJobView> {
-    return view(await this.start.execute(storeId, req.headers, req));
+  async upload(@Param('storeId') storeId: string, @Req() req: FastifyRequest): Promise<BackfillJobView> {
+    // The body is left unread (ingest-http.ts) and streamed from the raw request: an export can be gigabytes.
+    return view(await this.start.execute(storeId, req.headers, req.raw));
   }
 
   /** Job progress; signed like a webhook with an empty body (`<timestamp>.`). */

@@ -3,7 +3,8 @@ import { createHmac } from 'node:crypto';
 import { safeEqual } from '@xero-sync/security';
 import { IngestError } from '../ingest.errors';
 import { StoreSecretsQueries } from '../stores/store-secrets.queries';
-import { RawBodyRequest } from './raw-body.middleware';
+import type { FastifyRequest } from 'fastify';
+import { rawBodyOf } from '../ingest-http';
 
 export const TIMESTAMP_HEADER = 'x-store-timestamp';
 export const SIGNATURE_HEADER = 'x-store-signature';
@@ -73,13 +74,11 @@ export class StoreSignatureGuard implements CanActivate {
   constructor(private readonly secrets: StoreSecretsQueries) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<RawBodyRequest>();
+    const req = context.switchToHttp().getRequest<FastifyRequest<{ Params: { storeId: string } }>>();
     const storeId = String(req.params.storeId);
     const secret = await secretOfStore(this.secrets, storeId);
     const headers = readSignatureHeaders(req.headers);
-    const expected = startSignature(secret, headers.timestamp)
-      .update(req.rawBody ?? Buffer.alloc(0))
-      .digest('hex');
+    const expected = startSignature(secret, headers.timestamp).update(rawBodyOf(req)).digest('hex');
     assertSignature(expected, headers);
     return true;
   }

@@ -1,11 +1,9 @@
-import { Controller, HttpCode, HttpStatus, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
-import { randomUUID } from 'node:crypto';
-import { CORRELATION_HEADER, sanitizeCorrelationId } from '@xero-sync/observability';
+import { Controller, HttpCode, HttpStatus, Param, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { IngestError } from '../ingest.errors';
 import { parseEventsBody } from './dto/incoming-event.dto';
 import { PublishEntityChangeUseCase } from './publish-entity-change.usecase';
-import { RawBodyRequest } from './raw-body.middleware';
+import { rawBodyOf } from '../ingest-http';
 import { StoreSignatureGuard } from './store-signature.guard';
 
 /** What a store gets back once Kafka acknowledged its events. */
@@ -22,18 +20,12 @@ export class WebhooksController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @UseGuards(StoreSignatureGuard)
-  async receive(
-    @Param('storeId') storeId: string,
-    @Req() req: RawBodyRequest,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<AcceptedEvents> {
-    // This route has no per-request logger (LoggingModule exclude), so it takes the caller's X-Correlation-Id (or
-    // makes one) itself; the id travels on with every event and comes back in the response.
-    const correlationId = sanitizeCorrelationId(req.headers[CORRELATION_HEADER]) ?? randomUUID();
-    res.setHeader('X-Correlation-Id', correlationId);
+  async receive(@Param('storeId') storeId: string, @Req() req: FastifyRequest): Promise<AcceptedEvents> {
+    // The request id is the caller's X-Correlation-Id or a new one (ingest-http.ts); it travels on with every event.
+    const correlationId = req.id;
     let json: unknown;
     try {
-      json = JSON.parse((req.rawBody ?? Buffer.alloc(0)).toString('utf8'));
+      json = JSON.parse(rawBodyOf(req).toString('utf8'));
     } catch (err) {
       throw new IngestError('MALFORMED_JSON', 'body is not valid JSON', [
         { path: '(root)', message: (err as Error).message },

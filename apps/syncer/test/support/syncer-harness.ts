@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import mongoose, { Connection } from 'mongoose';
 import { loadConfig } from '@xero-sync/config';
@@ -15,7 +16,7 @@ import { ConfigModule } from '@xero-sync/config';
 import { PersistenceModule, StoreRepository, storeModel, StoreSettingsRepository } from '@xero-sync/persistence';
 import { hmacSha256Hex } from '@xero-sync/security';
 import { IngestModule } from '../../../ingest/src/ingest.module';
-import { rawJsonBody } from '../../../ingest/src/webhooks/raw-body.middleware';
+import { configureIngestHttp, ingestHttpAdapter } from '../../../ingest/src/ingest-http';
 import { XeroConnectionService, XeroModule } from '@xero-sync/xero';
 import { Module } from '@nestjs/common';
 import { SyncerModule } from '../../src/syncer.module';
@@ -333,13 +334,14 @@ export async function connectStore(
 /** The real ingest app in this process, publishing to this run's topics. */
 export async function bootIngest(t: SyncerTestEnv): Promise<{ app: INestApplication; url: string }> {
   const config = loadConfig({ require: ['TOKEN_ENCRYPTION_KEY'] }, { ...t.env, INGEST_PORT: '0' });
-  const app = await NestFactory.create(IngestModule.forRoot(config), {
+  const app = await NestFactory.create<NestFastifyApplication>(IngestModule.forRoot(config), ingestHttpAdapter(), {
     logger: ['error', 'warn'],
     abortOnError: false,
+    bodyParser: false,
   });
   app.enableShutdownHooks();
-  // As ingest's main.ts: the exact bytes are needed for the signature check.
-  app.use('/v1/stores/:storeId/events', rawJsonBody());
+  // As ingest's main.ts: raw bytes for the signature check.
+  configureIngestHttp(app);
   await app.listen(0, '127.0.0.1');
   return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
 }

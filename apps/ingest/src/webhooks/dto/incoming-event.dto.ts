@@ -11,6 +11,9 @@ import {
 /** Most events accepted in one webhook request (`{events:[…]}`); larger sets go through backfill. */
 export const MAX_EVENTS_PER_REQUEST = 1000;
 
+/** Largest webhook body accepted (one event or a batch): 5 MiB. Documented in docs/contracts/README.md. */
+export const MAX_EVENTS_BODY_BYTES = 5 * 1024 * 1024;
+
 export interface IncomingContext {
   /** The store from the URL; an event naming another store is refused. */
   storeId: string;
