@@ -17,7 +17,7 @@ export interface LoggingOptions {
   /**
    * Routes without the per-request logger. pino-http binds a child logger with the serialised request to every
    * request, logged or not; on ingest's webhook route that alone cost ~0.1 ms CPU per request. Such routes log
-   * their own failures and set their own X-Correlation-Id.
+   * their own failures and answer with their own X-Correlation-Id (ingest: a Fastify onRequest hook).
    */
   exclude?: RouteInfo[];
 }
