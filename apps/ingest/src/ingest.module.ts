@@ -30,6 +30,9 @@ import { PublishEntityChangeUseCase } from './webhooks/publish-entity-change.use
 import { StoreSignatureGuard } from './webhooks/store-signature.guard';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
+/** How long a publish waits for others to join its Kafka produce request (Kafka's linger.ms). */
+export const INGEST_LINGER_MS = 2;
+
 /** Ingest: signed store webhooks and backfills in, entity-change events out to Kafka. */
 @Module({})
 export class IngestModule implements OnModuleInit {
@@ -51,7 +54,8 @@ export class IngestModule implements OnModuleInit {
           // The hot path: webhooks log their rejections themselves (sendIngestError), not every request.
           exclude: [{ path: 'v1/stores/:storeId/events', method: RequestMethod.POST }],
         }),
-        MessagingModule.forRoot('xero-sync-ingest'),
+        // A webhook waits up to 2 ms for others to share its produce request (ingest benchmark, docs/ingest.md).
+        MessagingModule.forRoot('xero-sync-ingest', { lingerMs: INGEST_LINGER_MS }),
         PersistenceModule.forRoot(),
         PersistenceModule.forFeature([storeModel, backfillJobModel]),
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),

@@ -47,6 +47,31 @@ describe('ConsumerHost + EventPublisher on a real Kafka broker', () => {
     for (const store of stores) expect(seen.get(store)).toEqual(Array.from({ length: 25 }, (_, i) => i));
   });
 
+  it('a lingering publisher sends publishes that arrive within the linger in one produce request, all acknowledged', async () => {
+    const lingering = new EventPublisher(kafka, { lingerMs: 500 });
+    const admin = kafka.admin();
+    const recordsInTopic = async () => (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+    try {
+      await admin.connect();
+      await lingering.connect();
+      const before = await recordsInTopic();
+      const one = (i: number) => lingering.publish([{ topic, key: `s${i % 3}`, value: JSON.stringify({ i }) }]);
+      const first = Array.from({ length: 10 }, (_, i) => one(i));
+      await new Promise((r) => setTimeout(r, 20));
+      const second = Array.from({ length: 10 }, (_, i) => one(10 + i));
+      await Promise.all([...first, ...second]);
+      expect(lingering.sent).toEqual({ requests: 1, records: 20 });
+      expect((await recordsInTopic()) - before).toBe(20);
+      // Without a linger the first publish goes alone and the rest follow it.
+      const requestsBefore = publisher.sent.requests;
+      await Promise.all(Array.from({ length: 10 }, (_, i) => publisher.publish([{ topic, key: 's0', value: `${i}` }])));
+      expect(publisher.sent.requests - requestsBefore).toBe(2);
+    } finally {
+      await lingering.disconnect();
+      await admin.disconnect();
+    }
+  });
+
   it('redelivers what a consumer had not committed when it died (at-least-once)', async () => {
     const groupId = `g-alo-${uniqueSuffix()}`;
     const key = `k-${uniqueSuffix()}`;

@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { Kafka } from 'kafkajs';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { createKafka } from './kafka.client';
-import { EventPublisher } from './event-publisher';
+import { EventPublisher, EventPublisherOptions } from './event-publisher';
 import { KafkaHealthIndicator } from './kafka-health.indicator';
 import { KAFKA } from './messaging.tokens';
 
@@ -24,7 +24,7 @@ class PublisherLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class MessagingModule {
-  static forRoot(clientId: string): DynamicModule {
+  static forRoot(clientId: string, publisher: EventPublisherOptions = {}): DynamicModule {
     return {
       module: MessagingModule,
       imports: [TerminusModule],
@@ -34,7 +34,11 @@ export class MessagingModule {
           useFactory: (config: AppConfig): Kafka => createKafka({ clientId, brokers: config.KAFKA_BROKERS }),
           inject: [APP_CONFIG],
         },
-        { provide: EventPublisher, useFactory: (kafka: Kafka) => new EventPublisher(kafka), inject: [KAFKA] },
+        {
+          provide: EventPublisher,
+          useFactory: (kafka: Kafka) => new EventPublisher(kafka, publisher),
+          inject: [KAFKA],
+        },
         PublisherLifecycle,
         KafkaHealthIndicator,
       ],
