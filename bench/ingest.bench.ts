@@ -68,6 +68,12 @@ export interface IngestBenchResult {
   backfill_rss_1m_mb: number;
   /** 1-minute load average when the run ended: other work on the machine skews every rate above. */
   load_avg_1m: number;
+  /**
+   * Milliseconds this machine took for a fixed CPU task (JSON and HMAC, like a webhook's) just before the webhook
+   * load and again after it: this VM's speed drifts by tens of percent within minutes, so compare runs whose
+   * figures are close, or scale rates by it.
+   */
+  cpu_probe_ms: [number, number];
 }
 
 const mb = (kb: number) => Math.round(kb / 1024);
@@ -103,6 +109,17 @@ function rssKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
     }
   }
   return total;
+}
+
+/** A fixed single-core task (parse, serialise and sign 20,000 small events); its duration shows the CPU's speed now. */
+function cpuProbeMs(): number {
+  const event = JSON.stringify({ entity: 'order', payload: { entity_id: 1, items: [{ sku: 'SKU-1', qty: 2 }] } });
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < 20_000; i++) {
+    const value = JSON.stringify({ ...JSON.parse(event), i });
+    createHmac('sha256', 'probe').update(value).digest('hex');
+  }
+  return Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
 }
 
 /** The pid in a pid file (scripts/infra.sh writes them), if that process is alive. */
@@ -269,6 +286,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
     const single = Array.from({ length: 5000 }, (_, i) => signed(withEventId(backfillLine(i))));
     log(`warm-up (3 s, ${connections} connections)`);
     await load(single, 3);
+    const probeBefore = cpuProbeMs();
     log(`webhooks: ${durationS} s, ${connections} connections, one event per request`);
     const { result, ingestCpu, kafkaCpu, loadgenCpu } = await load(single, durationS);
     const ok2xx = result['2xx'] as number;
@@ -276,6 +294,8 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
     const p50_ms = result.latency.p50 as number;
     const p99_ms = result.latency.p99 as number;
     let non_2xx = (result.non2xx as number) + (result.errors as number);
+    const cpu_probe_ms: [number, number] = [probeBefore, cpuProbeMs()];
+    log(`CPU probe ${cpu_probe_ms.join(' ms before, ')} ms after the webhook load (smaller is faster)`);
     const perEvent = (cpuS: number) => (ok2xx > 0 ? Math.round((cpuS * 1e5) / ok2xx) / 100 : 0);
     const ingest_cpu_ms_per_event = perEvent(ingestCpu);
     const kafka_cpu_ms_per_event = perEvent(kafkaCpu);
@@ -382,6 +402,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
       backfill_rss_100k_mb: small.rssMb,
       backfill_rss_1m_mb: large.rssMb,
       load_avg_1m: Math.round(loadavg()[0] * 100) / 100,
+      cpu_probe_ms,
     };
   } finally {
     if (child && child.exitCode === null) {
