@@ -34,10 +34,11 @@ export function rawBodyOf(req: FastifyRequest): Buffer {
 }
 
 /**
- * Every answer carries the request's X-Correlation-Id. Body handling for ingest, installed on the app before it listens (the app is created with `bodyParser: false`):
+ * Installed on the app before it listens (it is created with `bodyParser: false`). Every answer carries the request's
+ * X-Correlation-Id. Bodies:
  * - a POST to an upload route with the wrong Content-Type is refused (415) before its body is read;
  * - JSON bodies (webhooks) are kept as raw bytes, never parsed before the signature check, up to 5 MiB (413);
- * - NDJSON bodies (backfills, any size) are left unread for the controller to stream from `req.raw`;
+ * - NDJSON bodies (backfills, any size) are left unread for the controller to stream from `req.raw`.
  * Errors raised here reach IngestErrorsFilter like any other (Nest installs it as Fastify's error handler).
  */
 export function configureIngestHttp(app: NestFastifyApplication): void {

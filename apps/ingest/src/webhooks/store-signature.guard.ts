@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { createHmac } from 'node:crypto';
 import { safeEqual } from '@xero-sync/security';
 import { IngestError } from '../ingest.errors';
-import { StoreSecretsQueries } from '../stores/store-secrets.queries';
-import type { FastifyRequest } from 'fastify';
 import { rawBodyOf } from '../ingest-http';
+import { StoreSecretsQueries } from '../stores/store-secrets.queries';
 
 export const TIMESTAMP_HEADER = 'x-store-timestamp';
 export const SIGNATURE_HEADER = 'x-store-signature';
