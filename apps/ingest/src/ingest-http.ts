@@ -23,7 +23,7 @@ const BODY_TYPES: Record<string, { type: RegExp; name: string }> = {
 export function ingestHttpAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: MAX_EVENTS_BODY_BYTES,
-    ignoreTrailingSlash: true,
+    routerOptions: { ignoreTrailingSlash: true },
     genReqId: (req: IncomingMessage) => sanitizeCorrelationId(req.headers[CORRELATION_HEADER]) ?? randomUUID(),
   });
 }
