@@ -18,6 +18,15 @@ describe('incoming events', () => {
     });
   });
 
+  it('publishes only the envelope keys: anything else a store adds at the top level is dropped', () => {
+    const result = normalizeIncomingEvent({ entity: 'product', payload: product, debug: true, note: 'x' }, ctx);
+    expect(result.ok).toBe(true);
+    expect(result.ok && Object.keys(result.value).sort()).toEqual(
+      ['entity', 'entityId', 'eventId', 'occurredAt', 'origin', 'payload', 'schemaVersion', 'storeId'].sort(),
+    );
+    expect(result.ok && result.value.payload).toMatchObject(product);
+  });
+
   it('keeps a full envelope as sent, and forces the origin only when told to (backfill)', () => {
     const eventId = randomUUID();
     const envelope = {
