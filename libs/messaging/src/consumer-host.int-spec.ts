@@ -72,6 +72,26 @@ describe('ConsumerHost + EventPublisher on a real Kafka broker', () => {
     }
   });
 
+  it('starts on a topic that appears only after it began subscribing (apps start side by side)', async () => {
+    const late = `t-${uniqueSuffix()}-store.customer.changed.v1`;
+    const seen: string[] = [];
+    const h = new ConsumerHost(kafka, { groupId: `g-late-${uniqueSuffix()}`, topics: [late] }, async (m) => {
+      seen.push(m.value!.toString());
+    });
+    hosts.push(h);
+    try {
+      const started = h.start();
+      await new Promise((r) => setTimeout(r, 1000));
+      await ensureTopics(kafka, [{ topic: late, numPartitions: 1 }]);
+      await started;
+      await publisher.publish([{ topic: late, key: 's1', value: 'after-start' }]);
+      await eventually(async () => seen.includes('after-start'));
+    } finally {
+      await h.stop();
+      await deleteTopics(kafka, [late]);
+    }
+  });
+
   it('redelivers what a consumer had not committed when it died (at-least-once)', async () => {
     const groupId = `g-alo-${uniqueSuffix()}`;
     const key = `k-${uniqueSuffix()}`;

@@ -27,6 +27,11 @@ export interface ConsumerHostOptions {
   partitionsConcurrently?: number;
   sessionTimeoutMs?: number;
   retryBackoffMs?: { initial: number; max: number };
+  /**
+   * How long `start()` waits out retriable broker errors while subscribing (default 60 s), e.g. a topic another
+   * app created a moment ago that this broker's metadata does not list yet ("does not host this topic-partition").
+   */
+  subscribePatienceMs?: number;
 }
 
 /**
@@ -72,7 +77,7 @@ export class ConsumerHost {
   /** Joins the group and starts consuming; resolves once running (not when consumption ends). */
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await this.subscribe();
     this.running = true;
     await this.consumer.run({
       autoCommit: true,
@@ -82,6 +87,30 @@ export class ConsumerHost {
       partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 4,
       eachBatch: (payload) => this.processBatch(payload),
     });
+  }
+
+  /**
+   * Subscribes, retrying retriable errors with backoff until `subscribePatienceMs`: apps start side by side, and
+   * a topic created at start-up can be missing from the broker's metadata for a moment. A failure here would
+   * otherwise stop the app's boot.
+   */
+  private async subscribe(): Promise<void> {
+    const until = Date.now() + (this.options.subscribePatienceMs ?? 60_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.consumer.subscribe({
+          topics: this.options.topics,
+          fromBeginning: this.options.fromBeginning ?? true,
+        });
+        return;
+      } catch (err) {
+        if ((err as { retriable?: boolean }).retriable !== true || Date.now() > until) throw err;
+        this.logger.warn(
+          `consumer ${this.options.groupId} could not subscribe yet, retrying: ${(err as Error).message}`,
+        );
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+      }
+    }
   }
 
   /** Leaves the group after committing what was processed. */
