@@ -12,7 +12,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { homedir, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,7 +22,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { loadConfig } from '@xero-sync/config';
 import { StoreRepository } from '@xero-sync/persistence';
-import { childPids } from '@xero-sync/testing';
+import { childPids, infraCacheDir } from '@xero-sync/testing';
 import { StoresCliModule } from '../apps/ingest/src/stores/stores-cli.module';
 
 // autocannon ships no type declarations.
@@ -231,7 +231,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
   const { webhookSecret: secret } = await ctx.get(StoreRepository).create({ storeId, name: 'Benchmark store' });
 
   let child: ChildProcess | undefined;
-  const kafkaPid = pidOf(join(process.env.XERO_SYNC_CACHE ?? join(homedir(), '.cache/xero-sync'), 'run/kafka.pid'));
+  const kafkaPid = pidOf(join(infraCacheDir(), 'run/kafka.pid'));
   const base = `http://127.0.0.1:${port}`;
   try {
     child = spawn(process.execPath, [...(opts.nodeArgs ?? []), mainJs], { env, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { generateStore, GeneratedEvent } from '@xero-sync/testing';
+import { generateStore, GeneratedEvent, infraCacheDir } from '@xero-sync/testing';
 import { adminCall, connectThroughOAuth, recordsOf, sendSignedWebhook } from './demo-store';
 import { FakeMagento, startFakeMagento } from './fake-magento';
 import { Pipeline, PipelinePartError, startPipeline } from './pipeline';
@@ -32,7 +31,7 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
  */
 async function main(): Promise<void> {
   const runId = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  const logDir = join(process.env.XERO_SYNC_CACHE ?? join(homedir(), '.cache/xero-sync'), 'demo-logs', runId);
+  const logDir = join(infraCacheDir(), 'demo-logs', runId);
   let pipeline: Pipeline | undefined;
   let magento: FakeMagento | undefined;
   let live: NodeJS.Timeout | undefined;

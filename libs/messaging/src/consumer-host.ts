@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { waitOutRetriable } from './retriable';
 
 /** A consumed record, decoupled from kafkajs types. */
 export interface IncomingMessage {
@@ -77,7 +78,13 @@ export class ConsumerHost {
   /** Joins the group and starts consuming; resolves once running (not when consumption ends). */
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.subscribe();
+    // Apps start side by side: a topic another app created a moment ago can be missing from this broker's
+    // metadata for a while, which must not stop this app's boot.
+    await waitOutRetriable(
+      () => this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true }),
+      this.options.subscribePatienceMs ?? 60_000,
+      (err) => this.logger.warn(`consumer ${this.options.groupId} could not subscribe yet, retrying: ${err.message}`),
+    );
     this.running = true;
     await this.consumer.run({
       autoCommit: true,
@@ -87,30 +94,6 @@ export class ConsumerHost {
       partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 4,
       eachBatch: (payload) => this.processBatch(payload),
     });
-  }
-
-  /**
-   * Subscribes, retrying retriable errors with backoff until `subscribePatienceMs`: apps start side by side, and
-   * a topic created at start-up can be missing from the broker's metadata for a moment. A failure here would
-   * otherwise stop the app's boot.
-   */
-  private async subscribe(): Promise<void> {
-    const until = Date.now() + (this.options.subscribePatienceMs ?? 60_000);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.consumer.subscribe({
-          topics: this.options.topics,
-          fromBeginning: this.options.fromBeginning ?? true,
-        });
-        return;
-      } catch (err) {
-        if ((err as { retriable?: boolean }).retriable !== true || Date.now() > until) throw err;
-        this.logger.warn(
-          `consumer ${this.options.groupId} could not subscribe yet, retrying: ${(err as Error).message}`,
-        );
-        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
-      }
-    }
   }
 
   /** Leaves the group after committing what was processed. */

@@ -1,5 +1,6 @@
 import { CompressionTypes, IHeaders, Kafka, Partitioners, Producer } from 'kafkajs';
 import { BrokerUnavailableError } from './messaging.errors';
+import { waitOutRetriable } from './retriable';
 
 /** One record to publish. `key` decides the partition (the store id, so one store's events stay ordered). */
 export interface OutgoingMessage {
@@ -45,7 +46,7 @@ export class EventPublisher {
   private queued = 0;
   private inFlight = false;
   private lingering: NodeJS.Timeout | undefined;
-  /** Produce requests sent and the records they carried, since start (how well requests are filled). */
+  /** Produce requests made and the records they carried, since start (how well requests are filled). */
   readonly sent = { requests: 0, records: 0 };
   private connected: Promise<void> | undefined;
 
@@ -70,19 +71,13 @@ export class EventPublisher {
    * restarted and is still loading its coordinators — are waited out instead of failing the app's boot.
    */
   async connect(patienceMs = 0): Promise<void> {
-    const until = Date.now() + patienceMs;
-    for (let attempt = 0; ; attempt++) {
+    await waitOutRetriable(() => {
       this.connected ??= this.producer.connect().catch((err: unknown) => {
         this.connected = undefined;
         throw err;
       });
-      try {
-        return await this.connected;
-      } catch (err) {
-        if ((err as { retriable?: boolean }).retriable !== true || Date.now() > until) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
-      }
-    }
+      return this.connected;
+    }, patienceMs);
   }
 
   /** Publishes all messages; resolves once Kafka acknowledged all of them (acks=all). */
@@ -116,15 +111,15 @@ export class EventPublisher {
     if (wait > 0 && this.queued < this.maxBatch) {
       this.lingering ??= setTimeout(() => {
         this.lingering = undefined;
-        this.send(this.take());
+        this.send(...this.take());
       }, wait);
       return;
     }
-    this.send(this.take());
+    this.send(...this.take());
   }
 
-  /** Dequeues the next request's publishes (at most maxBatch records, at least one publish). */
-  private take(): Pending[] {
+  /** Dequeues the next request's publishes (at most maxBatch records, at least one publish) and their record count. */
+  private take(): [Pending[], number] {
     if (this.lingering) clearTimeout(this.lingering);
     this.lingering = undefined;
     this.inFlight = true;
@@ -136,10 +131,12 @@ export class EventPublisher {
       count += next.messages.length;
     }
     this.queued -= count;
-    return batch;
+    return [batch, count];
   }
 
-  private send(batch: Pending[]): void {
+  private send(batch: Pending[], records: number): void {
+    this.sent.requests++;
+    this.sent.records += records;
     void this.produce(batch).finally(() => {
       this.inFlight = false;
       this.pump();
@@ -157,8 +154,6 @@ export class EventPublisher {
           byTopic.set(m.topic, list);
         }
       }
-      this.sent.requests++;
-      this.sent.records += batch.reduce((n, p) => n + p.messages.length, 0);
       await this.producer.sendBatch({
         acks: -1,
         compression: CompressionTypes.None,

@@ -1,4 +1,5 @@
 import { Kafka } from 'kafkajs';
+import { waitOutRetriable } from './retriable';
 
 export interface TopicSpec {
   topic: string;
@@ -12,16 +13,7 @@ export interface TopicSpec {
 export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], patienceMs = 60_000): Promise<void> {
   // A broker that has just (re)started answers retriable errors for a while ("coordinator is loading", "does
   // not host this topic-partition"); an app starting then must wait for it, not crash.
-  const until = Date.now() + patienceMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await ensureTopicsOnce(kafka, specs);
-    } catch (err) {
-      const retriable = (err as { retriable?: boolean }).retriable === true;
-      if (!retriable || Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
-    }
-  }
+  await waitOutRetriable(() => ensureTopicsOnce(kafka, specs), patienceMs);
 }
 
 async function ensureTopicsOnce(kafka: Kafka, specs: TopicSpec[]): Promise<void> {

@@ -1,4 +1,13 @@
-export { uniqueSuffix, testMongoUri, TEST_BROKERS, infra, eventually, repoRoot, childPids } from './infra.helpers';
+export {
+  uniqueSuffix,
+  testMongoUri,
+  TEST_BROKERS,
+  infra,
+  eventually,
+  repoRoot,
+  childPids,
+  infraCacheDir,
+} from './infra.helpers';
 export {
   BENCH_SCENARIO_MIX,
   DEFAULT_SCENARIO_MIX,

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** Short random token for per-test names (topics, databases, groups) so parallel and repeated runs never collide. */
@@ -26,6 +27,11 @@ function findRepoRoot(from: string): string {
 }
 
 const repoRoot = findRepoRoot(__dirname);
+
+/** Where scripts/infra.sh keeps downloads, builds, data, logs and pid files (`run/<service>.pid`). */
+export function infraCacheDir(): string {
+  return process.env.XERO_SYNC_CACHE ?? join(homedir(), '.cache/xero-sync');
+}
 
 /**
  * Stops or starts one local service through scripts/infra.sh, for outage tests. Always pair a stop with a
