@@ -20,10 +20,7 @@ export class PersistenceModule {
           useFactory: (config: AppConfig) => ({
             uri: config.MONGODB_URI,
             serverSelectionTimeoutMS: 5000,
-            // FerretDB has no topologyVersion, so the driver's streaming monitor does not apply; with it ('auto'
-            // picks it) a syncer kept failing every operation with "connection N closed" for minutes after a
-            // FerretDB restart (syncer-outages e2e). Polling hello readies the pool after the first heartbeat.
-            serverMonitoringMode: 'poll',
+            // After a server restart the driver must not wait forever on a dying socket: see patches/README.md.
             // Bounded so that all processes together stay well inside FerretDB's own pool (see the env schema).
             maxPoolSize: config.MONGODB_MAX_POOL_SIZE,
             // Fail fast instead of buffering operations for 10 s when the server is away.
