@@ -16,9 +16,9 @@ CACHE="${XERO_SYNC_CACHE:-$HOME/.cache/xero-sync}"
 KAFKA_VERSION="$(sed -n 's#.*<kafka.version>\(.*\)</kafka.version>.*#\1#p' "$ROOT/infra/kafka/pom.xml")"
 FERRETDB_VERSION="v1.24.2"
 KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
-# XERO_SYNC_FERRETDB_ID_INDEX=1 builds FerretDB with the one-line _id index fix below (its own binary directory).
-# Opt-in for now: with it the syncer's FerretDB-restart e2e failed intermittently in full runs (cause not found).
-FERRETDB_ID_INDEX="${XERO_SYNC_FERRETDB_ID_INDEX:-0}"
+# FerretDB is built with the one-line _id index fix below (its own binary directory, "-idx");
+# XERO_SYNC_FERRETDB_ID_INDEX=0 builds the unchanged release instead, to compare.
+FERRETDB_ID_INDEX="${XERO_SYNC_FERRETDB_ID_INDEX:-1}"
 FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION$([ "$FERRETDB_ID_INDEX" = 1 ] && echo -idx || true)/ferretdb"
 RUN="$CACHE/run"
 KAFKA_PORT=9092
