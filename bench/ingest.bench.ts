@@ -368,7 +368,8 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
           throw new Error(`backfill of ${count} ended ${status.status}: ${JSON.stringify(status).slice(0, 300)}`);
         }
         const perS = Math.round(count / ((finished - started) / 1000));
-        const cpuMsPerEntity = Math.round(((cpuSeconds(pid) - cpuBefore) * 1e5) / count) / 100;
+        // µs resolution: a backfill costs tens of µs of CPU per entity.
+        const cpuMsPerEntity = Math.round(((cpuSeconds(pid) - cpuBefore) * 1e6) / count) / 1000;
         const publishPerS = Math.round(count / ((finished - uploaded) / 1000));
         log(
           `backfill ${count}: ${perS} entities/s end to end (${publishPerS}/s after upload), ` +
