@@ -48,9 +48,8 @@ export function configureIngestHttp(app: NestFastifyApplication): void {
     done();
   });
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(JSON_TYPE, { parseAs: 'buffer', bodyLimit: MAX_EVENTS_BODY_BYTES }, (_req, body, done) =>
-    done(null, body),
-  );
+  // The adapter's bodyLimit (5 MiB) applies to this parser too.
+  fastify.addContentTypeParser(JSON_TYPE, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   fastify.addContentTypeParser('*', (_req, _payload, done) => done(null));
   fastify.addHook('preParsing', async (req, _reply, payload) => {
     const expected = req.method === 'POST' ? BODY_TYPES[req.routeOptions.url ?? ''] : undefined;
