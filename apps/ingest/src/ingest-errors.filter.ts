@@ -38,6 +38,7 @@ function statusOf(code: IngestErrorCode): HttpStatus {
     case 'BACKFILL_NOT_CONFIGURED':
       return HttpStatus.CONFLICT;
     case 'BROKER_UNAVAILABLE':
+    case 'SHUTTING_DOWN':
     case 'STORE_REGISTRY_UNAVAILABLE':
       return HttpStatus.SERVICE_UNAVAILABLE;
   }
@@ -73,18 +74,16 @@ function asIngestError(exception: unknown): IngestError | undefined {
   return undefined;
 }
 
-/**
- * Writes the HTTP answer for a domain error. A request without pino-http's access log (the webhook route, see
- * IngestModule) gets its rejection logged here.
- */
-export function sendIngestError(reply: FastifyReply, err: IngestError): void {
+/** What a rejection answers: status, extra headers and the JSON body. */
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: ErrorBody;
+}
+
+/** The answer to a domain error. */
+export function ingestErrorAnswer(err: IngestError): ErrorAnswer {
   const status = statusOf(err.code);
-  const req = reply.request?.raw as (IncomingMessage & { log?: unknown }) | undefined;
-  if (req && !req.log) {
-    const line = `${req.method} ${req.url} ${status} ${err.code}: ${err.message}`;
-    if (status === HttpStatus.SERVICE_UNAVAILABLE) rejections.error(line);
-    else rejections.warn(line);
-  }
   const body: ErrorBody = {
     statusCode: status,
     error: REASONS[status] ?? 'Error',
@@ -92,29 +91,48 @@ export function sendIngestError(reply: FastifyReply, err: IngestError): void {
     message: err.message,
   };
   if (err.errors.length > 0) body.errors = err.errors;
-  if (status === HttpStatus.SERVICE_UNAVAILABLE) reply.header('Retry-After', String(BROKER_RETRY_AFTER_S));
+  const headers: Record<string, string> = {};
+  if (status === HttpStatus.SERVICE_UNAVAILABLE) headers['Retry-After'] = String(BROKER_RETRY_AFTER_S);
   // The rest of an oversized body is not read; closing the connection stops the client sending it.
-  if (err.code === 'PAYLOAD_TOO_LARGE') reply.header('Connection', 'close');
-  void reply.status(status).send(body);
+  if (err.code === 'PAYLOAD_TOO_LARGE') headers.Connection = 'close';
+  return { status, headers, body };
 }
 
 /**
- * The one place ingest turns errors into HTTP: domain errors by code, Kafka outages as 503 + Retry-After, Nest's
- * and Fastify's own HTTP errors (unknown route, malformed request; Nest hands Fastify's on as HttpException) as
- * they are, anything else as a logged 500.
+ * The answer to anything thrown while serving a request: domain errors by code, Kafka outages as 503 + Retry-After,
+ * Nest's and Fastify's own HTTP errors (unknown route, malformed request; Nest hands Fastify's on as HttpException)
+ * as they are, anything else as a logged 500.
  */
-export function sendError(reply: FastifyReply, exception: unknown): void {
-  if (reply.sent) return;
+export function errorAnswer(exception: unknown): ErrorAnswer {
   const domain = asIngestError(exception);
-  if (domain) return sendIngestError(reply, domain);
+  if (domain) return ingestErrorAnswer(domain);
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    const message = exception.message;
-    void reply.status(status).send({ statusCode: status, error: REASONS[status] ?? 'Error', code: 'HTTP', message });
-    return;
+    const body = { statusCode: status, error: REASONS[status] ?? 'Error', code: 'HTTP', message: exception.message };
+    return { status, headers: {}, body };
   }
   internal.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-  void reply.status(500).send({ statusCode: 500, error: REASONS[500], code: 'INTERNAL', message: 'internal error' });
+  const body = { statusCode: 500, error: REASONS[500]!, code: 'INTERNAL', message: 'internal error' };
+  return { status: 500, headers: {}, body };
+}
+
+/**
+ * Logs a rejection of a request that has no pino-http access log of its own (the webhook route, webhook-route.ts):
+ * 503s as errors, other refusals as warnings, each with its code and message.
+ */
+export function logRejection(method: string | undefined, url: string | undefined, answer: ErrorAnswer): void {
+  const line = `${method} ${url} ${answer.status} ${answer.body.code}: ${answer.body.message}`;
+  if (answer.status === 503) rejections.error(line);
+  else if (answer.status < 500) rejections.warn(line);
+}
+
+/** Writes the error answer through Fastify (every route but the webhook one). */
+export function sendError(reply: FastifyReply, exception: unknown): void {
+  if (reply.sent) return;
+  const answer = errorAnswer(exception);
+  const req = reply.request?.raw as (IncomingMessage & { log?: unknown }) | undefined;
+  if (req && !req.log) logRejection(req.method, req.url, answer);
+  void reply.status(answer.status).headers(answer.headers).send(answer.body);
 }
 
 /**

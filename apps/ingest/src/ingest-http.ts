@@ -1,48 +1,67 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { CORRELATION_HEADER, sanitizeCorrelationId } from '@xero-sync/observability';
 import { IngestError } from './ingest.errors';
 import { MAX_EVENTS_BODY_BYTES } from './webhooks/dto/incoming-event.dto';
+import { ReceiveWebhookUseCase } from './webhooks/receive-webhook.usecase';
+import { JSON_TYPE, WebhookRoute } from './webhooks/webhook-route';
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const NDJSON_TYPE = /^application\/(?:x-ndjson|ndjson|jsonl|x-jsonlines)\s*(?:;|$)/i;
 
 /** The body type each upload route takes; anything else is refused with 415 before a byte of it is read. */
 const BODY_TYPES: Record<string, { type: RegExp; name: string }> = {
-  '/v1/stores/:storeId/events': { type: JSON_TYPE, name: 'application/json' },
   '/v1/stores/:storeId/backfill': { type: NDJSON_TYPE, name: 'application/x-ndjson' },
 };
 
 /**
- * Ingest serves HTTP with Fastify (Nest's FastifyAdapter) rather than Express: on the webhook route it costs
- * about a quarter less CPU per request (docs/ingest.md), and webhooks are CPU-bound. The request id is the
- * caller's X-Correlation-Id (or a new one): pino-http's access log and the published events carry it.
+ * Ingest serves HTTP with Fastify (Nest's FastifyAdapter) rather than Express: it costs about a quarter less CPU per
+ * request (docs/ingest.md). Webhooks, the hot path, do not even reach Fastify: the server hands each request to
+ * the WebhookRoute first (webhooks/webhook-route.ts), and only what that does not serve goes on to Fastify and
+ * Nest. The request id is the caller's X-Correlation-Id (or a new one): access logs and published events carry it.
  */
-export function ingestHttpAdapter(): FastifyAdapter {
-  return new FastifyAdapter({
-    bodyLimit: MAX_EVENTS_BODY_BYTES,
-    routerOptions: { ignoreTrailingSlash: true },
-    genReqId: (req: IncomingMessage) => sanitizeCorrelationId(req.headers[CORRELATION_HEADER]) ?? randomUUID(),
-  });
+export class IngestHttpAdapter extends FastifyAdapter {
+  constructor(readonly webhooks = new WebhookRoute()) {
+    super({
+      bodyLimit: MAX_EVENTS_BODY_BYTES,
+      routerOptions: { ignoreTrailingSlash: true },
+      genReqId: (req: IncomingMessage) => sanitizeCorrelationId(req.headers[CORRELATION_HEADER]) ?? randomUUID(),
+      serverFactory: (fastify: (req: IncomingMessage, res: ServerResponse) => void) =>
+        createServer((req, res) => {
+          if (!webhooks.serve(req, res)) fastify(req, res);
+        }),
+    });
+  }
 }
 
-/** The exact bytes of a webhook body (the signature covers them); empty when there was none. */
+export function ingestHttpAdapter(): IngestHttpAdapter {
+  return new IngestHttpAdapter();
+}
+
+/** The exact bytes of a JSON body on a Fastify route (the signature covers them); empty when there was none. */
 export function rawBodyOf(req: FastifyRequest): Buffer {
   return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 }
 
 /**
- * Installed on the app before it listens (it is created with `bodyParser: false`). Every answer carries the request's
+ * Installed on the app before it listens (it is created with `bodyParser: false`): starts the webhook route with
+ * the app's use case and stops it at shutdown. On Fastify's routes every answer carries the request's
  * X-Correlation-Id. Bodies:
  * - a POST to an upload route with the wrong Content-Type is refused (415) before its body is read;
- * - JSON bodies (webhooks) are kept as raw bytes, never parsed before the signature check, up to 5 MiB (413);
+ * - JSON bodies are kept as raw bytes, never parsed before the signature check, up to 5 MiB (413);
  * - NDJSON bodies (backfills, any size) are left unread for the controller to stream from `req.raw`.
  * Errors raised here reach IngestErrorsFilter like any other (Nest installs it as Fastify's error handler).
  */
 export function configureIngestHttp(app: NestFastifyApplication): void {
-  const fastify = app.getHttpAdapter().getInstance();
+  const adapter = app.getHttpAdapter() as IngestHttpAdapter;
+  adapter.webhooks.attach(app.get(ReceiveWebhookUseCase));
+  const fastify = adapter.getInstance();
+  // Fastify answers 503 to requests that arrive while it closes; the webhook route does the same.
+  fastify.addHook('preClose', (done) => {
+    adapter.webhooks.close();
+    done();
+  });
   fastify.addHook('onRequest', (req, reply, done) => {
     reply.header('X-Correlation-Id', req.id);
     done();

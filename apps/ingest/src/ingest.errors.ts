@@ -12,6 +12,7 @@ export type IngestErrorCode =
   | 'JOB_NOT_FOUND'
   | 'BACKFILL_NOT_CONFIGURED'
   | 'BROKER_UNAVAILABLE'
+  | 'SHUTTING_DOWN'
   | 'STORE_REGISTRY_UNAVAILABLE';
 
 /**

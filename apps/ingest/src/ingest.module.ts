@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Module, OnModuleInit, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, AppConfig, ConfigModule } from '@xero-sync/config';
 import { ENTITIES, topics } from '@xero-sync/contracts';
@@ -27,8 +27,8 @@ import { BackfillCommandsConsumer } from './commands/backfill-commands.consumer'
 import { IngestErrorsFilter } from './ingest-errors.filter';
 import { StoreSecretsQueries } from './stores/store-secrets.queries';
 import { PublishEntityChangeUseCase } from './webhooks/publish-entity-change.usecase';
+import { ReceiveWebhookUseCase } from './webhooks/receive-webhook.usecase';
 import { StoreSignatureGuard } from './webhooks/store-signature.guard';
-import { WebhooksController } from './webhooks/webhooks.controller';
 
 /** How long a publish waits for others to join its Kafka produce request (Kafka's linger.ms). */
 export const INGEST_LINGER_MS = 2;
@@ -51,8 +51,6 @@ export class IngestModule implements OnModuleInit {
           app: 'ingest',
           level: config.LOG_LEVEL,
           successLevel: 'debug',
-          // The hot path: webhooks log their rejections themselves (sendIngestError), not every request.
-          exclude: [{ path: 'v1/stores/:storeId/events', method: RequestMethod.POST }],
         }),
         // A webhook waits up to 2 ms for others to share its produce request (ingest benchmark, docs/ingest.md).
         MessagingModule.forRoot('xero-sync-ingest', { lingerMs: INGEST_LINGER_MS }),
@@ -60,7 +58,7 @@ export class IngestModule implements OnModuleInit {
         PersistenceModule.forFeature([storeModel, backfillJobModel]),
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
       ],
-      controllers: [WebhooksController, BackfillController],
+      controllers: [BackfillController],
       providers: [
         { provide: APP_FILTER, useClass: IngestErrorsFilter },
         StoreRepository,
@@ -68,6 +66,7 @@ export class IngestModule implements OnModuleInit {
         StoreSecretsQueries,
         StoreSignatureGuard,
         PublishEntityChangeUseCase,
+        ReceiveWebhookUseCase,
         StartNdjsonBackfillUseCase,
         RunNdjsonBackfillUseCase,
         RunMagentoBackfillUseCase,

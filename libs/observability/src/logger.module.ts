@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { RouteInfo } from '@nestjs/common/interfaces';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
@@ -14,12 +13,6 @@ export interface LoggingOptions {
    * third of ingest's CPU per request in the ingest benchmark.
    */
   successLevel?: 'info' | 'debug';
-  /**
-   * Routes without the per-request logger. pino-http binds a child logger with the serialised request to every
-   * request, logged or not; on ingest's webhook route that alone cost ~0.1 ms CPU per request. Such routes log
-   * their own failures and answer with their own X-Correlation-Id (ingest: a Fastify onRequest hook).
-   */
-  exclude?: RouteInfo[];
 }
 
 /** Paths whose request logs would drown the useful ones (probes and scrapes every few seconds). */
@@ -37,7 +30,6 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         PinoLoggerModule.forRoot({
-          exclude: options.exclude,
           pinoHttp: {
             level: options.level,
             base: { app: options.app },

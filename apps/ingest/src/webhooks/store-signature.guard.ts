@@ -66,20 +66,29 @@ export async function secretOfStore(secrets: StoreSecretsQueries, storeId: strin
 }
 
 /**
- * Authenticates a webhook: the store exists (404), both headers are present and fresh (401), and the HMAC-SHA256
- * of `<timestamp>.<raw body>` with the store's secret equals the presented one, compared in constant time (401).
+ * Authenticates a signed request: the store exists (404), both headers are present and fresh (401), and the
+ * HMAC-SHA256 of `<timestamp>.<body>` with the store's secret equals the presented one, compared in constant time
+ * (401).
  */
+export async function verifyStoreSignature(
+  secrets: StoreSecretsQueries,
+  storeId: string,
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+): Promise<void> {
+  const secret = await secretOfStore(secrets, storeId);
+  const signature = readSignatureHeaders(headers);
+  assertSignature(startSignature(secret, signature.timestamp).update(body).digest('hex'), signature);
+}
+
+/** verifyStoreSignature as a Nest guard, for the signed routes served by Nest (backfill job status). */
 @Injectable()
 export class StoreSignatureGuard implements CanActivate {
   constructor(private readonly secrets: StoreSecretsQueries) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<FastifyRequest<{ Params: { storeId: string } }>>();
-    const storeId = String(req.params.storeId);
-    const secret = await secretOfStore(this.secrets, storeId);
-    const headers = readSignatureHeaders(req.headers);
-    const expected = startSignature(secret, headers.timestamp).update(rawBodyOf(req)).digest('hex');
-    assertSignature(expected, headers);
+    await verifyStoreSignature(this.secrets, String(req.params.storeId), req.headers, rawBodyOf(req));
     return true;
   }
 }

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CORRELATION_HEADER, sanitizeCorrelationId } from '@xero-sync/observability';
+import { errorAnswer, logRejection } from '../ingest-errors.filter';
+import { IngestError } from '../ingest.errors';
+import { MAX_EVENTS_BODY_BYTES } from './dto/incoming-event.dto';
+import type { ReceiveWebhookUseCase } from './receive-webhook.usecase';
+
+/** JSON and `+json` media types (what a webhook body must be). */
+export const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** `POST /v1/stores/<storeId>/events`, as Fastify would route it: optional trailing slash, any query string. */
+const EVENTS_PATH = /^\/v1\/stores\/([^/?#]+)\/events\/?(?:\?.*)?$/;
+
+const TOO_LARGE = `body exceeds the limit of ${MAX_EVENTS_BODY_BYTES} bytes; split the batch`;
+
+/**
+ * The webhook route, served straight from Node's HTTP server ahead of Fastify and Nest (ingest-http.ts hands it every
+ * request first). It is ingest's hot path and CPU-bound: without the framework's routing, hooks, body-parser
+ * resource and Nest's guard/interceptor pipeline a webhook costs about a third less CPU (docs/ingest.md). What it
+ * does is what the rest of ingest does for its routes, in the same order and with the same answers:
+ * X-Correlation-Id on every answer; 415 for a wrong Content-Type before the body is read; 413 over 5 MiB (the
+ * connection is closed); then ReceiveWebhookUseCase (404, 401, 400, 422, 503) and 202 with the accepted event ids.
+ * Errors are answered by ingest-errors.filter.ts's errorAnswer, like every other route's.
+ */
+export class WebhookRoute {
+  private receiver: ReceiveWebhookUseCase | undefined;
+  private closing = false;
+
+  /** Starts serving webhooks with the app's use case (once the Nest app exists, before it listens). */
+  attach(receiver: ReceiveWebhookUseCase): void {
+    this.receiver = receiver;
+  }
+
+  /** From now on webhooks get 503 + Retry-After: the app is shutting down and its producer may be gone. */
+  close(): void {
+    this.closing = true;
+  }
+
+  /** Serves the request if it is a webhook; false leaves it to Fastify. */
+  serve(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'POST' || this.receiver === undefined) return false;
+    const match = EVENTS_PATH.exec(req.url ?? '');
+    if (match === null) return false;
+    void this.handle(this.receiver, match[1], req, res);
+    return true;
+  }
+
+  private async handle(
+    receiver: ReceiveWebhookUseCase,
+    encodedStoreId: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const correlationId = sanitizeCorrelationId(req.headers[CORRELATION_HEADER]) ?? randomUUID();
+    res.setHeader('X-Correlation-Id', correlationId);
+    try {
+      if (this.closing) throw new IngestError('SHUTTING_DOWN', 'ingest is shutting down; nothing was accepted, retry');
+      const contentType = req.headers['content-type'] ?? '';
+      if (!JSON_TYPE.test(contentType)) {
+        throw new IngestError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          `Content-Type must be application/json, got "${contentType || 'none'}"`,
+        );
+      }
+      const body = await readBody(req, MAX_EVENTS_BODY_BYTES);
+      const accepted = await receiver.execute({
+        storeId: decodeSegment(encodedStoreId),
+        headers: req.headers,
+        body,
+        correlationId,
+      });
+      writeJson(res, 202, accepted);
+    } catch (err) {
+      if (err instanceof RequestAborted) return; // the client is gone: nobody to answer
+      const answer = errorAnswer(err);
+      logRejection(req.method, req.url, answer);
+      for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+      writeJson(res, answer.status, answer.body);
+    }
+  }
+}
+
+/** The client went away before its body was complete. */
+class RequestAborted extends Error {}
+
+/** A path segment as a route parameter (percent-decoded; left as it is when it does not decode). */
+function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
+ * The whole body, up to `limit` bytes: over it (announced by Content-Length or found while reading) is a
+ * PAYLOAD_TOO_LARGE and reading stops. A request that aborts mid-body is a RequestAborted (nobody left to answer).
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  if (Number(req.headers['content-length']) > limit)
+    return Promise.reject(new IngestError('PAYLOAD_TOO_LARGE', TOO_LARGE));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limit) {
+        cleanup();
+        req.pause();
+        reject(new IngestError('PAYLOAD_TOO_LARGE', TOO_LARGE));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
+    };
+    const onError = () => {
+      cleanup();
+      reject(new RequestAborted());
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onError);
+  });
+}
+
+function writeJson(res: ServerResponse, status: number, value: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const json = JSON.stringify(value);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(json),
+  });
+  res.end(json);
+}
