@@ -8,6 +8,7 @@ import {
   connectStore,
   dumpOf,
   publishEvents,
+  sendCommand,
   sandboxDelete,
   sandboxPost,
   setupSyncerEnv,
@@ -26,6 +27,7 @@ describe('syncer under outages', () => {
     tenants.xero = await connectStore(t, 'store-xo', { mode: 'immediate' });
     tenants.kafka = await connectStore(t, 'store-ko', { mode: 'cron', cronIntervalMinutes: 1 });
     tenants.mongo = await connectStore(t, 'store-mo', { mode: 'immediate' });
+    tenants.slow = await connectStore(t, 'store-slow', { mode: 'cron', cronIntervalMinutes: 600 });
     syncer = await bootSyncer(t);
   });
 
@@ -98,6 +100,54 @@ describe('syncer under outages', () => {
     const errors = await collection(t, 'sync_log').find({ storeId: 'store-xo', status: 'error' }).toArray();
     expect(errors.length).toBeGreaterThan(0);
     await sandboxDelete(t.sandbox, '/faults');
+  });
+
+  it('Xero slow: a batch that outlasts the claim lease stays claimed throughout and is delivered once', async () => {
+    // The harness's claim lease is 8 s; each Xero call now takes 4 s, so the one flush batch takes far longer.
+    const fixture = makeStore({ orders: 4, customers: 2, products: 2, invoiced: 2, tag: 'sl', idBase: 700 });
+    const items = fixture.orders.length + fixture.customers.length + fixture.products.length + fixture.invoices.length;
+    await publishEvents(t, fixtureEvents('store-slow', fixture));
+    await eventually(
+      async () => (await collection(t, 'pending_changes').countDocuments({ storeId: 'store-slow' })) === items,
+      30000,
+    );
+    await sandboxPost(t.sandbox, '/faults', { kind: 'latency', ms: 4000, tenantId: tenants.slow });
+    try {
+      await sendCommand(t, { type: 'queue.flush', storeId: 'store-slow' });
+      // Sample the claimed items until the batch is done: every claim must still be live whenever it is looked at.
+      let firstClaimAt: number | undefined;
+      let lastClaimAt = 0;
+      const lapsed: string[] = [];
+      const tokens = new Set<string>();
+      await eventually(
+        async () => {
+          const now = Date.now();
+          const claimed = await collection(t, 'pending_changes')
+            .find({ storeId: 'store-slow', status: 'processing' })
+            .toArray();
+          for (const item of claimed) {
+            tokens.add(String(item.claimToken));
+            if (!(item.leaseUntil instanceof Date) || item.leaseUntil.getTime() <= now) lapsed.push(String(item._id));
+          }
+          if (claimed.length > 0) {
+            firstClaimAt ??= now;
+            lastClaimAt = now;
+          }
+          return firstClaimAt !== undefined && claimed.length === 0;
+        },
+        120000,
+        250,
+      );
+      expect(lastClaimAt - firstClaimAt!).toBeGreaterThan(10000);
+      expect(lapsed).toEqual([]);
+      expect(tokens.size).toBe(1);
+    } finally {
+      await sandboxDelete(t.sandbox, '/faults');
+    }
+    await expectExactlyOnce('store-slow', tenants.slow, fixture);
+    // One attempt per record: nothing was claimed and delivered twice.
+    const rows = await collection(t, 'sync_log').find({ storeId: 'store-slow' }).toArray();
+    expect(rows.filter((r) => r.status === 'success')).toHaveLength(items);
   });
 
   it('Kafka stopped and started mid-run: the syncer reconnects by itself and nothing is lost', async () => {

@@ -71,37 +71,45 @@ export class FlushQueueUseCase {
     report.acquired = true;
     const startedAt = new Date();
     let lost = false;
-    let claimed: { token: string; ids: string[] } | undefined;
+    let claimed: { token: string; ids: string[]; until: number } | undefined;
+    const renewEveryMs = Math.max(50, Math.floor(leaseMs / 3));
+    const claimLeaseMs = this.config.SYNCER_CLAIM_LEASE_MS;
+    // A claim is extended only once it runs low, not at every lease renewal: extending rewrites every claimed item
+    // (on FerretDB a read and a write each), which at a renewal a second made most of a flush's database work.
+    const extendBelowMs = Math.max(claimLeaseMs / 2, 2 * renewEveryMs);
     // At most one renewal in flight: when FerretDB is slow (SQLITE_BUSY under load) a tick can outlast the
     // interval, and overlapping ticks (each an updateMany over the whole claimed batch) pile up, fill the
     // connection pool and starve every other query of the process, including Immediately-mode deliveries.
     let renewing = false;
-    const keepAlive = setInterval(
-      () => {
-        if (renewing) return;
-        renewing = true;
-        void (async () => {
-          if (!(await this.leases.renew(leaseKey, this.owner, leaseMs))) lost = true;
-          if (claimed) await this.queue.extendClaim(claimed.token, claimed.ids, this.config.SYNCER_CLAIM_LEASE_MS);
-        })()
-          .catch((err: unknown) => this.logger.warn(`could not renew flush lease ${leaseKey}: ${String(err)}`))
-          .finally(() => {
-            renewing = false;
-          });
-      },
-      Math.max(50, Math.floor(leaseMs / 3)),
-    );
+    const keepAlive = setInterval(() => {
+      if (renewing) return;
+      renewing = true;
+      void (async () => {
+        if (!(await this.leases.renew(leaseKey, this.owner, leaseMs))) lost = true;
+        const batch = claimed;
+        if (batch && batch.until - Date.now() <= extendBelowMs) {
+          const until = Date.now() + claimLeaseMs;
+          await this.queue.extendClaim(batch.token, batch.ids, claimLeaseMs);
+          batch.until = until;
+        }
+      })()
+        .catch((err: unknown) => this.logger.warn(`could not renew flush lease ${leaseKey}: ${String(err)}`))
+        .finally(() => {
+          renewing = false;
+        });
+    }, renewEveryMs);
     try {
       await runWithCorrelation(`flush-${randomUUID()}`, async () => {
         while (!lost && !this.stopping) {
+          const claimedAt = Date.now();
           const batch = await this.queue.claimDue(
             storeId,
             this.owner,
             this.config.SYNCER_FLUSH_BATCH_SIZE,
-            this.config.SYNCER_CLAIM_LEASE_MS,
+            claimLeaseMs,
           );
           if (batch.items.length === 0) break;
-          claimed = { token: batch.claimToken, ids: batch.items.map((i) => i.id) };
+          claimed = { token: batch.claimToken, ids: batch.items.map((i) => i.id), until: claimedAt + claimLeaseMs };
           report.batches += 1;
           report.claimed += batch.items.length;
           const allDeferred = await this.deliverBatch(settings, batch.claimToken, batch.items, report);
