@@ -17,7 +17,7 @@ const TOO_LARGE = `body exceeds the limit of ${MAX_EVENTS_BODY_BYTES} bytes; spl
 /**
  * The webhook route, served straight from Node's HTTP server ahead of Fastify and Nest (ingest-http.ts hands it every
  * request first). It is ingest's hot path and CPU-bound: without the framework's routing, hooks, body-parser
- * resource and Nest's guard/interceptor pipeline a webhook costs about a third less CPU (docs/ingest.md). What it
+ * resource and Nest's guard/interceptor pipeline a webhook costs about half the CPU (docs/ingest.md). What it
  * does is what the rest of ingest does for its routes, in the same order and with the same answers:
  * X-Correlation-Id on every answer; 415 for a wrong Content-Type before the body is read; 413 over 5 MiB (the
  * connection is closed); then ReceiveWebhookUseCase (404, 401, 400, 422, 503) and 202 with the accepted event ids.
