@@ -284,7 +284,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
     };
 
     const single = Array.from({ length: 5000 }, (_, i) => signed(withEventId(backfillLine(i))));
-    // Long enough for Kafka's JVM to compile its produce path too: on a broker started just before the benchmark, a
+    // Long enough for a just-started Kafka to warm up too: on a broker started just before the benchmark, a
     // 3 s warm-up left Kafka at 0.09–0.16 ms CPU per event during the measurement, against 0.02–0.04 ms once warm.
     log(`warm-up (10 s, ${connections} connections)`);
     await load(single, 10);

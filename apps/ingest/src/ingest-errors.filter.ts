@@ -1,6 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { IncomingMessage } from 'node:http';
 import { FieldError } from '@xero-sync/contracts';
 import { BrokerUnavailableError } from '@xero-sync/messaging';
 import { IngestError, IngestErrorCode } from './ingest.errors';
@@ -126,12 +125,10 @@ export function logRejection(method: string | undefined, url: string | undefined
   else if (answer.status < 500) rejections.warn(line);
 }
 
-/** Writes the error answer through Fastify (every route but the webhook one). */
+/** Writes the error answer through Fastify (every route but the webhook one; pino-http logs these requests). */
 export function sendError(reply: FastifyReply, exception: unknown): void {
   if (reply.sent) return;
   const answer = errorAnswer(exception);
-  const req = reply.request?.raw as (IncomingMessage & { log?: unknown }) | undefined;
-  if (req && !req.log) logRejection(req.method, req.url, answer);
   void reply.status(answer.status).headers(answer.headers).send(answer.body);
 }
 

@@ -1,8 +1,7 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { CORRELATION_HEADER, sanitizeCorrelationId } from '@xero-sync/observability';
+import { correlationIdOf } from '@xero-sync/observability';
 import { IngestError } from './ingest.errors';
 import { MAX_EVENTS_BODY_BYTES } from './webhooks/dto/incoming-event.dto';
 import { ReceiveWebhookUseCase } from './webhooks/receive-webhook.usecase';
@@ -26,7 +25,7 @@ export class IngestHttpAdapter extends FastifyAdapter {
     super({
       bodyLimit: MAX_EVENTS_BODY_BYTES,
       routerOptions: { ignoreTrailingSlash: true },
-      genReqId: (req: IncomingMessage) => sanitizeCorrelationId(req.headers[CORRELATION_HEADER]) ?? randomUUID(),
+      genReqId: (req: IncomingMessage) => correlationIdOf(req.headers),
       serverFactory: (fastify: (req: IncomingMessage, res: ServerResponse) => void) =>
         createServer((req, res) => {
           if (!webhooks.serve(req, res)) fastify(req, res);

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /** HTTP header and Kafka header that carry the correlation id from the webhook to the Xero call and sync log. */
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -19,4 +20,9 @@ export function currentCorrelationId(): string | undefined {
 /** Accepts a caller-supplied id only if it is a sane token, so logs cannot be polluted through the header. */
 export function sanitizeCorrelationId(value: unknown): string | undefined {
   return typeof value === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined;
+}
+
+/** A request's correlation id: the caller's X-Correlation-Id when it is a sane token, else a new one. */
+export function correlationIdOf(headers: IncomingHttpHeaders): string {
+  return sanitizeCorrelationId(headers[CORRELATION_HEADER]) ?? randomUUID();
 }

@@ -1,4 +1,10 @@
-export { CORRELATION_HEADER, currentCorrelationId, runWithCorrelation, sanitizeCorrelationId } from './correlation';
+export {
+  CORRELATION_HEADER,
+  correlationIdOf,
+  currentCorrelationId,
+  runWithCorrelation,
+  sanitizeCorrelationId,
+} from './correlation';
 export { LoggingModule, LoggingOptions } from './logger.module';
 export * from './metrics';
 export { MetricsController } from './metrics.controller';

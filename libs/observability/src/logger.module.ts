@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
-import { CORRELATION_HEADER, currentCorrelationId, sanitizeCorrelationId } from './correlation';
+import { correlationIdOf, currentCorrelationId } from './correlation';
 
 export interface LoggingOptions {
   app: string;
@@ -39,7 +38,7 @@ export class LoggingModule {
               return correlationId ? { correlationId } : {};
             },
             genReqId: (req: IncomingMessage, res: ServerResponse) => {
-              const id = sanitizeCorrelationId(req.headers[CORRELATION_HEADER]) ?? randomUUID();
+              const id = correlationIdOf(req.headers);
               res.setHeader('X-Correlation-Id', id);
               return id;
             },

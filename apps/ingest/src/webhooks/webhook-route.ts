@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CORRELATION_HEADER, sanitizeCorrelationId } from '@xero-sync/observability';
+import getRawBody from 'raw-body';
+import { correlationIdOf } from '@xero-sync/observability';
 import { errorAnswer, logRejection } from '../ingest-errors.filter';
 import { IngestError } from '../ingest.errors';
 import { MAX_EVENTS_BODY_BYTES } from './dto/incoming-event.dto';
@@ -52,7 +52,7 @@ export class WebhookRoute {
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
-    const correlationId = sanitizeCorrelationId(req.headers[CORRELATION_HEADER]) ?? randomUUID();
+    const correlationId = correlationIdOf(req.headers);
     res.setHeader('X-Correlation-Id', correlationId);
     try {
       if (this.closing) throw new IngestError('SHUTTING_DOWN', 'ingest is shutting down; nothing was accepted, retry');
@@ -95,44 +95,17 @@ function decodeSegment(segment: string): string {
 }
 
 /**
- * The whole body, up to `limit` bytes: over it (announced by Content-Length or found while reading) is a
- * PAYLOAD_TOO_LARGE and reading stops. A request that aborts mid-body is a RequestAborted (nobody left to answer).
+ * The whole body, up to `limit` bytes (raw-body): over it, announced by Content-Length or found while reading, is a
+ * PAYLOAD_TOO_LARGE and reading stops. A request that ends early or aborts is a RequestAborted (nobody left to answer).
  */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  if (Number(req.headers['content-length']) > limit)
-    return Promise.reject(new IngestError('PAYLOAD_TOO_LARGE', TOO_LARGE));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const onData = (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > limit) {
-        cleanup();
-        req.pause();
-        reject(new IngestError('PAYLOAD_TOO_LARGE', TOO_LARGE));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
-    };
-    const onError = () => {
-      cleanup();
-      reject(new RequestAborted());
-    };
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('aborted', onError);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('aborted', onError);
-  });
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  try {
+    return await getRawBody(req, { length: req.headers['content-length'], limit });
+  } catch (err) {
+    if ((err as getRawBody.RawBodyError).type === 'entity.too.large')
+      throw new IngestError('PAYLOAD_TOO_LARGE', TOO_LARGE);
+    throw new RequestAborted();
+  }
 }
 
 function writeJson(res: ServerResponse, status: number, value: unknown): void {
