@@ -1,6 +1,6 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { correlationIdOf } from '@xero-sync/observability';
 import { IngestError } from './ingest.errors';
 import { MAX_EVENTS_BODY_BYTES } from './webhooks/dto/incoming-event.dto';
@@ -26,12 +26,31 @@ export class IngestHttpAdapter extends FastifyAdapter {
       bodyLimit: MAX_EVENTS_BODY_BYTES,
       routerOptions: { ignoreTrailingSlash: true },
       genReqId: (req: IncomingMessage) => correlationIdOf(req.headers),
-      serverFactory: (fastify: (req: IncomingMessage, res: ServerResponse) => void) =>
-        createServer((req, res) => {
-          if (!webhooks.serve(req, res)) fastify(req, res);
-        }),
+      serverFactory: (fastify: (req: IncomingMessage, res: ServerResponse) => void, options: ServerTimeouts) =>
+        withFastifyTimeouts(
+          createServer((req, res) => {
+            if (!webhooks.serve(req, res)) fastify(req, res);
+          }),
+          options,
+        ),
     });
   }
+}
+
+/** The server timeouts Fastify resolves (with its defaults) and hands to a serverFactory. */
+type ServerTimeouts = Pick<FastifyServerOptions, 'keepAliveTimeout' | 'requestTimeout' | 'connectionTimeout'>;
+
+/**
+ * Fastify applies its timeouts only to a server it creates itself, so a factory's server would keep Node's: idle
+ * keep-alive connections closed after 5 s (a store's next webhook on a reused connection then races the close
+ * and fails with a reset) and every request cut at 5 minutes (a multi-gigabyte backfill upload takes longer).
+ * The factory's server gets Fastify's instead: keep-alive 72 s, no request or socket timeout by default.
+ */
+function withFastifyTimeouts(server: Server, options: ServerTimeouts): Server {
+  server.keepAliveTimeout = options.keepAliveTimeout ?? server.keepAliveTimeout;
+  server.requestTimeout = options.requestTimeout ?? server.requestTimeout;
+  server.setTimeout(options.connectionTimeout ?? 0);
+  return server;
 }
 
 export function ingestHttpAdapter(): IngestHttpAdapter {
