@@ -33,6 +33,7 @@ import {
   waitForExit,
   xeroContext,
 } from '../apps/syncer/test/support/syncer-harness';
+import { busyShare, cpuSeconds, infraPid, machineTicks, selfCpuSeconds } from './proc-stats';
 
 export type SyncSection = 'calls' | 'immediate' | 'scale';
 
@@ -70,7 +71,29 @@ export interface SyncBenchResult {
     baseline_deferred: number;
   };
   immediate?: { p50_ms: number; p99_ms: number; events: number };
-  scale?: { speedup_3_vs_1: number; orders_per_s_1: number; orders_per_s_3: number };
+  scale?: {
+    speedup_3_vs_1: number;
+    orders_per_s_1: number;
+    orders_per_s_3: number;
+    /** Share of the whole machine's CPU (all cores) that was busy while one syncer, and three, drained. */
+    machine_busy_1: number;
+    machine_busy_3: number;
+    /**
+     * The most any number of syncers could gain over one on this machine if each order cost the CPU it cost with
+     * one syncer: 1 / machine_busy_1. Above it, added syncers would need cores the machine does not have.
+     */
+    machine_bound_3_vs_1: number;
+    /** CPU milliseconds per order drained, by process: syncers, FerretDB, Kafka, this process (sandbox, publishing). */
+    cpu_ms_per_order_1: DrainCpu;
+    cpu_ms_per_order_3: DrainCpu;
+  };
+}
+
+export interface DrainCpu {
+  syncers: number;
+  ferretdb: number;
+  kafka: number;
+  bench: number;
 }
 
 const ORDER_ENTITIES = new Set<EntityName>(['order']);
@@ -380,8 +403,16 @@ async function immediateSection(timeScale: number, log: (l: string) => void, cou
   }
 }
 
-/** Time for `syncers` built syncer processes to drain 3 Cron Job orgs' queues of the same generated data. */
-async function drainWith(syncers: number, stores: GeneratedStore[], timeScale: number, log: (l: string) => void) {
+/**
+ * Time for `syncers` built syncer processes to drain 3 Cron Job orgs' queues of the same generated data, with the
+ * machine's busy share and each process's CPU per order over the same span.
+ */
+async function drainWith(
+  syncers: number,
+  stores: GeneratedStore[],
+  timeScale: number,
+  log: (l: string) => void,
+): Promise<{ ordersPerS: number; busy: number; cpuMsPerOrder: DrainCpu }> {
   const t = await setupSyncerEnv({
     timeScale,
     extraEnv: { ...BENCH_ENV, SYNCER_INTERVAL_MINUTE_MS: String(60000 / timeScale) },
@@ -394,6 +425,16 @@ async function drainWith(syncers: number, stores: GeneratedStore[], timeScale: n
     for (let i = 0; i < syncers; i++) children.push(spawnSyncer(t, `scale-syncer-${i}`));
     // Let the group settle before the clock starts.
     await new Promise((r) => setTimeout(r, 8000));
+    const ferretdb = infraPid('ferretdb');
+    const kafka = infraPid('kafka');
+    const cpuNow = (): DrainCpu => ({
+      syncers: children.reduce((sum, c) => sum + (c.pid ? cpuSeconds(c.pid) : 0), 0),
+      ferretdb: ferretdb ? cpuSeconds(ferretdb) : 0,
+      kafka: kafka ? cpuSeconds(kafka) : 0,
+      bench: selfCpuSeconds(),
+    });
+    const cpuBefore = cpuNow();
+    const ticksBefore = machineTicks();
     const t0 = Date.now();
     await publishEvents(
       t,
@@ -415,9 +456,21 @@ async function drainWith(syncers: number, stores: GeneratedStore[], timeScale: n
       1000,
     );
     const ms = Date.now() - t0;
+    const busy = busyShare(ticksBefore, machineTicks());
+    const cpuAfter = cpuNow();
     const orders = stores.reduce((s, x) => s + x.orders.length, 0);
-    log(`scale: ${syncers} syncer(s) drained ${orders} orders on ${stores.length} orgs in ${ms} ms`);
-    return orders / (ms / 1000);
+    const perOrder = (key: keyof DrainCpu) => round(((cpuAfter[key] - cpuBefore[key]) * 1000) / orders, 1);
+    const cpuMsPerOrder: DrainCpu = {
+      syncers: perOrder('syncers'),
+      ferretdb: perOrder('ferretdb'),
+      kafka: perOrder('kafka'),
+      bench: perOrder('bench'),
+    };
+    log(
+      `scale: ${syncers} syncer(s) drained ${orders} orders on ${stores.length} orgs in ${ms} ms; machine ` +
+        `${Math.round(busy * 100)} % busy; CPU ms per order: ${JSON.stringify(cpuMsPerOrder)}`,
+    );
+    return { ordersPerS: orders / (ms / 1000), busy, cpuMsPerOrder };
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map((c) => waitForExit(c, 30000).catch(() => c.kill('SIGKILL'))));
@@ -465,9 +518,14 @@ export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBen
     const one = await drainWith(1, scaleStores, timeScale, log);
     const three = await drainWith(3, scaleStores, timeScale, log);
     result.scale = {
-      speedup_3_vs_1: round(three / one, 2),
-      orders_per_s_1: round(one, 1),
-      orders_per_s_3: round(three, 1),
+      speedup_3_vs_1: round(three.ordersPerS / one.ordersPerS, 2),
+      orders_per_s_1: round(one.ordersPerS, 1),
+      orders_per_s_3: round(three.ordersPerS, 1),
+      machine_busy_1: round(one.busy, 2),
+      machine_busy_3: round(three.busy, 2),
+      machine_bound_3_vs_1: round(1 / one.busy, 2),
+      cpu_ms_per_order_1: one.cpuMsPerOrder,
+      cpu_ms_per_order_3: three.cpuMsPerOrder,
     };
   }
   return result;
