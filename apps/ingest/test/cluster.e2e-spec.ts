@@ -102,6 +102,44 @@ describe('ingest as a cluster of workers', () => {
     for (let i = 0; i < 4; i++) expect(await publishedOrders()).toBe(40);
   });
 
+  it('publishes a backfill upload in file order, its chunks prepared on a worker thread of the built app', async () => {
+    // The built app has the compiled chunk worker, so chunks are parsed and validated off the publishing thread
+    // (the in-process harness runs the same code on its own thread: backfill.e2e-spec.ts).
+    const records = await h.collect();
+    const lines: string[] = [];
+    for (let i = 1; i <= 2500; i++) {
+      lines.push(
+        i % 400 === 0
+          ? '{"entity": "order"'
+          : JSON.stringify({ entity: 'order', payload: samplePayloads.order(10_000 + i) }),
+      );
+    }
+    const body = `${lines.join('\n')}\n`;
+    const headers = { 'content-type': 'application/x-ndjson', ...signedHeaders(h.secret, body) };
+    const res = await call('POST', `/v1/stores/${h.storeId}/backfill`, body, headers);
+    expect(res.status).toBe(202);
+    const { statusUrl } = JSON.parse(res.text) as { statusUrl: string };
+    let job: { status: string; published: number; failed: number; errors: { line: number }[] } | undefined;
+    await h.waitFor(
+      async () => {
+        job = JSON.parse((await call('GET', statusUrl, '', signedHeaders(h.secret, ''))).text);
+        return job?.status === 'succeeded';
+      },
+      60_000,
+      'the backfill job to succeed',
+    );
+    expect(job).toMatchObject({ published: 2494, failed: 6 });
+    expect(job!.errors.map((e) => e.line)).toEqual([400, 800, 1200, 1600, 2000, 2400]);
+    const backfilled = () => records.filter((r) => r.value.includes('"origin":"backfill"'));
+    await h.waitFor(() => backfilled().length >= 2494, 30_000, 'the backfill records on Kafka');
+    // One store, one partition: the records are in the file's order across all three chunks.
+    const ids = backfilled().map((r) => (JSON.parse(r.value) as { entityId: string }).entityId);
+    const expected = Array.from({ length: 2500 }, (_, i) => i + 1)
+      .filter((i) => i % 400 !== 0)
+      .map((i) => String(10_000 + i));
+    expect(ids).toEqual(expected);
+  });
+
   it('replaces a worker that dies and keeps accepting; SIGTERM stops the primary and its workers', async () => {
     const [victim] = workerPids();
     process.kill(victim, 'SIGKILL');
