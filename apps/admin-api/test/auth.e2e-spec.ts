@@ -47,6 +47,26 @@ describe('admin-api access control (e2e)', () => {
     expect(header.status).toBe(200);
   });
 
+  it('times every request by route template in /metrics; unknown paths share the not-found route label', async () => {
+    const scrape = async () => (await call(api.url, '/metrics', { key: api.adminKey })).text;
+    const countOf = (text: string, labels: string) => {
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`xero_sync_http_request_duration_seconds_count{${labels}}`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const me = 'app="admin-api",route="/api-keys/me",status="200"';
+    // Nest answers unknown paths from its own catch-all route, so they do not make a label each.
+    const unknown = 'app="admin-api",route="/{*path}",status="404"';
+    const before = await scrape();
+    await call(api.url, '/api-keys/me', { key: api.adminKey });
+    await call(api.url, '/api-keys/me', { key: api.adminKey });
+    await call(api.url, `/no-such-path-${Date.now()}`, { key: api.adminKey });
+    const after = await scrape();
+    expect(countOf(after, me)).toBe(countOf(before, me) + 2);
+    expect(countOf(after, unknown)).toBe(countOf(before, unknown) + 1);
+  });
+
   it('creates keys shown once, stores only their hash, enforces roles and revokes', async () => {
     const created = await call(api.url, '/api-keys', {
       method: 'POST',

@@ -1,7 +1,7 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { correlationIdOf } from '@xero-sync/observability';
+import { correlationIdOf, recordHttpRequest, UNMATCHED_ROUTE } from '@xero-sync/observability';
 import { IngestError } from './ingest.errors';
 import { MAX_EVENTS_BODY_BYTES } from './webhooks/dto/incoming-event.dto';
 import { ReceiveWebhookUseCase } from './webhooks/receive-webhook.usecase';
@@ -65,7 +65,7 @@ export function rawBodyOf(req: FastifyRequest): Buffer {
 /**
  * Installed on the app before it listens (it is created with `bodyParser: false`): starts the webhook route with
  * the app's use case and stops it at shutdown. On Fastify's routes every answer carries the request's
- * X-Correlation-Id. Bodies:
+ * X-Correlation-Id and its duration is recorded by route (xero_sync_http_request_duration_seconds). Bodies:
  * - a POST to an upload route with the wrong Content-Type is refused (415) before its body is read;
  * - JSON bodies are kept as raw bytes, never parsed before the signature check, up to 5 MiB (413);
  * - NDJSON bodies (backfills, any size) are left unread for the controller to stream from `req.raw`.
@@ -82,6 +82,10 @@ export function configureIngestHttp(app: NestFastifyApplication): void {
   });
   fastify.addHook('onRequest', (req, reply, done) => {
     reply.header('X-Correlation-Id', req.id);
+    done();
+  });
+  fastify.addHook('onResponse', (req, reply, done) => {
+    recordHttpRequest('ingest', req.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
   fastify.removeAllContentTypeParsers();

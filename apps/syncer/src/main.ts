@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { bootstrapApp } from '@xero-sync/observability';
+import { bootstrapApp, expressHttpMetrics } from '@xero-sync/observability';
 import { SyncerModule } from './syncer.module';
 
 void bootstrapApp({
@@ -7,4 +7,5 @@ void bootstrapApp({
   require: ['TOKEN_ENCRYPTION_KEY'],
   module: (c) => SyncerModule.forRoot(c),
   port: (c) => c.SYNCER_PORT,
+  configure: (app) => void app.use(expressHttpMetrics('syncer')),
 });

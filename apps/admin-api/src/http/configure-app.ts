@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { AppConfig } from '@xero-sync/config';
+import { expressHttpMetrics } from '@xero-sync/observability';
 import { createValidationPipe } from './validation';
 
 /** Front-end libraries served from node_modules, so the dashboard needs no build step or CDN. */
@@ -30,13 +31,14 @@ export function dashboardDir(): string {
 }
 
 /**
- * Everything admin-api sets on the HTTP server besides its routes: secure headers (helmet, with a CSP that
+ * Everything admin-api sets on the HTTP server besides its routes: request durations by route (metrics), secure headers (helmet, with a CSP that
  * admits only this origin; Alpine.js needs `unsafe-eval`, AG Grid injects styles), CORS for the dashboard's
  * origin only, DTO validation, the OpenAPI document at /docs, and the dashboard with its vendor libraries.
  */
 export function configureAdminApi(app: INestApplication, config: AppConfig): void {
   const server = app as NestExpressApplication;
   server.set('trust proxy', false);
+  server.use(expressHttpMetrics('admin-api'));
   server.use(
     helmet({
       contentSecurityPolicy: {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import getRawBody from 'raw-body';
-import { correlationIdOf } from '@xero-sync/observability';
+import { correlationIdOf, recordHttpRequest, secondsSince } from '@xero-sync/observability';
 import { errorAnswer, logRejection } from '../ingest-errors.filter';
 import { IngestError } from '../ingest.errors';
 import { MAX_EVENTS_BODY_BYTES } from './dto/incoming-event.dto';
@@ -11,6 +11,8 @@ export const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /** `POST /v1/stores/<storeId>/events`, as Fastify would route it: optional trailing slash, any query string. */
 const EVENTS_PATH = /^\/v1\/stores\/([^/?#]+)\/events\/?(?:\?.*)?$/;
+/** The route's template, as Fastify's routes name theirs in the request-duration metric. */
+const WEBHOOK_ROUTE = '/v1/stores/:storeId/events';
 
 const TOO_LARGE = `body exceeds the limit of ${MAX_EVENTS_BODY_BYTES} bytes; split the batch`;
 
@@ -52,8 +54,10 @@ export class WebhookRoute {
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
+    const startedAt = process.hrtime.bigint();
     const correlationId = correlationIdOf(req.headers);
     res.setHeader('X-Correlation-Id', correlationId);
+    let status = 202;
     try {
       if (this.closing) throw new IngestError('SHUTTING_DOWN', 'ingest is shutting down; nothing was accepted, retry');
       const contentType = req.headers['content-type'] ?? '';
@@ -70,14 +74,16 @@ export class WebhookRoute {
         body,
         correlationId,
       });
-      writeJson(res, 202, accepted);
+      writeJson(res, status, accepted);
     } catch (err) {
       if (err instanceof RequestAborted) return; // the client is gone: nobody to answer
       const answer = errorAnswer(err);
       logRejection(req.method, req.url, answer);
       for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-      writeJson(res, answer.status, answer.body);
+      status = answer.status;
+      writeJson(res, status, answer.body);
     }
+    recordHttpRequest('ingest', WEBHOOK_ROUTE, status, secondsSince(startedAt));
   }
 }
 
