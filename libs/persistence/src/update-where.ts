@@ -8,6 +8,13 @@ export interface UpdateWhere {
   update: Record<string, unknown>;
 }
 
+/**
+ * Told, on FerretDB only (where updateWhere reads each document first), which ops were not applied because their
+ * document was missing (`doc` null) or did not match `where`, with the document as read: a caller that would
+ * otherwise read it again to learn why can use this instead. On MongoDB nothing is read, so nothing is told.
+ */
+export type SeenMismatch = (index: number, doc: unknown) => void;
+
 const ferretDb = new WeakMap<Connection, Promise<boolean>>();
 
 /** Whether the connection's server is FerretDB (its buildInfo carries `ferretdbVersion`); asked once per connection. */
@@ -36,13 +43,17 @@ export function isFerretDb(connection: Connection): Promise<boolean> {
  * Writes use `updateMany` on the unique `_id` (one document) because FerretDB v1 holds a connection per
  * single-document statement until the whole bulkWrite ends (see docs/architecture.md).
  */
-export async function updateWhere<T>(model: Model<T>, ops: UpdateWhere[]): Promise<number> {
+export async function updateWhere<T>(model: Model<T>, ops: UpdateWhere[], onMismatch?: SeenMismatch): Promise<number> {
   if (ops.length === 0) return 0;
   const checkedHere = await isFerretDb(model.db);
   let writes = ops;
   if (checkedHere) {
     const docs = await Promise.all(ops.map((o) => model.findById(o.id).lean().exec()));
-    writes = ops.filter((o, i) => docs[i] !== null && sift(o.where)(docs[i]));
+    writes = ops.filter((o, i) => {
+      const fits = docs[i] !== null && sift(o.where)(docs[i]);
+      if (!fits) onMismatch?.(i, docs[i]);
+      return fits;
+    });
     if (writes.length === 0) return 0;
   }
   const res = await model.bulkWrite(

@@ -103,8 +103,17 @@ export class PendingChangeRepository {
     const update = { $set: { ...stored, ...$set }, $unset };
     for (let round = 0; round < 3; round++) {
       const where = { occurredAt: { $lte: change.occurredAt }, eventId: { $ne: change.eventId } };
-      if ((await updateWhere(this.model, [{ id: _id, where, update }])) === 1) return 'saved';
-      const existing = await this.model.findOne({ _id }, { eventId: 1, occurredAt: 1 }).lean<Lean>().exec();
+      // On FerretDB updateWhere has just read the item: when it did not match, that read tells why (a new key:
+      // null), so it is not read a second time.
+      let seen: { doc: Lean | null } | undefined;
+      const saved = await updateWhere(this.model, [{ id: _id, where, update }], (_, doc) => {
+        seen = { doc: doc as Lean | null };
+      });
+      if (saved === 1) return 'saved';
+      const existing =
+        seen?.doc !== undefined
+          ? seen.doc
+          : await this.model.findOne({ _id }, { eventId: 1, occurredAt: 1 }).lean<Lean>().exec();
       if (existing) return existing.eventId === change.eventId ? 'duplicate' : 'stale';
       try {
         await this.model.create({ _id, ...stored, ...$set });
