@@ -30,11 +30,6 @@ export class NdjsonChunkPreparer {
       : undefined;
   }
 
-  /** Whether chunks are prepared on worker threads (false: on the calling thread). */
-  get threaded(): boolean {
-    return this.pool !== undefined;
-  }
-
   prepare(task: ChunkTask): Promise<PreparedChunk> {
     return this.pool ? this.pool.run(task) : Promise.resolve().then(() => prepareChunk(task));
   }
