@@ -21,7 +21,6 @@ import {
 } from '@xero-sync/persistence';
 import { BackfillController } from './backfill/backfill.controller';
 import { RunMagentoBackfillUseCase } from './backfill/run-magento-backfill.usecase';
-import { NdjsonChunkPreparer } from './backfill/ndjson-chunk.preparer';
 import { RunNdjsonBackfillUseCase } from './backfill/run-ndjson-backfill.usecase';
 import { StartNdjsonBackfillUseCase } from './backfill/start-ndjson-backfill.usecase';
 import { BackfillCommandsConsumer } from './commands/backfill-commands.consumer';
@@ -70,7 +69,6 @@ export class IngestModule implements OnModuleInit {
         ReceiveWebhookUseCase,
         StartNdjsonBackfillUseCase,
         RunNdjsonBackfillUseCase,
-        NdjsonChunkPreparer,
         RunMagentoBackfillUseCase,
         BackfillCommandsConsumer,
       ],

@@ -102,9 +102,7 @@ describe('ingest as a cluster of workers', () => {
     for (let i = 0; i < 4; i++) expect(await publishedOrders()).toBe(40);
   });
 
-  it('publishes a backfill upload in file order, its chunks prepared on a worker thread of the built app', async () => {
-    // The built app has the compiled chunk worker, so chunks are parsed and validated off the publishing thread
-    // (the in-process harness runs the same code on its own thread: backfill.e2e-spec.ts).
+  it('publishes a backfill upload to a worker in file order, with exact counts and error lines', async () => {
     const records = await h.collect();
     const lines: string[] = [];
     for (let i = 1; i <= 2500; i++) {

@@ -1,8 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { unlink } from 'node:fs/promises';
-import { APP_CONFIG, AppConfig } from '@xero-sync/config';
+import { EntityChangeEvent } from '@xero-sync/contracts';
 import { BrokerUnavailableError } from '@xero-sync/messaging';
-import { BackfillJobRecord, BackfillJobRepository, MAX_BACKFILL_ERRORS } from '@xero-sync/persistence';
+import {
+  BackfillItemError,
+  BackfillJobRecord,
+  BackfillJobRepository,
+  MAX_BACKFILL_ERRORS,
+} from '@xero-sync/persistence';
+import { normalizeIncomingEvent } from '../webhooks/dto/incoming-event.dto';
 import { PublishEntityChangeUseCase } from '../webhooks/publish-entity-change.usecase';
 import {
   BACKFILL_LEASE_MS,
@@ -13,8 +19,6 @@ import {
   PROGRESS_SAVE_MS,
   sleep,
 } from './backfill-progress';
-import { PreparedChunk } from './ndjson-chunk';
-import { NdjsonChunkPreparer } from './ndjson-chunk.preparer';
 import { readNdjsonLines } from './ndjson-spool';
 
 /** Events per publish call, and publish calls in flight at once (the publisher group-commits them). */
@@ -22,19 +26,17 @@ const CHUNK_EVENTS = 1000;
 const CHUNK_MAX_LINES = 2000;
 const CHUNKS_IN_FLIGHT = 8;
 
-/** Lines read but not yet handed over for preparing. */
 interface Chunk {
-  lines: string[];
-  /** Non-blank lines among them (each becomes an event or a failed item). */
-  items: number;
+  events: EntityChangeEvent[];
+  failed: number;
+  errors: BackfillItemError[];
   firstLine: number;
   lastLine: number;
 }
 
 interface InFlight {
-  lastLine: number;
-  /** Resolves with the prepared chunk once Kafka acknowledged its records. */
-  acked: Promise<PreparedChunk>;
+  chunk: Chunk;
+  acked: Promise<void>;
 }
 
 type PassOutcome = 'done' | 'cancelled';
@@ -50,16 +52,11 @@ type PassOutcome = 'done' | 'cancelled';
 export class RunNdjsonBackfillUseCase {
   private readonly logger = new Logger(RunNdjsonBackfillUseCase.name);
   private readonly running = new Set<string>();
-  private readonly topicPrefix: string;
 
   constructor(
     private readonly jobs: BackfillJobRepository,
     private readonly publish: PublishEntityChangeUseCase,
-    private readonly preparer: NdjsonChunkPreparer,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.topicPrefix = config.KAFKA_TOPIC_PREFIX;
-  }
+  ) {}
 
   isRunning(jobId: string): boolean {
     return this.running.has(jobId);
@@ -107,31 +104,24 @@ export class RunNdjsonBackfillUseCase {
     return tally.cursor && 'line' in tally.cursor ? tally.cursor.line : 0;
   }
 
-  /**
-   * One read of the spool from the cursor to the end. Chunks are prepared (parsed, validated, serialised) by the
-   * NdjsonChunkPreparer, on another thread where it can, and handed to the publisher in file order.
-   * Throws BrokerUnavailableError after settling what was acked.
-   */
+  /** One read of the spool from the cursor to the end. Throws BrokerUnavailableError after settling what was acked. */
   private async pass(job: BackfillJobRecord, spoolPath: string, tally: BackfillTally): Promise<PassOutcome> {
     const startAfter = this.cursorLine(tally);
     const ctx = { storeId: job.storeId, origin: 'backfill' as const, forceOrigin: true, now: new Date().toISOString() };
     const inFlight: InFlight[] = [];
     let lastSave = Date.now();
     let cancelled = false;
-    // Settles when the previous chunk's records were handed to the publisher: chunks publish in file order even
-    // when several threads prepare them.
-    let handedOver: Promise<unknown> = Promise.resolve();
 
     // Counts a chunk only once Kafka acknowledged it (and every earlier one: they settle in order).
     const settleOldest = async (): Promise<void> => {
-      const { lastLine, acked } = inFlight.shift()!;
-      const prepared = await acked;
+      const { chunk, acked } = inFlight.shift()!;
+      await acked;
       tally.settle({
         total: 0,
-        published: prepared.records.length,
-        failed: prepared.failed,
-        errors: prepared.errors,
-        cursor: { line: lastLine },
+        published: chunk.events.length,
+        failed: chunk.failed,
+        errors: chunk.errors,
+        cursor: { line: chunk.lastLine },
       });
       if (Date.now() - lastSave >= PROGRESS_SAVE_MS) {
         lastSave = Date.now();
@@ -140,37 +130,24 @@ export class RunNdjsonBackfillUseCase {
       }
     };
     const dispatch = (chunk: Chunk) => {
-      const prepared = this.preparer.prepare({
-        lines: chunk.lines,
-        firstLine: chunk.firstLine,
-        ctx,
-        topicPrefix: this.topicPrefix,
-        maxErrors: MAX_BACKFILL_ERRORS,
-      });
-      const publishing = Promise.all([prepared, handedOver]).then(([p]) => ({
-        p,
-        acked: this.publish.publishSerialized(p.records, job.jobId),
-      }));
-      handedOver = publishing.catch(() => undefined);
-      const acked = publishing.then(({ p, acked }) => acked.then(() => p));
+      const acked = this.publish.execute(chunk.events, job.jobId);
       // Awaited in order by settleOldest; this only keeps a rejection from being reported as unhandled first.
       acked.catch(() => undefined);
-      inFlight.push({ lastLine: chunk.lastLine, acked });
+      inFlight.push({ chunk, acked });
     };
 
-    const fresh = (after: number): Chunk => ({ lines: [], items: 0, firstLine: after + 1, lastLine: after });
-    let chunk = fresh(startAfter);
+    let chunk: Chunk = { events: [], failed: 0, errors: [], firstLine: startAfter + 1, lastLine: startAfter };
     let lineNo = 0;
     try {
       for await (const line of readNdjsonLines(spoolPath)) {
         lineNo++;
         if (lineNo <= startAfter) continue;
-        chunk.lines.push(line);
         chunk.lastLine = lineNo;
-        if (line.length > 0) chunk.items++;
-        if (chunk.items >= CHUNK_EVENTS || chunk.lines.length >= CHUNK_MAX_LINES) {
+        if (line.length === 0 || !/[^\r]/.test(line)) continue;
+        this.parseLine(line, lineNo, ctx, chunk);
+        if (chunk.events.length >= CHUNK_EVENTS || lineNo - chunk.firstLine >= CHUNK_MAX_LINES) {
           dispatch(chunk);
-          chunk = fresh(lineNo);
+          chunk = { events: [], failed: 0, errors: [], firstLine: lineNo + 1, lastLine: lineNo };
           while (inFlight.length >= CHUNKS_IN_FLIGHT) await settleOldest();
           if (cancelled) break;
         }
@@ -183,5 +160,33 @@ export class RunNdjsonBackfillUseCase {
       throw err;
     }
     return cancelled ? 'cancelled' : 'done';
+  }
+
+  private parseLine(
+    line: string,
+    lineNo: number,
+    ctx: Parameters<typeof normalizeIncomingEvent>[1],
+    chunk: Chunk,
+  ): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (err) {
+      chunk.failed++;
+      if (chunk.errors.length < MAX_BACKFILL_ERRORS) {
+        chunk.errors.push({ line: lineNo, path: '(root)', message: `not JSON: ${(err as Error).message}` });
+      }
+      return;
+    }
+    const result = normalizeIncomingEvent(json, ctx);
+    if (result.ok) {
+      chunk.events.push(result.value);
+      return;
+    }
+    chunk.failed++;
+    for (const e of result.errors) {
+      if (chunk.errors.length < MAX_BACKFILL_ERRORS)
+        chunk.errors.push({ line: lineNo, path: e.path, message: e.message });
+    }
   }
 }

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
-import { EntityChangeEvent, EntityName, EVENT_HEADERS, EventOrigin } from '@xero-sync/contracts';
+import { EntityChangeEvent, EntityName, EVENT_HEADERS, EventOrigin, topics } from '@xero-sync/contracts';
 import { EventPublisher, OutgoingMessage } from '@xero-sync/messaging';
 import { eventsIn, eventsOut } from '@xero-sync/observability';
-import { SerializedEvent, serializeEvent } from './serialized-event';
 
 /**
  * Publishes validated entity-change events to `store.<entity>.changed.v1`, key = storeId (one store's events
@@ -23,29 +22,21 @@ export class PublishEntityChangeUseCase {
   }
 
   async execute(events: EntityChangeEvent[], correlationId: string): Promise<void> {
-    await this.publishSerialized(
-      events.map((event) => serializeEvent(event, this.prefix)),
-      correlationId,
-    );
-  }
-
-  /** The same for events already validated and serialised (backfill chunks, prepared on a worker thread). */
-  async publishSerialized(records: SerializedEvent[], correlationId: string): Promise<void> {
-    const messages: OutgoingMessage[] = records.map((record) => ({
-      topic: record.topic,
-      key: record.storeId,
-      value: record.value,
+    const messages: OutgoingMessage[] = events.map((event) => ({
+      topic: topics.entityChanged(event.entity, this.prefix),
+      key: event.storeId,
+      value: JSON.stringify(event),
       headers: {
         [EVENT_HEADERS.correlationId]: correlationId,
-        [EVENT_HEADERS.eventId]: record.eventId,
-        [EVENT_HEADERS.schemaVersion]: String(record.schemaVersion),
+        [EVENT_HEADERS.eventId]: event.eventId,
+        [EVENT_HEADERS.schemaVersion]: String(event.schemaVersion),
       },
     }));
     // Counted per (entity, origin) rather than per event: a backfill chunk is a thousand events.
     const tally = new Map<string, { entity: EntityName; origin: EventOrigin; count: number }>();
-    for (const { entity, origin } of records) {
-      const key = `${entity}/${origin}`;
-      const entry = tally.get(key) ?? { entity, origin, count: 0 };
+    for (const event of events) {
+      const key = `${event.entity}/${event.origin}`;
+      const entry = tally.get(key) ?? { entity: event.entity, origin: event.origin, count: 0 };
       entry.count++;
       tally.set(key, entry);
     }
