@@ -72,6 +72,39 @@ describe('ConsumerHost + EventPublisher on a real Kafka broker', () => {
     }
   });
 
+  it("keeps every produce request under Kafka's batch size limit: one store's 3 MB land, in order", async () => {
+    // One key, one partition, one record batch per request: over message.max.bytes (1 MiB) Kafka refuses the
+    // whole request as MESSAGE_TOO_LARGE, as it did for a backfill of 2,000 orders in one request.
+    const admin = kafka.admin();
+    const partitionOf = async () => (await admin.fetchTopicOffsets(topic)).map((p) => Number(p.high));
+    try {
+      await admin.connect();
+      const before = await partitionOf();
+      const requestsBefore = publisher.sent.requests;
+      const pad = 'x'.repeat(1000);
+      const big = Array.from({ length: 3000 }, (_, seq) => ({
+        topic,
+        key: 'big-store',
+        value: JSON.stringify({ seq, pad }),
+      }));
+      // Two publishes queued together, as a backfill's chunks are: the group commit must split them too.
+      await Promise.all([publisher.publish(big.slice(0, 1500)), publisher.publish(big.slice(1500))]);
+      const added = (await partitionOf()).map((high, i) => high - before[i]);
+      expect(added.reduce((a, b) => a + b, 0)).toBe(3000);
+      expect(added.filter((n) => n > 0)).toEqual([3000]);
+      expect(publisher.sent.requests - requestsBefore).toBeGreaterThanOrEqual(4);
+      const seqs: number[] = [];
+      const h = host(`g-big-${uniqueSuffix()}`, async (m) => {
+        if (m.key?.toString() === 'big-store') seqs.push((JSON.parse(m.value!.toString()) as { seq: number }).seq);
+      });
+      await h.start();
+      await eventually(async () => seqs.length >= 3000, 60_000);
+      expect(seqs).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('starts on a topic that appears only after it began subscribing (apps start side by side)', async () => {
     const late = `t-${uniqueSuffix()}-store.customer.changed.v1`;
     const seen: string[] = [];

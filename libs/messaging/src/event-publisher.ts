@@ -1,4 +1,4 @@
-import { CompressionTypes, IHeaders, Kafka, Partitioners, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { BrokerUnavailableError } from './messaging.errors';
 import { waitOutRetriable } from './retriable';
 
@@ -16,6 +16,12 @@ export interface EventPublisherOptions {
   /** Upper bound of records sent in one produce request. */
   maxBatch?: number;
   /**
+   * Upper bound of bytes (keys, values, headers) in one produce request. Kafka refuses a record batch over its
+   * `message.max.bytes` (1 MiB by default) as MESSAGE_TOO_LARGE, and one store's records share a partition, so they
+   * form one batch: a publish larger than this goes out in several requests, one after another.
+   */
+  maxRequestBytes?: number;
+  /**
    * How long a publish may wait for others to join its produce request (Kafka's `linger.ms`). Default 0: the
    * group commit alone decides (records queue up only while a request is in flight).
    */
@@ -24,6 +30,8 @@ export interface EventPublisherOptions {
 
 interface Pending {
   messages: OutgoingMessage[];
+  /** Their size as maxRequestBytes counts it. */
+  bytes: number;
   /** When it was queued (performance.now()), for the linger. */
   at: number;
   resolve: () => void;
@@ -41,6 +49,7 @@ export class EventPublisher {
   private readonly producer: Producer;
   private readonly ackTimeoutMs: number;
   private readonly maxBatch: number;
+  private readonly maxRequestBytes: number;
   private readonly lingerMs: number;
   private queue: Pending[] = [];
   private queued = 0;
@@ -53,6 +62,7 @@ export class EventPublisher {
   constructor(kafka: Kafka, options: EventPublisherOptions = {}) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
     this.maxBatch = options.maxBatch ?? 2000;
+    this.maxRequestBytes = options.maxRequestBytes ?? 900_000;
     this.lingerMs = options.lingerMs ?? 0;
     this.producer = kafka.producer({
       idempotent: true,
@@ -84,7 +94,8 @@ export class EventPublisher {
   publish(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     const acked = new Promise<void>((resolve, reject) => {
-      this.queue.push({ messages, at: performance.now(), resolve, reject });
+      const bytes = messages.reduce((sum, m) => sum + sizeOf(m), 0);
+      this.queue.push({ messages, bytes, at: performance.now(), resolve, reject });
       this.queued += messages.length;
     });
     this.pump();
@@ -125,17 +136,20 @@ export class EventPublisher {
     this.inFlight = true;
     const batch: Pending[] = [];
     let count = 0;
-    while (this.queue.length > 0 && (count === 0 || count + this.queue[0].messages.length <= this.maxBatch)) {
+    let bytes = 0;
+    const fits = (next: Pending) =>
+      count + next.messages.length <= this.maxBatch && bytes + next.bytes <= this.maxRequestBytes;
+    while (this.queue.length > 0 && (count === 0 || fits(this.queue[0]))) {
       const next = this.queue.shift()!;
       batch.push(next);
       count += next.messages.length;
+      bytes += next.bytes;
     }
     this.queued -= count;
     return [batch, count];
   }
 
   private send(batch: Pending[], records: number): void {
-    this.sent.requests++;
     this.sent.records += records;
     void this.produce(batch).finally(() => {
       this.inFlight = false;
@@ -143,25 +157,48 @@ export class EventPublisher {
     });
   }
 
+  /** The batch's records grouped by topic, in requests of at most maxRequestBytes (at least one record each). */
+  private requests(batch: Pending[]): TopicMessages[][] {
+    const requests: TopicMessages[][] = [];
+    let byTopic = new Map<string, Message[]>();
+    let bytes = 0;
+    const flush = () => {
+      if (byTopic.size > 0) requests.push([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+      byTopic = new Map();
+      bytes = 0;
+    };
+    for (const p of batch) {
+      for (const m of p.messages) {
+        const size = sizeOf(m);
+        if (bytes > 0 && bytes + size > this.maxRequestBytes) flush();
+        const list = byTopic.get(m.topic) ?? [];
+        list.push({ key: m.key, value: m.value, headers: m.headers });
+        byTopic.set(m.topic, list);
+        bytes += size;
+      }
+    }
+    flush();
+    return requests;
+  }
+
   private async produce(batch: Pending[]): Promise<void> {
     try {
       await this.connect();
-      const byTopic = new Map<string, { key: string; value: string | Buffer; headers?: IHeaders }[]>();
-      for (const p of batch) {
-        for (const m of p.messages) {
-          const list = byTopic.get(m.topic) ?? [];
-          list.push({ key: m.key, value: m.value, headers: m.headers });
-          byTopic.set(m.topic, list);
-        }
+      // Normally one request; a single publish over maxRequestBytes is split, in order.
+      for (const request of this.requests(batch)) {
+        this.sent.requests++;
+        await this.producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages: request });
       }
-      await this.producer.sendBatch({
-        acks: -1,
-        compression: CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
       for (const p of batch) p.resolve();
     } catch (err) {
       for (const p of batch) p.reject(new BrokerUnavailableError(err));
     }
   }
+}
+
+/** A record's bytes as they count against Kafka's size limits (key, value, header names and values). */
+function sizeOf(m: OutgoingMessage): number {
+  let size = Buffer.byteLength(m.key) + (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length);
+  for (const name in m.headers) size += name.length + Buffer.byteLength(m.headers[name]);
+  return size;
 }
