@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { EVENT_HEADERS, EntityName, parseEntityChangeEvent, topics } from '@xero-sync/contracts';
 import { BackfillJobRepository } from '@xero-sync/persistence';
-import { httpRequestDuration } from '@xero-sync/observability';
+import { requestsRecorded } from '@xero-sync/testing';
 import { IngestHarness, Published, samplePayloads, signedHeaders, startIngestHarness } from './ingest-harness';
 
 const PAGE_SIZE = 5;
@@ -114,17 +114,8 @@ describe('backfill ("Add All Data To Queue") against real Kafka and FerretDB', (
       expect(await statusRes.json()).toMatchObject({ jobId: job.jobId, status: 'succeeded', published: job.published });
 
       // Fastify's routes record their durations under their templates (the webhook route its own: webhook-route.spec).
-      const { values } = await httpRequestDuration.get();
-      const timed = (route: string, status: string) =>
-        values.find(
-          (v) =>
-            v.metricName === 'xero_sync_http_request_duration_seconds_count' &&
-            v.labels.app === 'ingest' &&
-            v.labels.route === route &&
-            v.labels.status === status,
-        )?.value ?? 0;
-      expect(timed('/v1/stores/:storeId/backfill', '202')).toBeGreaterThanOrEqual(1);
-      expect(timed('/v1/stores/:storeId/backfill/:jobId', '200')).toBeGreaterThanOrEqual(1);
+      expect(await requestsRecorded('ingest', '/v1/stores/:storeId/backfill', 202)).toBeGreaterThanOrEqual(1);
+      expect(await requestsRecorded('ingest', '/v1/stores/:storeId/backfill/:jobId', 200)).toBeGreaterThanOrEqual(1);
     });
 
     it('refuses an upload whose signature does not cover the body: 401, no job, nothing published', async () => {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { bootstrapApp, expressHttpMetrics } from '@xero-sync/observability';
+import { bootstrapApp } from '@xero-sync/observability';
+import { configureSyncerHttp } from './syncer-http';
 import { SyncerModule } from './syncer.module';
 
 void bootstrapApp({
@@ -7,5 +8,5 @@ void bootstrapApp({
   require: ['TOKEN_ENCRYPTION_KEY'],
   module: (c) => SyncerModule.forRoot(c),
   port: (c) => c.SYNCER_PORT,
-  configure: (app) => void app.use(expressHttpMetrics('syncer')),
+  configure: configureSyncerHttp,
 });

@@ -286,5 +286,9 @@ describe('syncer end to end', () => {
     expect(metrics.text).toMatch(/xero_sync_events_in_total\{app="syncer"/);
     expect(metrics.text).toMatch(/xero_sync_queue_depth\{status="synced"\} [1-9]/);
     expect(metrics.text).toMatch(/xero_sync_consumer_lag\{topic="t-/);
+    // Its own requests are timed by route (the /health above, answered before this scrape).
+    expect(metrics.text).toMatch(
+      /xero_sync_http_request_duration_seconds_count\{app="syncer",route="\/health",status="200"\} [1-9]/,
+    );
   });
 });

@@ -157,8 +157,12 @@ export class EventPublisher {
     });
   }
 
-  /** The batch's records grouped by topic, in requests of at most maxRequestBytes (at least one record each). */
+  /**
+   * The batch's records grouped by topic, in requests of at most maxRequestBytes (at least one record each). take()
+   * only lets a batch over the limit through when it is a single publish; only then are records sized again.
+   */
   private requests(batch: Pending[]): TopicMessages[][] {
+    const split = batch.reduce((sum, p) => sum + p.bytes, 0) > this.maxRequestBytes;
     const requests: TopicMessages[][] = [];
     let byTopic = new Map<string, Message[]>();
     let bytes = 0;
@@ -169,7 +173,7 @@ export class EventPublisher {
     };
     for (const p of batch) {
       for (const m of p.messages) {
-        const size = sizeOf(m);
+        const size = split ? sizeOf(m) : 0;
         if (bytes > 0 && bytes + size > this.maxRequestBytes) flush();
         const list = byTopic.get(m.topic) ?? [];
         list.push({ key: m.key, value: m.value, headers: m.headers });

@@ -28,3 +28,4 @@ export {
   testClientCredentials,
   testEncryptionKey,
 } from './xero-sandbox.helpers';
+export { requestsRecorded } from './metrics.helpers';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { httpRequestDuration } from '@xero-sync/observability';
+import { requestsRecorded } from '@xero-sync/testing';
 import { IngestError } from '../ingest.errors';
 import { MAX_EVENTS_BODY_BYTES } from './dto/incoming-event.dto';
 import type { IncomingWebhook, ReceiveWebhookUseCase } from './receive-webhook.usecase';
@@ -95,23 +95,13 @@ describe('WebhookRoute', () => {
   });
 
   it('records each answer in the request-duration metric under the route template and its status', async () => {
-    const count = async (status: string) => {
-      const { values } = await httpRequestDuration.get();
-      const match = values.find(
-        (v) =>
-          v.metricName === 'xero_sync_http_request_duration_seconds_count' &&
-          v.labels.app === 'ingest' &&
-          v.labels.route === '/v1/stores/:storeId/events' &&
-          v.labels.status === status,
-      );
-      return match?.value ?? 0;
-    };
-    const [accepted, refused] = [await count('202'), await count('415')];
+    const count = (status: number) => requestsRecorded('ingest', '/v1/stores/:storeId/events', status);
+    const [accepted, refused] = [await count(202), await count(415)];
     await send('/v1/stores/shop-a/events', [Buffer.from('{}')]);
     await send('/v1/stores/shop-b/events', [Buffer.from('{}')]);
     await send('/v1/stores/shop-a/events', [Buffer.from('{}')], { 'content-type': 'text/plain' });
-    expect(await count('202')).toBe(accepted + 2);
-    expect(await count('415')).toBe(refused + 1);
+    expect(await count(202)).toBe(accepted + 2);
+    expect(await count(415)).toBe(refused + 1);
   });
 
   it('413 and a closed connection over 5 MiB, whether announced by Content-Length or sent chunked', async () => {

@@ -20,6 +20,7 @@ import { configureIngestHttp, ingestHttpAdapter } from '../../../ingest/src/inge
 import { XeroConnectionService, XeroModule } from '@xero-sync/xero';
 import { Module } from '@nestjs/common';
 import { SyncerModule } from '../../src/syncer.module';
+import { configureSyncerHttp } from '../../src/syncer-http';
 
 /** Everything one syncer test run shares: its own topics, database, group ids, sandbox and Xero app. */
 export interface SyncerTestEnv {
@@ -134,6 +135,7 @@ export async function bootSyncer(
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  configureSyncerHttp(app);
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
   return { app, url: url.replace('[::1]', '127.0.0.1') };
