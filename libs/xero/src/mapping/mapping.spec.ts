@@ -17,6 +17,28 @@ describe('money', () => {
     expect(scaled(0.1 + 0.2, 2)).toBe(30n);
     expect(cents(19.999)).toBe(2000n);
   });
+
+  it('rounds every magnitude the contract accepts as its decimal text says', () => {
+    // The double nearest 10000.005 lies just below it; the store wrote 10000.005.
+    expect(roundTo(10000.005, 2)).toBe(10000.01);
+    expect(roundTo(-10000.005, 2)).toBe(-10000.01);
+    expect(roundTo(1234567.125, 2)).toBe(1234567.13);
+    expect(cents(99999999.995)).toBe(10000000000n);
+    expect(scaled(1e-7, 2)).toBe(0n);
+    expect(scaled(1.5e21, 0)).toBe(1500000000000000000000n);
+    expect(scaled(0.0049999, 2)).toBe(0n);
+  });
+
+  it('agrees with decimal rounding of the written text for any 2- and 3-dp amount', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), (thousandths) => {
+        const value = Number(thousandths) / 1000; // the double nearest the 3-dp decimal
+        const half = thousandths % 10n >= 5n ? 1n : 0n;
+        expect(cents(value)).toBe(thousandths / 10n + half);
+        expect(cents(-value)).toBe(-(thousandths / 10n + half));
+      }),
+    );
+  });
 });
 
 describe('xeroLine', () => {

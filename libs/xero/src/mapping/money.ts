@@ -1,18 +1,25 @@
 /**
  * Decimal money arithmetic on scaled BigInts. Store amounts arrive as JS numbers written in decimal (19.995
- * means the decimal 19.995, not the nearest binary double), so each number is first read back as its shortest
- * decimal form (12 fractional digits is far beyond any currency or 4-dp unit price) and only then scaled.
+ * means the decimal 19.995, not the nearest binary double), so each number is first read back as the shortest
+ * decimal that round-trips to it (what JSON.stringify prints, the text the store sent) and only then scaled:
+ * 10000.005 is 10000.005, although the double nearest to it lies just below (10000.00499999…).
  * Rounding is half away from zero, as Xero and Magento round.
  */
-const READ_DP = 12;
+
+/** The shortest round-trip decimal of `value` as an integer and its count of fractional digits. */
+function decimalOf(value: number): { digits: bigint; dp: number } {
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite amount: ${value}`);
+  const [mantissa, exp = '0'] = Math.abs(value).toString().split('e');
+  const [int, frac = ''] = mantissa.split('.');
+  const digits = BigInt(int + frac);
+  const dp = frac.length - Number(exp);
+  return dp >= 0 ? { digits, dp } : { digits: digits * 10n ** BigInt(-dp), dp: 0 };
+}
 
 /** `value` scaled by 10^dp, rounded half away from zero. */
 export function scaled(value: number, dp: number): bigint {
-  if (!Number.isFinite(value)) throw new RangeError(`not a finite amount: ${value}`);
-  const text = Math.abs(value).toFixed(READ_DP);
-  const [int, frac = ''] = text.split('.');
-  const whole = BigInt(int + frac.padEnd(READ_DP, '0'));
-  const abs = divRound(whole, 10n ** BigInt(READ_DP - dp));
+  const d = decimalOf(value);
+  const abs = d.dp <= dp ? d.digits * 10n ** BigInt(dp - d.dp) : divRound(d.digits, 10n ** BigInt(d.dp - dp));
   return value < 0 ? -abs : abs;
 }
 
@@ -47,11 +54,4 @@ export function roundTo(value: number, dp = 2): number {
 /** Exact sum of amounts at 2 dp. */
 export function sumMoney(values: number[]): number {
   return fromCents(values.reduce((acc, v) => acc + cents(v), 0n));
-}
-
-/** Decimal places a number actually uses (up to 12). */
-export function decimalsOf(value: number): number {
-  const text = Math.abs(value).toFixed(READ_DP).replace(/0+$/, '');
-  const dot = text.indexOf('.');
-  return dot < 0 ? 0 : text.length - dot - 1;
 }
