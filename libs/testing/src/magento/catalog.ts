@@ -107,7 +107,7 @@ export function buildCatalog(rand: () => number): Catalog {
       productId: product(sku, sku, 0, 'simple', 'taxable'),
       price: 0,
       qtyPerParent: 1,
-      taxClass: 'taxable' as TaxClass,
+      taxClass: 'taxable',
     })),
   });
   return { cartProducts, products };

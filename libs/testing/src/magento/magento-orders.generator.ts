@@ -159,7 +159,7 @@ function live(
     order.state = state;
     order.status = state === 'new' ? 'pending' : state;
     order.updated_at = at(minutes);
-    events.push({ entity: 'order', entityId: String(order.entity_id), payload: structuredClone(order) as never });
+    events.push({ entity: 'order', entityId: String(order.entity_id), payload: structuredClone(order) });
   };
   const invoice = (qtys: Map<number, number>) => {
     minutes += 5;
@@ -172,7 +172,7 @@ function live(
     });
     ids.line += inv.items.length;
     invoices.push(inv);
-    events.push({ entity: 'invoice', entityId: String(inv.entity_id), payload: inv as never });
+    events.push({ entity: 'invoice', entityId: String(inv.entity_id), payload: inv });
   };
   const refund = (qtys: Map<number, number>, extra: { shipping?: number; positive?: number; negative?: number }) => {
     minutes += 5;
@@ -198,7 +198,7 @@ function live(
     ids.memo++;
     ids.line += memo.items.length;
     memos.push(memo);
-    events.push({ entity: 'creditmemo', entityId: String(memo.entity_id), payload: memo as never });
+    events.push({ entity: 'creditmemo', entityId: String(memo.entity_id), payload: memo });
   };
   const partOf = (all: Map<number, number>) => {
     const part = new Map<number, number>();

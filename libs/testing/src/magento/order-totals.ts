@@ -204,7 +204,7 @@ export function buildOrder(cart: Cart, settings: MagentoTaxSettings, identity: O
       applied_taxes: appliedTaxesPayload([...productTaxes, ...shippingTaxes].map((t) => t.details)),
       item_applied_taxes: itemAppliedTaxes(productTaxes, shippingTaxes),
     },
-  }) as OrderPayload;
+  });
 }
 
 function orderItem(
@@ -291,7 +291,7 @@ function orderItem(
     tax_refunded: 0,
     discount_refunded: 0,
     discount_tax_compensation_refunded: 0,
-  }) as OrderItemPayload;
+  });
 }
 
 function zeroFigures() {
