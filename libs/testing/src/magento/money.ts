@@ -12,7 +12,9 @@ const SCALE = 10_000;
 export function phpRound(value: number, dp = 2): number {
   if (!Number.isFinite(value) || value === 0) return 0;
   const factor = 10 ** dp;
-  const scaled = Number((Math.abs(value) * factor).toPrecision(15));
+  let scaled = Math.abs(value) * factor;
+  // Only a value within a hair of a half needs PHP's pre-rounding (and the slow decimal formatting it takes).
+  if (Math.abs(scaled - Math.floor(scaled) - 0.5) < 1e-6) scaled = Number(scaled.toPrecision(15));
   const rounded = (Math.sign(value) * Math.round(scaled)) / factor;
   return rounded === 0 ? 0 : rounded;
 }
