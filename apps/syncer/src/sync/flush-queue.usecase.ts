@@ -25,8 +25,8 @@ export interface FlushReport {
 /**
  * Flushes one store's queue: under the org's flush lease (one flusher per org across all syncers, renewed
  * while working, taken over when a crashed owner's lease expires), claims due items in dependency order and
- * hands them to Xero delivery in batches until nothing is due, the org's budget is spent (everything
- * deferred), the lease is lost, or the syncer stops. Each outcome is written back to its item and the log.
+ * attempts them in batches (DeliverAndRecordUseCase, outcomes written under the claim) until nothing is due, the
+ * org's budget is spent (everything deferred), the lease is lost, or the syncer stops.
  */
 @Injectable()
 export class FlushQueueUseCase {
