@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { createHmac } from 'node:crypto';
 import { safeEqual } from '@xero-sync/security';
 import { IngestError } from '../ingest.errors';
-import { rawBodyOf } from '../ingest-http';
+import { rawBodyOf } from '../raw-body';
 import { StoreSecretsQueries } from '../stores/store-secrets.queries';
 
 export const TIMESTAMP_HEADER = 'x-store-timestamp';
