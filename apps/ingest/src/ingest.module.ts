@@ -16,8 +16,7 @@ import {
   backfillJobModel,
   MongoHealthIndicator,
   PersistenceModule,
-  StoreRepository,
-  storeModel,
+  StoreModule,
 } from '@xero-sync/persistence';
 import { BackfillController } from './backfill/backfill.controller';
 import { RunMagentoBackfillUseCase } from './backfill/run-magento-backfill.usecase';
@@ -55,13 +54,13 @@ export class IngestModule implements OnModuleInit {
         // A webhook waits up to 2 ms for others to share its produce request (ingest benchmark, docs/ingest.md).
         MessagingModule.forRoot('xero-sync-ingest', { lingerMs: INGEST_LINGER_MS }),
         PersistenceModule.forRoot(),
-        PersistenceModule.forFeature([storeModel, backfillJobModel]),
+        StoreModule,
+        PersistenceModule.forFeature([backfillJobModel]),
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
       ],
       controllers: [BackfillController],
       providers: [
         { provide: APP_FILTER, useClass: IngestErrorsFilter },
-        StoreRepository,
         BackfillJobRepository,
         StoreSecretsQueries,
         StoreSignatureGuard,

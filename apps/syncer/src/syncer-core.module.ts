@@ -2,15 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import {
-  dlqMessageModel,
-  DlqMessageRepository,
+  DlqMessageModule,
   flushLeaseModel,
   FlushLeaseRepository,
-  pendingChangeModel,
-  PendingChangeRepository,
+  PendingChangeModule,
   PersistenceModule,
-  syncLogModel,
-  SyncLogRepository,
+  SyncLogModule,
 } from '@xero-sync/persistence';
 import { RequestFlushUseCase } from './commands/request-flush.usecase';
 import { SyncRecordUseCase } from './commands/sync-record.usecase';
@@ -42,12 +39,12 @@ export class SyncerCoreModule {
         xero,
         TerminusModule,
         ScheduleModule.forRoot(),
-        PersistenceModule.forFeature([pendingChangeModel, syncLogModel, dlqMessageModel, flushLeaseModel]),
+        PendingChangeModule,
+        SyncLogModule,
+        DlqMessageModule,
+        PersistenceModule.forFeature([flushLeaseModel]),
       ],
       providers: [
-        PendingChangeRepository,
-        SyncLogRepository,
-        DlqMessageRepository,
         FlushLeaseRepository,
         EntityChangeConsumer,
         CommandConsumer,

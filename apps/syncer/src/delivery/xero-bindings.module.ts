@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { StoreSettingsRepository, XeroDeliveryService, XeroModule } from '@xero-sync/xero';
+import { StoreSettingsModule, StoreSettingsRepository } from '@xero-sync/persistence';
+import { XeroDeliveryService, XeroModule } from '@xero-sync/xero';
 import { TokenKeepAliveScheduler } from './token-keep-alive.scheduler';
 import { SYNC_SETTINGS_SOURCE, SyncSettingsSource, XERO_DELIVERY, XeroDelivery } from './xero-delivery.port';
 
@@ -13,7 +14,7 @@ export class XeroBindingsModule {
     const xero = XeroModule.forRoot();
     return {
       module: XeroBindingsModule,
-      imports: [xero],
+      imports: [xero, StoreSettingsModule],
       providers: [
         TokenKeepAliveScheduler,
         // Factories (not aliases) so the compiler checks that libs/xero fits the ports.

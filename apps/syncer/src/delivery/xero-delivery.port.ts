@@ -1,5 +1,6 @@
 import { EntityName } from '@xero-sync/contracts';
-import type { DeliveryItem, DeliveryOptions, DeliveryResult, SyncMode } from '@xero-sync/xero';
+import type { SyncMode } from '@xero-sync/persistence';
+import type { DeliveryItem, DeliveryOptions, DeliveryResult } from '@xero-sync/xero';
 
 /**
  * What the syncer needs from libs/xero, stated as interfaces so the use cases depend on behaviour, not on
@@ -12,9 +13,9 @@ export type {
   DeliveryPriority,
   DeliveryResult,
   DeliveryStatus,
-  SyncMode,
   XeroErrorCode,
 } from '@xero-sync/xero';
+export type { SyncMode } from '@xero-sync/persistence';
 
 /** Writes store records to Xero; one result per item, never throws for per-item problems. */
 export interface XeroDelivery {
