@@ -27,8 +27,8 @@ import { SyncEntityUseCase } from './sync/sync-entity.usecase';
 
 /**
  * The syncer's own work: consumers, use cases, scheduler and metrics. `xero` must provide XERO_DELIVERY and
- * SYNC_SETTINGS_SOURCE (see XeroBindingsModule). Consumers are declared before the scheduler so the topics
- * exist and the group is joined before the first flush tick.
+ * SYNC_SETTINGS_SOURCE (see XeroBindingsModule). The consumers register with libs/messaging, which creates the
+ * topics and joins the groups before this module's bootstrap hooks run, so before the first flush tick.
  */
 @Module({})
 export class SyncerCoreModule {
