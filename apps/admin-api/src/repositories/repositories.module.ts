@@ -10,6 +10,7 @@ import {
   StoreModule,
   StoreSettingsModule,
   SyncLogModule,
+  XeroConnectionModule,
 } from '@xero-sync/persistence';
 import { XeroModule } from '@xero-sync/xero';
 import { StoreExistsQueries } from '../stores/store-exists.queries';
@@ -22,6 +23,7 @@ const collections = [
   StoreModule,
   StoreSettingsModule,
   SyncLogModule,
+  XeroConnectionModule,
 ];
 
 /**
