@@ -1,4 +1,4 @@
-// Lint rules from STYLE.md: promise safety, exhaustive switches, no `any` outside tests, no import cycles,
+// Lint rules for the code conventions in docs/conventions.md: promise safety, exhaustive switches, no `any` outside tests, no import cycles,
 // and each outside dependency (xero-node, opossum, kafkajs, mongoose) kept inside the one lib that owns it.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

@@ -8,7 +8,7 @@ import { StoreSecretsQueries } from '../stores/store-secrets.queries';
 
 export const TIMESTAMP_HEADER = 'x-store-timestamp';
 export const SIGNATURE_HEADER = 'x-store-signature';
-/** Requests signed more than this far from the server's clock are refused (replay window, DESIGN.md). */
+/** Requests signed more than this far from the server's clock are refused (replay window, docs/conventions.md). */
 export const REPLAY_WINDOW_S = 300;
 
 const STORE_ID = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;

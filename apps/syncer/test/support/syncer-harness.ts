@@ -363,7 +363,7 @@ export async function registerWebhookStore(t: SyncerTestEnv, storeId: string): P
   }
 }
 
-/** Sends events as a store's signed webhook (DESIGN.md signing); resolves with the HTTP status. */
+/** Sends events as a store's signed webhook (signature: docs/conventions.md); resolves with the HTTP status. */
 export async function postSignedWebhook(
   ingestUrl: string,
   storeId: string,
