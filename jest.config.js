@@ -1,4 +1,4 @@
-// Three tiers (STYLE.md): unit specs are co-located and need nothing running; integration specs use the real
+// Three tiers (docs/conventions.md): unit specs are co-located and need nothing running; integration specs use the real
 // Kafka broker and FerretDB that `npm test` starts; e2e specs boot apps for real against infra and the sandbox.
 const swc = [
   '@swc/jest',

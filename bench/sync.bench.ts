@@ -15,7 +15,8 @@ import {
   GeneratedStore,
   toEnvelope,
 } from '@xero-sync/testing';
-import { StoreSettingsRepository, XeroDeliveryService } from '@xero-sync/xero';
+import { StoreSettingsRepository } from '@xero-sync/persistence';
+import { XeroDeliveryService } from '@xero-sync/xero';
 import {
   bootIngest,
   bootSyncer,

@@ -63,7 +63,7 @@ export async function connectThroughOAuth(
   return landing;
 }
 
-/** Sends one change to ingest as a store's webhook, signed as DESIGN.md says (`sha256=HMAC(secret, ts.body)`). */
+/** Sends one change to ingest as a store's webhook, signed as docs/conventions.md says (`sha256=HMAC(secret, ts.body)`). */
 export async function sendSignedWebhook(
   ingestUrl: string,
   storeId: string,

@@ -26,7 +26,8 @@ export class AdminApiModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot({ app: 'admin-api', level: config.LOG_LEVEL }),
-        MessagingModule.forRoot('xero-sync-admin-api'),
+        // Reads work without Kafka: a broker away at start-up must not stop admin-api (commands answer 503).
+        MessagingModule.forRoot({ clientId: 'xero-sync-admin-api', topicsAtStart: 'best-effort' }),
         PersistenceModule.forRoot(),
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
         RepositoriesModule,

@@ -1,5 +1,5 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { FastifyServerOptions } from 'fastify';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { correlationIdOf, recordHttpRequest, UNMATCHED_ROUTE } from '@xero-sync/observability';
 import { IngestError } from './ingest.errors';
@@ -55,11 +55,6 @@ function withFastifyTimeouts(server: Server, options: ServerTimeouts): Server {
 
 export function ingestHttpAdapter(): IngestHttpAdapter {
   return new IngestHttpAdapter();
-}
-
-/** The exact bytes of a JSON body on a Fastify route (the signature covers them); empty when there was none. */
-export function rawBodyOf(req: FastifyRequest): Buffer {
-  return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 }
 
 /**

@@ -1,23 +1,14 @@
-import { DynamicModule, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { APP_CONFIG, AppConfig, ConfigModule } from '@xero-sync/config';
-import { ENTITIES, topics } from '@xero-sync/contracts';
-import {
-  ensureTopics,
-  EventPublisher,
-  KAFKA,
-  type Kafka,
-  KafkaHealthIndicator,
-  MessagingModule,
-} from '@xero-sync/messaging';
+import { AppConfig, ConfigModule } from '@xero-sync/config';
+import { EventPublisher, KafkaHealthIndicator, MessagingModule } from '@xero-sync/messaging';
 import { HealthModule, LoggingModule } from '@xero-sync/observability';
 import {
   BackfillJobRepository,
   backfillJobModel,
   MongoHealthIndicator,
   PersistenceModule,
-  StoreRepository,
-  storeModel,
+  StoreModule,
 } from '@xero-sync/persistence';
 import { BackfillController } from './backfill/backfill.controller';
 import { RunMagentoBackfillUseCase } from './backfill/run-magento-backfill.usecase';
@@ -36,11 +27,7 @@ export const INGEST_LINGER_MS = 2;
 /** Ingest: signed store webhooks and backfills in, entity-change events out to Kafka. */
 @Module({})
 export class IngestModule implements OnModuleInit {
-  constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly publisher: EventPublisher,
-  ) {}
+  constructor(private readonly publisher: EventPublisher) {}
 
   static forRoot(config: AppConfig): DynamicModule {
     return {
@@ -53,15 +40,15 @@ export class IngestModule implements OnModuleInit {
           successLevel: 'debug',
         }),
         // A webhook waits up to 2 ms for others to share its produce request (ingest benchmark, docs/ingest.md).
-        MessagingModule.forRoot('xero-sync-ingest', { lingerMs: INGEST_LINGER_MS }),
+        MessagingModule.forRoot({ clientId: 'xero-sync-ingest', publisher: { lingerMs: INGEST_LINGER_MS } }),
         PersistenceModule.forRoot(),
-        PersistenceModule.forFeature([storeModel, backfillJobModel]),
+        StoreModule,
+        PersistenceModule.forFeature([backfillJobModel]),
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
       ],
       controllers: [BackfillController],
       providers: [
         { provide: APP_FILTER, useClass: IngestErrorsFilter },
-        StoreRepository,
         BackfillJobRepository,
         StoreSecretsQueries,
         StoreSignatureGuard,
@@ -76,21 +63,10 @@ export class IngestModule implements OnModuleInit {
   }
 
   /**
-   * Creates every topic ingest writes to or reads (idempotent), then connects the producer. Runs at module init,
-   * which Nest completes before any bootstrap hook, so the command consumer never subscribes to a missing topic.
+   * Connects the producer before the first webhook can arrive (waiting up to 60 s for a broker that is still
+   * starting). The topics exist by then: libs/messaging creates them at its own module init, which Nest runs first.
    */
   async onModuleInit(): Promise<void> {
-    const prefix = this.config.KAFKA_TOPIC_PREFIX;
-    const numPartitions = this.config.KAFKA_TOPIC_PARTITIONS;
-    const names = [
-      ...ENTITIES.map((e) => topics.entityChanged(e, prefix)),
-      topics.deadLetters(prefix),
-      topics.commands(prefix),
-    ];
-    await ensureTopics(
-      this.kafka,
-      names.map((topic) => ({ topic, numPartitions })),
-    );
     await this.publisher.connect(60_000);
   }
 }

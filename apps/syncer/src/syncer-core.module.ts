@@ -2,15 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import {
-  dlqMessageModel,
-  DlqMessageRepository,
+  DlqMessageModule,
   flushLeaseModel,
   FlushLeaseRepository,
-  pendingChangeModel,
-  PendingChangeRepository,
+  PendingChangeModule,
   PersistenceModule,
-  syncLogModel,
-  SyncLogRepository,
+  SyncLogModule,
 } from '@xero-sync/persistence';
 import { RequestFlushUseCase } from './commands/request-flush.usecase';
 import { SyncRecordUseCase } from './commands/sync-record.usecase';
@@ -30,8 +27,8 @@ import { SyncEntityUseCase } from './sync/sync-entity.usecase';
 
 /**
  * The syncer's own work: consumers, use cases, scheduler and metrics. `xero` must export XeroDeliveryService and
- * StoreSettingsRepository (see XeroBindingsModule). Consumers are declared before the scheduler so the topics
- * exist and the group is joined before the first flush tick.
+ * StoreSettingsRepository (see XeroBindingsModule). The consumers register with libs/messaging, which creates the
+ * topics and joins the groups before this module's bootstrap hooks run, so before the first flush tick.
  */
 @Module({})
 export class SyncerCoreModule {
@@ -42,12 +39,12 @@ export class SyncerCoreModule {
         xero,
         TerminusModule,
         ScheduleModule.forRoot(),
-        PersistenceModule.forFeature([pendingChangeModel, syncLogModel, dlqMessageModel, flushLeaseModel]),
+        PendingChangeModule,
+        SyncLogModule,
+        DlqMessageModule,
+        PersistenceModule.forFeature([flushLeaseModel]),
       ],
       providers: [
-        PendingChangeRepository,
-        SyncLogRepository,
-        DlqMessageRepository,
         FlushLeaseRepository,
         EntityChangeConsumer,
         CommandConsumer,

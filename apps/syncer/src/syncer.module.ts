@@ -17,7 +17,7 @@ export class SyncerModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot({ app: 'syncer', level: config.LOG_LEVEL }),
-        MessagingModule.forRoot(`xero-sync-syncer-${config.SYNCER_INSTANCE_ID}`),
+        MessagingModule.forRoot({ clientId: `xero-sync-syncer-${config.SYNCER_INSTANCE_ID}` }),
         PersistenceModule.forRoot(),
         core,
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator, XeroBreakerIndicator] }),

@@ -4,7 +4,7 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).def
 const url = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
 
 /**
- * The one environment schema for every app (names fixed by DESIGN.md). Defaults point at local infra on
+ * The one environment schema for every app (names fixed in docs/conventions.md). Defaults point at local infra on
  * 127.0.0.1 and at the real Xero; secrets have no defaults and are required by the apps that use them.
  */
 export const envSchema = z.object({

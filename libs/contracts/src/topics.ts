@@ -2,7 +2,7 @@
 export const ENTITIES = ['customer', 'product', 'order', 'invoice', 'creditmemo'] as const;
 export type EntityName = (typeof ENTITIES)[number];
 
-/** Kafka topic names (DESIGN.md). The only place they are spelled out; `prefix` isolates test runs. */
+/** Kafka topic names (docs/conventions.md). The only place they are spelled out; `prefix` isolates test runs. */
 export const topics = {
   entityChanged: (entity: EntityName, prefix = '') => `${prefix}store.${entity}.changed.v1`,
   allEntityChanged: (prefix = '') => ENTITIES.map((e) => `${prefix}store.${e}.changed.v1`),

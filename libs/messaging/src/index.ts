@@ -1,10 +1,14 @@
 export { createKafka, KafkaClientOptions } from './kafka.client';
 export { BrokerUnavailableError } from './messaging.errors';
+/** Topic administration for tests' own set-up and clean-up; apps get their topics from SystemTopics. */
 export { ensureTopics, deleteTopics, TopicSpec } from './topic-admin';
+export { SystemTopics, systemTopicNames } from './system-topics';
 export { EventPublisher, EventPublisherOptions, OutgoingMessage } from './event-publisher';
-export { ConsumerHost, ConsumerHostOptions, IncomingMessage, MessageHandler } from './consumer-host';
+export { ConsumerHostOptions, IncomingMessage, MessageHandler } from './consumer-host';
+export { KafkaConsumers } from './kafka-consumers';
 export { KafkaHealthIndicator } from './kafka-health.indicator';
 export { KAFKA } from './messaging.tokens';
 export { MessagingModule } from './messaging.module';
+export { MessagingOptions } from './messaging.options';
 /** Re-exported type so apps can type the injected client without importing kafkajs. */
 export type { Kafka } from 'kafkajs';

@@ -3,9 +3,12 @@ import { TerminusModule } from '@nestjs/terminus';
 import { Kafka } from 'kafkajs';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { createKafka } from './kafka.client';
-import { EventPublisher, EventPublisherOptions } from './event-publisher';
+import { EventPublisher } from './event-publisher';
+import { KafkaConsumers } from './kafka-consumers';
 import { KafkaHealthIndicator } from './kafka-health.indicator';
-import { KAFKA } from './messaging.tokens';
+import { MessagingOptions } from './messaging.options';
+import { KAFKA, MESSAGING_OPTIONS } from './messaging.tokens';
+import { SystemTopics } from './system-topics';
 
 /** Flushes and closes the shared publisher when the app shuts down (SIGTERM). */
 @Injectable()
@@ -17,32 +20,36 @@ class PublisherLifecycle implements OnApplicationShutdown {
 }
 
 /**
- * The app's kafkajs client, one shared idempotent EventPublisher, and the Kafka health indicator.
- * Consumers are created by the features that own them (`new ConsumerHost(kafka, …)`), which stop them in
- * their own shutdown hooks.
+ * The app's kafkajs client, one shared idempotent EventPublisher, the Kafka health indicator, the system's
+ * topics (SystemTopics: created at start-up) and the app's consumers (KafkaConsumers: features register them,
+ * messaging starts and stops them). Apps never create topics or consumer hosts themselves.
  */
 @Global()
 @Module({})
 export class MessagingModule {
-  static forRoot(clientId: string, publisher: EventPublisherOptions = {}): DynamicModule {
+  static forRoot(options: MessagingOptions): DynamicModule {
     return {
       module: MessagingModule,
       imports: [TerminusModule],
       providers: [
+        { provide: MESSAGING_OPTIONS, useValue: options },
         {
           provide: KAFKA,
-          useFactory: (config: AppConfig): Kafka => createKafka({ clientId, brokers: config.KAFKA_BROKERS }),
+          useFactory: (config: AppConfig): Kafka =>
+            createKafka({ clientId: options.clientId, brokers: config.KAFKA_BROKERS }),
           inject: [APP_CONFIG],
         },
         {
           provide: EventPublisher,
-          useFactory: (kafka: Kafka) => new EventPublisher(kafka, publisher),
+          useFactory: (kafka: Kafka) => new EventPublisher(kafka, options.publisher ?? {}),
           inject: [KAFKA],
         },
         PublisherLifecycle,
         KafkaHealthIndicator,
+        SystemTopics,
+        KafkaConsumers,
       ],
-      exports: [KAFKA, EventPublisher, KafkaHealthIndicator],
+      exports: [KAFKA, EventPublisher, KafkaHealthIndicator, SystemTopics, KafkaConsumers],
     };
   }
 }

@@ -7,8 +7,8 @@ import { infra, testMongoUri } from '@xero-sync/testing';
 import { DuplicateKeyError } from './persistence.errors';
 import { isFerretDb } from './update-where';
 import { PersistenceModule } from './persistence.module';
-import { pendingChangeModel, PendingChangeRepository } from './pending-changes';
-import { storeModel, StoreRepository } from './stores';
+import { PendingChangeModule, PendingChangeRepository } from './pending-changes';
+import { StoreModule, StoreRepository } from './stores';
 import { flushLeaseModel, FlushLeaseRepository } from './flush-leases';
 import { deliveryClaimModel, DeliveryClaimRepository } from './delivery-claims';
 
@@ -26,9 +26,11 @@ describe('persistence on FerretDB', () => {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(),
-        PersistenceModule.forFeature([pendingChangeModel, storeModel, flushLeaseModel, deliveryClaimModel]),
+        PendingChangeModule,
+        StoreModule,
+        PersistenceModule.forFeature([flushLeaseModel, deliveryClaimModel]),
       ],
-      providers: [PendingChangeRepository, StoreRepository, FlushLeaseRepository, DeliveryClaimRepository],
+      providers: [FlushLeaseRepository, DeliveryClaimRepository],
     }).compile();
     const nest = moduleRef.createNestApplication();
     await nest.init();

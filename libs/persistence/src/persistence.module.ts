@@ -35,7 +35,11 @@ export class PersistenceModule {
     };
   }
 
-  /** Registers collections for a feature module; each collection folder exports its ModelDefinition. */
+  /**
+   * Registers collections given as ModelDefinitions. Collections with a feature module of their own (StoreModule,
+   * SyncLogModule, …) are used by importing that module instead; this is for the folders that still export a
+   * ModelDefinition (flush leases, token leases, delivery claims, backfill jobs).
+   */
   static forFeature(models: ModelDefinition[]): DynamicModule {
     return MongooseModule.forFeature(models);
   }

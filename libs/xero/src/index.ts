@@ -32,13 +32,3 @@ export { BreakerStateName } from './breaker/org-breakers';
 export { DeliveryPriority, CallLane } from './limiter/org-rate-budget';
 export { xeroDeepLink, XeroDeepLinkKind } from './deep-link';
 export { MappedTotals } from './mapping/xero-documents';
-export {
-  StoreSettings,
-  StoreSettingsRepository,
-  SyncMode,
-  XeroMappingSettings,
-  defaultMappingSettings,
-  defaultStoreSettings,
-  RequestStatsRepository,
-  RequestStatRecord,
-} from '@xero-sync/persistence';

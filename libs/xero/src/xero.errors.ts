@@ -1,4 +1,4 @@
-/** Why a Xero operation did not succeed (STYLE.md). The syncer sorts them into retryable and permanent. */
+/** Why a Xero operation did not succeed (coded errors: docs/conventions.md). The syncer sorts them into retryable and permanent. */
 export type XeroErrorCode =
   | 'RATE_LIMITED'
   | 'UNAUTHORIZED'

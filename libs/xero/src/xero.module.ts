@@ -4,16 +4,12 @@ import {
   DeliveryClaimRepository,
   deliveryClaimModel,
   PersistenceModule,
-  RequestStatsRepository,
-  requestStatModel,
-  StoreSettingsRepository,
-  storeSettingModel,
+  RequestStatsModule,
+  StoreSettingsModule,
   TokenLeaseRepository,
   tokenLeaseModel,
-  XeroConnectionRepository,
-  xeroConnectionModel,
-  XeroLinkRepository,
-  xeroLinkModel,
+  XeroConnectionModule,
+  XeroLinkModule,
 } from '@xero-sync/persistence';
 import { XeroAccountingClient } from './client/xero-accounting.client';
 import { DryRunService } from './delivery/dry-run.service';
@@ -30,13 +26,13 @@ const exported = [
   XeroReadService,
   XeroHealth,
   XeroAccountingClient,
-  StoreSettingsRepository,
-  RequestStatsRepository,
-  XeroLinkRepository,
-  XeroConnectionRepository,
 ];
 
-/** Xero delivery for an app; needs ConfigModule.forRoot and PersistenceModule.forRoot in the app. */
+/**
+ * Xero delivery for an app; needs ConfigModule.forRoot and PersistenceModule.forRoot in the app. Exports only its
+ * Xero services: an app that reads or writes store settings, request stats or links imports that collection's
+ * feature module from @xero-sync/persistence itself.
+ */
 @Module({})
 export class XeroModule {
   static forRoot(options: XeroModuleOptions = {}): DynamicModule {
@@ -44,14 +40,11 @@ export class XeroModule {
       module: XeroModule,
       imports: [
         TerminusModule,
-        PersistenceModule.forFeature([
-          xeroConnectionModel,
-          xeroLinkModel,
-          requestStatModel,
-          storeSettingModel,
-          tokenLeaseModel,
-          deliveryClaimModel,
-        ]),
+        XeroConnectionModule,
+        XeroLinkModule,
+        RequestStatsModule,
+        StoreSettingsModule,
+        PersistenceModule.forFeature([tokenLeaseModel, deliveryClaimModel]),
       ],
       providers: [
         { provide: XERO_OPTIONS, useValue: options },

@@ -3,6 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigModule, loadConfig } from '@xero-sync/config';
 import {
   PersistenceModule,
+  RequestStatsRepository,
   StoreSettingsRepository,
   XeroLinkRepository,
   defaultStoreSettings,
@@ -16,7 +17,6 @@ import {
 } from '@xero-sync/testing';
 import {
   DryRunService,
-  RequestStatsRepository,
   XeroAccountingClient,
   XeroConnectionService,
   XeroDeliveryService,

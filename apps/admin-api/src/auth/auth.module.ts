@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { apiKeyModel, ApiKeyRepository, PersistenceModule } from '@xero-sync/persistence';
+import { ApiKeyModule } from '@xero-sync/persistence';
 import { ApiKeysController } from '../api-keys/api-keys.controller';
 import { CreateApiKeyUseCase } from '../api-keys/create-api-key.usecase';
 import { AdminExceptionFilter } from '../http/admin-exception.filter';
@@ -14,10 +14,9 @@ import { AuthFailureLimiter } from './auth-failure.limiter';
  * refusal, and the one exception filter that shapes every error answer.
  */
 @Module({
-  imports: [PersistenceModule.forFeature([apiKeyModel])],
+  imports: [ApiKeyModule],
   controllers: [ApiKeysController],
   providers: [
-    ApiKeyRepository,
     AuthenticateKeyUseCase,
     AuthFailureLimiter,
     CreateApiKeyUseCase,

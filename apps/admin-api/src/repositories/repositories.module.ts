@@ -2,48 +2,38 @@ import { Global, Module } from '@nestjs/common';
 import {
   backfillJobModel,
   BackfillJobRepository,
-  dlqMessageModel,
-  DlqMessageRepository,
-  pendingChangeModel,
-  PendingChangeRepository,
+  DlqMessageModule,
+  PendingChangeModule,
   PersistenceModule,
-  settingsAuditModel,
-  SettingsAuditRepository,
-  storeModel,
-  StoreRepository,
-  syncLogModel,
-  SyncLogRepository,
+  RequestStatsModule,
+  SettingsAuditModule,
+  StoreModule,
+  StoreSettingsModule,
+  SyncLogModule,
+  XeroConnectionModule,
 } from '@xero-sync/persistence';
 import { XeroModule } from '@xero-sync/xero';
 import { StoreExistsQueries } from '../stores/store-exists.queries';
 
-const repositories = [
-  BackfillJobRepository,
-  DlqMessageRepository,
-  PendingChangeRepository,
-  SettingsAuditRepository,
-  StoreRepository,
-  SyncLogRepository,
+const collections = [
+  DlqMessageModule,
+  PendingChangeModule,
+  RequestStatsModule,
+  SettingsAuditModule,
+  StoreModule,
+  StoreSettingsModule,
+  SyncLogModule,
+  XeroConnectionModule,
 ];
 
 /**
  * The collections admin-api reads (and the few it writes: stores, settings, audit, backfill jobs), and libs/xero
- * (connections, Xero reads, settings, request stats), shared by every feature module.
+ * (connections, Xero reads), shared by every feature module.
  */
 @Global()
 @Module({
-  imports: [
-    XeroModule.forRoot(),
-    PersistenceModule.forFeature([
-      backfillJobModel,
-      dlqMessageModel,
-      pendingChangeModel,
-      settingsAuditModel,
-      storeModel,
-      syncLogModel,
-    ]),
-  ],
-  providers: [...repositories, StoreExistsQueries],
-  exports: [...repositories, StoreExistsQueries, XeroModule],
+  imports: [XeroModule.forRoot(), ...collections, PersistenceModule.forFeature([backfillJobModel])],
+  providers: [BackfillJobRepository, StoreExistsQueries],
+  exports: [...collections, BackfillJobRepository, StoreExistsQueries, XeroModule],
 })
 export class RepositoriesModule {}

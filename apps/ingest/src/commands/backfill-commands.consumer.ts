@@ -1,8 +1,15 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { parseCommand, topics } from '@xero-sync/contracts';
-import { ConsumerHost, IncomingMessage, KAFKA, type Kafka } from '@xero-sync/messaging';
+import { IncomingMessage, KafkaConsumers } from '@xero-sync/messaging';
 import { runWithCorrelation } from '@xero-sync/observability';
 import { BackfillJobRepository } from '@xero-sync/persistence';
 import { RunMagentoBackfillUseCase } from '../backfill/run-magento-backfill.usecase';
@@ -19,38 +26,37 @@ const RESUME_SCAN_MS = 30_000;
  * is covered by the periodic resume of jobs whose lease expired.
  */
 @Injectable()
-export class BackfillCommandsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class BackfillCommandsConsumer implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BackfillCommandsConsumer.name);
-  private readonly host: ConsumerHost;
   private scan: NodeJS.Timeout | undefined;
 
   constructor(
-    @Inject(KAFKA) kafka: Kafka,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly consumers: KafkaConsumers,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jobs: BackfillJobRepository,
     private readonly magento: RunMagentoBackfillUseCase,
     private readonly ndjson: RunNdjsonBackfillUseCase,
-  ) {
-    this.host = new ConsumerHost(
-      kafka,
+  ) {}
+
+  /** libs/messaging runs the consumer (started before this class's bootstrap hook, stopped at shutdown). */
+  onModuleInit(): void {
+    this.consumers.register(
       {
-        groupId: `${config.KAFKA_GROUP_PREFIX}-ingest-commands`,
-        topics: [topics.commands(config.KAFKA_TOPIC_PREFIX)],
+        groupId: `${this.config.KAFKA_GROUP_PREFIX}-ingest-commands`,
+        topics: [topics.commands(this.config.KAFKA_TOPIC_PREFIX)],
         fromBeginning: true,
       },
       (message) => runWithCorrelation(message.headers['x-correlation-id'], () => this.handle(message)),
     );
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.host.start();
+  onApplicationBootstrap(): void {
     this.scan = setInterval(() => void this.resumeAbandoned(), RESUME_SCAN_MS);
     void this.resumeAbandoned();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     clearInterval(this.scan);
-    await this.host.stop();
   }
 
   private async handle(message: IncomingMessage): Promise<void> {

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@xero-sync/config';
-import { PersistenceModule, StoreRepository, storeModel } from '@xero-sync/persistence';
+import { PersistenceModule, StoreModule } from '@xero-sync/persistence';
 
 /**
  * Just the stores collection, for command-line tools (store:create) and the benchmark that register stores
@@ -11,9 +11,8 @@ export class StoresCliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: StoresCliModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), PersistenceModule.forFeature([storeModel])],
-      providers: [StoreRepository],
-      exports: [StoreRepository],
+      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), StoreModule],
+      exports: [StoreModule],
     };
   }
 }

@@ -3,12 +3,12 @@ import type { FastifyRequest } from 'fastify';
 import { createHmac } from 'node:crypto';
 import { safeEqual } from '@xero-sync/security';
 import { IngestError } from '../ingest.errors';
-import { rawBodyOf } from '../ingest-http';
+import { rawBodyOf } from '../raw-body';
 import { StoreSecretsQueries } from '../stores/store-secrets.queries';
 
 export const TIMESTAMP_HEADER = 'x-store-timestamp';
 export const SIGNATURE_HEADER = 'x-store-signature';
-/** Requests signed more than this far from the server's clock are refused (replay window, DESIGN.md). */
+/** Requests signed more than this far from the server's clock are refused (replay window, docs/conventions.md). */
 export const REPLAY_WINDOW_S = 300;
 
 const STORE_ID = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;

@@ -1,7 +1,7 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { EVENT_HEADERS, parseCommand, topics, XeroSyncCommand } from '@xero-sync/contracts';
-import { ConsumerHost, IncomingMessage, KAFKA, Kafka } from '@xero-sync/messaging';
+import { IncomingMessage, KafkaConsumers } from '@xero-sync/messaging';
 import { runWithCorrelation, sanitizeCorrelationId } from '@xero-sync/observability';
 import { RequestFlushUseCase } from '../commands/request-flush.usecase';
 import { SyncRecordUseCase } from '../commands/sync-record.usecase';
@@ -15,22 +15,19 @@ import { assertNever } from '../sync/sync-policy';
  * command is logged and skipped (admin-api validated it already; nothing to redo).
  */
 @Injectable()
-export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class CommandConsumer implements OnModuleInit {
   private readonly logger = new Logger(CommandConsumer.name);
-  private host: ConsumerHost | undefined;
 
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly consumers: KafkaConsumers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly syncRecord: SyncRecordUseCase,
     private readonly requestFlush: RequestFlushUseCase,
     private readonly requeueDlq: RequeueDlqUseCase,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    // Topics are ensured by EntityChangeConsumer, which Nest bootstraps first (declared first in the module).
-    this.host = new ConsumerHost(
-      this.kafka,
+  onModuleInit(): void {
+    this.consumers.register(
       {
         groupId: `${this.config.KAFKA_GROUP_PREFIX}-syncer-commands`,
         topics: [topics.commands(this.config.KAFKA_TOPIC_PREFIX)],
@@ -39,11 +36,6 @@ export class CommandConsumer implements OnApplicationBootstrap, BeforeApplicatio
       },
       (message, ctx) => keepingMembership(ctx, () => this.handle(message)),
     );
-    await this.host.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.host?.stop();
   }
 
   private handle(message: IncomingMessage): Promise<void> {

@@ -1,7 +1,7 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { decodeEntityChangeEvent, entityOfTopic, EVENT_HEADERS, topics } from '@xero-sync/contracts';
-import { ConsumerHost, ensureTopics, IncomingMessage, KAFKA, Kafka } from '@xero-sync/messaging';
+import { IncomingMessage, KafkaConsumers } from '@xero-sync/messaging';
 import { eventsIn, runWithCorrelation, sanitizeCorrelationId } from '@xero-sync/observability';
 import { DeadLetterMessageUseCase } from '../dlq/dead-letter-message.usecase';
 import { HandleEntityChangeUseCase } from '../sync/handle-entity-change.usecase';
@@ -14,47 +14,28 @@ export const syncerGroupId = (config: AppConfig) => `${config.KAFKA_GROUP_PREFIX
  * syncers). Each message is validated again with the contract; invalid ones are dead-lettered and the
  * consumer goes on. The handler resolves only when the event is in Xero and logged or durably queued, so
  * the host commits nothing that was not done; infrastructure errors throw and the same message is retried.
+ * libs/messaging creates the topics and runs the consumer (KafkaConsumers).
  */
 @Injectable()
-export class EntityChangeConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(EntityChangeConsumer.name);
-  private host: ConsumerHost | undefined;
-
+export class EntityChangeConsumer implements OnModuleInit {
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly consumers: KafkaConsumers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly handleChange: HandleEntityChangeUseCase,
     private readonly deadLetter: DeadLetterMessageUseCase,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const prefix = this.config.KAFKA_TOPIC_PREFIX;
-    const partitions = this.config.KAFKA_TOPIC_PARTITIONS;
-    await ensureTopics(this.kafka, [
-      ...topics.allEntityChanged(prefix).map((topic) => ({ topic, numPartitions: partitions })),
-      { topic: topics.deadLetters(prefix), numPartitions: partitions },
-      { topic: topics.commands(prefix), numPartitions: partitions },
-    ]);
-    this.host = new ConsumerHost(
-      this.kafka,
+  onModuleInit(): void {
+    this.consumers.register(
       {
         groupId: syncerGroupId(this.config),
-        topics: topics.allEntityChanged(prefix),
+        topics: topics.allEntityChanged(this.config.KAFKA_TOPIC_PREFIX),
         fromBeginning: true,
         partitionsConcurrently: this.config.SYNCER_PARTITIONS_CONCURRENTLY,
         sessionTimeoutMs: this.config.SYNCER_SESSION_TIMEOUT_MS,
       },
       (message, ctx) => keepingMembership(ctx, () => this.handle(message)),
     );
-    await this.host.start();
-    this.logger.log(
-      `consuming ${topics.allEntityChanged(prefix).length} entity topics as ${syncerGroupId(this.config)}`,
-    );
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    // Leaves the group after the in-flight messages finish; their offsets are committed, nothing else.
-    await this.host?.stop();
   }
 
   private handle(message: IncomingMessage): Promise<void> {

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { StoreSettingsModule } from '@xero-sync/persistence';
 import { XeroModule } from '@xero-sync/xero';
 import { TokenKeepAliveScheduler } from './token-keep-alive.scheduler';
 
@@ -12,9 +13,9 @@ export class XeroBindingsModule {
     const xero = XeroModule.forRoot();
     return {
       module: XeroBindingsModule,
-      imports: [xero],
+      imports: [xero, StoreSettingsModule],
       providers: [TokenKeepAliveScheduler],
-      exports: [xero],
+      exports: [xero, StoreSettingsModule],
     };
   }
 }

@@ -13,7 +13,7 @@ import { ensureTopics } from '@xero-sync/messaging';
 import { eventually, repoRoot, TEST_BROKERS, testMongoUri, uniqueSuffix } from '@xero-sync/testing';
 import { RunningSandbox, startSandbox } from '@xero-sync/xero-sandbox';
 import { ConfigModule } from '@xero-sync/config';
-import { PersistenceModule, StoreRepository, storeModel, StoreSettingsRepository } from '@xero-sync/persistence';
+import { PersistenceModule, StoreModule, StoreRepository, StoreSettingsRepository } from '@xero-sync/persistence';
 import { hmacSha256Hex } from '@xero-sync/security';
 import { IngestModule } from '../../../ingest/src/ingest.module';
 import { configureIngestHttp, ingestHttpAdapter } from '../../../ingest/src/ingest-http';
@@ -352,8 +352,7 @@ export async function bootIngest(t: SyncerTestEnv): Promise<{ app: INestApplicat
 export async function registerWebhookStore(t: SyncerTestEnv, storeId: string): Promise<string> {
   const config = loadConfig({}, { ...t.env });
   @Module({
-    imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), PersistenceModule.forFeature([storeModel])],
-    providers: [StoreRepository],
+    imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), StoreModule],
   })
   class StoresContext {}
   const ctx = await NestFactory.createApplicationContext(StoresContext, { logger: ['error'], abortOnError: false });
@@ -364,7 +363,7 @@ export async function registerWebhookStore(t: SyncerTestEnv, storeId: string): P
   }
 }
 
-/** Sends events as a store's signed webhook (DESIGN.md signing); resolves with the HTTP status. */
+/** Sends events as a store's signed webhook (signature: docs/conventions.md); resolves with the HTTP status. */
 export async function postSignedWebhook(
   ingestUrl: string,
   storeId: string,

@@ -1,6 +1,3 @@
-import { ModelDefinition } from '@nestjs/mongoose';
-import { PendingChange, PendingChangeSchema } from './pending-change.schema';
-
 export { PendingChange, pendingChangeId, PendingChangeSchema, PendingChangeStatus } from './pending-change.schema';
 export {
   ClaimedBatch,
@@ -10,4 +7,4 @@ export {
   PendingChangeState,
   SaveLatestOutcome,
 } from './pending-change.repository';
-export const pendingChangeModel: ModelDefinition = { name: PendingChange.name, schema: PendingChangeSchema };
+export { PendingChangeModule } from './pending-change.module';

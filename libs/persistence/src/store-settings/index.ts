@@ -1,6 +1,3 @@
-import { ModelDefinition } from '@nestjs/mongoose';
-import { StoreSetting, StoreSettingSchema } from './store-setting.schema';
-
 export { StoreSetting } from './store-setting.schema';
 export {
   StoreSettings,
@@ -11,4 +8,4 @@ export {
   defaultStoreSettings,
 } from './store-settings.defaults';
 export { StoreSettingsRepository } from './store-settings.repository';
-export const storeSettingModel: ModelDefinition = { name: StoreSetting.name, schema: StoreSettingSchema };
+export { StoreSettingsModule } from './store-settings.module';

@@ -1,6 +1,3 @@
-import { ModelDefinition } from '@nestjs/mongoose';
-import { SyncLog, SyncLogSchema } from './sync-log.schema';
-
 export { SyncLog, SyncLogSchema, SyncLogMode, SyncLogStatus } from './sync-log.schema';
 export {
   escapeRegex,
@@ -13,4 +10,4 @@ export {
   SyncLogSearchResult,
   SyncLogSortField,
 } from './sync-log.repository';
-export const syncLogModel: ModelDefinition = { name: SyncLog.name, schema: SyncLogSchema };
+export { SyncLogModule } from './sync-log.module';

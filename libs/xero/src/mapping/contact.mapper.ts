@@ -13,7 +13,7 @@ export function normaliseEmail(email: string): string {
 
 /**
  * The full SHA-256 of a guest's normalised email in base64url (43 chars): hex (64) would not fit Xero's
- * 50-char ContactNumber with a prefix, and a truncated hash would not be the full hash DESIGN.md asks for.
+ * 50-char ContactNumber with a prefix, and a truncated hash would not be the full hash docs/conventions.md (Xero keys) fixes.
  */
 export function guestKey(email: string): string {
   return createHash('sha256').update(normaliseEmail(email)).digest('base64url');
