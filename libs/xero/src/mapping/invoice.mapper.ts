@@ -1,25 +1,34 @@
 import { MagentoOrder, MagentoOrderItem } from '@xero-sync/contracts';
 import { XeroMappingSettings } from '@xero-sync/persistence';
-import { cents, fromCents, roundTo, sumMoney } from './money';
-import { nearestMappedPercent, percentOfTaxType, taxTypeForPercent } from './tax';
+import { AppliedTaxes, appliedFacts, appliedTaxesOf } from './applied-taxes';
+import { closeResidue } from './document-total';
+import { cents, divRound, fromCents, scaled } from './money';
+import { taxForLine } from './tax';
 import { itemCodeFor } from './item.mapper';
-import { LineOutcome, xeroLine, xeroTotals } from './xero-totals';
+import { MappedLine, mapStoreLine, StoreLine } from './store-line';
+import { addDays, storeDay } from './store-day';
+import { LineOutcome } from './xero-totals';
 import { MappedTotals, XeroContactRef, XeroInvoiceJson, XeroLineJson } from './xero-documents';
 
-/** YYYY-MM-DD of a Magento date-time (Magento stores UTC). */
-export function dateOf(magentoDate: string): string {
-  return magentoDate.slice(0, 10);
+/** YYYY-MM-DD of a Magento date-time on the store's local day (Magento stores UTC). */
+export function dateOf(magentoDate: string, timeZone = 'UTC'): string {
+  return storeDay(magentoDate, timeZone);
 }
 
-export function addDays(day: string, days: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+export { addDays };
 
-/** Lines that carry money: children of configurable/bundle items repeat their parent's line. */
+/**
+ * Lines that carry money. A parent whose children carry the money (a dynamically priced bundle: each child is
+ * priced and taxed) is replaced by its children; a parent whose children carry none (a configurable, a fixed-price
+ * bundle) is the line itself.
+ */
 export function billableItems(order: MagentoOrder): MagentoOrderItem[] {
-  return order.items.filter((i) => !i.parent_item_id);
+  const pricedChildren = new Set<number>();
+  for (const i of order.items)
+    if (i.parent_item_id && (i.row_total || i.tax_amount)) pricedChildren.add(i.parent_item_id);
+  return order.items.filter((i) =>
+    i.parent_item_id ? pricedChildren.has(i.parent_item_id) : !pricedChildren.has(i.item_id),
+  );
 }
 
 export function invoiceNumberFor(mapping: XeroMappingSettings, orderIncrementId: string): string {
@@ -29,42 +38,6 @@ export function invoiceNumberFor(mapping: XeroMappingSettings, orderIncrementId:
 /** Xero invoice status for a (non-canceled) order state, per the store's rules. */
 export function invoiceStatusFor(mapping: XeroMappingSettings, state: string): 'DRAFT' | 'SUBMITTED' | 'AUTHORISED' {
   return mapping.statusRules[state] ?? 'DRAFT';
-}
-
-function itemTaxPercent(item: MagentoOrderItem, mapping: XeroMappingSettings): number {
-  if (item.tax_percent !== null && item.tax_percent !== undefined) return item.tax_percent;
-  const net = item.row_total - (item.discount_amount ?? 0);
-  return nearestMappedPercent(mapping, item.tax_amount ?? 0, net, `item ${item.sku}`);
-}
-
-/**
- * Closes the gap between Xero's per-line rounding and the store total with a no-tax line to the rounding
- * account, so Xero's Total equals the store's grand total to the cent. Mutates `lines`/`outcomes`.
- */
-export function addRoundingLine(
-  lines: XeroLineJson[],
-  outcomes: LineOutcome[],
-  storeTotal: number,
-  types: 'Exclusive' | 'Inclusive',
-  mapping: XeroMappingSettings,
-): MappedTotals {
-  const before = xeroTotals(outcomes, types);
-  const gap = cents(storeTotal) - cents(before.total);
-  let roundingAdjustment = 0;
-  if (gap !== 0n && mapping.roundingLine) {
-    roundingAdjustment = fromCents(gap);
-    const line: XeroLineJson = {
-      Description: 'Rounding',
-      Quantity: 1,
-      UnitAmount: roundingAdjustment,
-      AccountCode: mapping.accounts.rounding,
-      TaxType: mapping.noTaxType,
-    };
-    lines.push(line);
-    outcomes.push(xeroLine(line, 0, types));
-  }
-  const after = xeroTotals(outcomes, types);
-  return { ...after, storeTotal: roundTo(storeTotal, 2), roundingAdjustment };
 }
 
 export interface InvoiceMappingContext {
@@ -77,12 +50,18 @@ export interface InvoiceMappingContext {
 export interface MappedInvoice {
   body: XeroInvoiceJson;
   totals: MappedTotals;
+  /** What the log should say besides OK (e.g. a tax rate inferred because the payload named none). */
+  notes: string[];
+  /** The tax type each order line was posted with, for the credit notes that refund them. */
+  lineTaxTypes: Record<string, string>;
 }
 
 /**
- * Order → ACCREC invoice: one line per billable item (quantity, unit price up to 4 dp, discount, mapped tax
- * type), a shipping line, LineAmountTypes from the store's tax display, the order currency, status from the
- * order state, and a rounding line when Xero's per-line rounding would miss the grand total.
+ * Order → ACCREC invoice. Each item line carries the store's own amount after discount and its own tax (as
+ * TaxAmount where Xero would round otherwise), with the Xero tax type of the rates the store applied; shipping
+ * the same; LineAmountTypes from the store's tax display; the order currency; the store's local day; status from
+ * the order state. Whatever is left between the lines and the grand total is a capped rounding residue or an
+ * error naming the gap (closeResidue).
  */
 export function mapOrderInvoice(
   order: MagentoOrder,
@@ -92,46 +71,76 @@ export function mapOrderInvoice(
   const types = mapping.lineAmountTypes;
   const lines: XeroLineJson[] = [];
   const outcomes: LineOutcome[] = [];
-  const push = (line: XeroLineJson) => {
-    lines.push(line);
-    outcomes.push(xeroLine(line, percentOfTaxType(mapping, line.TaxType), types));
-  };
+  const notes: string[] = [];
+  const lineTaxTypes: Record<string, string> = {};
+  const applied = appliedTaxesOf(order);
   const codeOf = ctx.itemCode ?? itemCodeFor;
-  let itemDiscounts = 0;
+  const add = (m: MappedLine) => {
+    lines.push(...m.lines);
+    outcomes.push(...m.outcomes);
+  };
+  let itemDiscounts = 0n;
   for (const item of billableItems(order)) {
-    const pct = itemTaxPercent(item, mapping);
-    const unit = types === 'Inclusive' ? (item.price_incl_tax ?? item.price * (1 + pct / 100)) : item.price;
-    const discount = roundTo(item.discount_amount ?? 0, 2);
+    const what = `item ${item.sku}`;
+    const discount = cents(item.discount_amount ?? 0);
+    const hidden = cents(hiddenTaxOf(item));
+    const tax = cents(item.tax_amount ?? 0);
+    const net = cents(item.row_total) - discount + hidden;
     itemDiscounts += discount;
-    push({
-      Description: item.name,
-      Quantity: item.qty_ordered,
-      UnitAmount: roundTo(unit, 4),
-      ItemCode: codeOf(item.sku),
-      AccountCode: mapping.accounts.sales,
-      TaxType: taxTypeForPercent(mapping, pct, `item ${item.sku}`),
-      ...(discount !== 0 ? { DiscountAmount: discount } : {}),
-    });
+    const choice = taxForLine(
+      mapping,
+      {
+        ...appliedFacts(applied.items.get(item.item_id)),
+        percent: item.tax_percent,
+        tax: fromCents(tax),
+        net: fromCents(net),
+      },
+      what,
+    );
+    if (choice.source === 'inferred') notes.push(inferredNote(what, choice.percent));
+    lineTaxTypes[String(item.item_id)] = choice.taxType;
+    const inclusive = types === 'Inclusive';
+    const gross =
+      item.row_total_incl_tax !== null && item.row_total_incl_tax !== undefined
+        ? cents(item.row_total_incl_tax) - discount
+        : net + tax;
+    add(
+      mapStoreLine(
+        {
+          description: item.name,
+          quantity: item.qty_ordered,
+          unitPrice: inclusive
+            ? (item.price_incl_tax ??
+              fromCents(divRound(cents(item.row_total_incl_tax ?? 0) * 10000n, scaled(item.qty_ordered || 1, 4))))
+            : item.price,
+          discountCents: inclusive ? discount : discount - hidden,
+          amountCents: inclusive ? gross : net,
+          taxCents: tax,
+          taxType: choice.taxType,
+          taxPercent: choice.percent,
+          accountCode: mapping.accounts.sales,
+          itemCode: codeOf(item.sku),
+        },
+        types,
+        mapping,
+        { allowDiscount: true, what },
+      ),
+    );
   }
-  const shippingNet = order.shipping_amount ?? 0;
-  const shippingTax = order.shipping_tax_amount ?? 0;
-  if (shippingNet !== 0 || shippingTax !== 0) {
-    const pct = nearestMappedPercent(mapping, shippingTax, shippingNet, 'shipping');
-    const unit =
-      types === 'Inclusive' ? (order.shipping_incl_tax ?? sumMoney([shippingNet, shippingTax])) : shippingNet;
-    // An order discount larger than the item discounts was applied to shipping.
-    const shippingDiscount = roundTo(Math.abs(order.discount_amount ?? 0) - itemDiscounts, 2);
-    push({
-      Description: order.shipping_description ? `Shipping: ${order.shipping_description}` : 'Shipping',
-      Quantity: 1,
-      UnitAmount: roundTo(unit, 4),
-      AccountCode: mapping.accounts.shipping,
-      TaxType: taxTypeForPercent(mapping, pct, 'shipping'),
-      ...(shippingDiscount > 0.001 ? { DiscountAmount: shippingDiscount } : {}),
-    });
+  const shipping = shippingLine(order, itemDiscounts, applied, mapping, notes);
+  if (shipping) {
+    lineTaxTypes.shipping = shipping.taxType;
+    add(mapStoreLine(shipping, types, mapping, { allowDiscount: true, what: 'shipping' }));
   }
-  const totals = addRoundingLine(lines, outcomes, order.grand_total, types, mapping);
-  const date = dateOf(order.created_at);
+  const totals = closeResidue(
+    lines,
+    outcomes,
+    { total: order.grand_total, tax: order.tax_amount },
+    types,
+    mapping,
+    `order ${order.increment_id}`,
+  );
+  const date = dateOf(order.created_at, mapping.timeZone);
   const body: XeroInvoiceJson = {
     ...(ctx.invoiceId ? { InvoiceID: ctx.invoiceId } : {}),
     Type: 'ACCREC',
@@ -145,5 +154,63 @@ export function mapOrderInvoice(
     Status: invoiceStatusFor(mapping, order.state),
     LineItems: lines,
   };
-  return { body, totals };
+  return { body, totals, notes, lineTaxTypes };
+}
+
+/** Magento's tax hidden in an inclusive discount (discount_tax_compensation_amount), 0 where absent. */
+function hiddenTaxOf(line: object): number {
+  const v = (line as { discount_tax_compensation_amount?: unknown }).discount_tax_compensation_amount;
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+function numberField(doc: object, field: string): number | undefined {
+  const v = (doc as Record<string, unknown>)[field];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function inferredNote(what: string, percent: number): string {
+  return `${what}: the payload names no tax rate, so ${percent}% was inferred from its amounts`;
+}
+
+/** The shipping line as the store charged it, or none when it charged no shipping. */
+function shippingLine(
+  order: MagentoOrder,
+  itemDiscounts: bigint,
+  applied: AppliedTaxes,
+  mapping: XeroMappingSettings,
+  notes: string[],
+): StoreLine | undefined {
+  const amount = cents(order.shipping_amount ?? 0);
+  const tax = cents(order.shipping_tax_amount ?? 0);
+  if (amount === 0n && tax === 0n) return undefined;
+  // Magento states the shipping discount; older payloads only say the order discount exceeded the items'.
+  const stated = numberField(order, 'shipping_discount_amount');
+  const orderDiscount = cents(Math.abs(order.discount_amount ?? 0));
+  const discount =
+    stated !== undefined ? cents(stated) : orderDiscount > itemDiscounts ? orderDiscount - itemDiscounts : 0n;
+  const hidden = cents(
+    numberField(order, 'shipping_discount_tax_compensation_amount') ??
+      numberField(order, 'shipping_discount_tax_compensation_amnt') ??
+      0,
+  );
+  const net = amount - discount + hidden;
+  const choice = taxForLine(
+    mapping,
+    { ...appliedFacts(applied.shipping), tax: fromCents(tax), net: fromCents(net) },
+    'shipping',
+  );
+  if (choice.source === 'inferred') notes.push(inferredNote('shipping', choice.percent));
+  const inclusive = mapping.lineAmountTypes === 'Inclusive';
+  const incl = order.shipping_incl_tax ?? fromCents(amount + tax + hidden);
+  return {
+    description: order.shipping_description ? `Shipping: ${order.shipping_description}` : 'Shipping',
+    quantity: 1,
+    unitPrice: inclusive ? incl : (order.shipping_amount ?? 0),
+    discountCents: inclusive ? discount : discount - hidden,
+    amountCents: inclusive ? cents(incl) - discount : net,
+    taxCents: tax,
+    taxType: choice.taxType,
+    taxPercent: choice.percent,
+    accountCode: mapping.accounts.shipping,
+  };
 }

@@ -42,6 +42,8 @@ export interface XeroLineJson {
   TaxType: string;
   ItemCode?: string;
   DiscountAmount?: number;
+  /** The store's own line tax, sent only where Xero's per-line rounding would compute another figure. */
+  TaxAmount?: number;
 }
 
 export type XeroDocStatus = 'DRAFT' | 'SUBMITTED' | 'AUTHORISED' | 'DELETED' | 'VOIDED' | 'PAID';
@@ -106,6 +108,8 @@ export interface MappedTotals {
   totalTax: number;
   total: number;
   storeTotal: number;
+  /** The store's own tax on the document, where it states it. */
+  storeTax?: number;
   /** Amount of the rounding line (0 when none was needed). */
   roundingAdjustment: number;
 }
