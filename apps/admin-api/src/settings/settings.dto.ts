@@ -164,6 +164,15 @@ export class MappingDto {
   @IsOptional()
   @IsTimeZone()
   timeZone: string = 'UTC';
+
+  @ApiPropertyOptional({
+    enum: ['store', 'xero'],
+    default: 'store',
+    description: "exchange rate of foreign-currency documents: the store's own, or Xero's daily rate",
+  })
+  @IsOptional()
+  @IsIn(['store', 'xero'])
+  exchangeRates: 'store' | 'xero' = 'store';
 }
 
 /** The whole settings of a store (PUT replaces them; the dashboard sends back what GET returned, edited). */

@@ -40,6 +40,12 @@ export interface XeroMappingSettings {
   roundingCap: number;
   /** The store's time zone (IANA name): documents are dated on the store's local day. */
   timeZone: string;
+  /**
+   * Exchange rate of documents in another currency than the store's base: 'store' sends the store's own rate
+   * (base_to_order_rate: order currency per unit of base, Xero's convention when the store's base currency is the
+   * org's); 'xero' lets Xero apply its daily rate.
+   */
+  exchangeRates: 'store' | 'xero';
 }
 
 /** Per-store sync settings (collection store_settings). */
@@ -81,6 +87,7 @@ export function defaultMappingSettings(): XeroMappingSettings {
     roundingLine: true,
     roundingCap: 0.05,
     timeZone: 'UTC',
+    exchangeRates: 'store',
   };
 }
 

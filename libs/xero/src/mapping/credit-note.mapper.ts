@@ -4,7 +4,8 @@ import { XeroError } from '../xero.errors';
 import { closeResidue } from './document-total';
 import { cents, fromCents } from './money';
 import { percentOfTaxType, taxForLine } from './tax';
-import { dateOf, inferredNote } from './invoice.mapper';
+import { dateOf, inferredNote, optional } from './invoice.mapper';
+import { storeCurrencyRate } from './store-day';
 import { MappedLine, mapStoreLine } from './store-line';
 import { LineOutcome } from './xero-totals';
 import { MappedTotals, XeroContactRef, XeroCreditNoteJson, XeroLineJson } from './xero-documents';
@@ -169,6 +170,7 @@ export function mapCreditMemoCreditNote(
     Date: dateOf(memo.created_at, mapping.timeZone),
     LineAmountTypes: types,
     CurrencyCode: currency,
+    ...optional('CurrencyRate', storeCurrencyRate(memo, currency, mapping.exchangeRates)),
     Status: 'AUTHORISED',
     LineItems: lines,
   };

@@ -6,7 +6,7 @@ import { cents, divRound, fromCents, scaled } from './money';
 import { taxForLine } from './tax';
 import { itemCodeFor } from './item.mapper';
 import { MappedLine, mapStoreLine, StoreLine } from './store-line';
-import { addDays, storeDay } from './store-day';
+import { addDays, storeCurrencyRate, storeDay } from './store-day';
 import { LineOutcome } from './xero-totals';
 import { MappedTotals, XeroContactRef, XeroInvoiceJson, XeroLineJson } from './xero-documents';
 
@@ -151,6 +151,7 @@ export function mapOrderInvoice(
     DueDate: addDays(date, mapping.dueDays),
     LineAmountTypes: types,
     CurrencyCode: order.order_currency_code,
+    ...optional('CurrencyRate', storeCurrencyRate(order, order.order_currency_code, mapping.exchangeRates)),
     Status: invoiceStatusFor(mapping, order.state),
     LineItems: lines,
   };
@@ -213,4 +214,9 @@ function shippingLine(
     taxPercent: choice.percent,
     accountCode: mapping.accounts.shipping,
   };
+}
+
+/** `{ [key]: value }` when value is defined, else nothing: optional fields stay out of the body. */
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -29,3 +29,20 @@ export function addDays(day: string, days: number): string {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }
+
+/**
+ * The store's own exchange rate for a document in another currency than its base (Magento's base_to_order_rate:
+ * order currency per unit of base, the convention of Xero's CurrencyRate), to 6 dp as Xero keeps it; none when
+ * the store uses Xero's daily rates or the document is in the base currency.
+ */
+export function storeCurrencyRate(
+  doc: object,
+  currency: string,
+  exchangeRates: 'store' | 'xero' | undefined,
+): number | undefined {
+  if (exchangeRates === 'xero') return undefined;
+  const d = doc as { base_currency_code?: unknown; base_to_order_rate?: unknown };
+  if (typeof d.base_currency_code !== 'string' || d.base_currency_code === currency) return undefined;
+  const rate = d.base_to_order_rate;
+  return typeof rate === 'number' && Number.isFinite(rate) && rate > 0 ? Number(rate.toFixed(6)) : undefined;
+}

@@ -63,6 +63,8 @@ export interface XeroInvoiceJson {
   DueDate: string;
   LineAmountTypes: 'Exclusive' | 'Inclusive' | 'NoTax';
   CurrencyCode: string;
+  /** Order currency per unit of the org's base currency (Xero's convention), where the store's rate is used. */
+  CurrencyRate?: number;
   Status: XeroDocStatus;
   LineItems: XeroLineJson[];
 }
@@ -83,6 +85,7 @@ export interface XeroCreditNoteJson {
   Date: string;
   LineAmountTypes: 'Exclusive' | 'Inclusive' | 'NoTax';
   CurrencyCode: string;
+  CurrencyRate?: number;
   Status: 'AUTHORISED';
   LineItems: XeroLineJson[];
 }
