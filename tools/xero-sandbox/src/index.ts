@@ -13,3 +13,4 @@ export { LIMITS } from './limits/rate-limiter';
 export type { OrgTier, RateLimitProblem } from './limits/rate-limiter';
 export { SpecValidator } from './spec/spec-validator';
 export { MAX_BODY_BYTES } from './accounting/accounting.router';
+export { TAX_OVERRIDE_TOLERANCE } from './rules/totals';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { round, sub2, sum2 } from '../rules/money';
 import { checkCreateStatus, checkTransition, DOC_STATUSES, DocNoun, DocStatus } from '../rules/status';
-import { computeLine, computeTotals, ComputedLine, LineAmountType } from '../rules/totals';
+import { applyTaxOverride, computeLine, computeTotals, ComputedLine, LineAmountType } from '../rules/totals';
 import { currencyEnabled } from '../state/orgs';
 import { DocRec, Json, LineRec, norm, OrgRec } from '../state/records';
 import { Journal } from '../state/table';
@@ -69,7 +69,10 @@ export function buildDocument(
   } else if (!existing) {
     p.add('At least one line item must be specified');
   } else if (el.LineAmountTypes !== undefined && lat !== existing.LineAmountTypes) {
-    lines = buildLines(org, existing.LineItems as unknown as Json[], existing.LineItems, kind, type, lat, unitDp, p);
+    // The stored tax belongs to the old reading of the amounts, so it is recomputed rather than carried over as
+    // an override that would now be judged against the new one.
+    const relined = existing.LineItems.map(({ TaxAmount: _tax, ...rest }) => rest as unknown as Json);
+    lines = buildLines(org, relined, existing.LineItems, kind, type, lat, unitDp, p);
     linesChanged = true;
   }
   if (!existing && lines.length === 0 && Array.isArray(el.LineItems)) p.add('At least one line item must be specified');
@@ -162,7 +165,7 @@ function buildLines(
     }
     const tracking = Array.isArray(raw.Tracking) ? (raw.Tracking as Json[]) : undefined;
     if (tracking && tracking.length > 2) p.add('A line item can have at most 2 tracking categories');
-    const computed: ComputedLine = computeLine(
+    const computedLine: ComputedLine = computeLine(
       {
         Quantity: num(raw.Quantity),
         UnitAmount: num(raw.UnitAmount) ?? num(details?.UnitPrice),
@@ -174,6 +177,15 @@ function buildLines(
       lat,
       unitDp,
     );
+    // A line sent without TaxAmount gets Xero's own tax, even when it replaces a line that carried an override.
+    // With an unknown tax type the line already fails, so its TaxAmount is not judged as well.
+    const override = applyTaxOverride(computedLine, rate ? num(raw.TaxAmount) : undefined, {
+      taxType: rate?.TaxType ?? taxType,
+      taxRatePercent: rate?.Rate ?? 0,
+      lineAmountTypes: lat,
+    });
+    for (const m of override.problems) p.add(m);
+    const computed = override.line;
     const id = str(raw.LineItemID);
     return {
       LineItemID: id && previous.some((l) => l.LineItemID === id) ? id : randomUUID(),

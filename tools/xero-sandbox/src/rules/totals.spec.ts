@@ -1,4 +1,4 @@
-import { computeLine, computeTotals } from './totals';
+import { applyTaxOverride, computeLine, computeTotals, TaxOverrideContext } from './totals';
 
 describe('computeLine', () => {
   it('exclusive: tax per line rounded to 2 dp', () => {
@@ -51,5 +51,81 @@ describe('computeTotals', () => {
   it('inclusive totals: Total is the sum of lines, SubTotal excludes tax', () => {
     const lines = [computeLine({ Quantity: 1, UnitAmount: 115, taxRatePercent: 15 }, 'Inclusive', 2)];
     expect(computeTotals(lines, 'Inclusive')).toMatchObject({ SubTotal: 100, TotalTax: 15, Total: 115 });
+  });
+});
+
+describe('applyTaxOverride', () => {
+  const gst: TaxOverrideContext = { taxType: 'OUTPUT2', taxRatePercent: 15, lineAmountTypes: 'Exclusive' };
+  // 3 × 9.99 = 29.97, Xero's tax 4.4955 → 4.50
+  const line = computeLine({ Quantity: 3, UnitAmount: 9.99, taxRatePercent: 15 }, 'Exclusive', 2);
+
+  it('keeps the computed line when no TaxAmount is sent', () => {
+    expect(applyTaxOverride(line, undefined, gst)).toEqual({ line, problems: [] });
+  });
+
+  it('takes a TaxAmount within a cent of the computed tax, and totals sum the overridden amounts', () => {
+    const r = applyTaxOverride(line, 4.49, gst);
+    expect(r.problems).toEqual([]);
+    expect(r.line).toEqual({ ...line, TaxAmount: 4.49 });
+    const other = computeLine({ Quantity: 1, UnitAmount: 10, taxRatePercent: 15 }, 'Exclusive', 2);
+    expect(computeTotals([r.line, other], 'Exclusive')).toEqual({
+      SubTotal: 39.97,
+      TotalTax: 5.99,
+      Total: 45.96,
+      TotalDiscount: 0,
+    });
+  });
+
+  it('Inclusive: LineAmount stays gross, SubTotal is the gross less the overridden tax', () => {
+    const incl = computeLine({ Quantity: 1, UnitAmount: 10.74, taxRatePercent: 10 }, 'Inclusive', 2); // tax 0.976… → 0.98
+    const r = applyTaxOverride(incl, 0.99, { taxType: 'OUTPUT', taxRatePercent: 10, lineAmountTypes: 'Inclusive' });
+    expect(r.line).toMatchObject({ LineAmount: 10.74, TaxAmount: 0.99 });
+    expect(computeTotals([r.line], 'Inclusive')).toMatchObject({ SubTotal: 9.75, TotalTax: 0.99, Total: 10.74 });
+  });
+
+  it('refuses a TaxAmount more than a cent away, in Xero wording naming the expected tax', () => {
+    expect(applyTaxOverride(line, 4.52, gst)).toEqual({
+      line,
+      problems: ['Tax amount 4.52 is incorrect for OUTPUT2 tax type, should be 4.50'],
+    });
+    expect(applyTaxOverride(line, 4.48, gst).problems).toEqual([
+      'Tax amount 4.48 is incorrect for OUTPUT2 tax type, should be 4.50',
+    ]);
+  });
+
+  it('refuses any tax on a NoTax document or a zero-rate tax type, and accepts 0 there', () => {
+    const noTax = computeLine({ Quantity: 1, UnitAmount: 10, taxRatePercent: 0 }, 'NoTax', 2);
+    expect(applyTaxOverride(noTax, 0.01, { taxType: 'NONE', taxRatePercent: 0, lineAmountTypes: 'NoTax' })).toEqual({
+      line: noTax,
+      problems: ['Tax amount 0.01 is incorrect for NONE tax type, should be 0.00'],
+    });
+    const zero = computeLine({ Quantity: 1, UnitAmount: 10, taxRatePercent: 0 }, 'Exclusive', 2);
+    const zeroCtx: TaxOverrideContext = { taxType: 'ZERORATED', taxRatePercent: 0, lineAmountTypes: 'Exclusive' };
+    expect(applyTaxOverride(zero, -0.01, zeroCtx).problems).toEqual([
+      'Tax amount -0.01 is incorrect for ZERORATED tax type, should be 0.00',
+    ]);
+    expect(applyTaxOverride(zero, 0, zeroCtx)).toEqual({ line: zero, problems: [] });
+  });
+
+  it('refuses tax of the opposite sign to the line, and tax larger than the line', () => {
+    const tiny = computeLine({ Quantity: 1, UnitAmount: 0.03, taxRatePercent: 15 }, 'Exclusive', 2); // 0.0045 → 0.00
+    expect(applyTaxOverride(tiny, -0.01, gst).problems).toEqual([
+      'Tax amount -0.01 is incorrect for OUTPUT2 tax type, should be 0.00',
+    ]);
+    const credit = computeLine({ Quantity: 1, UnitAmount: -10, taxRatePercent: 15 }, 'Exclusive', 2); // tax -1.50
+    expect(applyTaxOverride(credit, -1.51, gst).line.TaxAmount).toBe(-1.51);
+    expect(applyTaxOverride(credit, 0.01, gst).problems).toHaveLength(1);
+    const cent = computeLine({ Quantity: 1, UnitAmount: 0.01, taxRatePercent: 100 }, 'Exclusive', 2); // tax 0.01
+    const full: TaxOverrideContext = { ...gst, taxRatePercent: 100 };
+    expect(applyTaxOverride(cent, 0.02, full).problems).toEqual([
+      'Tax amount 0.02 is incorrect for OUTPUT2 tax type, should be 0.01',
+    ]);
+  });
+
+  it('refuses a TaxAmount that is not a whole number of cents, float noise included', () => {
+    expect(applyTaxOverride(line, 4.495, gst).problems).toEqual([
+      'Tax amount 4.495 must not have more than 2 decimal places',
+    ]);
+    expect(applyTaxOverride(line, 4.49 + 1e-12, gst).problems).toHaveLength(1);
   });
 });

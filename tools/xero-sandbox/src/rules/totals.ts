@@ -87,8 +87,71 @@ export function computeLine(input: LineInput, lineAmountTypes: LineAmountType, u
 }
 
 /**
+ * The furthest, in currency units, a client's TaxAmount may sit from the tax Xero computes for the line. Xero's
+ * documentation allows an override "if the calculated TaxAmount is not correct" without a bound; one cent is the
+ * most a per-line rounding difference can be when both sides round the tax of the same line amount to cents, so the
+ * sandbox refuses anything further (Xero has refused a 5-cent gap on bank transactions).
+ */
+export const TAX_OVERRIDE_TOLERANCE = 0.01;
+
+/** What an override is judged against: the line's tax type, its rate and the document's LineAmountTypes. */
+export interface TaxOverrideContext {
+  taxType: string;
+  /** Percent, e.g. 15 for 15% GST. */
+  taxRatePercent: number;
+  lineAmountTypes: LineAmountType;
+}
+
+/** The line with the client's TaxAmount applied, or the problems that refuse it (the line is then unchanged). */
+export interface TaxOverrideResult {
+  line: ComputedLine;
+  problems: string[];
+}
+
+/**
+ * Applies a client-supplied TaxAmount to a computed line, as Xero's LineItem.TaxAmount allows. Accepted only when it
+ * has at most 2 decimal places and lies within TAX_OVERRIDE_TOLERANCE of the computed tax, is 0 on a NoTax document
+ * or a zero-rate tax type, never has the opposite sign to LineAmount and is never larger than it. LineAmount is kept
+ * as sent (gross for Inclusive documents, so the net becomes LineAmount − TaxAmount); totals follow from
+ * computeTotals. Refusals use Xero's wording for a tax amount it will not accept.
+ */
+export function applyTaxOverride(
+  line: ComputedLine,
+  supplied: number | undefined,
+  ctx: TaxOverrideContext,
+): TaxOverrideResult {
+  if (supplied === undefined) return { line, problems: [] };
+  // Exactly a cents value: float noise such as 0.30000000000000004 is refused rather than silently rounded.
+  if (Number(supplied.toFixed(2)) !== supplied) {
+    return { line, problems: [`Tax amount ${supplied} must not have more than 2 decimal places`] };
+  }
+  const cents = toScaled(supplied, 2);
+  const computed = toScaled(line.TaxAmount, 2);
+  const lineCents = toScaled(line.LineAmount, 2);
+  const zeroRate = ctx.lineAmountTypes === 'NoTax' || ctx.taxRatePercent === 0;
+  const gap = cents > computed ? cents - computed : computed - cents;
+  const oppositeSign = (cents > 0n && lineCents <= 0n) || (cents < 0n && lineCents >= 0n);
+  const larger = (cents < 0n ? -cents : cents) > (lineCents < 0n ? -lineCents : lineCents);
+  const ok =
+    (zeroRate ? cents === 0n : gap <= toScaled(TAX_OVERRIDE_TOLERANCE, 2)) &&
+    (cents === 0n || !oppositeSign) &&
+    !larger;
+  if (!ok) {
+    const expected = fromScaled(computed, 2).toFixed(2);
+    return {
+      line,
+      problems: [
+        `Tax amount ${fromScaled(cents, 2).toFixed(2)} is incorrect for ${ctx.taxType} tax type, should be ${expected}`,
+      ],
+    };
+  }
+  return { line: { ...line, TaxAmount: fromScaled(cents, 2) }, problems: [] };
+}
+
+/**
  * Sums lines into document totals. Tax is rounded per line before summing (never on the total), which is why a
- * store that rounds tax on the order total can differ from Xero by a cent.
+ * store that rounds tax on the order total can differ from Xero by a cent. A line's TaxAmount may be an accepted
+ * override (applyTaxOverride); the sums are the same either way.
  */
 export function computeTotals(lines: ComputedLine[], lineAmountTypes: LineAmountType): DocumentTotals {
   let lineSum = 0n;
