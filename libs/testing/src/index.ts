@@ -29,3 +29,18 @@ export {
   testEncryptionKey,
 } from './xero-sandbox.helpers';
 export { requestsRecorded } from './metrics.helpers';
+export {
+  STORE_CONFIGURATIONS,
+  StoreConfiguration,
+  configurationsNamed,
+  generateMagentoOrders,
+  GenerateMagentoOrdersOptions,
+  GeneratedMagentoOrders,
+  EngineOrder,
+  EngineScenario,
+  buildOrder,
+  createInvoice,
+  createCreditMemo,
+  TaxCalculator,
+} from './magento';
+export type { Cart, MagentoTaxSettings, OrderPayload, InvoicePayload, CreditMemoPayload } from './magento';

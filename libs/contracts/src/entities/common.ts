@@ -30,3 +30,40 @@ export const address = z
     default_shipping: z.boolean().nullish(),
   })
   .loose();
+
+/** One rate's share of tax (sales_order_tax as `GET /V1/orders/{id}` lists it under extension_attributes). */
+export const appliedTax = z
+  .object({
+    code: z.string().nullish(),
+    title: z.string().nullish(),
+    percent: z.number().finite().nullish(),
+    amount: optionalMoney,
+    base_amount: optionalMoney,
+  })
+  .loose();
+
+/**
+ * The money-bearing extension attributes of orders, invoices and credit memos: applied taxes (orders) and the
+ * amounts Adobe Commerce's store credit and gift cards paid. All optional; other attributes pass through.
+ */
+export const salesExtensionAttributes = z
+  .object({
+    applied_taxes: z.array(appliedTax).nullish(),
+    item_applied_taxes: z
+      .array(
+        z
+          .object({
+            type: z.string().nullish(),
+            item_id: z.number().int().nullish(),
+            associated_item_id: z.number().int().nullish(),
+            applied_taxes: z.array(appliedTax).nullish(),
+          })
+          .loose(),
+      )
+      .nullish(),
+    customer_balance_amount: optionalMoney,
+    base_customer_balance_amount: optionalMoney,
+    gift_cards_amount: optionalMoney,
+    base_gift_cards_amount: optionalMoney,
+  })
+  .loose();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currencyCode, magentoDate, money, optionalMoney } from './common';
+import { currencyCode, magentoDate, money, optionalMoney, salesExtensionAttributes } from './common';
 import { documentItemSchema } from './invoice.contract';
 
 /** `GET /V1/creditmemo/{id}` (salesCreditmemoRepositoryV1): a refund, full or partial. */
@@ -19,11 +19,14 @@ export const creditMemoSchema = z
     shipping_tax_amount: money.default(0),
     shipping_incl_tax: optionalMoney,
     discount_amount: money.default(0),
+    discount_tax_compensation_amount: optionalMoney,
+    shipping_discount_tax_compensation_amount: optionalMoney,
     adjustment_positive: money.default(0),
     adjustment_negative: money.default(0),
     grand_total: money.nonnegative(),
     payment_method: z.string().nullish(),
     items: z.array(documentItemSchema).default([]),
+    extension_attributes: salesExtensionAttributes.nullish(),
   })
   .loose();
 export type MagentoCreditMemo = z.output<typeof creditMemoSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currencyCode, magentoDate, money, optionalMoney, quantity } from './common';
+import { currencyCode, magentoDate, money, optionalMoney, quantity, salesExtensionAttributes } from './common';
 
 /** A line of a store invoice or credit memo (salesInvoiceItemInterface / salesCreditmemoItemInterface). */
 export const documentItemSchema = z
@@ -15,6 +15,7 @@ export const documentItemSchema = z
     discount_amount: optionalMoney,
     row_total: money,
     row_total_incl_tax: optionalMoney,
+    discount_tax_compensation_amount: optionalMoney,
   })
   .loose();
 
@@ -34,10 +35,15 @@ export const invoiceSchema = z
     subtotal: optionalMoney,
     tax_amount: optionalMoney,
     shipping_amount: optionalMoney,
+    shipping_tax_amount: optionalMoney,
+    shipping_incl_tax: optionalMoney,
     discount_amount: optionalMoney,
+    discount_tax_compensation_amount: optionalMoney,
+    shipping_discount_tax_compensation_amount: optionalMoney,
     grand_total: money.nonnegative(),
     payment_method: z.string().nullish(),
     items: z.array(documentItemSchema).default([]),
+    extension_attributes: salesExtensionAttributes.nullish(),
   })
   .loose();
 export type MagentoInvoice = z.output<typeof invoiceSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { address, currencyCode, magentoDate, money, optionalMoney, quantity } from './common';
+import { address, currencyCode, magentoDate, money, optionalMoney, quantity, salesExtensionAttributes } from './common';
 
 /** One line of `GET /V1/orders/{id}` `items[]` (salesOrderItemInterface). */
 export const orderItemSchema = z
@@ -23,6 +23,9 @@ export const orderItemSchema = z
     discount_percent: optionalMoney,
     row_total: money,
     row_total_incl_tax: optionalMoney,
+    original_price: optionalMoney,
+    /** Tax a discount took off an inclusive price ("hidden tax"); part of the grand total identity. */
+    discount_tax_compensation_amount: optionalMoney,
   })
   .loose();
 
@@ -63,6 +66,9 @@ export const orderSchema = z
     shipping_description: z.string().nullish(),
     discount_amount: money.default(0),
     discount_description: z.string().nullish(),
+    shipping_discount_amount: optionalMoney,
+    discount_tax_compensation_amount: optionalMoney,
+    shipping_discount_tax_compensation_amount: optionalMoney,
     grand_total: money,
     total_paid: optionalMoney,
     total_refunded: optionalMoney,
@@ -72,6 +78,7 @@ export const orderSchema = z
       .object({ method: z.string().min(1) })
       .loose()
       .nullish(),
+    extension_attributes: salesExtensionAttributes.nullish(),
   })
   .loose();
 export type MagentoOrder = z.output<typeof orderSchema>;
