@@ -56,3 +56,23 @@ export function appliedFacts(applied: AppliedRate[] | undefined): { appliedCodes
     appliedPercent: Number(applied.reduce((a, r) => a + r.percent, 0).toFixed(4)),
   };
 }
+
+/**
+ * What the customer paid with gift cards and store credit (Adobe Commerce's gift_cards_amount and
+ * customer_balance_amount, in extension_attributes or on the document). Magento takes them off grand_total, but
+ * they are tenders, not reductions of the sale: the Xero document carries the whole sale and they are paid on it.
+ */
+export interface Tenders {
+  giftCards: number;
+  storeCredit: number;
+}
+
+export function tendersOf(doc: object): Tenders {
+  const ext = ((doc as { extension_attributes?: unknown }).extension_attributes ?? {}) as Json;
+  const top = doc as Json;
+  const amount = (field: string) => {
+    const v = ext[field] ?? top[field];
+    return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+  };
+  return { giftCards: amount('gift_cards_amount'), storeCredit: amount('customer_balance_amount') };
+}

@@ -3,8 +3,8 @@ import { XeroMappingSettings } from '@xero-sync/persistence';
 import { XeroError } from '../xero.errors';
 import { closeResidue } from './document-total';
 import { cents, fromCents } from './money';
-import { percentOfTaxType, taxForLine } from './tax';
-import { dateOf, inferredNote, optional } from './invoice.mapper';
+import { percentOfTaxType, TaxChoice, taxForLine } from './tax';
+import { dateOf, hasHiddenTax, inferredNote, LineTax, optional, saleTotal, shippingLine } from './invoice.mapper';
 import { storeCurrencyRate } from './store-day';
 import { MappedLine, mapStoreLine } from './store-line';
 import { LineOutcome } from './xero-totals';
@@ -27,7 +27,7 @@ export interface CreditNoteMappingContext {
   /** The order's increment id, for memos that do not state it. */
   orderIncrementId?: string;
   /** The tax type the order line (by order item id, or "shipping") was invoiced with. */
-  orderLineTaxType?: (orderItemId: string) => string | undefined;
+  orderLineTaxType?: (orderItemId: string) => LineTax | undefined;
   /** Item codes for the lines; omitted, lines carry descriptions only (stable across runs). */
   itemCode?: (sku: string) => string;
   creditNoteId?: string;
@@ -54,9 +54,17 @@ export function mapCreditMemoCreditNote(
     outcomes.push(...m.outcomes);
   };
   const label = `credit memo ${memo.increment_id}`;
-  const taxOf = (orderLine: string, facts: { percent?: unknown; tax: bigint; net: bigint }, what: string) => {
+  // A refunded line takes the tax type its order line was invoiced with; only without one is it looked up.
+  const taxOf = (
+    orderLine: string,
+    facts: { percent?: unknown; tax: bigint; net: bigint },
+    what: string,
+  ): TaxChoice & { rates?: number } => {
     const invoiced = ctx.orderLineTaxType?.(orderLine);
-    if (invoiced) return { taxType: invoiced, percent: percentOfTaxType(mapping, invoiced) };
+    if (invoiced) {
+      const percent = percentOfTaxType(mapping, invoiced.taxType);
+      return { taxType: invoiced.taxType, percent, source: 'declared', rates: invoiced.rates };
+    }
     const choice = taxForLine(
       mapping,
       {
@@ -69,17 +77,19 @@ export function mapCreditMemoCreditNote(
     if (choice.source === 'inferred') notes.push(inferredNote(what, choice.percent));
     return choice;
   };
+  let itemDiscounts = 0n;
   for (const item of memo.items) {
     if (!item.qty) continue;
     const what = `${label} item ${item.sku}`;
     const discount = cents(item.discount_amount ?? 0);
+    itemDiscounts += discount;
     const hidden = cents(numberField(item, 'discount_tax_compensation_amount') ?? 0);
     const tax = cents(item.tax_amount ?? 0);
     const net = cents(item.row_total) - discount + hidden;
     const gross =
-      item.row_total_incl_tax !== null && item.row_total_incl_tax !== undefined
-        ? cents(item.row_total_incl_tax) - discount
-        : net + tax;
+      hasHiddenTax(item) || item.row_total_incl_tax === null || item.row_total_incl_tax === undefined
+        ? net + tax
+        : cents(item.row_total_incl_tax) - discount;
     const t = taxOf(String(item.order_item_id), { percent: numberField(item, 'tax_percent'), tax, net }, what);
     add(
       mapStoreLine(
@@ -94,6 +104,8 @@ export function mapCreditMemoCreditNote(
           taxPercent: t.percent,
           accountCode: mapping.accounts.sales,
           ...(ctx.itemCode ? { itemCode: ctx.itemCode(item.sku) } : {}),
+          rateCount: t.rates,
+          prorated: true,
         },
         types,
         mapping,
@@ -101,33 +113,15 @@ export function mapCreditMemoCreditNote(
       ),
     );
   }
-  const shipAmount = cents(memo.shipping_amount ?? 0);
-  const shipTax = cents(memo.shipping_tax_amount ?? 0);
-  if (shipAmount !== 0n || shipTax !== 0n) {
-    const what = `${label} refunded shipping`;
-    const t = taxOf('shipping', { tax: shipTax, net: shipAmount }, what);
-    const incl =
-      memo.shipping_incl_tax !== null && memo.shipping_incl_tax !== undefined
-        ? cents(memo.shipping_incl_tax)
-        : shipAmount + shipTax;
-    add(
-      mapStoreLine(
-        {
-          description: 'Shipping refund',
-          quantity: 1,
-          unitPrice: fromCents(inclusive ? incl : shipAmount),
-          discountCents: 0n,
-          amountCents: inclusive ? incl : shipAmount,
-          taxCents: shipTax,
-          taxType: t.taxType,
-          taxPercent: t.percent,
-          accountCode: mapping.accounts.shipping,
-        },
-        types,
-        mapping,
-        { allowDiscount: false, what },
-      ),
-    );
+  let shippingRates: number | undefined;
+  const shipping = shippingLine(memo, itemDiscounts, mapping, 'Shipping refund', (facts) => {
+    const t = taxOf('shipping', { tax: cents(facts.tax), net: cents(facts.net) }, `${label} refunded shipping`);
+    shippingRates = t.rates;
+    return t;
+  });
+  if (shipping) {
+    const refunded = { ...shipping, rateCount: shippingRates, prorated: true };
+    add(mapStoreLine(refunded, types, mapping, { allowDiscount: false, what: `${label} refunded shipping` }));
   }
   for (const [amount, description, sign] of [
     [memo.adjustment_positive, 'Adjustment refund', 1n],
@@ -145,14 +139,7 @@ export function mapCreditMemoCreditNote(
     lines.push(line);
     outcomes.push({ lineCents: c, taxCents: 0n });
   }
-  const totals = closeResidue(
-    lines,
-    outcomes,
-    { total: memo.grand_total, tax: memo.tax_amount },
-    types,
-    mapping,
-    label,
-  );
+  const totals = closeResidue(lines, outcomes, { total: saleTotal(memo), tax: memo.tax_amount }, types, mapping, label);
   const currency = memo.order_currency_code ?? ctx.currencyCode;
   if (!currency) {
     throw new XeroError('VALIDATION', `${label} states no currency and its order's invoice is not in Xero yet`);

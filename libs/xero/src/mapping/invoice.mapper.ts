@@ -1,9 +1,9 @@
 import { MagentoOrder, MagentoOrderItem } from '@xero-sync/contracts';
 import { XeroMappingSettings } from '@xero-sync/persistence';
-import { AppliedTaxes, appliedFacts, appliedTaxesOf } from './applied-taxes';
+import { appliedFacts, appliedTaxesOf, tendersOf } from './applied-taxes';
 import { closeResidue } from './document-total';
 import { cents, divRound, fromCents, scaled } from './money';
-import { taxForLine } from './tax';
+import { TaxChoice, taxForLine } from './tax';
 import { itemCodeFor } from './item.mapper';
 import { MappedLine, mapStoreLine, StoreLine } from './store-line';
 import { addDays, storeCurrencyRate, storeDay } from './store-day';
@@ -40,6 +40,12 @@ export function invoiceStatusFor(mapping: XeroMappingSettings, state: string): '
   return mapping.statusRules[state] ?? 'DRAFT';
 }
 
+/** The Xero tax type a store line was posted with, and how many store tax rates it stands for. */
+export interface LineTax {
+  taxType: string;
+  rates: number;
+}
+
 export interface InvoiceMappingContext {
   contact: XeroContactRef;
   /** SKU → Item Code (as linked); defaults to the derived code. */
@@ -52,8 +58,8 @@ export interface MappedInvoice {
   totals: MappedTotals;
   /** What the log should say besides OK (e.g. a tax rate inferred because the payload named none). */
   notes: string[];
-  /** The tax type each order line was posted with, for the credit notes that refund them. */
-  lineTaxTypes: Record<string, string>;
+  /** The tax type (and how many store rates made it) each order line was posted with, for its credit notes. */
+  lineTaxTypes: Record<string, LineTax>;
 }
 
 /**
@@ -72,7 +78,7 @@ export function mapOrderInvoice(
   const lines: XeroLineJson[] = [];
   const outcomes: LineOutcome[] = [];
   const notes: string[] = [];
-  const lineTaxTypes: Record<string, string> = {};
+  const lineTaxTypes: Record<string, LineTax> = {};
   const applied = appliedTaxesOf(order);
   const codeOf = ctx.itemCode ?? itemCodeFor;
   const add = (m: MappedLine) => {
@@ -87,10 +93,11 @@ export function mapOrderInvoice(
     const tax = cents(item.tax_amount ?? 0);
     const net = cents(item.row_total) - discount + hidden;
     itemDiscounts += discount;
+    const appliedRates = applied.items.get(item.item_id);
     const choice = taxForLine(
       mapping,
       {
-        ...appliedFacts(applied.items.get(item.item_id)),
+        ...appliedFacts(appliedRates),
         percent: item.tax_percent,
         tax: fromCents(tax),
         net: fromCents(net),
@@ -98,12 +105,14 @@ export function mapOrderInvoice(
       what,
     );
     if (choice.source === 'inferred') notes.push(inferredNote(what, choice.percent));
-    lineTaxTypes[String(item.item_id)] = choice.taxType;
+    lineTaxTypes[String(item.item_id)] = { taxType: choice.taxType, rates: appliedRates?.length ?? 1 };
     const inclusive = types === 'Inclusive';
+    // Magento's own identity (grand total = subtotal − discount + tax + hidden tax) line by line; a payload that
+    // keeps no hidden tax per line states the gross itself.
     const gross =
-      item.row_total_incl_tax !== null && item.row_total_incl_tax !== undefined
-        ? cents(item.row_total_incl_tax) - discount
-        : net + tax;
+      hasHiddenTax(item) || item.row_total_incl_tax === null || item.row_total_incl_tax === undefined
+        ? net + tax
+        : cents(item.row_total_incl_tax) - discount;
     add(
       mapStoreLine(
         {
@@ -120,6 +129,7 @@ export function mapOrderInvoice(
           taxPercent: choice.percent,
           accountCode: mapping.accounts.sales,
           itemCode: codeOf(item.sku),
+          rateCount: appliedRates?.length ?? 1,
         },
         types,
         mapping,
@@ -127,15 +137,25 @@ export function mapOrderInvoice(
       ),
     );
   }
-  const shipping = shippingLine(order, itemDiscounts, applied, mapping, notes);
+  const shipping = shippingLine(
+    order,
+    itemDiscounts,
+    mapping,
+    order.shipping_description ? `Shipping: ${order.shipping_description}` : 'Shipping',
+    (facts) => {
+      const choice = taxForLine(mapping, { ...appliedFacts(applied.shipping), ...facts }, 'shipping');
+      if (choice.source === 'inferred') notes.push(inferredNote('shipping', choice.percent));
+      return choice;
+    },
+  );
   if (shipping) {
-    lineTaxTypes.shipping = shipping.taxType;
+    lineTaxTypes.shipping = { taxType: shipping.taxType, rates: applied.shipping?.length ?? 1 };
     add(mapStoreLine(shipping, types, mapping, { allowDiscount: true, what: 'shipping' }));
   }
   const totals = closeResidue(
     lines,
     outcomes,
-    { total: order.grand_total, tax: order.tax_amount },
+    { total: saleTotal(order), tax: order.tax_amount },
     types,
     mapping,
     `order ${order.increment_id}`,
@@ -158,6 +178,11 @@ export function mapOrderInvoice(
   return { body, totals, notes, lineTaxTypes };
 }
 
+/** Whether a line states its own hidden tax (Magento does; older producers keep it on the document only). */
+export function hasHiddenTax(line: object): boolean {
+  return typeof (line as { discount_tax_compensation_amount?: unknown }).discount_tax_compensation_amount === 'number';
+}
+
 /** Magento's tax hidden in an inclusive discount (discount_tax_compensation_amount), 0 where absent. */
 function hiddenTaxOf(line: object): number {
   const v = (line as { discount_tax_compensation_amount?: unknown }).discount_tax_compensation_amount;
@@ -173,42 +198,49 @@ export function inferredNote(what: string, percent: number): string {
   return `${what}: the payload names no tax rate, so ${percent}% was inferred from its amounts`;
 }
 
-/** The shipping line as the store charged it, or none when it charged no shipping. */
-function shippingLine(
-  order: MagentoOrder,
+/** The figures of a document that decide its shipping line (an order, a store invoice or a credit memo). */
+export interface ShippingFigures {
+  shipping_amount?: number | null;
+  shipping_tax_amount?: number | null;
+  shipping_incl_tax?: number | null;
+  discount_amount?: number | null;
+  shipping_description?: string | null;
+}
+
+/**
+ * The shipping line as the store charged (or refunded) it, or none. Its discount is the one Magento states
+ * (shipping_discount_amount), or for older payloads what the document's discount exceeds its lines' by; its
+ * tax type comes from `choose`, which knows what the document says about the shipping rate.
+ */
+export function shippingLine(
+  doc: ShippingFigures,
   itemDiscounts: bigint,
-  applied: AppliedTaxes,
   mapping: XeroMappingSettings,
-  notes: string[],
+  description: string,
+  choose: (facts: { tax: number; net: number }) => TaxChoice,
 ): StoreLine | undefined {
-  const amount = cents(order.shipping_amount ?? 0);
-  const tax = cents(order.shipping_tax_amount ?? 0);
+  const amount = cents(doc.shipping_amount ?? 0);
+  const tax = cents(doc.shipping_tax_amount ?? 0);
   if (amount === 0n && tax === 0n) return undefined;
-  // Magento states the shipping discount; older payloads only say the order discount exceeded the items'.
-  const stated = numberField(order, 'shipping_discount_amount');
-  const orderDiscount = cents(Math.abs(order.discount_amount ?? 0));
+  const stated = numberField(doc, 'shipping_discount_amount');
+  const docDiscount = cents(Math.abs(doc.discount_amount ?? 0));
   const discount =
-    stated !== undefined ? cents(stated) : orderDiscount > itemDiscounts ? orderDiscount - itemDiscounts : 0n;
+    stated !== undefined ? cents(stated) : docDiscount > itemDiscounts ? docDiscount - itemDiscounts : 0n;
   const hidden = cents(
-    numberField(order, 'shipping_discount_tax_compensation_amount') ??
-      numberField(order, 'shipping_discount_tax_compensation_amnt') ??
+    numberField(doc, 'shipping_discount_tax_compensation_amount') ??
+      numberField(doc, 'shipping_discount_tax_compensation_amnt') ??
       0,
   );
   const net = amount - discount + hidden;
-  const choice = taxForLine(
-    mapping,
-    { ...appliedFacts(applied.shipping), tax: fromCents(tax), net: fromCents(net) },
-    'shipping',
-  );
-  if (choice.source === 'inferred') notes.push(inferredNote('shipping', choice.percent));
+  const choice = choose({ tax: fromCents(tax), net: fromCents(net) });
   const inclusive = mapping.lineAmountTypes === 'Inclusive';
-  const incl = order.shipping_incl_tax ?? fromCents(amount + tax + hidden);
+  const incl = doc.shipping_incl_tax ?? fromCents(amount + tax + hidden);
   return {
-    description: order.shipping_description ? `Shipping: ${order.shipping_description}` : 'Shipping',
+    description,
     quantity: 1,
-    unitPrice: inclusive ? incl : (order.shipping_amount ?? 0),
+    unitPrice: inclusive ? incl : (doc.shipping_amount ?? 0),
     discountCents: inclusive ? discount : discount - hidden,
-    amountCents: inclusive ? cents(incl) - discount : net,
+    amountCents: inclusive ? net + tax : net,
     taxCents: tax,
     taxType: choice.taxType,
     taxPercent: choice.percent,
@@ -219,4 +251,10 @@ function shippingLine(
 /** `{ [key]: value }` when value is defined, else nothing: optional fields stay out of the body. */
 export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** The whole sale (or refund) of a document: its grand total plus what gift cards and store credit paid. */
+export function saleTotal(doc: { grand_total: number }): number {
+  const t = tendersOf(doc);
+  return fromCents(cents(doc.grand_total) + cents(t.giftCards) + cents(t.storeCredit));
 }

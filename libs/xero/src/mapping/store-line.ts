@@ -22,6 +22,10 @@ export interface StoreLine {
   taxPercent: number;
   accountCode: string;
   itemCode?: string;
+  /** How many tax rates the store applied to the line, each rounded on its own (default 1). */
+  rateCount?: number;
+  /** The line's figures are a share of another line's (a partial refund): Magento rounds the share once more. */
+  prorated?: boolean;
 }
 
 export interface MappedLine {
@@ -33,11 +37,13 @@ export interface MappedLine {
  * How far a store's own line tax may sit from Xero's per-line computation and still be a rounding difference
  * rather than a mapping mistake. Magento rounds per row with a carried delta (at most a cent away), or per unit:
  * each unit's tax rounded (half a cent each at most) and Xero's rounding of the whole line (half a cent), so
- * the bound is the larger of one cent and ⌊qty/2 + 1/2⌋ cents.
+ * the bound is the larger of one cent and ⌊qty/2 + 1/2⌋ cents. Several rates on one line (a state and a city
+ * rate, a compounding provincial rate) are each rounded on their own: a cent per rate.
  */
-export function taxRoundingToleranceCents(quantity: number): bigint {
+export function taxRoundingToleranceCents(quantity: number, rateCount = 1): bigint {
   const perUnit = (scaled(Math.abs(quantity), 4) * 5n + 50_000n) / 100_000n;
-  return perUnit > 1n ? perUnit : 1n;
+  const perRate = BigInt(Math.max(1, rateCount));
+  return perUnit > perRate ? perUnit : perRate;
 }
 
 /**
@@ -98,9 +104,10 @@ function fit(
   const whole = amountLine(line, amountCents, allowDiscount);
   const gap = abs(xeroLine(whole, line.taxPercent, types).taxCents - line.taxCents);
   if (gap <= TAX_OVERRIDE_LIMIT_CENTS) return withStoreTax(whole, line, types);
-  if (gap > taxRoundingToleranceCents(line.quantity) || !Number.isInteger(line.quantity)) return undefined;
-  // Per-unit rounding: a cent per part at most, so at least `gap` parts; a few more where parts round unevenly.
-  for (let parts = Number(gap); parts <= Math.min(line.quantity, Number(gap) * 2 + 2); parts++) {
+  const bound = taxRoundingToleranceCents(line.quantity, line.rateCount) + (line.prorated ? 1n : 0n);
+  if (gap > bound) return undefined;
+  // A cent per part at most, so at least `gap` parts; a few more where parts round unevenly.
+  for (let parts = Number(gap); parts <= Number(gap) * 2 + 2; parts++) {
     const split = splitLine(line, amountCents, parts);
     const mapped = split.map((p) => {
       const json = amountLine(p, p.amountCents, allowDiscount);
@@ -114,30 +121,28 @@ function fit(
   return undefined;
 }
 
-/** `parts` lines of whole units sharing the line's amount, tax and discount in proportion (the last takes the rest). */
+/**
+ * `parts` lines sharing the line's quantity (whole units where it has enough, else fractions at Xero's 4 dp),
+ * amount, tax and discount in proportion; the last part takes what is left of each.
+ */
 function splitLine(line: StoreLine, amountCents: bigint, parts: number): StoreLine[] {
-  const q = BigInt(line.quantity);
   const n = BigInt(parts);
+  const q = scaled(line.quantity, 4);
+  const whole = q % 10_000n === 0n && q / 10_000n >= n;
   const out: StoreLine[] = [];
-  let doneQty = 0n;
-  let doneAmount = 0n;
-  let doneTax = 0n;
-  let doneDiscount = 0n;
+  let done = { qty: 0n, amount: 0n, tax: 0n, discount: 0n };
   for (let i = 1n; i <= n; i++) {
-    const qty = i === n ? q : (q * i) / n;
-    const share = (total: bigint, done: bigint) => (i === n ? total - done : divRound(total * qty, q) - done);
-    const part: StoreLine = {
+    const qty = i === n ? q : whole ? (((q / 10_000n) * i) / n) * 10_000n : (q * i) / n;
+    const share = (total: bigint) => (i === n ? total : divRound(total * qty, q));
+    const next = { qty, amount: share(amountCents), tax: share(line.taxCents), discount: share(line.discountCents) };
+    out.push({
       ...line,
-      quantity: Number(qty - doneQty),
-      amountCents: share(amountCents, doneAmount),
-      taxCents: share(line.taxCents, doneTax),
-      discountCents: share(line.discountCents, doneDiscount),
-    };
-    out.push(part);
-    doneQty = qty;
-    doneAmount += part.amountCents;
-    doneTax += part.taxCents;
-    doneDiscount += part.discountCents;
+      quantity: unscale(next.qty - done.qty, 4),
+      amountCents: next.amount - done.amount,
+      taxCents: next.tax - done.tax,
+      discountCents: next.discount - done.discount,
+    });
+    done = next;
   }
   return out;
 }

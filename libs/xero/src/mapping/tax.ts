@@ -70,24 +70,23 @@ export interface LineTaxFacts {
  */
 export function taxForLine(mapping: XeroMappingSettings, facts: LineTaxFacts, what: string): TaxChoice {
   const codes = facts.appliedCodes?.filter((c) => c) ?? [];
+  // The line's own percent is Magento's combined rate; the applied rates' sum is that rate only while none compounds.
+  const stated = facts.percent ?? (codes.length === 1 ? facts.appliedPercent : undefined);
   if (codes.length > 0) {
     const key = codes.join(' + ');
     const byCode = mapping.taxRates.find((r) => r.code === key);
     if (byCode) {
-      if (facts.appliedPercent !== undefined && Math.abs(byCode.percent - facts.appliedPercent) >= 0.0001) {
+      if (stated !== undefined && stated !== null && Math.abs(byCode.percent - stated) >= 0.0001) {
         throw new XeroError(
           'VALIDATION',
-          `tax rate ${key} is ${facts.appliedPercent}% in the store but its Xero tax type ${byCode.taxType} is mapped at ${byCode.percent}% (${what})`,
+          `tax rate ${key} is ${stated}% in the store but its Xero tax type ${byCode.taxType} is mapped at ${byCode.percent}% (${what})`,
         );
       }
       return { taxType: byCode.taxType, percent: byCode.percent, source: 'applied' };
     }
-    if (facts.appliedPercent !== undefined) {
-      return {
-        taxType: taxTypeForPercent(mapping, facts.appliedPercent, `${what}, rate ${key}`),
-        percent: facts.appliedPercent,
-        source: 'applied',
-      };
+    const percent = stated ?? facts.appliedPercent;
+    if (percent !== undefined && percent !== null) {
+      return { taxType: taxTypeForPercent(mapping, percent, `${what}, rate ${key}`), percent, source: 'applied' };
     }
   }
   if (facts.percent !== null && facts.percent !== undefined && (facts.percent !== 0 || facts.tax === 0)) {
