@@ -106,7 +106,7 @@ describe('Magento configurations → Xero documents', () => {
     for (const o of generated.orders) {
       const m = mappings.get(o.configuration)!;
       const invoiced = o.creditMemos.length
-        ? mapOrderInvoice(o.order as unknown as MagentoOrder, m, { contact })
+        ? mapOrderInvoice(o.order, m, { contact })
         : undefined;
       for (const raw of o.creditMemos) {
         const memo = raw as unknown as MagentoCreditMemo;
