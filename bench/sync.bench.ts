@@ -15,7 +15,7 @@ import {
   GeneratedStore,
   toEnvelope,
 } from '@xero-sync/testing';
-import { XeroDeliveryService } from '@xero-sync/xero';
+import { StoreSettingsRepository, XeroDeliveryService } from '@xero-sync/xero';
 import {
   bootIngest,
   bootSyncer,
@@ -249,7 +249,7 @@ async function syncSection(store: GeneratedStore, timeScale: number, budget: num
       let before = (await countersOf(t, baseTenant)).total;
       const deliverOne = async (env: EntityChangeEvent) => {
         const [r] = await delivery.deliver(
-          'bench-base',
+          await ctx.get(StoreSettingsRepository).get('bench-base'),
           [{ entity: env.entity, entityId: env.entityId, payload: env.payload, eventId: env.eventId }],
           { priority: 'normal' },
         );

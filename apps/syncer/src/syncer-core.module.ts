@@ -21,16 +21,16 @@ import { DeadLetterMessageUseCase } from './dlq/dead-letter-message.usecase';
 import { RequeueDlqUseCase } from './dlq/requeue-dlq.usecase';
 import { SyncerMetricsScheduler } from './metrics/syncer-metrics.scheduler';
 import { BufferEntityChangeUseCase } from './sync/buffer-entity-change.usecase';
+import { DeliverAndRecordUseCase } from './sync/deliver-and-record.usecase';
 import { FlushQueueScheduler } from './sync/flush-queue.scheduler';
 import { FlushQueueUseCase } from './sync/flush-queue.usecase';
 import { HandleEntityChangeUseCase } from './sync/handle-entity-change.usecase';
-import { RecordSyncOutcomeUseCase } from './sync/record-sync-outcome.usecase';
 import { StoreDependencyQueries } from './sync/store-dependency.queries';
 import { SyncEntityUseCase } from './sync/sync-entity.usecase';
 
 /**
- * The syncer's own work: consumers, use cases, scheduler and metrics. `xero` must provide XERO_DELIVERY and
- * SYNC_SETTINGS_SOURCE (see XeroBindingsModule). Consumers are declared before the scheduler so the topics
+ * The syncer's own work: consumers, use cases, scheduler and metrics. `xero` must export XeroDeliveryService and
+ * StoreSettingsRepository (see XeroBindingsModule). Consumers are declared before the scheduler so the topics
  * exist and the group is joined before the first flush tick.
  */
 @Module({})
@@ -52,8 +52,8 @@ export class SyncerCoreModule {
         EntityChangeConsumer,
         CommandConsumer,
         SyncSettingsCache,
-        RecordSyncOutcomeUseCase,
         StoreDependencyQueries,
+        DeliverAndRecordUseCase,
         SyncEntityUseCase,
         BufferEntityChangeUseCase,
         HandleEntityChangeUseCase,

@@ -34,6 +34,8 @@ describe('syncer end to end', () => {
     tenants.imm = await connectStore(t, 'store-imm', { mode: 'immediate' });
     tenants.cron = await connectStore(t, 'store-cron', { mode: 'cron', cronIntervalMinutes: 2 });
     tenants.coal = await connectStore(t, 'store-coal', { mode: 'cron', cronIntervalMinutes: 600 });
+    // No flush slot comes during the run (a slot is ~28 h): only commands flush this store.
+    tenants.manual = await connectStore(t, 'store-manual', { mode: 'cron', cronIntervalMinutes: 100_000 });
     secrets.imm = await registerWebhookStore(t, 'store-imm');
     secrets.cron = await registerWebhookStore(t, 'store-cron');
     ingest = await bootIngest(t);
@@ -197,6 +199,54 @@ describe('syncer end to end', () => {
     }, 30000);
     expect(orderRows).toHaveLength(1);
     expect(orderRows[0]).toMatchObject({ status: 'success', eventId: last.eventId, mode: 'cron' });
+  });
+
+  it('Sync Now of a credit memo waits for the store invoice it refunds instead of posting before its payment', async () => {
+    const storeId = 'store-manual';
+    const queued = (filter: Record<string, unknown> = {}) =>
+      collection(t, 'pending_changes').countDocuments({ storeId, ...filter });
+    const fixture = makeStore({
+      orders: 1,
+      customers: 1,
+      products: 2,
+      invoiced: 1,
+      refunded: 1,
+      tag: 'sn',
+      idBase: 700,
+    });
+    const [invoice] = fixture.invoices;
+    const [memo] = fixture.creditmemos;
+    expect(memo.invoice_id).toBe(invoice.entity_id);
+    // The order reaches Xero first; then its store invoice and the credit memo wait in the queue.
+    await publishEvents(t, fixtureEvents(storeId, { ...fixture, invoices: [], creditmemos: [] }));
+    await eventually(async () => (await queued()) === 4, 30000);
+    await sendCommand(t, { type: 'queue.flush', storeId });
+    await eventually(async () => (await queued({ status: 'synced' })) === 4, 60000);
+    await publishEvents(t, fixtureEvents(storeId, { ...fixture, customers: [], products: [], orders: [] }));
+    await eventually(async () => (await queued()) === 6, 30000);
+
+    await sendCommand(t, { type: 'sync.record', storeId, entity: 'creditmemo', entityId: String(memo.entity_id) });
+    const reason = `waiting for store invoice ${invoice.entity_id} (its payment) to be in Xero first`;
+    const row = await eventually(
+      async () =>
+        (await collection(t, 'sync_log').findOne({ storeId, entity: 'creditmemo', mode: 'manual' })) ?? undefined,
+      30000,
+    );
+    expect(row).toMatchObject({ status: 'error', errorCode: 'DEPENDENCY_FAILED', message: reason, calls: 0 });
+    expect(await collection(t, 'pending_changes').findOne({ storeId, entity: 'creditmemo' })).toMatchObject({
+      status: 'waiting',
+      waitingOn: reason,
+    });
+    expect((await dumpOf(t, tenants.manual)).creditNotes).toHaveLength(0);
+
+    // With its store invoice the memo goes: the payment first, then the credit note.
+    await sendCommand(t, { type: 'queue.flush', storeId });
+    await eventually(async () => (await queued({ status: 'synced' })) === 6, 60000);
+    const dump = await dumpOf(t, tenants.manual);
+    expect(dump.creditNotes).toHaveLength(1);
+    expect(Number(dump.creditNotes[0].Total)).toBeCloseTo(memo.grand_total, 2);
+    const xeroInvoice = dump.invoices.find((i) => String(i.InvoiceNumber).endsWith(fixture.orders[0].increment_id));
+    expect(Number(xeroInvoice?.AmountPaid)).toBeCloseTo(invoice.grand_total, 2);
   });
 
   it('sends malformed and schema-breaking messages to the DLQ topic, dlq_messages and the log, and keeps flowing', async () => {

@@ -12,6 +12,7 @@ export {
 } from './entities/order.contract';
 export { invoiceSchema, documentItemSchema, MagentoInvoice, MagentoDocumentItem } from './entities/invoice.contract';
 export { creditMemoPrerequisite, creditMemoSchema, MagentoCreditMemo } from './entities/creditmemo.contract';
+export { ENTITY_PREREQUISITES, ENTITY_RANK, prerequisitesOf, StorePrerequisite } from './prerequisites';
 export {
   ORIGINS,
   EventOrigin,

@@ -59,7 +59,9 @@ describe('accounting corpus', () => {
       }));
       const final: DeliveryResult[] = [];
       for (let round = 0; round < 10 && pending.length > 0; round++) {
-        const results = await w.x.delivery.deliver(s.storeId, pending, { priority: 'backfill' });
+        const results = await w.x.delivery.deliver(await w.x.settings.get(s.storeId), pending, {
+          priority: 'backfill',
+        });
         // like the syncer: deferred and waiting items go round again
         const again = results.map((r, i) =>
           r.status === 'deferred' || r.status === 'waiting' ? pending[i] : undefined,

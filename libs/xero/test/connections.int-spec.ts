@@ -53,7 +53,7 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
     await a.settings.save({ ...defaultStoreSettings(storeId), xeroTenantId: tenantId }, 'test');
     const customer = generateStore({ seed, customers: 1, orders: 1 }).customers[0];
     const [r] = await b.delivery.deliver(
-      storeId,
+      await b.settings.get(storeId),
       [{ entity: 'customer', entityId: String(customer.id), payload: customer, eventId: randomUUID() }],
       { priority },
     );

@@ -1,21 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
-import { SYNC_SETTINGS_SOURCE, SyncSettings, SyncSettingsSource } from './xero-delivery.port';
+import { StoreSettings, StoreSettingsRepository } from '@xero-sync/persistence';
 
-/** Reads a store's settings at most once per few seconds: every event needs them, admins change them rarely. */
+/**
+ * A store's settings, read at most once per few seconds: every event needs them, admins change them rarely. The
+ * syncer's one read of them: Xero delivery is handed what this returns.
+ */
 @Injectable()
 export class SyncSettingsCache {
-  private readonly cache = new Map<string, { at: number; value: Promise<SyncSettings> }>();
+  private readonly cache = new Map<string, { at: number; value: Promise<StoreSettings> }>();
   private readonly ttlMs: number;
 
   constructor(
-    @Inject(SYNC_SETTINGS_SOURCE) private readonly source: SyncSettingsSource,
+    private readonly source: StoreSettingsRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.ttlMs = Math.min(5000, config.SYNCER_FLUSH_TICK_MS * 5);
   }
 
-  get(storeId: string): Promise<SyncSettings> {
+  get(storeId: string): Promise<StoreSettings> {
     const hit = this.cache.get(storeId);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
     const value = this.source.get(storeId);
@@ -26,7 +29,7 @@ export class SyncSettingsCache {
   }
 
   /** The key of the flush lease for a store: its Xero org when bound, so two stores of one org never flush at once. */
-  static leaseKey(settings: SyncSettings): string {
+  static leaseKey(settings: Pick<StoreSettings, 'storeId' | 'xeroTenantId'>): string {
     return settings.xeroTenantId ? `org:${settings.xeroTenantId}` : `store:${settings.storeId}`;
   }
 }

@@ -1,11 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { StoreSettingsRepository, XeroDeliveryService, XeroModule } from '@xero-sync/xero';
+import { XeroModule } from '@xero-sync/xero';
 import { TokenKeepAliveScheduler } from './token-keep-alive.scheduler';
-import { SYNC_SETTINGS_SOURCE, SyncSettingsSource, XERO_DELIVERY, XeroDelivery } from './xero-delivery.port';
 
 /**
- * Binds the syncer's ports to libs/xero: delivery through XeroDeliveryService, settings from store_settings; and
- * keeps idle orgs' refresh tokens alive (TokenKeepAliveScheduler).
+ * libs/xero for the syncer: XeroDeliveryService and StoreSettingsRepository (re-exported for the use cases), and
+ * keeping idle orgs' refresh tokens alive (TokenKeepAliveScheduler).
  */
 @Module({})
 export class XeroBindingsModule {
@@ -14,21 +13,8 @@ export class XeroBindingsModule {
     return {
       module: XeroBindingsModule,
       imports: [xero],
-      providers: [
-        TokenKeepAliveScheduler,
-        // Factories (not aliases) so the compiler checks that libs/xero fits the ports.
-        {
-          provide: XERO_DELIVERY,
-          useFactory: (d: XeroDeliveryService): XeroDelivery => d,
-          inject: [XeroDeliveryService],
-        },
-        {
-          provide: SYNC_SETTINGS_SOURCE,
-          useFactory: (s: StoreSettingsRepository): SyncSettingsSource => s,
-          inject: [StoreSettingsRepository],
-        },
-      ],
-      exports: [XERO_DELIVERY, SYNC_SETTINGS_SOURCE],
+      providers: [TokenKeepAliveScheduler],
+      exports: [xero],
     };
   }
 }

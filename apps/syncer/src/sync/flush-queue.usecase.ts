@@ -1,25 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
-import { EntityName, EntityPayloads } from '@xero-sync/contracts';
-import { runWithCorrelation, withTimeout } from '@xero-sync/observability';
+import { runWithCorrelation } from '@xero-sync/observability';
 import {
   FlushLeaseRepository,
   PendingChangeRecord,
   PendingChangeRepository,
-  PendingChangeState,
+  StoreSettings,
 } from '@xero-sync/persistence';
 import { randomUUID } from 'node:crypto';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
-import {
-  DeliveryItem,
-  DeliveryResult,
-  SyncSettings,
-  XERO_DELIVERY,
-  XeroDelivery,
-} from '../delivery/xero-delivery.port';
-import { RecordSyncOutcomeUseCase } from './record-sync-outcome.usecase';
-import { StoreDependencyQueries } from './store-dependency.queries';
-import { AttemptContext, deliveryBackstopMs, nextState, thrownResult } from './sync-policy';
+import { attemptItemOf, DeliverAndRecordUseCase } from './deliver-and-record.usecase';
 
 export interface FlushReport {
   storeId: string;
@@ -35,8 +25,8 @@ export interface FlushReport {
 /**
  * Flushes one store's queue: under the org's flush lease (one flusher per org across all syncers, renewed
  * while working, taken over when a crashed owner's lease expires), claims due items in dependency order and
- * hands them to Xero delivery in batches until nothing is due, the org's budget is spent (everything
- * deferred), the lease is lost, or the syncer stops. Each outcome is written back to its item and the log.
+ * attempts them in batches (DeliverAndRecordUseCase, outcomes written under the claim) until nothing is due, the
+ * org's budget is spent (everything deferred), the lease is lost, or the syncer stops.
  */
 @Injectable()
 export class FlushQueueUseCase {
@@ -45,12 +35,10 @@ export class FlushQueueUseCase {
   private stopping = false;
 
   constructor(
-    @Inject(XERO_DELIVERY) private readonly delivery: XeroDelivery,
+    private readonly deliverAndRecord: DeliverAndRecordUseCase,
     private readonly queue: PendingChangeRepository,
     private readonly leases: FlushLeaseRepository,
     private readonly settings: SyncSettingsCache,
-    private readonly outcome: RecordSyncOutcomeUseCase,
-    private readonly dependencies: StoreDependencyQueries,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.owner = config.SYNCER_INSTANCE_ID ?? 'syncer';
@@ -127,82 +115,24 @@ export class FlushQueueUseCase {
 
   /** Delivers one claimed batch and records every outcome; returns true when nothing could be attempted. */
   private async deliverBatch(
-    settings: SyncSettings,
+    settings: StoreSettings,
     claimToken: string,
     items: PendingChangeRecord[],
     report: FlushReport,
   ): Promise<boolean> {
-    const deliveryItems: DeliveryItem[] = items.map((i) => ({
-      entity: i.entity as EntityName,
-      entityId: i.entityId,
-      payload: i.payload as unknown as EntityPayloads[EntityName],
-      eventId: i.eventId,
-      correlationId: i.correlationId,
-    }));
-    // Items whose store-side dependency is not synced yet wait without a call; the rest go to Xero.
-    const inBatch = new Set(deliveryItems.map((i) => `${i.entity}:${i.entityId}`));
-    const held: DeliveryResult[] = [];
-    const ready: DeliveryItem[] = [];
-    for (const item of deliveryItems) {
-      const unmet = await this.dependencies.unmet(settings.storeId, item, inBatch);
-      if (unmet) held.push(unmet);
-      else ready.push(item);
-    }
-    let results: DeliveryResult[] = held;
-    if (ready.length > 0) {
-      try {
-        const deadlineMs = this.config.SYNCER_DELIVERY_TIMEOUT_MS;
-        const delivered = await withTimeout(
-          this.delivery.deliver(settings.storeId, ready, { priority: 'normal', timeoutMs: deadlineMs }),
-          deliveryBackstopMs(deadlineMs),
-          `no answer from Xero delivery within ${deliveryBackstopMs(deadlineMs)} ms`,
-        );
-        results = [...held, ...delivered];
-      } catch (err) {
-        this.logger.warn(`delivery of a batch of ${ready.length} for ${settings.storeId} threw: ${String(err)}`);
-        results = [...held, ...ready.map((i) => thrownResult(i, err))];
-      }
-    }
-    const byKey = new Map(results.map((r) => [`${r.entity}\u0000${r.entityId}`, r]));
-    const now = new Date();
-    const updates: { id: string; state: PendingChangeState }[] = [];
-    const logged: { result: DeliveryResult; ctx: AttemptContext }[] = [];
+    const outcomes = await this.deliverAndRecord.execute({
+      settings,
+      mode: 'cron',
+      items: items.map((i) => attemptItemOf(i)),
+      write: { kind: 'claimed', claimToken },
+    });
     let deferred = 0;
-    for (const item of items) {
-      const result =
-        byKey.get(`${item.entity}\u0000${item.entityId}`) ??
-        thrownResult(
-          { entity: item.entity as EntityName, entityId: item.entityId },
-          'no result returned for this item',
-        );
-      const state = nextState(
-        { ...result, entity: item.entity as EntityName, entityId: item.entityId },
-        item.attempts,
-        this.outcome.retryPolicy,
-        now,
-      );
-      updates.push({ id: item.id, state });
+    for (const { result, state } of outcomes) {
       if (result.status === 'deferred') deferred += 1;
       else if (state.status === 'synced') report.synced += 1;
       else report.failed += 1;
-      logged.push({
-        result,
-        ctx: {
-          storeId: settings.storeId,
-          tenantId: settings.xeroTenantId,
-          mode: 'cron',
-          eventId: item.eventId,
-          correlationId: item.correlationId,
-          attempt: state.attempts ?? item.attempts + 1,
-          syncerId: this.owner,
-        },
-      });
     }
     report.deferred += deferred;
-    // Log first: if the item update then fails, the item is delivered again (unchanged, no call) and logged
-    // again, rather than being marked done with its attempt unexplained.
-    await this.outcome.execute(logged);
-    await this.queue.completeClaimed(claimToken, updates);
     return deferred === items.length;
   }
 }

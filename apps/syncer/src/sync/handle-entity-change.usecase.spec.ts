@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { EntityChangeEvent } from '@xero-sync/contracts';
 import {
+  defaultMappingSettings,
   PendingChangeRecord,
   PendingChangeRepository,
   PendingChangeState,
+  StoreSettings,
   SyncLogRepository,
 } from '@xero-sync/persistence';
+import { DeliveryResult, XeroDeliveryService } from '@xero-sync/xero';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
-import { DeliveryResult, SyncSettings, XeroDelivery } from '../delivery/xero-delivery.port';
 import { BufferEntityChangeUseCase } from './buffer-entity-change.usecase';
+import { DeliverAndRecordUseCase } from './deliver-and-record.usecase';
 import { HandleEntityChangeUseCase } from './handle-entity-change.usecase';
-import { RecordSyncOutcomeUseCase } from './record-sync-outcome.usecase';
 import { StoreDependencyQueries } from './store-dependency.queries';
 import { SyncEntityUseCase } from './sync-entity.usecase';
 
@@ -30,6 +32,7 @@ const config = {
   SYNCER_RETRY_BASE_MS: 1000,
   SYNCER_RETRY_MAX_MS: 60000,
   SYNCER_MAX_ATTEMPTS: 5,
+  SYNCER_DELIVERY_TIMEOUT_MS: 30000,
 } as never;
 
 function event(occurredAt = '2026-01-01T00:00:10Z'): EntityChangeEvent {
@@ -46,9 +49,9 @@ function event(occurredAt = '2026-01-01T00:00:10Z'): EntityChangeEvent {
 }
 
 function setup(
-  settings: Partial<SyncSettings>,
+  settings: Partial<StoreSettings>,
   existing: PendingChangeRecord | null,
-  delivery?: Partial<XeroDelivery>,
+  delivery?: Partial<Pick<XeroDeliveryService, 'deliver'>>,
 ) {
   const saved: { state: PendingChangeState; eventId: string }[] = [];
   const logged: unknown[][] = [];
@@ -65,16 +68,23 @@ function setup(
       mode: 'cron',
       cronIntervalMinutes: 5,
       entitiesEnabled: ['customer'],
+      mapping: defaultMappingSettings(),
       ...settings,
     }),
   });
   const syncLog = strict<SyncLogRepository>('syncLog', { append: async (rows) => void logged.push(rows) });
-  const outcome = new RecordSyncOutcomeUseCase(syncLog, config);
-  const xero = strict<XeroDelivery>('delivery', delivery ?? {});
+  const xero = strict<Pick<XeroDeliveryService, 'deliver'>>('delivery', delivery ?? {});
+  const deliverAndRecord = new DeliverAndRecordUseCase(
+    xero as XeroDeliveryService,
+    queue,
+    syncLog,
+    new StoreDependencyQueries(queue),
+    config,
+  );
   const useCase = new HandleEntityChangeUseCase(
     cache,
     queue,
-    new SyncEntityUseCase(xero, queue, outcome, new StoreDependencyQueries(queue), config),
+    new SyncEntityUseCase(deliverAndRecord, queue),
     new BufferEntityChangeUseCase(queue),
   );
   return { useCase, saved, logged };

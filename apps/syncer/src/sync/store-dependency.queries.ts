@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { creditMemoPrerequisite, EntityName, MagentoCreditMemo } from '@xero-sync/contracts';
+import { EntityName, EntityPayloads, prerequisitesOf } from '@xero-sync/contracts';
 import { PendingChangeRepository } from '@xero-sync/persistence';
-import { DeliveryResult } from '../delivery/xero-delivery.port';
+import { DeliveryResult } from '@xero-sync/xero';
 
 /**
  * Store-side ordering that Kafka cannot give: each entity has its own topic, so a credit memo can arrive before
  * the store invoice (payment) it refunds, or before the order change that says the order was paid. Posting it
  * first would let the credit note take the amount the payment needs ("payment exceeds the amount due"), so a
- * credit memo waits until the store invoice it names is synced or, naming none, until its order's latest change
- * is (Xero delivery then holds it until the payment that order reports is in Xero). Contacts, items and the order
- * itself are checked by Xero delivery.
+ * record waits until each of its prerequisites (libs/contracts `prerequisitesOf`) is synced in the queue. What
+ * Xero itself must hold first (contacts, items, the order's invoice) is checked by Xero delivery.
  */
 @Injectable()
 export class StoreDependencyQueries {
@@ -24,21 +23,21 @@ export class StoreDependencyQueries {
     item: { entity: EntityName; entityId: string; payload: unknown },
     batch: Set<string> = new Set(),
   ): Promise<DeliveryResult | undefined> {
-    if (item.entity !== 'creditmemo') return undefined;
-    const { entity, entityId, label } = creditMemoPrerequisite(item.payload as MagentoCreditMemo);
-    if (batch.has(`${entity}:${entityId}`)) return undefined;
-    const record = await this.queue.findByKey(storeId, entity, entityId);
-    // An order the queue never held (synced before it, or its entity type not synced) has nothing to wait for;
-    // a store invoice is waited for until it arrives.
-    if (record?.status === 'synced' || (entity === 'order' && !record)) return undefined;
-    return {
-      entity: item.entity,
-      entityId: item.entityId,
-      status: 'waiting',
-      message: `waiting for ${label} to be in Xero first`,
-      error: { code: 'DEPENDENCY_FAILED', retryable: true },
-      calls: 0,
-      durationMs: 0,
-    };
+    for (const first of prerequisitesOf(item.entity, item.payload as EntityPayloads[EntityName])) {
+      if (batch.has(`${first.entity}:${first.entityId}`)) continue;
+      const record = await this.queue.findByKey(storeId, first.entity, first.entityId);
+      // One the queue never held may already be in Xero (delivery checks that) unless it is one still to come.
+      if (record?.status === 'synced' || (!record && !first.awaitArrival)) continue;
+      return {
+        entity: item.entity,
+        entityId: item.entityId,
+        status: 'waiting',
+        message: `waiting for ${first.label} to be in Xero first`,
+        error: { code: 'DEPENDENCY_FAILED', retryable: true },
+        calls: 0,
+        durationMs: 0,
+      };
+    }
+    return undefined;
   }
 }

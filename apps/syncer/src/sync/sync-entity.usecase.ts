@@ -1,18 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@xero-sync/config';
-import { EntityChangeEvent, EntityName, EntityPayloads } from '@xero-sync/contracts';
-import { eventsOut, runWithCorrelation, withTimeout } from '@xero-sync/observability';
-import { PendingChangeRecord, PendingChangeRepository, PendingChangeState } from '@xero-sync/persistence';
+import { Injectable } from '@nestjs/common';
+import { EntityChangeEvent, EntityName } from '@xero-sync/contracts';
+import { eventsOut, runWithCorrelation } from '@xero-sync/observability';
 import {
-  DeliveryItem,
-  DeliveryResult,
-  SyncSettings,
-  XERO_DELIVERY,
-  XeroDelivery,
-} from '../delivery/xero-delivery.port';
-import { RecordSyncOutcomeUseCase } from './record-sync-outcome.usecase';
-import { StoreDependencyQueries } from './store-dependency.queries';
-import { deliveryBackstopMs, nextState, queueChangeOf, thrownResult } from './sync-policy';
+  PendingChangeRecord,
+  PendingChangeRepository,
+  PendingChangeState,
+  StoreSettings,
+} from '@xero-sync/persistence';
+import { attemptItemOf, DeliverAndRecordUseCase } from './deliver-and-record.usecase';
+import { queueChangeOf } from './sync-policy';
 
 /** Parked items remembered per store; beyond this the oldest are left to the flusher's back-off. */
 const MAX_PARKED_PER_STORE = 200;
@@ -34,27 +30,18 @@ interface ParkedItem {
  */
 @Injectable()
 export class SyncEntityUseCase {
-  private readonly logger = new Logger(SyncEntityUseCase.name);
-  private readonly owner: string;
-  private readonly timeoutMs: number;
   /** Immediately-mode items this syncer parked as waiting, by store (see retryParked). */
   private readonly parked = new Map<string, Map<string, ParkedItem>>();
   private readonly retrying = new Set<string>();
 
   constructor(
-    @Inject(XERO_DELIVERY) private readonly delivery: XeroDelivery,
+    private readonly deliverAndRecord: DeliverAndRecordUseCase,
     private readonly queue: PendingChangeRepository,
-    private readonly outcome: RecordSyncOutcomeUseCase,
-    private readonly dependencies: StoreDependencyQueries,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.owner = config.SYNCER_INSTANCE_ID ?? 'syncer';
-    this.timeoutMs = config.SYNCER_DELIVERY_TIMEOUT_MS;
-  }
+  ) {}
 
   async execute(
     event: EntityChangeEvent,
-    settings: SyncSettings,
+    settings: StoreSettings,
     existing: PendingChangeRecord | null,
     correlationId?: string,
   ): Promise<void> {
@@ -64,12 +51,15 @@ export class SyncEntityUseCase {
       payload: event.payload,
       eventId: event.eventId,
       correlationId,
+      // New content starts a fresh attempt count; a redelivered event continues the old one.
+      priorAttempts: existing && existing.eventId === event.eventId ? existing.attempts : 0,
     };
-    // New content starts a fresh attempt count; a redelivered event continues the old one.
-    const prior = existing && existing.eventId === event.eventId ? existing.attempts : 0;
-    const { state } = await this.attempt(settings, item, prior);
-    // After the log row (see FlushQueueUseCase): a failed queue write means a retry, never an unlogged attempt.
-    await this.queue.saveLatest(queueChangeOf(event, correlationId), state);
+    const [{ state }] = await this.deliverAndRecord.execute({
+      settings,
+      mode: 'immediate',
+      items: [item],
+      write: { kind: 'latest', change: queueChangeOf(event, correlationId) },
+    });
     if (state.status === 'pending' || state.status === 'waiting')
       eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'queued' });
     if (state.status === 'waiting') this.park(event.storeId, item);
@@ -92,7 +82,7 @@ export class SyncEntityUseCase {
    * recorded unless the item changed or a flusher holds it meanwhile. Only a latency gain: the flusher retries
    * parked items anyway (and those of a syncer that died).
    */
-  private async retryParked(storeId: string, settings: SyncSettings): Promise<void> {
+  private async retryParked(storeId: string, settings: StoreSettings): Promise<void> {
     const parked = this.parked.get(storeId);
     if (!parked?.size || this.retrying.has(storeId)) return;
     this.retrying.add(storeId);
@@ -104,7 +94,7 @@ export class SyncEntityUseCase {
           const record = await this.queue.findByKey(storeId, ref.entity, ref.entityId);
           const outcome =
             record?.status === 'waiting'
-              ? await runWithCorrelation(record.correlationId, () => this.retryOne(settings, ref, record))
+              ? await runWithCorrelation(record.correlationId, () => this.retryOne(settings, record))
               : 'gone';
           progressed ||= outcome === 'synced';
           // What it waits for was not among the next few records: its back-off in the flusher takes over.
@@ -118,69 +108,14 @@ export class SyncEntityUseCase {
   }
 
   /** One parked item again: its new state ('waiting': nothing recorded, it stays parked). */
-  private async retryOne(
-    settings: SyncSettings,
-    ref: { entity: EntityName; entityId: string },
-    record: PendingChangeRecord,
-  ): Promise<PendingChangeState['status']> {
-    const item = {
-      entity: ref.entity,
-      entityId: ref.entityId,
-      payload: record.payload as unknown as EntityPayloads[EntityName],
-      eventId: record.eventId,
-      correlationId: record.correlationId,
-    };
-    const { result, state } = await this.attempt(settings, item, record.attempts, { skipWaiting: true });
-    if (result.status === 'waiting') return 'waiting';
-    await this.queue.recordAttemptIfUnchanged(record.id, record.eventId, state, 'waiting');
-    return state.status;
-  }
-
-  /**
-   * Checks the store-side dependency, delivers now and logs the attempt (Immediately mode); returns the result and
-   * the item's next state for the caller to record. `skipWaiting`: a still-waiting result is not logged.
-   */
-  private async attempt(
-    settings: SyncSettings,
-    item: DeliveryItem,
-    priorAttempts: number,
-    opts: { skipWaiting?: boolean } = {},
-  ): Promise<{ result: DeliveryResult; state: PendingChangeState }> {
-    const storeId = settings.storeId;
-    const result = (await this.dependencies.unmet(storeId, item)) ?? (await this.deliverNow(storeId, item));
-    const state = nextState(result, priorAttempts, this.outcome.retryPolicy);
-    if (opts.skipWaiting && result.status === 'waiting') return { result, state };
-    await this.outcome.execute([
-      {
-        result,
-        ctx: {
-          storeId,
-          tenantId: settings.xeroTenantId,
-          mode: 'immediate',
-          eventId: item.eventId,
-          correlationId: item.correlationId,
-          attempt: state.attempts ?? priorAttempts + 1,
-          syncerId: this.owner,
-        },
-      },
-    ]);
-    return { result, state };
-  }
-
-  private async deliverNow(storeId: string, item: DeliveryItem): Promise<DeliveryResult> {
-    try {
-      const results = await withTimeout(
-        this.delivery.deliver(storeId, [item], { priority: 'interactive', timeoutMs: this.timeoutMs }),
-        deliveryBackstopMs(this.timeoutMs),
-        `no answer from Xero delivery within ${deliveryBackstopMs(this.timeoutMs)} ms`,
-      );
-      return (
-        results.find((r) => r.entity === item.entity && r.entityId === item.entityId) ??
-        thrownResult(item, 'no result returned')
-      );
-    } catch (err) {
-      this.logger.warn(`immediate delivery of ${item.entity} ${item.entityId} threw; queueing it: ${String(err)}`);
-      return thrownResult(item, err);
-    }
+  private async retryOne(settings: StoreSettings, record: PendingChangeRecord): Promise<PendingChangeState['status']> {
+    const [{ result, state }] = await this.deliverAndRecord.execute({
+      settings,
+      mode: 'immediate',
+      items: [attemptItemOf(record)],
+      write: { kind: 'if-unchanged', fromStatus: 'waiting' },
+      quietWhileWaiting: true,
+    });
+    return result.status === 'waiting' ? 'waiting' : state.status;
   }
 }

@@ -1,5 +1,5 @@
 import { backoffMs, currentSlotStart, logEntryFor, nextState, RetryPolicy } from './sync-policy';
-import { DeliveryResult } from '../delivery/xero-delivery.port';
+import { DeliveryResult } from '@xero-sync/xero';
 
 const policy: RetryPolicy = { baseMs: 1000, maxMs: 60000, maxAttempts: 5 };
 const now = new Date('2026-01-01T00:00:00Z');

@@ -1,9 +1,6 @@
-import { EntityChangeEvent, EntityName } from '@xero-sync/contracts';
+import { EntityChangeEvent, EntityName, ENTITY_RANK } from '@xero-sync/contracts';
 import { NewPendingChange, NewSyncLogEntry, PendingChangeState, SyncLogMode } from '@xero-sync/persistence';
-import { DeliveryItem, DeliveryResult } from '../delivery/xero-delivery.port';
-
-/** Dependency rank per entity: contacts and items, then invoices, then payments, then credit notes. */
-export const ENTITY_RANK: Record<EntityName, number> = { customer: 0, product: 0, order: 1, invoice: 2, creditmemo: 3 };
+import { DeliveryItem, DeliveryResult } from '@xero-sync/xero';
 
 export interface RetryPolicy {
   baseMs: number;
@@ -108,6 +105,48 @@ export function logEntryFor(result: DeliveryResult, ctx: AttemptContext): NewSyn
     eventId: ctx.eventId,
     attempt: ctx.attempt,
     syncerId: ctx.syncerId,
+  };
+}
+
+/**
+ * The log row of a per-record Sync Now for a record the syncer holds no content of: nothing was attempted, and
+ * nothing can be until the store sends the record.
+ */
+export function unknownRecordEntry(
+  record: { entity: EntityName; entityId: string },
+  ctx: AttemptContext,
+): NewSyncLogEntry {
+  return {
+    storeId: ctx.storeId,
+    tenantId: ctx.tenantId,
+    entity: record.entity,
+    entityId: record.entityId,
+    action: 'none',
+    status: 'error',
+    message: 'No content known for this record yet; it syncs when the store sends it (or use Add All Data To Queue).',
+    errorCode: 'NOT_FOUND',
+    durationMs: 0,
+    calls: 0,
+    mode: ctx.mode,
+    correlationId: ctx.correlationId,
+    attempt: ctx.attempt,
+    syncerId: ctx.syncerId,
+  };
+}
+
+/**
+ * The result of a record whose entity type the store does not sync (switched off after it was queued): closed
+ * without a call, as the same content would be.
+ */
+export function disabledResult(item: Pick<DeliveryItem, 'entity' | 'entityId'>): DeliveryResult {
+  return {
+    entity: item.entity,
+    entityId: item.entityId,
+    status: 'unchanged',
+    action: 'none',
+    message: `${item.entity} sync is disabled for this store`,
+    calls: 0,
+    durationMs: 0,
   };
 }
 

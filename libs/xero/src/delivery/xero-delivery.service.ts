@@ -106,13 +106,16 @@ export class XeroDeliveryService {
     this.instance = options.instanceId ?? `${hostname()}-${process.pid}`;
   }
 
-  /** Delivers items for one store; never throws for per-item problems (each item gets a result). */
-  async deliver(storeId: string, items: DeliveryItem[], opts: DeliveryOptions): Promise<DeliveryResult[]> {
+  /**
+   * Delivers items for one store with its `settings` (the caller's read); never throws for per-item problems
+   * (each item gets a result).
+   */
+  async deliver(settings: StoreSettings, items: DeliveryItem[], opts: DeliveryOptions): Promise<DeliveryResult[]> {
+    const storeId = settings.storeId;
     const timeoutMs = opts.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
-      const settings = await this.settings.get(storeId);
       const run = new DeliveryRun(
         storeId,
         settings,

@@ -1,0 +1,360 @@
+import {
+  defaultStoreSettings,
+  NewSyncLogEntry,
+  PendingChangeRecord,
+  PendingChangeRepository,
+  PendingChangeState,
+  StoreSettings,
+  SyncLogRepository,
+} from '@xero-sync/persistence';
+import { DeliveryItem, DeliveryOptions, DeliveryResult, XeroDeliveryService } from '@xero-sync/xero';
+import { AttemptItem, DeliverAndRecordRequest, DeliverAndRecordUseCase } from './deliver-and-record.usecase';
+import { StoreDependencyQueries } from './store-dependency.queries';
+
+/** A fake exposing only `impl`; touching anything else fails the test. */
+function strict<T extends object>(name: string, impl: Partial<T>): T {
+  return new Proxy(impl, {
+    get(target, prop) {
+      if (prop === 'then') return undefined;
+      if (!(prop in target)) throw new Error(`unexpected call ${name}.${String(prop)}`);
+      return (target as Record<string | symbol, unknown>)[prop];
+    },
+  }) as T;
+}
+
+const config = {
+  SYNCER_INSTANCE_ID: 'unit',
+  SYNCER_RETRY_BASE_MS: 1000,
+  SYNCER_RETRY_MAX_MS: 60000,
+  SYNCER_MAX_ATTEMPTS: 5,
+  SYNCER_DELIVERY_TIMEOUT_MS: 30000,
+} as never;
+
+const settings: StoreSettings = { ...defaultStoreSettings('store-1'), xeroTenantId: 'tenant-1', mode: 'cron' };
+
+const item = (entity: AttemptItem['entity'], entityId: string, over: Partial<AttemptItem> = {}): AttemptItem => ({
+  entity,
+  entityId,
+  payload: { order_id: 3, order_increment_id: '000000003', grand_total: 10 } as never,
+  eventId: `ev-${entity}-${entityId}`,
+  correlationId: `corr-${entityId}`,
+  priorAttempts: 0,
+  ...over,
+});
+
+const result = (
+  i: { entity: DeliveryResult['entity']; entityId: string },
+  over: Partial<DeliveryResult>,
+): DeliveryResult => ({
+  entity: i.entity,
+  entityId: i.entityId,
+  status: 'synced',
+  message: 'OK',
+  calls: 1,
+  durationMs: 5,
+  ...over,
+});
+
+/**
+ * The use case over fakes that fail on any call not listed: `deliver` answers with `answer`, the queue holds
+ * `held` (by "entity:id") for the prerequisite check and records every write.
+ */
+function setup(opts: {
+  answer?: (items: DeliveryItem[]) => Promise<DeliveryResult[]>;
+  held?: Record<string, Partial<PendingChangeRecord>>;
+}) {
+  const delivered: { settings: StoreSettings; items: DeliveryItem[]; opts: DeliveryOptions }[] = [];
+  const logged: NewSyncLogEntry[][] = [];
+  const writes: {
+    op: string;
+    id?: string;
+    token?: string;
+    eventId?: string;
+    state: PendingChangeState;
+    from?: string;
+  }[] = [];
+  const delivery = strict<Pick<XeroDeliveryService, 'deliver'>>(
+    'delivery',
+    opts.answer
+      ? {
+          deliver: async (s, items, o) => {
+            delivered.push({ settings: s, items, opts: o });
+            return opts.answer!(items);
+          },
+        }
+      : {},
+  );
+  const queue = strict<PendingChangeRepository>('queue', {
+    findByKey: async (_s: string, entity: string, entityId: string) =>
+      (opts.held?.[`${entity}:${entityId}`] as PendingChangeRecord | undefined) ?? null,
+    saveLatest: async (change, state) => {
+      writes.push({ op: 'saveLatest', eventId: change.eventId, state });
+      return 'saved';
+    },
+    recordAttemptIfUnchanged: async (id, eventId, state, from) => {
+      writes.push({ op: 'ifUnchanged', id, eventId, state, from });
+      return true;
+    },
+    completeClaimed: async (token, outcomes) => {
+      for (const o of outcomes) writes.push({ op: 'claimed', token, id: o.id, state: o.state });
+      return outcomes.length;
+    },
+  });
+  const syncLog = strict<SyncLogRepository>('syncLog', { append: async (rows) => void logged.push(rows) });
+  const useCase = new DeliverAndRecordUseCase(
+    delivery as XeroDeliveryService,
+    queue,
+    syncLog,
+    new StoreDependencyQueries(queue),
+    config,
+  );
+  const run = (req: Partial<DeliverAndRecordRequest> & Pick<DeliverAndRecordRequest, 'items'>) =>
+    useCase.execute({ settings, mode: 'cron', write: { kind: 'claimed', claimToken: 'tok' }, ...req });
+  return { run, delivered, logged, writes };
+}
+
+describe('DeliverAndRecordUseCase', () => {
+  it('synced and unchanged: the record is synced with its Xero id, logged OK, written under the claim', async () => {
+    const a = item('order', '1', { priorAttempts: 2 });
+    const b = item('customer', '7');
+    const { run, delivered, logged, writes } = setup({
+      answer: async () => [
+        result(a, { action: 'create', xeroId: 'x-1', xeroUrl: 'https://go.xero.com/x-1' }),
+        result(b, { status: 'unchanged', action: 'none', calls: 0 }),
+      ],
+    });
+    const outcomes = await run({ items: [a, b] });
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0].settings).toBe(settings);
+    expect(delivered[0].opts).toEqual({ priority: 'normal', timeoutMs: 30000 });
+    expect(delivered[0].items[0]).not.toHaveProperty('priorAttempts');
+    expect(outcomes.map((o) => o.state)).toEqual([
+      expect.objectContaining({ status: 'synced', attempts: 3, xeroId: 'x-1' }),
+      expect.objectContaining({ status: 'synced', attempts: 1 }),
+    ]);
+    expect(logged).toEqual([
+      [
+        expect.objectContaining({
+          storeId: 'store-1',
+          tenantId: 'tenant-1',
+          entity: 'order',
+          entityId: '1',
+          action: 'create',
+          status: 'success',
+          message: 'OK',
+          xeroId: 'x-1',
+          mode: 'cron',
+          eventId: 'ev-order-1',
+          correlationId: 'corr-1',
+          attempt: 3,
+          syncerId: 'unit',
+        }),
+        expect.objectContaining({ entity: 'customer', status: 'success', action: 'none', attempt: 1 }),
+      ],
+    ]);
+    expect(writes).toEqual([
+      expect.objectContaining({ op: 'claimed', token: 'tok', id: 'store-1|order|1' }),
+      expect.objectContaining({ op: 'claimed', token: 'tok', id: 'store-1|customer|7' }),
+    ]);
+  });
+
+  it('deferred: back to pending without an attempt counted and without a log row', async () => {
+    const a = item('order', '1', { priorAttempts: 1 });
+    const { run, logged, writes } = setup({
+      answer: async () => [
+        result(a, {
+          status: 'deferred',
+          message: 'budget spent',
+          error: { code: 'RATE_LIMITED', retryable: true, retryAfterMs: 4000 },
+          calls: 0,
+        }),
+      ],
+    });
+    const [o] = await run({ items: [a] });
+    expect(o.state).toMatchObject({ status: 'pending', attempts: 1, lastError: 'budget spent' });
+    expect(logged).toEqual([[]]);
+    expect(writes).toHaveLength(1);
+  });
+
+  it('failed: retryable backs off as pending, permanent or out of attempts stays failed; both logged', async () => {
+    const retry = item('order', '1');
+    const permanent = item('order', '2');
+    const lastTry = item('order', '3', { priorAttempts: 4 });
+    const { run, logged } = setup({
+      answer: async () => [
+        result(retry, { status: 'failed', message: 'Xero 503', error: { code: 'UNAVAILABLE', retryable: true } }),
+        result(permanent, {
+          status: 'failed',
+          message: 'Account code 4000 is not valid',
+          error: { code: 'VALIDATION', retryable: false },
+        }),
+        result(lastTry, { status: 'failed', message: 'Xero 503', error: { code: 'UNAVAILABLE', retryable: true } }),
+      ],
+    });
+    const outcomes = await run({ items: [retry, permanent, lastTry] });
+    expect(outcomes.map((o) => [o.state.status, o.state.attempts])).toEqual([
+      ['pending', 1],
+      ['failed', 1],
+      ['failed', 5],
+    ]);
+    expect(logged[0].map((r) => [r.status, r.errorCode, r.message])).toEqual([
+      ['error', 'UNAVAILABLE', 'Xero 503'],
+      ['error', 'VALIDATION', 'Account code 4000 is not valid'],
+      ['error', 'UNAVAILABLE', 'Xero 503'],
+    ]);
+  });
+
+  it('a delivery that throws is a retryable failure of each record sent, not of the call', async () => {
+    const { run, logged, writes } = setup({
+      answer: async () => {
+        throw new Error('socket hang up');
+      },
+    });
+    const outcomes = await run({ items: [item('order', '1'), item('customer', '2')] });
+    expect(outcomes.map((o) => o.state)).toEqual([
+      expect.objectContaining({ status: 'pending', attempts: 1, lastError: 'delivery error: socket hang up' }),
+      expect.objectContaining({ status: 'pending', attempts: 1, lastError: 'delivery error: socket hang up' }),
+    ]);
+    expect(logged[0].map((r) => r.errorCode)).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
+    expect(writes).toHaveLength(2);
+  });
+
+  it('a record delivery returned no result for is a retryable failure', async () => {
+    const { run } = setup({ answer: async () => [] });
+    const [o] = await run({ items: [item('order', '1')] });
+    expect(o.result).toMatchObject({ status: 'failed', message: 'delivery error: no result returned for this item' });
+    expect(o.state.status).toBe('pending');
+  });
+
+  it('waiting from delivery: waiting with the reason, backed off, logged as DEPENDENCY_FAILED', async () => {
+    const a = item('invoice', '9');
+    const { run, logged } = setup({
+      answer: async () => [
+        result(a, {
+          status: 'waiting',
+          message: 'order 000000003 is not in Xero yet',
+          error: { code: 'DEPENDENCY_FAILED', retryable: true },
+          calls: 0,
+        }),
+      ],
+    });
+    const [o] = await run({ items: [a] });
+    expect(o.state).toMatchObject({ status: 'waiting', attempts: 1, waitingOn: 'order 000000003 is not in Xero yet' });
+    expect(logged[0]).toEqual([expect.objectContaining({ status: 'error', errorCode: 'DEPENDENCY_FAILED' })]);
+  });
+
+  describe('store-side prerequisite', () => {
+    it('a credit memo whose store invoice is not synced waits without a call; the rest are delivered', async () => {
+      const memo = item('creditmemo', '7', { payload: { order_id: 3, invoice_id: 9, grand_total: 10 } as never });
+      const other = item('customer', '2');
+      const { run, delivered, logged, writes } = setup({
+        held: { 'invoice:9': { status: 'pending' } },
+        answer: async (items) => items.map((i) => result(i, {})),
+      });
+      const [m, c] = await run({ items: [memo, other] });
+      expect(delivered[0].items.map((i) => i.entity)).toEqual(['customer']);
+      expect(m.result).toMatchObject({
+        status: 'waiting',
+        message: 'waiting for store invoice 9 (its payment) to be in Xero first',
+        calls: 0,
+      });
+      expect(m.state).toMatchObject({ status: 'waiting', attempts: 1 });
+      expect(c.state.status).toBe('synced');
+      expect(logged[0][0]).toMatchObject({ entity: 'creditmemo', status: 'error', errorCode: 'DEPENDENCY_FAILED' });
+      expect(writes.map((w) => [w.id, w.state.status])).toEqual([
+        ['store-1|creditmemo|7', 'waiting'],
+        ['store-1|customer|2', 'synced'],
+      ]);
+    });
+
+    it('goes ahead when the prerequisite is synced, or delivered in the same batch', async () => {
+      const memo = item('creditmemo', '7', { payload: { order_id: 3, invoice_id: 9, grand_total: 10 } as never });
+      const synced = setup({
+        held: { 'invoice:9': { status: 'synced' } },
+        answer: async (i) => i.map((x) => result(x, {})),
+      });
+      await synced.run({ items: [memo] });
+      expect(synced.delivered[0].items.map((i) => i.entity)).toEqual(['creditmemo']);
+      const together = setup({
+        held: { 'invoice:9': { status: 'pending' } },
+        answer: async (i) => i.map((x) => result(x, {})),
+      });
+      await together.run({ items: [item('invoice', '9'), memo] });
+      expect(together.delivered[0].items.map((i) => i.entity)).toEqual(['invoice', 'creditmemo']);
+    });
+
+    it('all records held: no delivery at all', async () => {
+      const memo = item('creditmemo', '7', { payload: { order_id: 3, grand_total: 10 } as never });
+      const { run, writes } = setup({ held: { 'order:3': { status: 'pending' } } });
+      const [o] = await run({ items: [memo] });
+      expect(o.result.message).toBe("waiting for order 3's latest change to be in Xero first");
+      expect(writes).toHaveLength(1);
+    });
+  });
+
+  it('an entity type the store does not sync is closed as unchanged without a call, as delivery did', async () => {
+    const { run, logged, writes } = setup({});
+    const [o] = await run({
+      settings: { ...settings, entitiesEnabled: ['customer'] },
+      items: [item('order', '1')],
+    });
+    expect(o.result).toMatchObject({
+      status: 'unchanged',
+      action: 'none',
+      message: 'order sync is disabled for this store',
+      calls: 0,
+    });
+    expect(o.state).toMatchObject({ status: 'synced', attempts: 1 });
+    expect(logged[0]).toEqual([expect.objectContaining({ status: 'success', action: 'none', message: 'OK' })]);
+    expect(writes).toHaveLength(1);
+  });
+
+  it('Immediately: interactive, and the event content saved as the latest in its new state', async () => {
+    const a = item('customer', '5');
+    const { run, delivered, writes, logged } = setup({ answer: async () => [result(a, { xeroId: 'c-5' })] });
+    const change = { storeId: 'store-1', entity: 'customer', entityId: '5', rank: 0, eventId: a.eventId } as never;
+    await run({ mode: 'immediate', items: [a], write: { kind: 'latest', change } });
+    expect(delivered[0].opts.priority).toBe('interactive');
+    expect(logged[0][0].mode).toBe('immediate');
+    expect(writes).toEqual([
+      { op: 'saveLatest', eventId: a.eventId, state: expect.objectContaining({ status: 'synced', xeroId: 'c-5' }) },
+    ]);
+  });
+
+  it('Sync Now: interactive, written unless the record changed meanwhile', async () => {
+    const a = item('order', '1');
+    const { run, delivered, writes, logged } = setup({ answer: async () => [result(a, {})] });
+    await run({ mode: 'manual', items: [a], write: { kind: 'if-unchanged' } });
+    expect(delivered[0].opts.priority).toBe('interactive');
+    expect(logged[0][0].mode).toBe('manual');
+    expect(writes).toEqual([
+      expect.objectContaining({ op: 'ifUnchanged', id: 'store-1|order|1', eventId: a.eventId, from: undefined }),
+    ]);
+  });
+
+  it('a wake-up still waiting is neither logged nor written; any other outcome is, from waiting only', async () => {
+    const a = item('invoice', '9', { priorAttempts: 2 });
+    const waiting = result(a, { status: 'waiting', message: 'not yet', calls: 0 });
+    const still = setup({ answer: async () => [waiting] });
+    const wake = {
+      mode: 'immediate' as const,
+      write: { kind: 'if-unchanged' as const, fromStatus: 'waiting' as const },
+    };
+    const [o] = await still.run({ ...wake, items: [a], quietWhileWaiting: true });
+    expect(o.result.status).toBe('waiting');
+    expect(still.logged).toEqual([]);
+    expect(still.writes).toEqual([]);
+    const done = setup({ answer: async () => [result(a, { action: 'payment' })] });
+    await done.run({ ...wake, items: [a], quietWhileWaiting: true });
+    expect(done.logged[0]).toHaveLength(1);
+    expect(done.writes).toEqual([expect.objectContaining({ op: 'ifUnchanged', from: 'waiting' })]);
+    expect(done.writes[0].state).toMatchObject({ status: 'synced', attempts: 3 });
+  });
+
+  it('a latest-content write takes exactly one record', async () => {
+    const { run } = setup({});
+    await expect(
+      run({ items: [item('order', '1'), item('order', '2')], write: { kind: 'latest', change: {} as never } }),
+    ).rejects.toThrow('one record');
+  });
+});
