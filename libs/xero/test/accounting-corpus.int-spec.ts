@@ -89,6 +89,10 @@ describe('accounting corpus', () => {
         }
         expect(inv).toHaveLength(1);
         expect(Math.round(inv[0].Total * 100)).toBe(Math.round(o.grand_total * 100));
+        // the books as the store keeps them: tax, day and currency too
+        expect(Math.round(inv[0].TotalTax * 100)).toBe(Math.round(o.tax_amount * 100));
+        expect(String(inv[0].DateString).slice(0, 10)).toBe(o.created_at.slice(0, 10));
+        expect(inv[0].CurrencyCode).toBe(o.order_currency_code);
         if (inv[0].LineItems.some((l: { AccountCode?: string }) => l.AccountCode === '860')) roundingLines++;
         if (s.store.scenarios[o.increment_id] === 'paid') expect(inv[0].Status).toBe('PAID');
         checkedInvoices++;
@@ -97,11 +101,15 @@ describe('accounting corpus', () => {
         const cn = dump.creditNotes.filter((c) => c.CreditNoteNumber === `${s.creditPrefix}${m.increment_id}`);
         expect(cn).toHaveLength(1);
         expect(Math.round(cn[0].Total * 100)).toBe(Math.round(m.grand_total * 100));
+        expect(Math.round(cn[0].TotalTax * 100)).toBe(Math.round((m.tax_amount ?? 0) * 100));
+        expect(cn[0].Reference).toBe(m.order_increment_id);
         expect(cn[0].RemainingCredit ?? 0).toBe(0);
         checkedCredits++;
       }
     }
     expect(counters.http429).toBe(0);
+    // lines carry the store's own amounts and taxes: nothing is left for a rounding line on this corpus
+    expect(roundingLines).toBe(0);
     expect(checkedInvoices).toBeGreaterThanOrEqual(Math.min(900, ORDERS_PER_STORE));
     await w.x.client.flushStats();
     const day = new Date().toISOString().slice(0, 10);

@@ -9,6 +9,8 @@ import {
   IsInt,
   IsNumber,
   IsOptional,
+  IsString,
+  Length,
   Matches,
   Max,
   Min,
@@ -58,11 +60,44 @@ export class AccountsDto {
 export class TaxRateDto {
   @ApiProperty({ example: 15 }) @IsNumber({ maxDecimalPlaces: 4 }) @Min(0) @Max(100) percent!: number;
   @ApiProperty({ example: 'OUTPUT2' }) @Matches(TAX_TYPE, { message: `taxType ${TAX_MESSAGE}` }) taxType!: string;
+  @ApiPropertyOptional({
+    example: 'US-CA-*-Rate 1',
+    description: 'Magento tax rate code (several rates on one line: their codes joined with " + ")',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  code?: string;
+}
+
+/** A time zone name the runtime knows (IANA, e.g. Pacific/Auckland). */
+function IsTimeZone(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isTimeZone',
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string' || value.length > 64) return false;
+          try {
+            new Intl.DateTimeFormat('en-CA', { timeZone: value });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        defaultMessage: () => '$property must be an IANA time zone name such as Pacific/Auckland',
+      },
+    },
+    options,
+  );
 }
 
 export class PrefixesDto {
+  // A guest's ContactNumber is the prefix, "G" and a 43-character email hash: Xero allows 50 characters.
   @ApiProperty({ example: 'MC-' })
-  @Matches(/^[A-Za-z0-9-]{0,10}$/, { message: 'contact prefix: up to 10 letters, digits, -' })
+  @Matches(/^[A-Za-z0-9-]{0,6}$/, {
+    message: "contact prefix: up to 6 letters, digits, - (a guest's ContactNumber adds 44 characters; Xero allows 50)",
+  })
   contact!: string;
   @ApiProperty({ example: 'MI-' })
   @Matches(/^[A-Za-z0-9-]{0,10}$/, { message: 'invoice prefix: up to 10 letters, digits, -' })
@@ -113,6 +148,31 @@ export class MappingDto {
   @ApiProperty({ type: PrefixesDto }) @ValidateNested() @Type(() => PrefixesDto) prefixes!: PrefixesDto;
   @ApiProperty({ example: 14 }) @IsInt() @Min(0) @Max(365) dueDays!: number;
   @ApiProperty() @IsBoolean() roundingLine!: boolean;
+
+  @ApiPropertyOptional({
+    example: 0.05,
+    default: 0.05,
+    description: 'largest residue a rounding line may carry per document; a larger gap fails the record',
+  })
+  @IsOptional()
+  @IsNumber({ maxDecimalPlaces: 2 })
+  @Min(0)
+  @Max(1)
+  roundingCap: number = 0.05;
+
+  @ApiPropertyOptional({ example: 'Pacific/Auckland', default: 'UTC', description: "the store's time zone" })
+  @IsOptional()
+  @IsTimeZone()
+  timeZone: string = 'UTC';
+
+  @ApiPropertyOptional({
+    enum: ['store', 'xero'],
+    default: 'store',
+    description: "exchange rate of foreign-currency documents: the store's own, or Xero's daily rate",
+  })
+  @IsOptional()
+  @IsIn(['store', 'xero'])
+  exchangeRates: 'store' | 'xero' = 'store';
 }
 
 /** The whole settings of a store (PUT replaces them; the dashboard sends back what GET returned, edited). */

@@ -14,8 +14,12 @@ export interface XeroMappingSettings {
     /** Credit-memo adjustment refunds/fees. */
     adjustments: string;
   };
-  /** Store tax percent → Xero TaxType, e.g. { percent: 15, taxType: 'OUTPUT2' }. */
-  taxRates: { percent: number; taxType: string }[];
+  /**
+   * Store tax rates → Xero TaxType, e.g. { percent: 15, taxType: 'OUTPUT2' }. `code` names the Magento tax rate
+   * (several rates applied together: their codes joined with " + "); a line whose applied rates have a code entry
+   * takes that entry, others are matched by percent.
+   */
+  taxRates: { percent: number; taxType: string; code?: string }[];
   /** Store tax class id → Xero TaxType; wins over the percent mapping for products that have one. */
   taxClasses: Record<string, string>;
   /** Tax type of rounding and adjustment lines (no tax). */
@@ -32,6 +36,16 @@ export interface XeroMappingSettings {
   dueDays: number;
   /** Post a rounding line when Xero's per-line rounding misses the store total. */
   roundingLine: boolean;
+  /** Largest residue (per document, in its currency) a rounding line may carry; a larger gap fails the record. */
+  roundingCap: number;
+  /** The store's time zone (IANA name): documents are dated on the store's local day. */
+  timeZone: string;
+  /**
+   * Exchange rate of documents in another currency than the store's base: 'store' sends the store's own rate
+   * (base_to_order_rate: order currency per unit of base, Xero's convention when the store's base currency is the
+   * org's); 'xero' lets Xero apply its daily rate.
+   */
+  exchangeRates: 'store' | 'xero';
 }
 
 /** Per-store sync settings (collection store_settings). */
@@ -71,6 +85,9 @@ export function defaultMappingSettings(): XeroMappingSettings {
     prefixes: { contact: 'MC-', invoice: 'MI-', creditNote: 'MCN-' },
     dueDays: 14,
     roundingLine: true,
+    roundingCap: 0.05,
+    timeZone: 'UTC',
+    exchangeRates: 'store',
   };
 }
 

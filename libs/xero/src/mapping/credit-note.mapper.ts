@@ -1,9 +1,13 @@
 import { MagentoCreditMemo } from '@xero-sync/contracts';
 import { XeroMappingSettings } from '@xero-sync/persistence';
-import { roundTo, sumMoney } from './money';
-import { nearestMappedPercent, percentOfTaxType, taxTypeForPercent } from './tax';
-import { addRoundingLine, dateOf } from './invoice.mapper';
-import { LineOutcome, xeroLine } from './xero-totals';
+import { XeroError } from '../xero.errors';
+import { closeResidue } from './document-total';
+import { cents, fromCents } from './money';
+import { percentOfTaxType, TaxChoice, taxForLine } from './tax';
+import { dateOf, hasHiddenTax, inferredNote, LineTax, optional, saleTotal, shippingLine } from './invoice.mapper';
+import { storeCurrencyRate } from './store-day';
+import { MappedLine, mapStoreLine } from './store-line';
+import { LineOutcome } from './xero-totals';
 import { MappedTotals, XeroContactRef, XeroCreditNoteJson, XeroLineJson } from './xero-documents';
 
 export function creditNoteNumberFor(mapping: XeroMappingSettings, memoIncrementId: string): string {
@@ -13,96 +17,154 @@ export function creditNoteNumberFor(mapping: XeroMappingSettings, memoIncrementI
 export interface MappedCreditNote {
   body: XeroCreditNoteJson;
   totals: MappedTotals;
+  notes: string[];
+}
+
+export interface CreditNoteMappingContext {
+  contact: XeroContactRef;
+  /** The order's currency, from its Xero invoice, for memos that do not state theirs. */
+  currencyCode?: string;
+  /** The order's increment id, for memos that do not state it. */
+  orderIncrementId?: string;
+  /** The tax type the order line (by order item id, or "shipping") was invoiced with. */
+  orderLineTaxType?: (orderItemId: string) => LineTax | undefined;
+  /** Item codes for the lines; omitted, lines carry descriptions only (stable across runs). */
+  itemCode?: (sku: string) => string;
+  creditNoteId?: string;
 }
 
 /**
- * Credit memo → ACCRECCREDIT credit note (always AUTHORISED, so it can be allocated or refunded). Credit notes
- * take no discounts, so each line carries its net refunded amount; adjustment refunds and fees become no-tax
- * lines; a rounding line makes the total equal the refund to the cent.
+ * Credit memo → ACCRECCREDIT credit note (always AUTHORISED, so it can be allocated or refunded). Each refunded
+ * line carries the store's refunded amount and tax at the tax type its order line was invoiced with (credit notes
+ * take no discounts, so the amount is net of the line's discount); refunded shipping likewise; adjustment
+ * refunds and fees are no-tax lines; a capped rounding residue at most (closeResidue).
  */
 export function mapCreditMemoCreditNote(
   memo: MagentoCreditMemo,
   mapping: XeroMappingSettings,
-  ctx: {
-    contact: XeroContactRef;
-    currencyCode?: string;
-    /** Item codes for the lines; omitted, lines carry descriptions only (stable across runs). */
-    itemCode?: (sku: string) => string;
-    creditNoteId?: string;
-  },
+  ctx: CreditNoteMappingContext,
 ): MappedCreditNote {
   const types = mapping.lineAmountTypes;
+  const inclusive = types === 'Inclusive';
   const lines: XeroLineJson[] = [];
   const outcomes: LineOutcome[] = [];
-  const push = (line: XeroLineJson) => {
-    lines.push(line);
-    outcomes.push(xeroLine(line, percentOfTaxType(mapping, line.TaxType), types));
+  const notes: string[] = [];
+  const add = (m: MappedLine) => {
+    lines.push(...m.lines);
+    outcomes.push(...m.outcomes);
   };
+  const label = `credit memo ${memo.increment_id}`;
+  // A refunded line takes the tax type its order line was invoiced with; only without one is it looked up.
+  const taxOf = (
+    orderLine: string,
+    facts: { percent?: unknown; tax: bigint; net: bigint },
+    what: string,
+  ): TaxChoice & { rates?: number } => {
+    const invoiced = ctx.orderLineTaxType?.(orderLine);
+    if (invoiced) {
+      const percent = percentOfTaxType(mapping, invoiced.taxType);
+      return { taxType: invoiced.taxType, percent, source: 'declared', rates: invoiced.rates };
+    }
+    const choice = taxForLine(
+      mapping,
+      {
+        percent: typeof facts.percent === 'number' ? facts.percent : undefined,
+        tax: fromCents(facts.tax),
+        net: fromCents(facts.net),
+      },
+      what,
+    );
+    if (choice.source === 'inferred') notes.push(inferredNote(what, choice.percent));
+    return choice;
+  };
+  let itemDiscounts = 0n;
   for (const item of memo.items) {
     if (!item.qty) continue;
-    const discount = item.discount_amount ?? 0;
-    const netExcl = item.row_total - discount;
-    const declared = (item as { tax_percent?: unknown }).tax_percent;
-    const pct =
-      typeof declared === 'number'
-        ? declared
-        : nearestMappedPercent(mapping, item.tax_amount ?? 0, netExcl, `credit memo item ${item.sku}`);
+    const what = `${label} item ${item.sku}`;
+    const discount = cents(item.discount_amount ?? 0);
+    itemDiscounts += discount;
+    const hidden = cents(numberField(item, 'discount_tax_compensation_amount') ?? 0);
+    const tax = cents(item.tax_amount ?? 0);
+    const net = cents(item.row_total) - discount + hidden;
     const gross =
-      types === 'Inclusive'
-        ? (item.row_total_incl_tax ?? sumMoney([item.row_total, item.tax_amount ?? 0])) - discount
-        : netExcl;
-    push({
-      Description: item.name ?? item.sku,
-      Quantity: item.qty,
-      UnitAmount: roundTo(gross / item.qty, 4),
-      ...(ctx.itemCode ? { ItemCode: ctx.itemCode(item.sku) } : {}),
-      AccountCode: mapping.accounts.sales,
-      TaxType: taxTypeForPercent(mapping, pct, `credit memo item ${item.sku}`),
-    });
+      hasHiddenTax(item) || item.row_total_incl_tax === null || item.row_total_incl_tax === undefined
+        ? net + tax
+        : cents(item.row_total_incl_tax) - discount;
+    const t = taxOf(String(item.order_item_id), { percent: numberField(item, 'tax_percent'), tax, net }, what);
+    add(
+      mapStoreLine(
+        {
+          description: item.name ?? item.sku,
+          quantity: item.qty,
+          unitPrice: inclusive ? (item.price_incl_tax ?? item.price) : item.price,
+          discountCents: inclusive ? discount : discount - hidden,
+          amountCents: inclusive ? gross : net,
+          taxCents: tax,
+          taxType: t.taxType,
+          taxPercent: t.percent,
+          accountCode: mapping.accounts.sales,
+          ...(ctx.itemCode ? { itemCode: ctx.itemCode(item.sku) } : {}),
+          rateCount: t.rates,
+          prorated: true,
+        },
+        types,
+        mapping,
+        { allowDiscount: false, what },
+      ),
+    );
   }
-  const shipNet = memo.shipping_amount ?? 0;
-  const shipTax = memo.shipping_tax_amount ?? 0;
-  if (shipNet !== 0 || shipTax !== 0) {
-    const pct = nearestMappedPercent(mapping, shipTax, shipNet, 'refunded shipping');
-    const unit = types === 'Inclusive' ? (memo.shipping_incl_tax ?? sumMoney([shipNet, shipTax])) : shipNet;
-    push({
-      Description: 'Shipping refund',
-      Quantity: 1,
-      UnitAmount: roundTo(unit, 4),
-      AccountCode: mapping.accounts.shipping,
-      TaxType: taxTypeForPercent(mapping, pct, 'refunded shipping'),
-    });
+  let shippingRates: number | undefined;
+  const shipping = shippingLine(memo, itemDiscounts, mapping, 'Shipping refund', (facts) => {
+    const t = taxOf('shipping', { tax: cents(facts.tax), net: cents(facts.net) }, `${label} refunded shipping`);
+    shippingRates = t.rates;
+    return t;
+  });
+  if (shipping) {
+    const refunded = { ...shipping, rateCount: shippingRates, prorated: true };
+    add(mapStoreLine(refunded, types, mapping, { allowDiscount: false, what: `${label} refunded shipping` }));
   }
-  if (memo.adjustment_positive) {
-    push({
-      Description: 'Adjustment refund',
+  for (const [amount, description, sign] of [
+    [memo.adjustment_positive, 'Adjustment refund', 1n],
+    [memo.adjustment_negative, 'Adjustment fee', -1n],
+  ] as const) {
+    if (!amount) continue;
+    const c = cents(amount) * sign;
+    const line: XeroLineJson = {
+      Description: description,
       Quantity: 1,
-      UnitAmount: roundTo(memo.adjustment_positive, 2),
+      UnitAmount: fromCents(c),
       AccountCode: mapping.accounts.adjustments,
       TaxType: mapping.noTaxType,
-    });
+    };
+    lines.push(line);
+    outcomes.push({ lineCents: c, taxCents: 0n });
   }
-  if (memo.adjustment_negative) {
-    push({
-      Description: 'Adjustment fee',
-      Quantity: 1,
-      UnitAmount: -roundTo(memo.adjustment_negative, 2),
-      AccountCode: mapping.accounts.adjustments,
-      TaxType: mapping.noTaxType,
-    });
+  const totals = closeResidue(lines, outcomes, { total: saleTotal(memo), tax: memo.tax_amount }, types, mapping, label);
+  const currency = memo.order_currency_code ?? ctx.currencyCode;
+  if (!currency) {
+    throw new XeroError('VALIDATION', `${label} states no currency and its order's invoice is not in Xero yet`);
   }
-  const totals = addRoundingLine(lines, outcomes, memo.grand_total, types, mapping);
+  const orderNumber = memo.order_increment_id ?? ctx.orderIncrementId;
+  if (!orderNumber) {
+    throw new XeroError('VALIDATION', `${label} states no order number and its order's invoice is not in Xero yet`);
+  }
   const body: XeroCreditNoteJson = {
     ...(ctx.creditNoteId ? { CreditNoteID: ctx.creditNoteId } : {}),
     Type: 'ACCRECCREDIT',
     CreditNoteNumber: creditNoteNumberFor(mapping, memo.increment_id),
-    Reference: memo.order_increment_id ?? String(memo.order_id),
+    Reference: orderNumber,
     Contact: ctx.contact,
-    Date: dateOf(memo.created_at),
+    Date: dateOf(memo.created_at, mapping.timeZone),
     LineAmountTypes: types,
-    CurrencyCode: memo.order_currency_code ?? ctx.currencyCode ?? 'NZD',
+    CurrencyCode: currency,
+    ...optional('CurrencyRate', storeCurrencyRate(memo, currency, mapping.exchangeRates)),
     Status: 'AUTHORISED',
     LineItems: lines,
   };
-  return { body, totals };
+  return { body, totals, notes };
+}
+
+function numberField(doc: object, field: string): number | undefined {
+  const v = (doc as Record<string, unknown>)[field];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }

@@ -1,25 +1,34 @@
 import { MagentoOrder, MagentoOrderItem } from '@xero-sync/contracts';
 import { XeroMappingSettings } from '@xero-sync/persistence';
-import { cents, fromCents, roundTo, sumMoney } from './money';
-import { nearestMappedPercent, percentOfTaxType, taxTypeForPercent } from './tax';
+import { appliedFacts, appliedTaxesOf, tendersOf } from './applied-taxes';
+import { closeResidue } from './document-total';
+import { cents, divRound, fromCents, scaled } from './money';
+import { TaxChoice, taxForLine } from './tax';
 import { itemCodeFor } from './item.mapper';
-import { LineOutcome, xeroLine, xeroTotals } from './xero-totals';
+import { MappedLine, mapStoreLine, StoreLine } from './store-line';
+import { addDays, storeCurrencyRate, storeDay } from './store-day';
+import { LineOutcome } from './xero-totals';
 import { MappedTotals, XeroContactRef, XeroInvoiceJson, XeroLineJson } from './xero-documents';
 
-/** YYYY-MM-DD of a Magento date-time (Magento stores UTC). */
-export function dateOf(magentoDate: string): string {
-  return magentoDate.slice(0, 10);
+/** YYYY-MM-DD of a Magento date-time on the store's local day (Magento stores UTC). */
+export function dateOf(magentoDate: string, timeZone = 'UTC'): string {
+  return storeDay(magentoDate, timeZone);
 }
 
-export function addDays(day: string, days: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+export { addDays };
 
-/** Lines that carry money: children of configurable/bundle items repeat their parent's line. */
+/**
+ * Lines that carry money. A parent whose children carry the money (a dynamically priced bundle: each child is
+ * priced and taxed) is replaced by its children; a parent whose children carry none (a configurable, a fixed-price
+ * bundle) is the line itself.
+ */
 export function billableItems(order: MagentoOrder): MagentoOrderItem[] {
-  return order.items.filter((i) => !i.parent_item_id);
+  const pricedChildren = new Set<number>();
+  for (const i of order.items)
+    if (i.parent_item_id && (i.row_total || i.tax_amount)) pricedChildren.add(i.parent_item_id);
+  return order.items.filter((i) =>
+    i.parent_item_id ? pricedChildren.has(i.parent_item_id) : !pricedChildren.has(i.item_id),
+  );
 }
 
 export function invoiceNumberFor(mapping: XeroMappingSettings, orderIncrementId: string): string {
@@ -31,40 +40,10 @@ export function invoiceStatusFor(mapping: XeroMappingSettings, state: string): '
   return mapping.statusRules[state] ?? 'DRAFT';
 }
 
-function itemTaxPercent(item: MagentoOrderItem, mapping: XeroMappingSettings): number {
-  if (item.tax_percent !== null && item.tax_percent !== undefined) return item.tax_percent;
-  const net = item.row_total - (item.discount_amount ?? 0);
-  return nearestMappedPercent(mapping, item.tax_amount ?? 0, net, `item ${item.sku}`);
-}
-
-/**
- * Closes the gap between Xero's per-line rounding and the store total with a no-tax line to the rounding
- * account, so Xero's Total equals the store's grand total to the cent. Mutates `lines`/`outcomes`.
- */
-export function addRoundingLine(
-  lines: XeroLineJson[],
-  outcomes: LineOutcome[],
-  storeTotal: number,
-  types: 'Exclusive' | 'Inclusive',
-  mapping: XeroMappingSettings,
-): MappedTotals {
-  const before = xeroTotals(outcomes, types);
-  const gap = cents(storeTotal) - cents(before.total);
-  let roundingAdjustment = 0;
-  if (gap !== 0n && mapping.roundingLine) {
-    roundingAdjustment = fromCents(gap);
-    const line: XeroLineJson = {
-      Description: 'Rounding',
-      Quantity: 1,
-      UnitAmount: roundingAdjustment,
-      AccountCode: mapping.accounts.rounding,
-      TaxType: mapping.noTaxType,
-    };
-    lines.push(line);
-    outcomes.push(xeroLine(line, 0, types));
-  }
-  const after = xeroTotals(outcomes, types);
-  return { ...after, storeTotal: roundTo(storeTotal, 2), roundingAdjustment };
+/** The Xero tax type a store line was posted with, and how many store tax rates it stands for. */
+export interface LineTax {
+  taxType: string;
+  rates: number;
 }
 
 export interface InvoiceMappingContext {
@@ -77,12 +56,18 @@ export interface InvoiceMappingContext {
 export interface MappedInvoice {
   body: XeroInvoiceJson;
   totals: MappedTotals;
+  /** What the log should say besides OK (e.g. a tax rate inferred because the payload named none). */
+  notes: string[];
+  /** The tax type (and how many store rates made it) each order line was posted with, for its credit notes. */
+  lineTaxTypes: Record<string, LineTax>;
 }
 
 /**
- * Order → ACCREC invoice: one line per billable item (quantity, unit price up to 4 dp, discount, mapped tax
- * type), a shipping line, LineAmountTypes from the store's tax display, the order currency, status from the
- * order state, and a rounding line when Xero's per-line rounding would miss the grand total.
+ * Order → ACCREC invoice. Each item line carries the store's own amount after discount and its own tax (as
+ * TaxAmount where Xero would round otherwise), with the Xero tax type of the rates the store applied; shipping
+ * the same; LineAmountTypes from the store's tax display; the order currency; the store's local day; status from
+ * the order state. Whatever is left between the lines and the grand total is a capped rounding residue or an
+ * error naming the gap (closeResidue).
  */
 export function mapOrderInvoice(
   order: MagentoOrder,
@@ -92,46 +77,90 @@ export function mapOrderInvoice(
   const types = mapping.lineAmountTypes;
   const lines: XeroLineJson[] = [];
   const outcomes: LineOutcome[] = [];
-  const push = (line: XeroLineJson) => {
-    lines.push(line);
-    outcomes.push(xeroLine(line, percentOfTaxType(mapping, line.TaxType), types));
-  };
+  const notes: string[] = [];
+  const lineTaxTypes: Record<string, LineTax> = {};
+  const applied = appliedTaxesOf(order);
   const codeOf = ctx.itemCode ?? itemCodeFor;
-  let itemDiscounts = 0;
+  const add = (m: MappedLine) => {
+    lines.push(...m.lines);
+    outcomes.push(...m.outcomes);
+  };
+  let itemDiscounts = 0n;
   for (const item of billableItems(order)) {
-    const pct = itemTaxPercent(item, mapping);
-    const unit = types === 'Inclusive' ? (item.price_incl_tax ?? item.price * (1 + pct / 100)) : item.price;
-    const discount = roundTo(item.discount_amount ?? 0, 2);
+    const what = `item ${item.sku}`;
+    const discount = cents(item.discount_amount ?? 0);
+    const hidden = cents(hiddenTaxOf(item));
+    const tax = cents(item.tax_amount ?? 0);
+    const net = cents(item.row_total) - discount + hidden;
     itemDiscounts += discount;
-    push({
-      Description: item.name,
-      Quantity: item.qty_ordered,
-      UnitAmount: roundTo(unit, 4),
-      ItemCode: codeOf(item.sku),
-      AccountCode: mapping.accounts.sales,
-      TaxType: taxTypeForPercent(mapping, pct, `item ${item.sku}`),
-      ...(discount !== 0 ? { DiscountAmount: discount } : {}),
-    });
+    const appliedRates = applied.items.get(item.item_id);
+    const choice = taxForLine(
+      mapping,
+      {
+        ...appliedFacts(appliedRates),
+        percent: item.tax_percent,
+        tax: fromCents(tax),
+        net: fromCents(net),
+      },
+      what,
+    );
+    if (choice.source === 'inferred') notes.push(inferredNote(what, choice.percent));
+    lineTaxTypes[String(item.item_id)] = { taxType: choice.taxType, rates: appliedRates?.length ?? 1 };
+    const inclusive = types === 'Inclusive';
+    // Magento's own identity (grand total = subtotal − discount + tax + hidden tax) line by line; a payload that
+    // keeps no hidden tax per line states the gross itself.
+    const gross =
+      hasHiddenTax(item) || item.row_total_incl_tax === null || item.row_total_incl_tax === undefined
+        ? net + tax
+        : cents(item.row_total_incl_tax) - discount;
+    add(
+      mapStoreLine(
+        {
+          description: item.name,
+          quantity: item.qty_ordered,
+          unitPrice: inclusive
+            ? (item.price_incl_tax ??
+              fromCents(divRound(cents(item.row_total_incl_tax ?? 0) * 10000n, scaled(item.qty_ordered || 1, 4))))
+            : item.price,
+          discountCents: inclusive ? discount : discount - hidden,
+          amountCents: inclusive ? gross : net,
+          taxCents: tax,
+          taxType: choice.taxType,
+          taxPercent: choice.percent,
+          accountCode: mapping.accounts.sales,
+          itemCode: codeOf(item.sku),
+          rateCount: appliedRates?.length ?? 1,
+        },
+        types,
+        mapping,
+        { allowDiscount: true, what },
+      ),
+    );
   }
-  const shippingNet = order.shipping_amount ?? 0;
-  const shippingTax = order.shipping_tax_amount ?? 0;
-  if (shippingNet !== 0 || shippingTax !== 0) {
-    const pct = nearestMappedPercent(mapping, shippingTax, shippingNet, 'shipping');
-    const unit =
-      types === 'Inclusive' ? (order.shipping_incl_tax ?? sumMoney([shippingNet, shippingTax])) : shippingNet;
-    // An order discount larger than the item discounts was applied to shipping.
-    const shippingDiscount = roundTo(Math.abs(order.discount_amount ?? 0) - itemDiscounts, 2);
-    push({
-      Description: order.shipping_description ? `Shipping: ${order.shipping_description}` : 'Shipping',
-      Quantity: 1,
-      UnitAmount: roundTo(unit, 4),
-      AccountCode: mapping.accounts.shipping,
-      TaxType: taxTypeForPercent(mapping, pct, 'shipping'),
-      ...(shippingDiscount > 0.001 ? { DiscountAmount: shippingDiscount } : {}),
-    });
+  const shipping = shippingLine(
+    order,
+    itemDiscounts,
+    mapping,
+    order.shipping_description ? `Shipping: ${order.shipping_description}` : 'Shipping',
+    (facts) => {
+      const choice = taxForLine(mapping, { ...appliedFacts(applied.shipping), ...facts }, 'shipping');
+      if (choice.source === 'inferred') notes.push(inferredNote('shipping', choice.percent));
+      return choice;
+    },
+  );
+  if (shipping) {
+    lineTaxTypes.shipping = { taxType: shipping.taxType, rates: applied.shipping?.length ?? 1 };
+    add(mapStoreLine(shipping, types, mapping, { allowDiscount: true, what: 'shipping' }));
   }
-  const totals = addRoundingLine(lines, outcomes, order.grand_total, types, mapping);
-  const date = dateOf(order.created_at);
+  const totals = closeResidue(
+    lines,
+    outcomes,
+    { total: saleTotal(order), tax: order.tax_amount },
+    types,
+    mapping,
+    `order ${order.increment_id}`,
+  );
+  const date = dateOf(order.created_at, mapping.timeZone);
   const body: XeroInvoiceJson = {
     ...(ctx.invoiceId ? { InvoiceID: ctx.invoiceId } : {}),
     Type: 'ACCREC',
@@ -142,8 +171,90 @@ export function mapOrderInvoice(
     DueDate: addDays(date, mapping.dueDays),
     LineAmountTypes: types,
     CurrencyCode: order.order_currency_code,
+    ...optional('CurrencyRate', storeCurrencyRate(order, order.order_currency_code, mapping.exchangeRates)),
     Status: invoiceStatusFor(mapping, order.state),
     LineItems: lines,
   };
-  return { body, totals };
+  return { body, totals, notes, lineTaxTypes };
+}
+
+/** Whether a line states its own hidden tax (Magento does; older producers keep it on the document only). */
+export function hasHiddenTax(line: object): boolean {
+  return typeof (line as { discount_tax_compensation_amount?: unknown }).discount_tax_compensation_amount === 'number';
+}
+
+/** Magento's tax hidden in an inclusive discount (discount_tax_compensation_amount), 0 where absent. */
+function hiddenTaxOf(line: object): number {
+  const v = (line as { discount_tax_compensation_amount?: unknown }).discount_tax_compensation_amount;
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+function numberField(doc: object, field: string): number | undefined {
+  const v = (doc as Record<string, unknown>)[field];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function inferredNote(what: string, percent: number): string {
+  return `${what}: the payload names no tax rate, so ${percent}% was inferred from its amounts`;
+}
+
+/** The figures of a document that decide its shipping line (an order, a store invoice or a credit memo). */
+export interface ShippingFigures {
+  shipping_amount?: number | null;
+  shipping_tax_amount?: number | null;
+  shipping_incl_tax?: number | null;
+  discount_amount?: number | null;
+  shipping_description?: string | null;
+}
+
+/**
+ * The shipping line as the store charged (or refunded) it, or none. Its discount is the one Magento states
+ * (shipping_discount_amount), or for older payloads what the document's discount exceeds its lines' by; its
+ * tax type comes from `choose`, which knows what the document says about the shipping rate.
+ */
+export function shippingLine(
+  doc: ShippingFigures,
+  itemDiscounts: bigint,
+  mapping: XeroMappingSettings,
+  description: string,
+  choose: (facts: { tax: number; net: number }) => TaxChoice,
+): StoreLine | undefined {
+  const amount = cents(doc.shipping_amount ?? 0);
+  const tax = cents(doc.shipping_tax_amount ?? 0);
+  if (amount === 0n && tax === 0n) return undefined;
+  const stated = numberField(doc, 'shipping_discount_amount');
+  const docDiscount = cents(Math.abs(doc.discount_amount ?? 0));
+  const discount =
+    stated !== undefined ? cents(stated) : docDiscount > itemDiscounts ? docDiscount - itemDiscounts : 0n;
+  const hidden = cents(
+    numberField(doc, 'shipping_discount_tax_compensation_amount') ??
+      numberField(doc, 'shipping_discount_tax_compensation_amnt') ??
+      0,
+  );
+  const net = amount - discount + hidden;
+  const choice = choose({ tax: fromCents(tax), net: fromCents(net) });
+  const inclusive = mapping.lineAmountTypes === 'Inclusive';
+  const incl = doc.shipping_incl_tax ?? fromCents(amount + tax + hidden);
+  return {
+    description,
+    quantity: 1,
+    unitPrice: inclusive ? incl : (doc.shipping_amount ?? 0),
+    discountCents: inclusive ? discount : discount - hidden,
+    amountCents: inclusive ? net + tax : net,
+    taxCents: tax,
+    taxType: choice.taxType,
+    taxPercent: choice.percent,
+    accountCode: mapping.accounts.shipping,
+  };
+}
+
+/** `{ [key]: value }` when value is defined, else nothing: optional fields stay out of the body. */
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** The whole sale (or refund) of a document: its grand total plus what gift cards and store credit paid. */
+export function saleTotal(doc: { grand_total: number }): number {
+  const t = tendersOf(doc);
+  return fromCents(cents(doc.grand_total) + cents(t.giftCards) + cents(t.storeCredit));
 }

@@ -72,80 +72,120 @@ describe('xeroLine', () => {
 describe('mapOrderInvoice / mapCreditMemoCreditNote', () => {
   const contact = { ContactNumber: 'MC-1' };
 
-  it.each([false, true])('hits every generated grand total to the cent (prices incl. tax: %s)', (incl) => {
-    const mapping: XeroMappingSettings = {
-      ...defaultMappingSettings(),
-      lineAmountTypes: incl ? 'Inclusive' : 'Exclusive',
+  it.each([false, true])(
+    'carries every generated line, tax and total to the cent without rounding lines (prices incl. tax: %s)',
+    (incl) => {
+      const mapping: XeroMappingSettings = {
+        ...defaultMappingSettings(),
+        lineAmountTypes: incl ? 'Inclusive' : 'Exclusive',
+      };
+      const store = generateStore({ seed: 42, orders: 400, pricesIncludeTax: incl });
+      for (const order of store.orders) {
+        const { body, totals } = mapOrderInvoice(order, mapping, { contact });
+        expect(totals.total).toBe(roundTo(order.grand_total, 2));
+        expect(totals.totalTax).toBe(roundTo(order.tax_amount, 2));
+        expect(totals.roundingAdjustment).toBe(0);
+        // recompute from the body alone, independently of the mapper's bookkeeping
+        const pct = (t: string) => mapping.taxRates.find((r) => r.taxType === t)?.percent ?? 0;
+        const computed = body.LineItems.map((l) => xeroLine(l, pct(l.TaxType), body.LineAmountTypes));
+        const recomputed = xeroTotals(computed, body.LineAmountTypes);
+        expect(recomputed.total).toBe(roundTo(order.grand_total, 2));
+        expect(recomputed.totalTax).toBe(roundTo(order.tax_amount, 2));
+        // line by line: each item line's tax is the store line's tax
+        const items = order.items.filter((i) => !i.parent_item_id);
+        items.forEach((item, n) => expect(computed[n].taxCents).toBe(cents(item.tax_amount ?? 0)));
+      }
+      for (const memo of store.creditMemos) {
+        const { totals, body } = mapCreditMemoCreditNote(memo, mapping, { contact });
+        expect(totals.total).toBe(roundTo(memo.grand_total, 2));
+        expect(totals.totalTax).toBe(roundTo(memo.tax_amount ?? 0, 2));
+        expect(body.LineItems.every((l) => l.DiscountAmount === undefined)).toBe(true);
+        expect(body.Reference).toBe(memo.order_increment_id);
+      }
+    },
+  );
+
+  /** An order whose lines are exact at 15% and whose grand total is `drift` cents away from them. */
+  function orderWithDrift(rows: { qty: number; price: number; taxed: boolean }[], drift: number) {
+    const items = rows.map((r, i) => {
+      const rowTotal = roundTo(r.qty * r.price, 2);
+      return {
+        item_id: i + 1,
+        sku: `S${i}`,
+        name: `Item ${i}`,
+        product_type: 'simple',
+        qty_ordered: r.qty,
+        price: r.price,
+        tax_percent: r.taxed ? 15 : 0,
+        tax_amount: r.taxed ? roundTo(rowTotal * 0.15, 2) : 0,
+        row_total: rowTotal,
+      };
+    });
+    const exact = items.reduce((a, i) => a + cents(i.row_total) + cents(i.tax_amount), 0n);
+    return {
+      entity_id: 1,
+      increment_id: '1',
+      state: 'processing' as const,
+      created_at: '2026-01-01 00:00:00',
+      customer_email: 'a@b.example',
+      order_currency_code: 'NZD',
+      subtotal: 0,
+      tax_amount: 0,
+      shipping_amount: 0,
+      shipping_tax_amount: 0,
+      discount_amount: 0,
+      grand_total: Number(exact + BigInt(drift)) / 100,
+      items,
     };
-    const store = generateStore({ seed: 42, orders: 400, pricesIncludeTax: incl });
-    let roundingLines = 0;
-    for (const order of store.orders) {
-      const { body, totals } = mapOrderInvoice(order, mapping, { contact });
-      expect(totals.total).toBe(roundTo(order.grand_total, 2));
-      // recompute from the body alone, independently of the mapper's bookkeeping
-      const pct = (t: string) => mapping.taxRates.find((r) => r.taxType === t)?.percent ?? 0;
-      const recomputed = xeroTotals(
-        body.LineItems.map((l) => xeroLine(l, pct(l.TaxType), body.LineAmountTypes)),
-        body.LineAmountTypes,
-      );
-      expect(recomputed.total).toBe(roundTo(order.grand_total, 2));
-      if (totals.roundingAdjustment !== 0) roundingLines++;
-      expect(Math.abs(totals.roundingAdjustment)).toBeLessThan(0.1);
-    }
-    if (!incl) expect(roundingLines).toBeGreaterThan(0);
-    for (const memo of store.creditMemos) {
-      const { totals, body } = mapCreditMemoCreditNote(memo, mapping, { contact });
-      expect(totals.total).toBe(roundTo(memo.grand_total, 2));
-      expect(body.LineItems.every((l) => l.DiscountAmount === undefined)).toBe(true);
-    }
+  }
+  const rowsArb = fc.array(
+    fc.record({
+      qty: fc.integer({ min: 1, max: 400 }).map((q) => q / 4),
+      price: fc.integer({ min: 1, max: 5_000_000 }).map((p) => p / 10000),
+      taxed: fc.boolean(),
+    }),
+    { minLength: 1, maxLength: 8 },
+  );
+
+  it('property: a residue within the cap becomes one rounding line; a larger gap is refused with the gap named', () => {
+    const mapping = defaultMappingSettings();
+    fc.assert(
+      fc.property(rowsArb, fc.integer({ min: -300, max: 300 }), (rows, drift) => {
+        const order = orderWithDrift(rows, drift);
+        if (Math.abs(drift) <= 5) {
+          const { totals, body } = mapOrderInvoice(order, mapping, { contact });
+          expect(totals.total).toBe(order.grand_total);
+          expect(totals.roundingAdjustment).toBe(drift / 100);
+          expect(body.LineItems.filter((l) => l.Description === 'Rounding')).toHaveLength(drift === 0 ? 0 : 1);
+        } else {
+          const gap = (drift / 100).toFixed(2);
+          expect(() => mapOrderInvoice(order, mapping, { contact })).toThrow(
+            new RegExp(
+              `store's total is ${order.grand_total.toFixed(2)} .*\\(gap ${gap.replace('.', '\\.')}\\), over the rounding cap of 0\\.05`,
+            ),
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
-  it('property: any lines and any store total are reconciled by the rounding line', () => {
+  it('property: a line taxed at another rate than its mapped tax type is refused, never absorbed', () => {
     const mapping = defaultMappingSettings();
     fc.assert(
       fc.property(
-        fc.array(
-          fc.record({
-            qty: fc.integer({ min: 1, max: 40000 }).map((q) => q / 4),
-            price: fc.integer({ min: 1, max: 5_000_000 }).map((p) => p / 10000),
-            taxed: fc.boolean(),
-          }),
-          { minLength: 1, maxLength: 8 },
-        ),
-        fc.integer({ min: -300, max: 300 }),
-        (rows, drift) => {
-          const items = rows.map((r, i) => ({
-            item_id: i + 1,
-            sku: `S${i}`,
-            name: `Item ${i}`,
-            product_type: 'simple',
-            qty_ordered: r.qty,
-            price: r.price,
-            tax_percent: r.taxed ? 15 : 0,
-            row_total: roundTo(r.qty * r.price, 2),
-          }));
-          const net = items.reduce((a, i) => a + i.row_total * (1 + (i.tax_percent ?? 0) / 100), 0);
-          const grand = Math.max(0, roundTo(net + drift / 100, 2));
-          const order = {
-            entity_id: 1,
-            increment_id: '1',
-            state: 'processing' as const,
-            created_at: '2026-01-01 00:00:00',
-            customer_email: 'a@b.example',
-            order_currency_code: 'NZD',
-            subtotal: 0,
-            tax_amount: 0,
-            shipping_amount: 0,
-            shipping_tax_amount: 0,
-            discount_amount: 0,
-            grand_total: grand,
-            items,
-          };
-          const { totals } = mapOrderInvoice(order, mapping, { contact });
-          return totals.total === grand;
+        fc.integer({ min: 100, max: 100_000 }).map((c) => c / 100),
+        fc.constantFrom(5, 10, 12.5, 20),
+        (rowTotal, wrongRate) => {
+          const order = orderWithDrift([{ qty: 1, price: rowTotal, taxed: true }], 0);
+          // the store charged another rate but the payload says 15%: a mapping mistake, however small the line
+          order.items[0].tax_amount = roundTo((rowTotal * wrongRate) / 100, 2);
+          order.grand_total = roundTo(rowTotal + order.items[0].tax_amount, 2);
+          if (Math.abs(order.items[0].tax_amount - roundTo(rowTotal * 0.15, 2)) <= 0.01) return;
+          expect(() => mapOrderInvoice(order, mapping, { contact })).toThrow(/mapped to the wrong Xero tax type/);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 

@@ -15,11 +15,16 @@ export function paymentAccountFor(mapping: XeroMappingSettings, method: string |
 }
 
 /** Store invoice (captured payment) → Payment on the order's Xero invoice; Reference = store invoice number. */
-export function mapInvoicePayment(invoice: MagentoInvoice, account: string, xeroInvoiceId: string): XeroPaymentJson {
+export function mapInvoicePayment(
+  invoice: MagentoInvoice,
+  account: string,
+  xeroInvoiceId: string,
+  timeZone = 'UTC',
+): XeroPaymentJson {
   return {
     Invoice: { InvoiceID: xeroInvoiceId },
     Account: { Code: account },
-    Date: dateOf(invoice.created_at),
+    Date: dateOf(invoice.created_at, timeZone),
     Amount: roundTo(invoice.grand_total, 2),
     Reference: invoice.increment_id,
   };
@@ -31,16 +36,26 @@ export function mapCreditNoteRefund(
   account: string,
   creditNoteId: string,
   amount: number,
+  timeZone = 'UTC',
 ): XeroPaymentJson {
   return {
     CreditNote: { CreditNoteID: creditNoteId },
     Account: { Code: account },
-    Date: dateOf(memo.created_at),
+    Date: dateOf(memo.created_at, timeZone),
     Amount: roundTo(amount, 2),
     Reference: memo.increment_id,
   };
 }
 
-export function mapAllocation(memo: MagentoCreditMemo, xeroInvoiceId: string, amount: number): XeroAllocationJson {
-  return { Invoice: { InvoiceID: xeroInvoiceId }, Amount: roundTo(amount, 2), Date: dateOf(memo.created_at) };
+export function mapAllocation(
+  memo: MagentoCreditMemo,
+  xeroInvoiceId: string,
+  amount: number,
+  timeZone = 'UTC',
+): XeroAllocationJson {
+  return {
+    Invoice: { InvoiceID: xeroInvoiceId },
+    Amount: roundTo(amount, 2),
+    Date: dateOf(memo.created_at, timeZone),
+  };
 }

@@ -40,3 +40,61 @@ export function nearestMappedPercent(mapping: XeroMappingSettings, tax: number, 
   }
   return best;
 }
+
+/** Where a line's Xero tax type came from: the rates the store says it applied, its stated percent, or amounts. */
+export type TaxSource = 'applied' | 'declared' | 'inferred';
+
+export interface TaxChoice {
+  taxType: string;
+  percent: number;
+  source: TaxSource;
+}
+
+/** What a store document says about the tax on one of its lines. */
+export interface LineTaxFacts {
+  /** Codes of the Magento tax rates applied to the line (extension_attributes.item_applied_taxes). */
+  appliedCodes?: string[];
+  /** Their combined percent, as Magento applied them. */
+  appliedPercent?: number;
+  /** The line's own tax_percent. */
+  percent?: number | null;
+  tax: number;
+  net: number;
+}
+
+/**
+ * The Xero tax type for a store line. The store's applied rates decide: a mapping entry for their code (several
+ * rates on one line: their codes joined with " + ", in the order applied) wins, and must carry the same percent;
+ * else the applied or stated percent is looked up. Only a line that says nothing about its rate (older payloads:
+ * shipping, credit memo lines) has its rate inferred from its amounts, and the choice says so.
+ */
+export function taxForLine(mapping: XeroMappingSettings, facts: LineTaxFacts, what: string): TaxChoice {
+  const codes = facts.appliedCodes?.filter((c) => c) ?? [];
+  // The line's own percent is Magento's combined rate; the applied rates' sum is that rate only while none compounds.
+  const stated = facts.percent ?? (codes.length === 1 ? facts.appliedPercent : undefined);
+  if (codes.length > 0) {
+    const key = codes.join(' + ');
+    const byCode = mapping.taxRates.find((r) => r.code === key);
+    if (byCode) {
+      if (stated !== undefined && stated !== null && Math.abs(byCode.percent - stated) >= 0.0001) {
+        throw new XeroError(
+          'VALIDATION',
+          `tax rate ${key} is ${stated}% in the store but its Xero tax type ${byCode.taxType} is mapped at ${byCode.percent}% (${what})`,
+        );
+      }
+      return { taxType: byCode.taxType, percent: byCode.percent, source: 'applied' };
+    }
+    const percent = stated ?? facts.appliedPercent;
+    if (percent !== undefined && percent !== null) {
+      return { taxType: taxTypeForPercent(mapping, percent, `${what}, rate ${key}`), percent, source: 'applied' };
+    }
+  }
+  if (facts.percent !== null && facts.percent !== undefined && (facts.percent !== 0 || facts.tax === 0)) {
+    return { taxType: taxTypeForPercent(mapping, facts.percent, what), percent: facts.percent, source: 'declared' };
+  }
+  if (!facts.tax) {
+    return { taxType: taxTypeForPercent(mapping, 0, what), percent: 0, source: 'declared' };
+  }
+  const percent = nearestMappedPercent(mapping, facts.tax, facts.net, what);
+  return { taxType: taxTypeForPercent(mapping, percent, what), percent, source: 'inferred' };
+}

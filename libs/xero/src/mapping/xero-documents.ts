@@ -42,6 +42,8 @@ export interface XeroLineJson {
   TaxType: string;
   ItemCode?: string;
   DiscountAmount?: number;
+  /** The store's own line tax, sent only where Xero's per-line rounding would compute another figure. */
+  TaxAmount?: number;
 }
 
 export type XeroDocStatus = 'DRAFT' | 'SUBMITTED' | 'AUTHORISED' | 'DELETED' | 'VOIDED' | 'PAID';
@@ -61,6 +63,8 @@ export interface XeroInvoiceJson {
   DueDate: string;
   LineAmountTypes: 'Exclusive' | 'Inclusive' | 'NoTax';
   CurrencyCode: string;
+  /** Order currency per unit of the org's base currency (Xero's convention), where the store's rate is used. */
+  CurrencyRate?: number;
   Status: XeroDocStatus;
   LineItems: XeroLineJson[];
 }
@@ -81,6 +85,7 @@ export interface XeroCreditNoteJson {
   Date: string;
   LineAmountTypes: 'Exclusive' | 'Inclusive' | 'NoTax';
   CurrencyCode: string;
+  CurrencyRate?: number;
   Status: 'AUTHORISED';
   LineItems: XeroLineJson[];
 }
@@ -106,6 +111,8 @@ export interface MappedTotals {
   totalTax: number;
   total: number;
   storeTotal: number;
+  /** The store's own tax on the document, where it states it. */
+  storeTax?: number;
   /** Amount of the rounding line (0 when none was needed). */
   roundingAdjustment: number;
 }

@@ -8,6 +8,8 @@ export interface XeroLineAmounts {
   UnitAmount?: number;
   DiscountAmount?: number;
   DiscountRate?: number;
+  /** A line tax stated by the sender: Xero keeps it instead of computing its own. */
+  TaxAmount?: number;
 }
 
 export interface LineOutcome {
@@ -26,7 +28,7 @@ const PCT_SCALE = 10n ** 4n;
 /**
  * One line as Xero computes it: unit price kept to `unitDp` decimals, LineAmount = round2(quantity × unit −
  * discount), tax rounded per line to 2 dp: LineAmount × rate (Exclusive) or LineAmount × rate / (1 + rate)
- * (Inclusive), none for NoTax.
+ * (Inclusive), none for NoTax; a stated TaxAmount replaces the computed tax.
  */
 export function xeroLine(
   line: XeroLineAmounts,
@@ -46,7 +48,8 @@ export function xeroLine(
   const lineCents = divRound(net, 10n ** 6n);
   const pct = scaled(taxPercent, 4);
   let taxCents = 0n;
-  if (types === 'Exclusive') taxCents = divRound(lineCents * pct, 100n * PCT_SCALE);
+  if (line.TaxAmount !== undefined && types !== 'NoTax') taxCents = scaled(line.TaxAmount, 2);
+  else if (types === 'Exclusive') taxCents = divRound(lineCents * pct, 100n * PCT_SCALE);
   else if (types === 'Inclusive') taxCents = divRound(lineCents * pct, 100n * PCT_SCALE + pct);
   return { lineCents, taxCents };
 }
