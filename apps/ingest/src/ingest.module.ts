@@ -14,12 +14,15 @@ import { HealthModule, LoggingModule } from '@xero-sync/observability';
 import {
   BackfillJobRepository,
   backfillJobModel,
+  leaseModel,
+  LeaseRepository,
   MongoHealthIndicator,
   PersistenceModule,
   StoreRepository,
   storeModel,
 } from '@xero-sync/persistence';
 import { BackfillController } from './backfill/backfill.controller';
+import { ClaimBackfillJobUseCase } from './backfill/claim-backfill-job.usecase';
 import { RunMagentoBackfillUseCase } from './backfill/run-magento-backfill.usecase';
 import { RunNdjsonBackfillUseCase } from './backfill/run-ndjson-backfill.usecase';
 import { StartNdjsonBackfillUseCase } from './backfill/start-ndjson-backfill.usecase';
@@ -55,7 +58,7 @@ export class IngestModule implements OnModuleInit {
         // A webhook waits up to 2 ms for others to share its produce request (ingest benchmark, docs/ingest.md).
         MessagingModule.forRoot('xero-sync-ingest', { lingerMs: INGEST_LINGER_MS }),
         PersistenceModule.forRoot(),
-        PersistenceModule.forFeature([storeModel, backfillJobModel]),
+        PersistenceModule.forFeature([storeModel, backfillJobModel, leaseModel]),
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
       ],
       controllers: [BackfillController],
@@ -63,11 +66,13 @@ export class IngestModule implements OnModuleInit {
         { provide: APP_FILTER, useClass: IngestErrorsFilter },
         StoreRepository,
         BackfillJobRepository,
+        LeaseRepository,
         StoreSecretsQueries,
         StoreSignatureGuard,
         PublishEntityChangeUseCase,
         ReceiveWebhookUseCase,
         StartNdjsonBackfillUseCase,
+        ClaimBackfillJobUseCase,
         RunNdjsonBackfillUseCase,
         RunMagentoBackfillUseCase,
         BackfillCommandsConsumer,

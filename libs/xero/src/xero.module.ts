@@ -1,15 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import {
-  DeliveryClaimRepository,
-  deliveryClaimModel,
+  leaseModel,
+  LeaseRepository,
   PersistenceModule,
   RequestStatsRepository,
   requestStatModel,
   StoreSettingsRepository,
   storeSettingModel,
-  TokenLeaseRepository,
-  tokenLeaseModel,
   XeroConnectionRepository,
   xeroConnectionModel,
   XeroLinkRepository,
@@ -21,12 +19,15 @@ import { XeroDeliveryService } from './delivery/xero-delivery.service';
 import { XeroHealth } from './read/xero-health';
 import { XeroReadService } from './read/xero-read.service';
 import { XeroConnectionService } from './tokens/xero-connection.service';
+import { XeroConsentService } from './tokens/xero-consent.service';
+import { XeroTokenVault } from './tokens/xero-token-vault';
 import { XERO_OPTIONS, XeroModuleOptions } from './xero.options';
 
 const exported = [
   XeroDeliveryService,
   DryRunService,
   XeroConnectionService,
+  XeroConsentService,
   XeroReadService,
   XeroHealth,
   XeroAccountingClient,
@@ -49,16 +50,10 @@ export class XeroModule {
           xeroLinkModel,
           requestStatModel,
           storeSettingModel,
-          tokenLeaseModel,
-          deliveryClaimModel,
+          leaseModel,
         ]),
       ],
-      providers: [
-        { provide: XERO_OPTIONS, useValue: options },
-        TokenLeaseRepository,
-        DeliveryClaimRepository,
-        ...exported,
-      ],
+      providers: [{ provide: XERO_OPTIONS, useValue: options }, LeaseRepository, XeroTokenVault, ...exported],
       exports: exported,
     };
   }

@@ -11,6 +11,7 @@ export {
 } from './backfill-job.schema';
 export {
   BackfillJobRecord,
+  BackfillFence,
   NewBackfillJob,
   BackfillProgress,
   BackfillJobRepository,
