@@ -119,10 +119,10 @@ describe('LeaseRepository on FerretDB', () => {
 
   it('a killed run blocks its records until expiry; exactly one run takes each over; its late release frees nothing', async () => {
     const keys = Array.from({ length: 5 }, (_, i) => leaseKeys.record('shop-k', 'creditmemo', `${i}`));
-    const killed = await leases.acquireMany(keys, 'killed-run', 30);
+    const killed = await leases.acquireMany(keys, 'killed-run', 1000);
     expect(killed.held).toHaveLength(5);
     expect((await repos[1].acquireMany(keys, 'early-run', 60_000)).held).toEqual([]);
-    await sleep(60);
+    await sleep(1100);
     const takers = await Promise.all(repos.slice(1).map((r, i) => r.acquireMany(keys, `taker-${i}`, 60_000)));
     const holders = takers.flatMap((t) => t.held.map((l) => l.key)).sort();
     expect(holders).toEqual([...keys].sort());
