@@ -48,8 +48,9 @@ describe('claiming a backfill job on FerretDB', () => {
       expect(winners).toHaveLength(1);
       expect(winners[0].job).toMatchObject({ jobId: job.jobId, status: 'running' });
       // Only the winner's progress is written.
+      const fence = { id: String((await conns[0].collection('backfill_jobs').findOne({ jobId: job.jobId }))!._id) };
       const loserRepo = jobs[got[0] ? 1 : 0];
-      expect(await loserRepo.recordProgress({ id: job.id, owner: 'someone-else', epoch: 1 }, progress(5))).toBe(false);
+      expect(await loserRepo.recordProgress({ ...fence, owner: 'someone-else', epoch: 1 }, progress(5))).toBe(false);
       expect(await winners[0].saveProgress(progress(10))).toBe(true);
       expect(await jobs[0].findById(job.jobId)).toMatchObject({ published: 10 });
     }

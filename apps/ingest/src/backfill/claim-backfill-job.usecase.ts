@@ -21,14 +21,11 @@ import { BACKFILL_LEASE_MS } from './backfill-progress';
 export class ClaimedBackfillJob {
   constructor(
     readonly job: BackfillJobRecord,
+    private readonly fence: BackfillFence,
     private lease: HeldLease,
     private readonly jobs: BackfillJobRepository,
     private readonly leases: LeaseRepository,
   ) {}
-
-  private get fence(): BackfillFence {
-    return { id: this.job.id, owner: this.lease.owner, epoch: this.lease.epoch };
-  }
 
   /** Saves counters and cursor; false when the job was cancel-requested or this worker no longer holds it. */
   async saveProgress(progress: BackfillProgress): Promise<boolean> {
@@ -73,14 +70,14 @@ export class ClaimBackfillJobUseCase {
   async execute(jobId: string): Promise<ClaimedBackfillJob | null> {
     const lease = await this.leases.acquire(leaseKeys.backfill(jobId), this.owner, BACKFILL_LEASE_MS);
     if (!lease) return null;
-    const job = await this.jobs.markRunning(jobId, lease).catch(async (err: unknown) => {
+    const running = await this.jobs.markRunning(jobId, lease).catch(async (err: unknown) => {
       await this.leases.release(lease);
       throw err;
     });
-    if (!job) {
+    if (!running) {
       await this.leases.release(lease);
       return null;
     }
-    return new ClaimedBackfillJob(job, lease, this.jobs, this.leases);
+    return new ClaimedBackfillJob(running.job, running.fence, lease, this.jobs, this.leases);
   }
 }

@@ -7,8 +7,6 @@ import { updateWhere } from '../update-where';
 import { BackfillCursor, BackfillItemError, BackfillJob, BackfillSource, BackfillStatus } from './backfill-job.schema';
 
 export interface BackfillJobRecord {
-  /** The document's own id (what fenced writes address). */
-  id: string;
   jobId: string;
   storeId: string;
   source: BackfillSource;
@@ -53,7 +51,7 @@ export interface BackfillProgress {
  * over cannot overwrite its successor's progress.
  */
 export interface BackfillFence {
-  /** BackfillJobRecord.id of the job. */
+  /** The job document's own id (fenced writes address it alone; see updateWhere). */
   id: string;
   owner: string;
   epoch: number;
@@ -66,7 +64,6 @@ type Lean = BackfillJob & { _id: unknown };
 
 function toRecord(doc: Lean): BackfillJobRecord {
   return {
-    id: String(doc._id),
     jobId: doc.jobId,
     storeId: doc.storeId,
     source: doc.source,
@@ -138,15 +135,16 @@ export class BackfillJobRepository {
   }
 
   /**
-   * Marks an active job as run by the holder of its lease (status → running, owner and epoch recorded as the
-   * fence of later writes). Returns null when the job is unknown, finished or cancel-requested. Callers must hold
-   * the job's `backfill:<jobId>` lease: this write does not decide ownership, the lease does.
+   * Marks an active job as run by the holder of its lease (status → running, owner and epoch recorded) and
+   * returns it with the fence of the runner's later writes. Null when the job is unknown, finished or
+   * cancel-requested. Callers must hold the job's `backfill:<jobId>` lease: this write does not decide
+   * ownership, the lease does.
    */
   async markRunning(
     jobId: string,
     lease: { owner: string; epoch: number },
     now = new Date(),
-  ): Promise<BackfillJobRecord | null> {
+  ): Promise<{ job: BackfillJobRecord; fence: BackfillFence } | null> {
     const doc = await this.model
       .findOneAndUpdate(
         { jobId, status: { $in: ACTIVE }, cancelRequested: { $ne: true } },
@@ -160,7 +158,7 @@ export class BackfillJobRepository {
       await this.model.updateOne({ jobId, startedAt: null }, { $set: { startedAt: now } }).exec();
       doc.startedAt = now;
     }
-    return toRecord(doc);
+    return { job: toRecord(doc), fence: { id: String(doc._id), owner: lease.owner, epoch: lease.epoch } };
   }
 
   /**
