@@ -4,13 +4,14 @@ import { AppConfig, ConfigModule } from '@xero-sync/config';
 import { EventPublisher, KafkaHealthIndicator, MessagingModule } from '@xero-sync/messaging';
 import { HealthModule, LoggingModule } from '@xero-sync/observability';
 import {
-  BackfillJobRepository,
-  backfillJobModel,
+  BackfillJobModule,
+  LeaseModule,
   MongoHealthIndicator,
   PersistenceModule,
   StoreModule,
 } from '@xero-sync/persistence';
 import { BackfillController } from './backfill/backfill.controller';
+import { ClaimBackfillJobUseCase } from './backfill/claim-backfill-job.usecase';
 import { RunMagentoBackfillUseCase } from './backfill/run-magento-backfill.usecase';
 import { RunNdjsonBackfillUseCase } from './backfill/run-ndjson-backfill.usecase';
 import { StartNdjsonBackfillUseCase } from './backfill/start-ndjson-backfill.usecase';
@@ -43,18 +44,19 @@ export class IngestModule implements OnModuleInit {
         MessagingModule.forRoot({ clientId: 'xero-sync-ingest', publisher: { lingerMs: INGEST_LINGER_MS } }),
         PersistenceModule.forRoot(),
         StoreModule,
-        PersistenceModule.forFeature([backfillJobModel]),
+        BackfillJobModule,
+        LeaseModule,
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
       ],
       controllers: [BackfillController],
       providers: [
         { provide: APP_FILTER, useClass: IngestErrorsFilter },
-        BackfillJobRepository,
         StoreSecretsQueries,
         StoreSignatureGuard,
         PublishEntityChangeUseCase,
         ReceiveWebhookUseCase,
         StartNdjsonBackfillUseCase,
+        ClaimBackfillJobUseCase,
         RunNdjsonBackfillUseCase,
         RunMagentoBackfillUseCase,
         BackfillCommandsConsumer,

@@ -3,10 +3,9 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import {
   DlqMessageModule,
-  flushLeaseModel,
-  FlushLeaseRepository,
+  FlushScheduleModule,
+  LeaseModule,
   PendingChangeModule,
-  PersistenceModule,
   SyncLogModule,
 } from '@xero-sync/persistence';
 import { RequestFlushUseCase } from './commands/request-flush.usecase';
@@ -42,10 +41,10 @@ export class SyncerCoreModule {
         PendingChangeModule,
         SyncLogModule,
         DlqMessageModule,
-        PersistenceModule.forFeature([flushLeaseModel]),
+        LeaseModule,
+        FlushScheduleModule,
       ],
       providers: [
-        FlushLeaseRepository,
         EntityChangeConsumer,
         CommandConsumer,
         SyncSettingsCache,

@@ -59,6 +59,10 @@ export const envSchema = z.object({
     )
     .optional(),
   ADMIN_BOOTSTRAP_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /**
+   * This process's name as a lease holder and in logs (every app's, not only the syncer's). Unset, loadConfig
+   * resolves it to `<hostname>-<pid>`, so AppConfig always carries it.
+   */
   SYNCER_INSTANCE_ID: z.string().min(1).optional(),
   /** How often each syncer looks for stores whose queue is due for a flush (ms); tests shorten it. */
   SYNCER_FLUSH_TICK_MS: z.coerce.number().int().min(20).default(5000),
@@ -97,5 +101,6 @@ export const envSchema = z.object({
   ADMIN_AUTH_FAILURE_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
 });
 
-export type AppConfig = z.output<typeof envSchema>;
+/** The validated configuration; SYNCER_INSTANCE_ID is always resolved (see loadConfig). */
+export type AppConfig = Omit<z.output<typeof envSchema>, 'SYNCER_INSTANCE_ID'> & { SYNCER_INSTANCE_ID: string };
 export type EnvKey = keyof z.input<typeof envSchema>;

@@ -25,6 +25,7 @@ export function loadConfig(options: LoadConfigOptions = {}, env: NodeJS.ProcessE
     throw new ConfigValidationError(dedupe(issues));
   }
   const config = parsed.data;
+  // Resolved once here: every lease holder name derives from it, so no caller needs a fallback of its own.
   return { ...config, SYNCER_INSTANCE_ID: config.SYNCER_INSTANCE_ID ?? `${hostname()}-${process.pid}` };
 }
 

@@ -9,8 +9,7 @@ import { isFerretDb } from './update-where';
 import { PersistenceModule } from './persistence.module';
 import { PendingChangeModule, PendingChangeRepository } from './pending-changes';
 import { StoreModule, StoreRepository } from './stores';
-import { flushLeaseModel, FlushLeaseRepository } from './flush-leases';
-import { deliveryClaimModel, DeliveryClaimRepository } from './delivery-claims';
+import { FlushScheduleModule, FlushScheduleRepository } from './flush-schedules';
 
 // Real FerretDB: the guarantees the product relies on (unique business keys, atomic claims, durability).
 describe('persistence on FerretDB', () => {
@@ -28,9 +27,8 @@ describe('persistence on FerretDB', () => {
         PersistenceModule.forRoot(),
         PendingChangeModule,
         StoreModule,
-        PersistenceModule.forFeature([flushLeaseModel, deliveryClaimModel]),
+        FlushScheduleModule,
       ],
-      providers: [FlushLeaseRepository, DeliveryClaimRepository],
     }).compile();
     const nest = moduleRef.createNestApplication();
     await nest.init();
@@ -69,62 +67,25 @@ describe('persistence on FerretDB', () => {
     await expect(connection.collection('pending_changes').insertOne(raw)).rejects.toMatchObject({ code: 11000 });
   });
 
-  // FerretDB 1.24 does not serialise concurrent findOneAndUpdate/updateMany on one document (both racers
-  // "win"; see docs/architecture.md), so exclusive claims are decided by unique-index inserts (epoch leases).
-  it('a lease is won by exactly one of two concurrent claimers, and taken over only after expiry', async () => {
-    const leases = app().get(FlushLeaseRepository);
-    for (let round = 0; round < 20; round++) {
-      const key = `store-race-${round}`;
-      const [a, b] = await Promise.all([
-        leases.tryAcquire(key, 'syncer-1', 60_000),
-        leases.tryAcquire(key, 'syncer-2', 60_000),
-      ]);
-      expect([a, b].filter(Boolean)).toHaveLength(1);
-      const holder = await leases.holder(key);
-      expect(holder?.owner).toBe(a ? 'syncer-1' : 'syncer-2');
-    }
-    // A crashed owner's lease expires and exactly one contender takes it over.
-    const key = 'store-takeover';
-    expect(await leases.tryAcquire(key, 'crashed', 1)).toBe(true);
-    await new Promise((r) => setTimeout(r, 20));
-    const takers = await Promise.all(['s1', 's2', 's3'].map((o) => leases.tryAcquire(key, o, 60_000)));
-    expect(takers.filter(Boolean)).toHaveLength(1);
-    expect(await leases.renew(key, 'crashed', 60_000)).toBe(false);
-  });
+  // Leases (flush, token, delivery-claim, backfill) are proven in leases/lease.repository.int-spec.ts.
+  it('a flush schedule counts from first sight; a Sync Now that arrives during a flush stays pending', async () => {
+    const schedules = app().get(FlushScheduleRepository);
+    const seen = new Date('2024-01-01T00:00:00Z');
+    expect(await schedules.scheduleOf('shop-sched', seen)).toEqual({ storeId: 'shop-sched', firstSeenAt: seen });
+    expect((await schedules.scheduleOf('shop-sched', new Date())).firstSeenAt).toEqual(seen);
 
-  it('a record is claimed by exactly one of three concurrent deliveries; a lapsed claim is taken over once', async () => {
-    const claims = app().get(DeliveryClaimRepository);
-    const keys = Array.from({ length: 40 }, (_, i) => ({ storeId: 'shop-c', entity: 'invoice', entityId: `${i}` }));
-    const runs = await Promise.all(['run-a', 'run-b', 'run-c'].map((o) => claims.claim(keys, o, 60_000)));
-    const holders = new Map<string, number>();
-    for (const r of runs) for (const h of r.held) holders.set(h.key.entityId, (holders.get(h.key.entityId) ?? 0) + 1);
-    expect(holders.size).toBe(40);
-    expect([...holders.values()].every((n) => n === 1)).toBe(true);
-    // Everything one run did not get, it was told is busy.
-    for (const r of runs) expect(r.held.length + r.busy.length).toBe(40);
-
-    // Released records can be claimed again; a run that was killed (never released) blocks only until expiry.
-    await claims.release(runs[0].held.map((h) => h.id));
-    const again = await claims.claim(
-      runs[0].held.map((h) => h.key),
-      'run-d',
-      60_000,
-    );
-    expect(again.held).toHaveLength(runs[0].held.length);
-
-    const one = [{ storeId: 'shop-c', entity: 'creditmemo', entityId: 'lapsing' }];
-    const killed = await claims.claim(one, 'killed', 1);
-    expect(killed.held).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 20));
-    const takers = await Promise.all(['t1', 't2', 't3'].map((o) => claims.claim(one, o, 60_000)));
-    expect(takers.filter((t) => t.held.length === 1)).toHaveLength(1);
-    // The killed run's late release cannot free its successor's claim.
-    await claims.release(killed.held.map((h) => h.id));
-    const late = await claims.claim(one, 'late', 60_000);
-    expect(late.held).toHaveLength(0);
-    expect(late.busy[0].expiresAt!.getTime()).toBeGreaterThan(Date.now());
-    const docs = await connection.collection('delivery_claims').find({ key: 'shop-c|creditmemo|lapsing' }).toArray();
-    expect(docs.map((d) => d.epoch)).toEqual([2]);
+    await schedules.requestFlush('shop-sched', new Date('2024-01-01T00:01:00Z'));
+    expect(await schedules.storesWithFlushRequests()).toEqual(['shop-sched']);
+    // A flush that started before the request leaves it pending...
+    await schedules.markFlushed('shop-sched', new Date('2024-01-01T00:00:30Z'), new Date('2024-01-01T00:02:00Z'));
+    expect(await schedules.scheduleOf('shop-sched')).toMatchObject({
+      lastFlushAt: new Date('2024-01-01T00:02:00Z'),
+      flushRequestedAt: new Date('2024-01-01T00:01:00Z'),
+    });
+    // ...one that started after it answers it.
+    await schedules.markFlushed('shop-sched', new Date('2024-01-01T00:03:00Z'), new Date('2024-01-01T00:04:00Z'));
+    expect((await schedules.scheduleOf('shop-sched')).flushRequestedAt).toBeUndefined();
+    expect(await schedules.storesWithFlushRequests()).toEqual([]);
   });
 
   // Regression: a bulkWrite of ~100 single-document updateOne statements wedged FerretDB v1 for every client

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { MongooseModule, ModelDefinition } from '@nestjs/mongoose';
+import { MongooseModule } from '@nestjs/mongoose';
 import { TerminusModule } from '@nestjs/terminus';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { MongoHealthIndicator } from './mongo-health.indicator';
@@ -33,14 +33,5 @@ export class PersistenceModule {
       providers: [MongoHealthIndicator],
       exports: [MongoHealthIndicator],
     };
-  }
-
-  /**
-   * Registers collections given as ModelDefinitions. Collections with a feature module of their own (StoreModule,
-   * SyncLogModule, …) are used by importing that module instead; this is for the folders that still export a
-   * ModelDefinition (flush leases, token leases, delivery claims, backfill jobs).
-   */
-  static forFeature(models: ModelDefinition[]): DynamicModule {
-    return MongooseModule.forFeature(models);
   }
 }

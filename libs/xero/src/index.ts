@@ -18,13 +18,9 @@ export {
   DeliveryOptions,
 } from './delivery/delivery.types';
 export { DryRunService, DryRunPreview, DryRunRequest } from './delivery/dry-run.service';
-export {
-  XeroConnectionService,
-  XeroConnectionView,
-  AuthorizationStart,
-  GRANULAR_SCOPES,
-  BROAD_SCOPES,
-} from './tokens/xero-connection.service';
+export { XeroConnectionService } from './tokens/xero-connection.service';
+export { XeroConsentService, AuthorizationStart, GRANULAR_SCOPES, BROAD_SCOPES } from './tokens/xero-consent.service';
+export { XeroConnectionView } from './tokens/connection-view';
 export { XeroReadService } from './read/xero-read.service';
 export { XeroHealth } from './read/xero-health';
 export { XeroAccountingClient } from './client/xero-accounting.client';

@@ -1,13 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import {
-  DeliveryClaimRepository,
-  deliveryClaimModel,
-  PersistenceModule,
+  LeaseModule,
   RequestStatsModule,
   StoreSettingsModule,
-  TokenLeaseRepository,
-  tokenLeaseModel,
   XeroConnectionModule,
   XeroLinkModule,
 } from '@xero-sync/persistence';
@@ -17,12 +13,15 @@ import { XeroDeliveryService } from './delivery/xero-delivery.service';
 import { XeroHealth } from './read/xero-health';
 import { XeroReadService } from './read/xero-read.service';
 import { XeroConnectionService } from './tokens/xero-connection.service';
+import { XeroConsentService } from './tokens/xero-consent.service';
+import { XeroTokenVault } from './tokens/xero-token-vault';
 import { XERO_OPTIONS, XeroModuleOptions } from './xero.options';
 
 const exported = [
   XeroDeliveryService,
   DryRunService,
   XeroConnectionService,
+  XeroConsentService,
   XeroReadService,
   XeroHealth,
   XeroAccountingClient,
@@ -44,14 +43,9 @@ export class XeroModule {
         XeroLinkModule,
         RequestStatsModule,
         StoreSettingsModule,
-        PersistenceModule.forFeature([tokenLeaseModel, deliveryClaimModel]),
+        LeaseModule,
       ],
-      providers: [
-        { provide: XERO_OPTIONS, useValue: options },
-        TokenLeaseRepository,
-        DeliveryClaimRepository,
-        ...exported,
-      ],
+      providers: [{ provide: XERO_OPTIONS, useValue: options }, XeroTokenVault, ...exported],
       exports: exported,
     };
   }

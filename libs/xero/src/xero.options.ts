@@ -13,8 +13,6 @@ export interface XeroModuleOptions {
   breaker?: Partial<BreakerOptions>;
   /** Refresh lease length; a crashed holder blocks refreshes at most this long. */
   tokenLeaseMs?: number;
-  /** Owner name for leases; defaults to SYNCER_INSTANCE_ID plus a random suffix (unique per service instance). */
-  instanceId?: string;
 }
 
 export const XERO_OPTIONS = Symbol('XERO_OPTIONS');

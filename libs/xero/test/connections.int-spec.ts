@@ -37,8 +37,8 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
       XERO_REDIRECT_URI: redirect,
     };
     // two "instances" sharing one database
-    a = await bootXeroApp(env, { instanceId: 'instance-a' });
-    b = await bootXeroApp(env, { instanceId: 'instance-b' });
+    a = await bootXeroApp({ ...env, SYNCER_INSTANCE_ID: 'instance-a' });
+    b = await bootXeroApp({ ...env, SYNCER_INSTANCE_ID: 'instance-b' });
   });
   afterAll(async () => {
     await a?.app.close();
@@ -61,7 +61,7 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
   }
 
   async function consent(binding: string): Promise<{ code: string; state: string }> {
-    const start = await a.connections.startAuthorization(binding);
+    const start = await a.consent.startAuthorization(binding);
     const url = new URL(start.authorizeUrl);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('scope')).toContain('accounting.invoices');
@@ -72,11 +72,11 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
 
   it('connects through the code flow with state bound to the admin request and PKCE; tokens are sealed', async () => {
     const foreign = await consent('admin-session-1');
-    await expect(a.connections.completeAuthorization({ ...foreign, binding: 'someone-else' })).rejects.toMatchObject({
+    await expect(a.consent.completeAuthorization({ ...foreign, binding: 'someone-else' })).rejects.toMatchObject({
       code: 'UNAUTHORIZED',
     });
     const { code, state } = await consent('admin-session-1');
-    const view = await a.connections.completeAuthorization({ code, state, binding: 'admin-session-1' });
+    const view = await a.consent.completeAuthorization({ code, state, binding: 'admin-session-1' });
     expect(view).toMatchObject({
       kind: 'oauth',
       status: 'connected',

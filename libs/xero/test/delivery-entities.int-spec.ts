@@ -146,7 +146,7 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
     expect(paid).toHaveLength(6);
     const payments = store.invoices.filter((i) => paid.some((o) => o.entity_id === i.order_id));
     await deliver(paid.map((o) => make('order', String(o.entity_id), o)));
-    const other = await bootXeroApp(w.env, { instanceId: 'second-instance' });
+    const other = await bootXeroApp({ ...w.env, SYNCER_INSTANCE_ID: 'second-instance' });
     try {
       // Slow answers make the overlap certain rather than lucky.
       await w.sandbox.control.addFault({ kind: 'latency', ms: 400, durationMs: 20_000, pathPrefix: '/Payments' });

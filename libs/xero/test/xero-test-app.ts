@@ -19,6 +19,7 @@ import {
   DryRunService,
   XeroAccountingClient,
   XeroConnectionService,
+  XeroConsentService,
   XeroDeliveryService,
   XeroModule,
   XeroModuleOptions,
@@ -29,6 +30,7 @@ export interface XeroTestApp {
   app: INestApplicationContext;
   delivery: XeroDeliveryService;
   connections: XeroConnectionService;
+  consent: XeroConsentService;
   settings: StoreSettingsRepository;
   links: XeroLinkRepository;
   stats: RequestStatsRepository;
@@ -46,6 +48,7 @@ export async function bootXeroApp(env: Record<string, string>, options: XeroModu
     app,
     delivery: app.get(XeroDeliveryService),
     connections: app.get(XeroConnectionService),
+    consent: app.get(XeroConsentService),
     settings: app.get(StoreSettingsRepository),
     links: app.get(XeroLinkRepository),
     stats: app.get(RequestStatsRepository),
@@ -88,7 +91,7 @@ export async function xeroWorld(
   const x = await bootXeroApp(env, opts.options);
   const custom = testClientCredentials();
   await sandbox.control.addCustomConnection(custom.clientId, custom.clientSecret, org.tenantId);
-  await x.connections.connectCustom(custom.clientId, custom.clientSecret);
+  await x.consent.connectCustom(custom.clientId, custom.clientSecret);
   await x.connections.recordShortCode(org.tenantId, org.shortCode);
   const storeId = `s-${mongo.slice(-8)}`;
   await x.settings.save({ ...defaultStoreSettings(storeId), xeroTenantId: org.tenantId }, 'test');

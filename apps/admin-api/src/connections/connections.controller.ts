@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { StoreSettingsRepository } from '@xero-sync/persistence';
 import { randomSecret } from '@xero-sync/security';
-import { XeroConnectionService, XeroConnectionView, XeroReadService } from '@xero-sync/xero';
+import { XeroConnectionService, XeroConnectionView, XeroConsentService, XeroReadService } from '@xero-sync/xero';
 import { actorOf, CurrentPrincipal } from '../auth/current-principal';
 import { Principal, Public, RequireRole } from '../auth/roles';
 import { ListPage } from '../http/list-query.dto';
@@ -47,6 +47,7 @@ export class ConnectionsController {
 
   constructor(
     private readonly xero: XeroConnectionService,
+    private readonly consent: XeroConsentService,
     private readonly settings: StoreSettingsRepository,
     private readonly stores: StoreExistsQueries,
     private readonly saveSettings: SaveSettingsUseCase,
@@ -63,7 +64,7 @@ export class ConnectionsController {
   ): Promise<{ authorizeUrl: string; expiresAt: Date }> {
     if (dto.storeId) await this.stores.require(dto.storeId);
     const binding = `${randomSecret(24)}${dto.storeId ? `.${dto.storeId}` : ''}`;
-    const started = await this.xero.startAuthorization(binding);
+    const started = await this.consent.startAuthorization(binding);
     res.cookie(BINDING_COOKIE, binding, {
       httpOnly: true,
       sameSite: 'lax',
@@ -92,7 +93,7 @@ export class ConnectionsController {
     res.clearCookie(BINDING_COOKIE, { path: CALLBACK_PATH });
     const str = (v: unknown) => (typeof v === 'string' && v.length <= 2048 ? v : undefined);
     try {
-      const view = await this.xero.completeAuthorization({
+      const view = await this.consent.completeAuthorization({
         code: str(code),
         state: str(state),
         error: str(error),
@@ -119,7 +120,7 @@ export class ConnectionsController {
   @RequireRole('admin')
   @ApiOperation({ summary: 'Add a Xero custom connection (client credentials; one org)' })
   async custom(@Body() dto: CustomConnectionDto): Promise<XeroConnectionView> {
-    const view = await this.xero.connectCustom(dto.clientId, dto.clientSecret);
+    const view = await this.consent.connectCustom(dto.clientId, dto.clientSecret);
     await this.recordShortCodes(view);
     return view;
   }

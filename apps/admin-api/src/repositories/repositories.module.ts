@@ -1,10 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import {
-  backfillJobModel,
-  BackfillJobRepository,
+  BackfillJobModule,
   DlqMessageModule,
   PendingChangeModule,
-  PersistenceModule,
   RequestStatsModule,
   SettingsAuditModule,
   StoreModule,
@@ -16,6 +14,7 @@ import { XeroModule } from '@xero-sync/xero';
 import { StoreExistsQueries } from '../stores/store-exists.queries';
 
 const collections = [
+  BackfillJobModule,
   DlqMessageModule,
   PendingChangeModule,
   RequestStatsModule,
@@ -32,8 +31,8 @@ const collections = [
  */
 @Global()
 @Module({
-  imports: [XeroModule.forRoot(), ...collections, PersistenceModule.forFeature([backfillJobModel])],
-  providers: [BackfillJobRepository, StoreExistsQueries],
-  exports: [...collections, BackfillJobRepository, StoreExistsQueries, XeroModule],
+  imports: [XeroModule.forRoot(), ...collections],
+  providers: [StoreExistsQueries],
+  exports: [...collections, StoreExistsQueries, XeroModule],
 })
 export class RepositoriesModule {}

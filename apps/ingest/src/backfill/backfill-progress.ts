@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { BackfillCursor, BackfillItemError, BackfillProgress, MAX_BACKFILL_ERRORS } from '@xero-sync/persistence';
 
 /**
@@ -54,9 +52,7 @@ export function backoffMs(attempt: number): number {
   return Math.min(BACKFILL_RETRY.maxMs, BACKFILL_RETRY.initialMs * 2 ** attempt);
 }
 
-/** Identifies this process as the holder of backfill job leases. */
-export const INSTANCE_ID = `ingest-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-/** A job's lease; extended on every progress save, so only a dead instance's jobs are taken over. */
+/** A job's lease; renewed on every progress save, so only a dead worker's jobs are taken over. */
 export const BACKFILL_LEASE_MS = 60_000;
 /** How often progress is written to backfill_jobs while a job runs. */
 export const PROGRESS_SAVE_MS = 1000;

@@ -2,16 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { ENTITIES, EntityChangeEvent, EntityName } from '@xero-sync/contracts';
 import { BrokerUnavailableError } from '@xero-sync/messaging';
-import {
-  BackfillItemError,
-  BackfillJobRecord,
-  BackfillJobRepository,
-  MAX_BACKFILL_ERRORS,
-  StoreRepository,
-} from '@xero-sync/persistence';
+import { BackfillItemError, BackfillJobRecord, MAX_BACKFILL_ERRORS, StoreRepository } from '@xero-sync/persistence';
 import { normalizeIncomingEvent } from '../webhooks/dto/incoming-event.dto';
 import { PublishEntityChangeUseCase } from '../webhooks/publish-entity-change.usecase';
-import { BACKFILL_LEASE_MS, BACKFILL_RETRY, BackfillTally, backoffMs, INSTANCE_ID, sleep } from './backfill-progress';
+import { BACKFILL_RETRY, BackfillTally, backoffMs, sleep } from './backfill-progress';
+import { ClaimBackfillJobUseCase, ClaimedBackfillJob } from './claim-backfill-job.usecase';
 import { fetchMagentoPage, MagentoPage, MagentoRequestError } from './magento-rest.client';
 
 class JobFailure extends Error {}
@@ -28,7 +23,7 @@ export class RunMagentoBackfillUseCase {
   private readonly running = new Set<string>();
 
   constructor(
-    private readonly jobs: BackfillJobRepository,
+    private readonly claim: ClaimBackfillJobUseCase,
     private readonly stores: StoreRepository,
     private readonly publish: PublishEntityChangeUseCase,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -42,8 +37,8 @@ export class RunMagentoBackfillUseCase {
     if (this.running.has(jobId)) return;
     this.running.add(jobId);
     try {
-      const job = await this.jobs.claim(jobId, INSTANCE_ID, BACKFILL_LEASE_MS);
-      if (job) await this.runClaimed(job);
+      const claimed = await this.claim.execute(jobId);
+      if (claimed) await this.runClaimed(claimed);
     } catch (err) {
       this.logger.error(`backfill ${jobId} stopped: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
@@ -51,7 +46,8 @@ export class RunMagentoBackfillUseCase {
     }
   }
 
-  private async runClaimed(job: BackfillJobRecord): Promise<void> {
+  private async runClaimed(claimed: ClaimedBackfillJob): Promise<void> {
+    const job = claimed.job;
     const tally = new BackfillTally(job);
     try {
       const credentials = await this.stores.magentoCredentialsOf(job.storeId);
@@ -63,26 +59,27 @@ export class RunMagentoBackfillUseCase {
       const startIndex = Math.max(0, entities.indexOf(cursor.entity as EntityName));
       for (let i = startIndex; i < entities.length; i++) {
         const entity = entities[i];
-        const outcome = await this.pullEntity(job, entity, i === startIndex ? cursor.page : 1, tally, (page) =>
+        const outcome = await this.pullEntity(claimed, entity, i === startIndex ? cursor.page : 1, tally, (page) =>
           fetchMagentoPage(credentials, entity, page, this.config.MAGENTO_PAGE_SIZE),
         );
-        if (outcome === 'cancelled') return await this.jobs.finish(job.jobId, 'cancelled', tally.snapshot());
+        if (outcome === 'cancelled') return await claimed.finish('cancelled', tally.snapshot());
       }
-      await this.jobs.finish(job.jobId, 'succeeded', tally.snapshot());
+      await claimed.finish('succeeded', tally.snapshot());
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.logger.warn(`backfill ${job.jobId} failed at ${JSON.stringify(tally.cursor)}: ${message}`);
-      await this.jobs.finish(job.jobId, 'failed', tally.snapshot(), message);
+      await claimed.finish('failed', tally.snapshot(), message);
     }
   }
 
   private async pullEntity(
-    job: BackfillJobRecord,
+    claimed: ClaimedBackfillJob,
     entity: EntityName,
     firstPage: number,
     tally: BackfillTally,
     fetchPage: (page: number) => Promise<MagentoPage>,
   ): Promise<'done' | 'cancelled'> {
+    const job: BackfillJobRecord = claimed.job;
     const pageSize = this.config.MAGENTO_PAGE_SIZE;
     const ctx = { storeId: job.storeId, origin: 'backfill' as const, forceOrigin: true, now: new Date().toISOString() };
     for (let page = firstPage; ; page++) {
@@ -112,8 +109,7 @@ export class RunMagentoBackfillUseCase {
         errors,
         cursor: next ? { entity: next, page: 1 } : { entity, page: page + 1 },
       });
-      if (!(await this.jobs.recordProgress(job.jobId, INSTANCE_ID, tally.snapshot(), BACKFILL_LEASE_MS)))
-        return 'cancelled';
+      if (!(await claimed.saveProgress(tally.snapshot()))) return 'cancelled';
       if (done) return 'done';
     }
   }

@@ -2,23 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { unlink } from 'node:fs/promises';
 import { EntityChangeEvent } from '@xero-sync/contracts';
 import { BrokerUnavailableError } from '@xero-sync/messaging';
-import {
-  BackfillItemError,
-  BackfillJobRecord,
-  BackfillJobRepository,
-  MAX_BACKFILL_ERRORS,
-} from '@xero-sync/persistence';
+import { BackfillItemError, BackfillJobRecord, MAX_BACKFILL_ERRORS } from '@xero-sync/persistence';
 import { normalizeIncomingEvent } from '../webhooks/dto/incoming-event.dto';
 import { PublishEntityChangeUseCase } from '../webhooks/publish-entity-change.usecase';
-import {
-  BACKFILL_LEASE_MS,
-  BACKFILL_RETRY,
-  BackfillTally,
-  backoffMs,
-  INSTANCE_ID,
-  PROGRESS_SAVE_MS,
-  sleep,
-} from './backfill-progress';
+import { BACKFILL_RETRY, BackfillTally, backoffMs, PROGRESS_SAVE_MS, sleep } from './backfill-progress';
+import { ClaimBackfillJobUseCase, ClaimedBackfillJob } from './claim-backfill-job.usecase';
 import { readNdjsonLines } from './ndjson-spool';
 
 /** Events per publish call, and publish calls in flight at once (the publisher group-commits them). */
@@ -54,7 +42,7 @@ export class RunNdjsonBackfillUseCase {
   private readonly running = new Set<string>();
 
   constructor(
-    private readonly jobs: BackfillJobRepository,
+    private readonly claim: ClaimBackfillJobUseCase,
     private readonly publish: PublishEntityChangeUseCase,
   ) {}
 
@@ -66,9 +54,9 @@ export class RunNdjsonBackfillUseCase {
     if (this.running.has(jobId)) return;
     this.running.add(jobId);
     try {
-      const job = await this.jobs.claim(jobId, INSTANCE_ID, BACKFILL_LEASE_MS);
-      if (!job) return;
-      await this.runClaimed(job, spoolPath);
+      const claimed = await this.claim.execute(jobId);
+      if (!claimed) return;
+      await this.runClaimed(claimed, spoolPath);
       await unlink(spoolPath).catch(() => undefined);
     } catch (err) {
       this.logger.error(`backfill ${jobId} stopped: ${err instanceof Error ? err.message : String(err)}`);
@@ -77,22 +65,23 @@ export class RunNdjsonBackfillUseCase {
     }
   }
 
-  private async runClaimed(job: BackfillJobRecord, spoolPath: string): Promise<void> {
+  private async runClaimed(claimed: ClaimedBackfillJob, spoolPath: string): Promise<void> {
+    const job = claimed.job;
     const tally = new BackfillTally(job);
     for (let attempt = 0; ; attempt++) {
       try {
-        const outcome = await this.pass(job, spoolPath, tally);
-        await this.jobs.finish(job.jobId, outcome === 'cancelled' ? 'cancelled' : 'succeeded', tally.snapshot());
+        const outcome = await this.pass(claimed, spoolPath, tally);
+        await claimed.finish(outcome === 'cancelled' ? 'cancelled' : 'succeeded', tally.snapshot());
         return;
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         if (!(err instanceof BrokerUnavailableError) || attempt + 1 >= BACKFILL_RETRY.attempts) {
-          await this.jobs.finish(job.jobId, 'failed', tally.snapshot(), message);
+          await claimed.finish('failed', tally.snapshot(), message);
           return;
         }
         this.logger.warn(`backfill ${job.jobId}: ${message}; resuming after line ${this.cursorLine(tally)}`);
-        if (!(await this.jobs.recordProgress(job.jobId, INSTANCE_ID, tally.snapshot(), BACKFILL_LEASE_MS))) {
-          await this.jobs.finish(job.jobId, 'cancelled', tally.snapshot());
+        if (!(await claimed.saveProgress(tally.snapshot()))) {
+          await claimed.finish('cancelled', tally.snapshot());
           return;
         }
         await sleep(backoffMs(attempt));
@@ -105,7 +94,8 @@ export class RunNdjsonBackfillUseCase {
   }
 
   /** One read of the spool from the cursor to the end. Throws BrokerUnavailableError after settling what was acked. */
-  private async pass(job: BackfillJobRecord, spoolPath: string, tally: BackfillTally): Promise<PassOutcome> {
+  private async pass(claimed: ClaimedBackfillJob, spoolPath: string, tally: BackfillTally): Promise<PassOutcome> {
+    const job: BackfillJobRecord = claimed.job;
     const startAfter = this.cursorLine(tally);
     const ctx = { storeId: job.storeId, origin: 'backfill' as const, forceOrigin: true, now: new Date().toISOString() };
     const inFlight: InFlight[] = [];
@@ -125,8 +115,7 @@ export class RunNdjsonBackfillUseCase {
       });
       if (Date.now() - lastSave >= PROGRESS_SAVE_MS) {
         lastSave = Date.now();
-        if (!(await this.jobs.recordProgress(job.jobId, INSTANCE_ID, tally.snapshot(), BACKFILL_LEASE_MS)))
-          cancelled = true;
+        if (!(await claimed.saveProgress(tally.snapshot()))) cancelled = true;
       }
     };
     const dispatch = (chunk: Chunk) => {

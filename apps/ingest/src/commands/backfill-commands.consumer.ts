@@ -105,11 +105,11 @@ export class BackfillCommandsConsumer implements OnModuleInit, OnApplicationBoot
     }
   }
 
-  /** Resumes jobs left running by an instance that died (their lease expired). */
+  /** Resumes jobs left running by a worker that died: each run attempt gets the job only if its lease lapsed. */
   private async resumeAbandoned(): Promise<void> {
     try {
-      for (const job of await this.jobs.listResumable('magento')) void this.magento.execute(job.jobId);
-      for (const job of await this.jobs.listResumable('ndjson')) {
+      for (const job of await this.jobs.listActive('magento')) void this.magento.execute(job.jobId);
+      for (const job of await this.jobs.listActive('ndjson')) {
         // The upload lives on the disk of the instance that received it; only that machine can resume it.
         if (existsSync(spoolPathOf(job.jobId))) void this.ndjson.execute(job.jobId, spoolPathOf(job.jobId));
       }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { FlushLeaseRepository, PendingChangeRepository } from '@xero-sync/persistence';
+import { FlushScheduleRepository, PendingChangeRepository } from '@xero-sync/persistence';
 import { FlushQueueScheduler } from '../sync/flush-queue.scheduler';
 
 /**
@@ -11,14 +11,14 @@ import { FlushQueueScheduler } from '../sync/flush-queue.scheduler';
 export class RequestFlushUseCase {
   constructor(
     private readonly queue: PendingChangeRepository,
-    private readonly leases: FlushLeaseRepository,
+    private readonly schedules: FlushScheduleRepository,
     private readonly scheduler: FlushQueueScheduler,
   ) {}
 
   async execute(storeId: string, opts: { retryFailed: boolean }): Promise<{ reset: number }> {
     const reset = opts.retryFailed ? await this.queue.resetFailed(storeId) : 0;
     await this.queue.makeDueNow(storeId);
-    await this.leases.requestFlush(storeId);
+    await this.schedules.requestFlush(storeId);
     this.scheduler.kick();
     return { reset };
   }

@@ -24,7 +24,7 @@ export class SyncRecordUseCase {
     private readonly settings: SyncSettingsCache,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.owner = config.SYNCER_INSTANCE_ID ?? 'syncer';
+    this.owner = config.SYNCER_INSTANCE_ID;
   }
 
   async execute(

@@ -94,7 +94,7 @@ export class DeliverAndRecordUseCase {
     private readonly dependencies: StoreDependencyQueries,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.owner = config.SYNCER_INSTANCE_ID ?? 'syncer';
+    this.owner = config.SYNCER_INSTANCE_ID;
     this.timeoutMs = config.SYNCER_DELIVERY_TIMEOUT_MS;
     this.retryPolicy = {
       baseMs: config.SYNCER_RETRY_BASE_MS,

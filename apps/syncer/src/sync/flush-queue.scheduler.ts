@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
-import { FlushLeaseRepository, PendingChangeRepository } from '@xero-sync/persistence';
+import { FlushScheduleRepository, PendingChangeRepository } from '@xero-sync/persistence';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
 import { FlushQueueUseCase } from './flush-queue.usecase';
 import { currentSlotStart } from './sync-policy';
@@ -32,7 +32,7 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
     private readonly registry: SchedulerRegistry,
     private readonly flush: FlushQueueUseCase,
     private readonly queue: PendingChangeRepository,
-    private readonly leases: FlushLeaseRepository,
+    private readonly schedules: FlushScheduleRepository,
     private readonly settings: SyncSettingsCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -70,11 +70,11 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
     this.flush.stop();
     await this.current;
     // Nothing of ours should still be claimed; hand back anything an aborted batch left.
-    await this.queue.releaseClaims(this.config.SYNCER_INSTANCE_ID ?? 'syncer').catch(() => undefined);
+    await this.queue.releaseClaims(this.config.SYNCER_INSTANCE_ID).catch(() => undefined);
   }
 
   private async tick(): Promise<void> {
-    const [due, requested] = await Promise.all([this.storesWithDueItems(), this.leases.storesWithFlushRequests()]);
+    const [due, requested] = await Promise.all([this.storesWithDueItems(), this.schedules.storesWithFlushRequests()]);
     const stores = shuffle([...new Set([...due, ...requested])]);
     let next = 0;
     const worker = async () => {
@@ -99,7 +99,7 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
   }
 
   private async isDue(storeId: string): Promise<boolean> {
-    const [settings, schedule] = await Promise.all([this.settings.get(storeId), this.leases.scheduleOf(storeId)]);
+    const [settings, schedule] = await Promise.all([this.settings.get(storeId), this.schedules.scheduleOf(storeId)]);
     if (schedule.flushRequestedAt || settings.mode === 'immediate') return true;
     const intervalMs = Math.max(1, settings.cronIntervalMinutes * this.config.SYNCER_INTERVAL_MINUTE_MS);
     const since = (schedule.lastFlushAt ?? schedule.firstSeenAt).getTime();

@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { runWithCorrelation } from '@xero-sync/observability';
 import {
-  FlushLeaseRepository,
+  FlushScheduleRepository,
+  HeldLease,
+  leaseKeys,
+  LeaseRepository,
   PendingChangeRecord,
   PendingChangeRepository,
   StoreSettings,
@@ -37,11 +40,12 @@ export class FlushQueueUseCase {
   constructor(
     private readonly deliverAndRecord: DeliverAndRecordUseCase,
     private readonly queue: PendingChangeRepository,
-    private readonly leases: FlushLeaseRepository,
+    private readonly leases: LeaseRepository,
+    private readonly schedules: FlushScheduleRepository,
     private readonly settings: SyncSettingsCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.owner = config.SYNCER_INSTANCE_ID ?? 'syncer';
+    this.owner = config.SYNCER_INSTANCE_ID;
   }
 
   /** Stops starting new batches; the batch in flight finishes and is recorded. */
@@ -53,9 +57,11 @@ export class FlushQueueUseCase {
     const report: FlushReport = { storeId, acquired: false, batches: 0, claimed: 0, synced: 0, deferred: 0, failed: 0 };
     if (this.stopping) return report;
     const settings = await this.settings.get(storeId);
-    const leaseKey = SyncSettingsCache.leaseKey(settings);
+    const leaseKey = leaseKeys.flush(SyncSettingsCache.leaseKey(settings));
     const leaseMs = this.config.SYNCER_FLUSH_LEASE_MS;
-    if (!(await this.leases.tryAcquire(leaseKey, this.owner, leaseMs))) return report;
+    const acquired = await this.leases.acquire(leaseKey, this.owner, leaseMs);
+    if (!acquired) return report;
+    let lease: HeldLease = acquired;
     report.acquired = true;
     const startedAt = new Date();
     let lost = false;
@@ -73,7 +79,9 @@ export class FlushQueueUseCase {
       if (renewing) return;
       renewing = true;
       void (async () => {
-        if (!(await this.leases.renew(leaseKey, this.owner, leaseMs))) lost = true;
+        const renewed = await this.leases.renew(lease, leaseMs);
+        if (renewed) lease = renewed;
+        else lost = true;
         const batch = claimed;
         if (batch && batch.until - Date.now() <= extendBelowMs) {
           const until = Date.now() + claimLeaseMs;
@@ -105,10 +113,10 @@ export class FlushQueueUseCase {
           if (allDeferred) break;
         }
       });
-      await this.leases.markFlushed(storeId, startedAt);
+      await this.schedules.markFlushed(storeId, startedAt);
     } finally {
       clearInterval(keepAlive);
-      await this.leases.release(leaseKey, this.owner).catch(() => undefined);
+      await this.leases.release(lease).catch(() => undefined);
     }
     return report;
   }

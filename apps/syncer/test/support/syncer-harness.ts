@@ -17,7 +17,7 @@ import { PersistenceModule, StoreModule, StoreRepository, StoreSettingsRepositor
 import { hmacSha256Hex } from '@xero-sync/security';
 import { IngestModule } from '../../../ingest/src/ingest.module';
 import { configureIngestHttp, ingestHttpAdapter } from '../../../ingest/src/ingest-http';
-import { XeroConnectionService, XeroModule } from '@xero-sync/xero';
+import { XeroConnectionService, XeroConsentService, XeroModule } from '@xero-sync/xero';
 import { Module } from '@nestjs/common';
 import { SyncerModule } from '../../src/syncer.module';
 import { configureSyncerHttp } from '../../src/syncer-http';
@@ -298,7 +298,7 @@ export const countersOf = (t: SyncerTestEnv, tenantId?: string) =>
   }>(t.sandbox, `/counters${tenantId ? `?tenantId=${tenantId}` : ''}`);
 
 /** Rows the syncer wrote, read straight from its collections. */
-export const collection = (t: SyncerTestEnv, name: 'sync_log' | 'pending_changes' | 'dlq_messages' | 'flush_leases') =>
+export const collection = (t: SyncerTestEnv, name: 'sync_log' | 'pending_changes' | 'dlq_messages' | 'leases') =>
   t.db.collection(name);
 
 /**
@@ -319,7 +319,7 @@ export async function connectStore(
   await sandboxPost(t.sandbox, '/custom-connections', { clientId, clientSecret, tenantId: org.tenantId });
   const ctx = await xeroContext(t);
   try {
-    await ctx.get(XeroConnectionService).connectCustom(clientId, clientSecret);
+    await ctx.get(XeroConsentService).connectCustom(clientId, clientSecret);
     await ctx.get(XeroConnectionService).bindStore(storeId, org.tenantId, 'syncer-e2e');
     const settings = ctx.get(StoreSettingsRepository);
     const current = await settings.get(storeId);

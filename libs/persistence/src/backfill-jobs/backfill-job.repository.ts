@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { randomUUID } from 'node:crypto';
 import { Model } from 'mongoose';
 import { DuplicateKeyError, isDuplicateKeyError } from '../persistence.errors';
+import { updateWhere } from '../update-where';
 import { BackfillCursor, BackfillItemError, BackfillJob, BackfillSource, BackfillStatus } from './backfill-job.schema';
 
 export interface BackfillJobRecord {
@@ -42,6 +43,18 @@ export interface BackfillProgress {
   failed: number;
   errors: BackfillItemError[];
   cursor?: BackfillCursor;
+}
+
+/**
+ * The runner's proof of ownership, taken from its `backfill:<jobId>` lease: writes carrying a fence apply only
+ * while the job is still marked as run under that owner and lease epoch, so a worker whose lease was taken
+ * over cannot overwrite its successor's progress.
+ */
+export interface BackfillFence {
+  /** The job document's own id (fenced writes address it alone; see updateWhere). */
+  id: string;
+  owner: string;
+  epoch: number;
 }
 
 /** At most this many item errors are kept per job (the counts stay exact). */
@@ -122,19 +135,20 @@ export class BackfillJobRepository {
   }
 
   /**
-   * Hands an active job to `owner` for `leaseMs` (status → running). Returns null when the job is finished,
-   * cancel-requested, or leased by another live instance — so two instances never run the same job.
+   * Marks an active job as run by the holder of its lease (status → running, owner and epoch recorded) and
+   * returns it with the fence of the runner's later writes. Null when the job is unknown, finished or
+   * cancel-requested. Callers must hold the job's `backfill:<jobId>` lease: this write does not decide
+   * ownership, the lease does.
    */
-  async claim(jobId: string, owner: string, leaseMs: number, now = new Date()): Promise<BackfillJobRecord | null> {
+  async markRunning(
+    jobId: string,
+    lease: { owner: string; epoch: number },
+    now = new Date(),
+  ): Promise<{ job: BackfillJobRecord; fence: BackfillFence } | null> {
     const doc = await this.model
       .findOneAndUpdate(
-        {
-          jobId,
-          status: { $in: ACTIVE },
-          cancelRequested: { $ne: true },
-          $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }, { leaseOwner: owner }],
-        },
-        { $set: { status: 'running', leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) } },
+        { jobId, status: { $in: ACTIVE }, cancelRequested: { $ne: true } },
+        { $set: { status: 'running', leaseOwner: lease.owner, leaseEpoch: lease.epoch } },
         { returnDocument: 'after' },
       )
       .lean<Lean>()
@@ -144,50 +158,45 @@ export class BackfillJobRepository {
       await this.model.updateOne({ jobId, startedAt: null }, { $set: { startedAt: now } }).exec();
       doc.startedAt = now;
     }
-    return toRecord(doc);
+    return { job: toRecord(doc), fence: { id: String(doc._id), owner: lease.owner, epoch: lease.epoch } };
   }
 
   /**
-   * Saves counters and cursor and extends the lease. Returns false when the job has been cancel-requested (the
-   * runner then stops) or is no longer leased to `owner`.
+   * Saves counters and cursor under the runner's fence. Returns false when the job has been cancel-requested
+   * (the runner then stops) or is no longer run under this fence (another worker took the lease over).
    */
-  async recordProgress(
-    jobId: string,
-    owner: string,
-    progress: BackfillProgress,
-    leaseMs: number,
-    now = new Date(),
-  ): Promise<boolean> {
-    const result = await this.model
-      .updateOne(
-        { jobId, leaseOwner: owner, status: 'running', cancelRequested: { $ne: true } },
-        {
+  async recordProgress(fence: BackfillFence, progress: BackfillProgress): Promise<boolean> {
+    const matched = await updateWhere(this.model, [
+      {
+        id: fence.id,
+        where: { leaseOwner: fence.owner, leaseEpoch: fence.epoch, status: 'running', cancelRequested: { $ne: true } },
+        update: {
           $set: {
             total: progress.total,
             published: progress.published,
             failed: progress.failed,
             itemErrors: progress.errors.slice(0, MAX_BACKFILL_ERRORS),
             cursor: progress.cursor,
-            leaseUntil: new Date(now.getTime() + leaseMs),
           },
         },
-      )
-      .exec();
-    return result.matchedCount > 0;
+      },
+    ]);
+    return matched > 0;
   }
 
-  /** Ends a job (final counters included) and releases its lease. */
+  /** Ends a job (final counters included) under the runner's fence; false when the fence no longer holds. */
   async finish(
-    jobId: string,
+    fence: BackfillFence,
     status: Extract<BackfillStatus, 'succeeded' | 'failed' | 'cancelled'>,
     progress: BackfillProgress,
     lastError?: string,
     now = new Date(),
-  ): Promise<void> {
-    await this.model
-      .updateOne(
-        { jobId },
-        {
+  ): Promise<boolean> {
+    const matched = await updateWhere(this.model, [
+      {
+        id: fence.id,
+        where: { leaseOwner: fence.owner, leaseEpoch: fence.epoch },
+        update: {
           $set: {
             status,
             total: progress.total,
@@ -197,12 +206,12 @@ export class BackfillJobRepository {
             cursor: progress.cursor,
             lastError,
             finishedAt: now,
-            leaseUntil: null,
-            leaseOwner: null,
           },
+          $unset: { leaseOwner: '', leaseEpoch: '' },
         },
-      )
-      .exec();
+      },
+    ]);
+    return matched > 0;
   }
 
   /** Marks a failed job runnable again (resume from its cursor). Returns null if it is not failed. */
@@ -233,15 +242,13 @@ export class BackfillJobRepository {
     return doc ? toRecord(doc) : null;
   }
 
-  /** Active jobs of a source whose lease is free or expired (a crashed instance's work to resume). */
-  async listResumable(source: BackfillSource, now = new Date()): Promise<BackfillJobRecord[]> {
+  /**
+   * Active, not cancel-requested jobs of a source: the ones a worker may run. Whether one is running elsewhere
+   * right now is for its lease to say (a dead worker's lease expires and the job is taken over).
+   */
+  async listActive(source: BackfillSource): Promise<BackfillJobRecord[]> {
     const docs = await this.model
-      .find({
-        source,
-        status: { $in: ACTIVE },
-        cancelRequested: { $ne: true },
-        $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }],
-      })
+      .find({ source, status: { $in: ACTIVE }, cancelRequested: { $ne: true } })
       .lean<Lean[]>()
       .exec();
     return docs.map(toRecord);

@@ -39,9 +39,12 @@ export class BackfillJob {
   /** Why the whole job failed (not per-item problems, which are in `errors`). */
   @Prop() lastError?: string;
   @Prop() requestedBy?: string;
-  /** Which ingest instance runs the job and until when; an expired lease lets another instance resume it. */
+  /**
+   * Which ingest worker runs the job and under which epoch of its `backfill:<jobId>` lease (the leases
+   * collection decides who runs it; these two fence the runner's writes to the job).
+   */
   @Prop({ type: String }) leaseOwner?: string;
-  @Prop({ type: Date }) leaseUntil?: Date;
+  @Prop({ type: Number }) leaseEpoch?: number;
   @Prop({ required: true }) createdAt!: Date;
   @Prop() startedAt?: Date;
   @Prop() finishedAt?: Date;

@@ -1,6 +1,3 @@
-import { ModelDefinition } from '@nestjs/mongoose';
-import { BackfillJob, BackfillJobSchema } from './backfill-job.schema';
-
 export {
   BackfillJob,
   BackfillJobSchema,
@@ -11,9 +8,10 @@ export {
 } from './backfill-job.schema';
 export {
   BackfillJobRecord,
+  BackfillFence,
   NewBackfillJob,
   BackfillProgress,
   BackfillJobRepository,
   MAX_BACKFILL_ERRORS,
 } from './backfill-job.repository';
-export const backfillJobModel: ModelDefinition = { name: BackfillJob.name, schema: BackfillJobSchema };
+export { BackfillJobModule } from './backfill-job.module';

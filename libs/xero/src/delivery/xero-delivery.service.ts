@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { creditMemoPrerequisite } from '@xero-sync/contracts';
 import type { EntityName, MagentoCreditMemo, MagentoOrder } from '@xero-sync/contracts';
 import {
-  DeliveryClaimRepository,
+  leaseKeys,
+  LeaseRepository,
   StoreSettings,
   StoreSettingsRepository,
   XeroLinkKey,
@@ -11,7 +13,6 @@ import {
   XeroLinkUpdate,
 } from '@xero-sync/persistence';
 import { sha256Hex, stableStringify } from '@xero-sync/security';
-import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { CallContext, CallOutcome, XeroAccountingClient, XeroElement } from '../client/xero-accounting.client';
 import { xeroDeepLink, XeroDeepLinkKind } from '../deep-link';
@@ -85,7 +86,7 @@ function numOf(v: unknown): number | undefined {
  * a leftover pending marker (an answer that may have been lost) makes the next attempt look the business key
  * up in Xero before writing anything that could duplicate.
  *
- * Exclusivity: a run first claims every record it was given (DeliveryClaimRepository); a record another
+ * Exclusivity: a run first claims every record it was given (`record:` leases); a record another
  * delivery is still writing is answered 'deferred'. A run never starts a Xero call after its deadline, and its
  * claims outlive the deadline by one request timeout, so a claim that lapses (its syncer was killed) can only
  * be taken over once nothing of the old run can still reach Xero; the pending markers then say what to look up.
@@ -100,10 +101,11 @@ export class XeroDeliveryService {
     private readonly links: XeroLinkRepository,
     private readonly settings: StoreSettingsRepository,
     private readonly connections: XeroConnectionService,
-    private readonly claims: DeliveryClaimRepository,
+    private readonly claims: LeaseRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
     @Optional() @Inject(XERO_OPTIONS) private readonly options: XeroModuleOptions = {},
   ) {
-    this.instance = options.instanceId ?? `${hostname()}-${process.pid}`;
+    this.instance = config.SYNCER_INSTANCE_ID;
   }
 
   /**
@@ -138,12 +140,13 @@ export class XeroDeliveryService {
   /** Runs `run` holding the claims of its records; records claimed elsewhere are answered 'deferred'. */
   private async claimed(run: DeliveryRun, storeId: string, items: DeliveryItem[], ttlMs: number): Promise<void> {
     const owner = `${this.instance}:${randomUUID()}`;
-    const keys = items.map((i) => ({ storeId, entity: i.entity, entityId: i.entityId }));
-    const { held, busy } = await this.claims.claim(keys, owner, ttlMs);
+    const byKey = new Map(items.map((i) => [leaseKeys.record(storeId, i.entity, i.entityId), i]));
+    const { held, busy } = await this.claims.acquireMany([...byKey.keys()], owner, ttlMs);
     for (const b of busy) {
+      const item = byKey.get(b.key)!;
       run.busy(
-        b.key.entity,
-        b.key.entityId,
+        item.entity,
+        item.entityId,
         new XeroError('UNAVAILABLE', 'another delivery of this record is in progress; it will be tried again', {
           retryAfterMs: BUSY_RETRY_MS,
         }),
@@ -152,7 +155,7 @@ export class XeroDeliveryService {
     try {
       await run.execute();
     } finally {
-      await this.claims.release(held.map((h) => h.id)).catch((err: unknown) => {
+      await this.claims.releaseMany(held).catch((err: unknown) => {
         // Unreleased claims lapse at their expiry; the records wait until then.
         this.logger.warn(`could not release ${held.length} delivery claims: ${String(err)}`);
       });

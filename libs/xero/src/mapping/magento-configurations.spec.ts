@@ -105,9 +105,7 @@ describe('Magento configurations → Xero documents', () => {
     let documents = 0;
     for (const o of generated.orders) {
       const m = mappings.get(o.configuration)!;
-      const invoiced = o.creditMemos.length
-        ? mapOrderInvoice(o.order, m, { contact })
-        : undefined;
+      const invoiced = o.creditMemos.length ? mapOrderInvoice(o.order, m, { contact }) : undefined;
       for (const raw of o.creditMemos) {
         const memo = raw as unknown as MagentoCreditMemo;
         const label = `${o.configuration} memo ${memo.increment_id}`;
