@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PendingChangeRepository } from '@xero-sync/persistence';
 import { generateStore, GeneratedStore } from '@xero-sync/testing';
-import { XeroDeliveryService } from '@xero-sync/xero';
+import { StoreSettingsRepository, XeroDeliveryService } from '@xero-sync/xero';
 import { connectThroughOAuth } from '../../../scripts/demo/demo-store';
 import { AdminApiUnderTest, reservePort, startAdminApi } from './admin-api.harness';
 import { call, fieldsOf } from './http-client';
@@ -222,7 +222,7 @@ describe('admin-api Xero routes (e2e, sandbox)', () => {
         (e) => e.entity === 'customer' || e.entity === 'product' || e.entity === 'order',
       );
       const results = await delivery.deliver(
-        storeId,
+        await api.app.get(StoreSettingsRepository).get(storeId),
         items.map((e) => ({
           entity: e.entity,
           entityId: e.entityId,

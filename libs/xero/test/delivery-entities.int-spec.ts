@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityName, EntityPayloads, MagentoCreditMemo, MagentoInvoice, MagentoOrder } from '@xero-sync/contracts';
 import { generateStore } from '@xero-sync/testing';
 import { DeliveryItem } from '@xero-sync/xero';
-import { bootXeroApp, xeroWorld, XeroWorld } from './xero-test-app';
+import { bootXeroApp, deliverToStore, xeroWorld, XeroWorld } from './xero-test-app';
 
 const make = <E extends EntityName>(entity: E, entityId: string, payload: EntityPayloads[E]): DeliveryItem => ({
   entity,
@@ -22,7 +22,7 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
     await w?.close();
   });
 
-  const deliver = (items: DeliveryItem[]) => w.x.delivery.deliver(w.storeId, items, { priority: 'normal' });
+  const deliver = (items: DeliveryItem[]) => deliverToStore(w.x, w.storeId, items, { priority: 'normal' });
 
   it('creates, updates and re-sends every entity type without duplicates', async () => {
     const customer = store.customers[0];
@@ -153,7 +153,7 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
       // Batches of different composition, so their Idempotency-Keys differ as they would in production.
       const runs = await Promise.all([
         deliver(items()),
-        other.delivery.deliver(w.storeId, items().reverse(), { priority: 'normal' }),
+        deliverToStore(other, w.storeId, items().reverse(), { priority: 'normal' }),
         deliver(items().slice(0, 3)),
       ]);
       await w.sandbox.control.clearFaults();
@@ -166,7 +166,7 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
             true,
           );
       }
-      const again = await other.delivery.deliver(w.storeId, items(), { priority: 'normal' });
+      const again = await deliverToStore(other, w.storeId, items(), { priority: 'normal' });
       expect(again.every((r) => r.status === 'unchanged')).toBe(true);
       const dump = await w.sandbox.control.dump(w.tenantId);
       for (const o of paid) {
@@ -202,7 +202,7 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
     await w.sandbox.control.addFault({ kind: 'latency', ms: 700, durationMs: 20_000, tenantId: w.tenantId });
     let cut;
     try {
-      cut = await w.x.delivery.deliver(w.storeId, items(), { priority: 'normal', timeoutMs: 1_000 });
+      cut = await deliverToStore(w.x, w.storeId, items(), { priority: 'normal', timeoutMs: 1_000 });
     } finally {
       await w.sandbox.control.clearFaults();
     }

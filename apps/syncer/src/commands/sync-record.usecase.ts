@@ -68,7 +68,7 @@ export class SyncRecordUseCase {
     };
     let result: DeliveryResult;
     try {
-      const results = await this.delivery.deliver(storeId, [deliveryItem], {
+      const results = await this.delivery.deliver(settings, [deliveryItem], {
         priority: 'interactive',
         timeoutMs: this.timeoutMs,
       });

@@ -1,5 +1,5 @@
 import { EntityName } from '@xero-sync/contracts';
-import type { DeliveryItem, DeliveryOptions, DeliveryResult, SyncMode } from '@xero-sync/xero';
+import type { DeliveryItem, DeliveryOptions, DeliveryResult, SyncMode, XeroMappingSettings } from '@xero-sync/xero';
 
 /**
  * What the syncer needs from libs/xero, stated as interfaces so the use cases depend on behaviour, not on
@@ -18,7 +18,7 @@ export type {
 
 /** Writes store records to Xero; one result per item, never throws for per-item problems. */
 export interface XeroDelivery {
-  deliver(storeId: string, items: DeliveryItem[], opts: DeliveryOptions): Promise<DeliveryResult[]>;
+  deliver(settings: SyncSettings, items: DeliveryItem[], opts: DeliveryOptions): Promise<DeliveryResult[]>;
 }
 
 /** The part of a store's settings the syncer acts on. */
@@ -28,6 +28,7 @@ export interface SyncSettings {
   mode: SyncMode;
   cronIntervalMinutes: number;
   entitiesEnabled: EntityName[];
+  mapping: XeroMappingSettings;
 }
 
 export interface SyncSettingsSource {

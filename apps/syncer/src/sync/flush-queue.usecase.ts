@@ -153,7 +153,7 @@ export class FlushQueueUseCase {
       try {
         const deadlineMs = this.config.SYNCER_DELIVERY_TIMEOUT_MS;
         const delivered = await withTimeout(
-          this.delivery.deliver(settings.storeId, ready, { priority: 'normal', timeoutMs: deadlineMs }),
+          this.delivery.deliver(settings, ready, { priority: 'normal', timeoutMs: deadlineMs }),
           deliveryBackstopMs(deadlineMs),
           `no answer from Xero delivery within ${deliveryBackstopMs(deadlineMs)} ms`,
         );

@@ -5,6 +5,7 @@ import {
   PendingChangeRepository,
   PendingChangeState,
   SyncLogRepository,
+  defaultMappingSettings,
 } from '@xero-sync/persistence';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
 import { DeliveryResult, SyncSettings, XeroDelivery } from '../delivery/xero-delivery.port';
@@ -65,6 +66,7 @@ function setup(
       mode: 'cron',
       cronIntervalMinutes: 5,
       entitiesEnabled: ['customer'],
+      mapping: defaultMappingSettings(),
       ...settings,
     }),
   });

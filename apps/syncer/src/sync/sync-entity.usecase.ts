@@ -147,7 +147,7 @@ export class SyncEntityUseCase {
     opts: { skipWaiting?: boolean } = {},
   ): Promise<{ result: DeliveryResult; state: PendingChangeState }> {
     const storeId = settings.storeId;
-    const result = (await this.dependencies.unmet(storeId, item)) ?? (await this.deliverNow(storeId, item));
+    const result = (await this.dependencies.unmet(storeId, item)) ?? (await this.deliverNow(settings, item));
     const state = nextState(result, priorAttempts, this.outcome.retryPolicy);
     if (opts.skipWaiting && result.status === 'waiting') return { result, state };
     await this.outcome.execute([
@@ -167,10 +167,10 @@ export class SyncEntityUseCase {
     return { result, state };
   }
 
-  private async deliverNow(storeId: string, item: DeliveryItem): Promise<DeliveryResult> {
+  private async deliverNow(settings: SyncSettings, item: DeliveryItem): Promise<DeliveryResult> {
     try {
       const results = await withTimeout(
-        this.delivery.deliver(storeId, [item], { priority: 'interactive', timeoutMs: this.timeoutMs }),
+        this.delivery.deliver(settings, [item], { priority: 'interactive', timeoutMs: this.timeoutMs }),
         deliveryBackstopMs(this.timeoutMs),
         `no answer from Xero delivery within ${deliveryBackstopMs(this.timeoutMs)} ms`,
       );
