@@ -23,6 +23,11 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
   });
 
   const deliver = (items: DeliveryItem[]) => deliverToStore(w.x, w.storeId, items, { priority: 'normal' });
+  const paidOrder = (currency: string) =>
+    store.orders.find((o) => store.scenarios[o.increment_id] === 'paid' && o.order_currency_code === currency)!;
+  /** Xero commits the next write to `pathPrefix` but its answer is lost. */
+  const loseNextAnswer = (pathPrefix: string) =>
+    w.sandbox.control.addFault({ kind: 'drop-after-commit', count: 1, tenantId: w.tenantId, pathPrefix });
 
   it('creates, updates and re-sends every entity type without duplicates', async () => {
     const customer = store.customers[0];
@@ -78,15 +83,8 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
   });
 
   it('retries a write whose answer was lost without a duplicate (drop-after-commit)', async () => {
-    const order = store.orders.find(
-      (o) => store.scenarios[o.increment_id] === 'paid' && o.order_currency_code === 'USD',
-    )!;
-    await w.sandbox.control.addFault({
-      kind: 'drop-after-commit',
-      count: 1,
-      tenantId: w.tenantId,
-      pathPrefix: '/Invoices',
-    });
+    const order = paidOrder('USD');
+    await loseNextAnswer('/Invoices');
     const [lost] = await deliver([make('order', String(order.entity_id), order)]);
     expect(lost.status).toBe('failed');
     expect(lost.error).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
@@ -97,17 +95,10 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
   });
 
   it('never double-pays: a payment whose answer was lost is found by Reference before any retry', async () => {
-    const order = store.orders.find(
-      (o) => store.scenarios[o.increment_id] === 'paid' && o.order_currency_code === 'NZD',
-    )!;
+    const order = paidOrder('NZD');
     const payment = store.invoices.find((i) => i.order_id === order.entity_id)!;
     await deliver([make('order', String(order.entity_id), order)]);
-    await w.sandbox.control.addFault({
-      kind: 'drop-after-commit',
-      count: 1,
-      tenantId: w.tenantId,
-      pathPrefix: '/Payments',
-    });
+    await loseNextAnswer('/Payments');
     const [lost] = await deliver([make('invoice', String(payment.entity_id), payment)]);
     expect(lost.status).toBe('failed');
     // wait past the idempotency window so only our own Reference check can prevent a second payment

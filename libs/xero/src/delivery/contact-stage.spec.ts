@@ -13,7 +13,7 @@ const body = mapCustomerContact(customer, mapping);
 
 describe('contact stage plans', () => {
   it('creates a new contact without an id, updates a known one with its ContactID, leaves equal content alone', () => {
-    const [wanted] = wantedContacts([customerItem], [], mapping);
+    const [wanted] = wantedContacts({ customers: [customerItem], orders: [] }, mapping);
     const none = new Map<string, string>();
     expect(contactWrite({ wanted }, none)).toEqual({ kind: 'write', body, hash: hashOf(body), xeroId: undefined });
     const stale = link('customer', wanted.id, { xeroId: 'C-1', contentHash: 'old', businessKey: body.ContactNumber });
@@ -24,7 +24,7 @@ describe('contact stage plans', () => {
 
   it('derives a contact from an order, but never overwrites a known one with it', () => {
     const order = store.orders[0];
-    const wanted = wantedContacts([], [item('order', String(order.entity_id), order)], mapping);
+    const wanted = wantedContacts({ customers: [], orders: [item('order', String(order.entity_id), order)] }, mapping);
     expect(wanted).toHaveLength(1);
     expect(wanted[0]).toMatchObject({ id: contactEntityIdForOrder(order), derived: true, items: [] });
     const known = planContacts(wanted, new Map([[wanted[0].id, link('customer', wanted[0].id, { xeroId: 'C-9' })]]));
@@ -33,7 +33,7 @@ describe('contact stage plans', () => {
   });
 
   it('looks a lost create up by ContactNumber and then updates the contact it finds', () => {
-    const [wanted] = wantedContacts([customerItem], [], mapping);
+    const [wanted] = wantedContacts({ customers: [customerItem], orders: [] }, mapping);
     const lost = link('customer', wanted.id, { businessKey: body.ContactNumber, pendingHash: 'h' });
     const plan = planContacts([wanted], new Map([[wanted.id, lost]]));
     expect(plan.lostNumbers).toEqual([body.ContactNumber]);

@@ -36,10 +36,10 @@ export type ContactWrite =
 
 /** Customers first; an order adds its contact only when no customer record of that id is in the run. */
 export function wantedContacts(
-  customers: DeliveryItem<'customer'>[],
-  orders: DeliveryItem<'order'>[],
+  from: { customers: DeliveryItem<'customer'>[]; orders: DeliveryItem<'order'>[] },
   mapping: XeroMappingSettings,
 ): WantedContact[] {
+  const { customers, orders } = from;
   const wanted = new Map<string, WantedContact>();
   for (const c of customers) {
     const p = c.payload;
@@ -90,7 +90,10 @@ export function contactWrite(
 /** Contacts of customers and of orders (POST /Contacts, create-or-update by ContactNumber). */
 export async function contactStage(ctx: StageContext, writer: BatchWriter): Promise<void> {
   const { outcomes, links } = ctx;
-  const wanted = wantedContacts(outcomes.pending('customer'), outcomes.pending('order'), ctx.mapping);
+  const wanted = wantedContacts(
+    { customers: outcomes.pending('customer'), orders: outcomes.pending('order') },
+    ctx.mapping,
+  );
   if (wanted.length === 0) return;
   const plan = planContacts(
     wanted,

@@ -6,6 +6,7 @@ import { XeroPaymentJson } from '../mapping/xero-documents';
 import { elementErrors, XeroError } from '../xero.errors';
 import { BatchWriter, Entry } from './batch-writer';
 import { DeliveryAction } from './delivery.types';
+import { paymentBatch } from './payment-stage';
 import { NoteToSettle, StageContext } from './stage-context';
 import { hashOf, Json, str } from './xero-values';
 
@@ -98,12 +99,7 @@ export async function settlementStage(ctx: StageContext, writer: BatchWriter): P
     }
     refunds.push(refundEntry(ctx, n, body));
   }
-  await writer.write(refunds, {
-    action: 'refunds',
-    lane: 'payment',
-    keyField: 'Reference',
-    send: (bodies, call) => writer.xero.createPayments(ctx.tenantId, bodies as XeroPaymentJson[], call),
-  });
+  await writer.write(refunds, paymentBatch(ctx, writer, 'refunds'));
 }
 
 /** Allocates `amount` of the note to the order's invoice, unless a lost earlier allocation is found on the note. */
@@ -168,8 +164,7 @@ async function foundEarlierRefund(
 
 function refundEntry(ctx: StageContext, n: NoteToSettle, body: XeroPaymentJson): Entry {
   const refundKey = ctx.links.key('creditmemo-refund', n.item.entityId);
-  return {
-    items: [n.item],
+  return ctx.entryFor(n.item, {
     link: refundKey,
     pending: true,
     businessKey: body.Reference,
@@ -184,11 +179,7 @@ function refundEntry(ctx: StageContext, n: NoteToSettle, body: XeroPaymentJson):
       });
       ctx.outcomes.finish(n.item, 'synced', 'refund', 'OK', { xeroId: n.creditNoteId, kind: 'creditnote' });
     },
-    onFail: (err) => {
-      ctx.links.stageFailure(refundKey, err.message);
-      ctx.outcomes.fail(n.item, err);
-    },
-  };
+  });
 }
 
 function recordRefund(ctx: StageContext, n: NoteToSettle, body: XeroPaymentJson, set: XeroLinkUpdate): void {

@@ -3,7 +3,8 @@ import type { EntityName, MagentoCreditMemo } from '@xero-sync/contracts';
 import type { XeroLinkRecord, XeroMappingSettings } from '@xero-sync/persistence';
 import { MappedCreditNote, mapCreditMemoCreditNote } from '../mapping/credit-note.mapper';
 import { cents } from '../mapping/money';
-import { BatchWriter, Entry } from './batch-writer';
+import { XeroElement } from '../client/xero-accounting.client';
+import { BatchSpec, BatchWriter, Entry } from './batch-writer';
 import { DeliveryItem } from './delivery.types';
 import { applySettled, refused, Settled, waiting } from './stage-decision';
 import { StageContext } from './stage-context';
@@ -75,70 +76,67 @@ export async function planCreditNote(
  * goes on to the settlement stage (allocation or refund).
  */
 export async function creditNoteStage(ctx: StageContext, writer: BatchWriter): Promise<void> {
-  const memos = ctx.outcomes.pending('creditmemo');
-  if (memos.length === 0) return;
-  const links = await ctx.links.read(
-    'creditmemo',
-    memos.map((m) => m.entityId),
-  );
+  const todo = await ctx.pendingWithLinks('creditmemo');
+  if (!todo) return;
+  const { items: memos, links } = todo;
   const inputs: CreditNoteInputs = {
     heldBack: (entity, id) => ctx.outcomes.heldBack(entity, id),
     loadOrder: (id) => ctx.orders.load(id),
     mapping: ctx.mapping,
   };
-  const entries: Entry[] = [];
-  for (const item of memos) {
-    const memo = item.payload;
-    const link = links.get(item.entityId);
-    const d = await planCreditNote(memo, link, inputs);
-    if (d.kind === 'settle' || d.kind === 'write') ctx.outcomes.noteTotals(item, d.mapped.totals);
-    if (d.kind === 'settle')
-      ctx.notesToSettle.push({ item, memo, creditNoteId: d.creditNoteId, total: d.total, written: false, link });
-    else if (d.kind === 'write') entries.push(creditNoteEntry(ctx, item, link, d));
-    else applySettled(ctx.outcomes, item, d);
-  }
-  await writer.write(entries, {
+  const notes: BatchSpec = {
     action: 'creditnotes',
     lane: 'payment',
     keyField: 'CreditNoteNumber',
     send: (bodies, call) => writer.xero.upsertCreditNotes(ctx.tenantId, bodies as never, call),
-  });
+  };
+  const entries: Entry[] = [];
+  for (const item of memos) {
+    const link = links.get(item.entityId);
+    const d = await planCreditNote(item.payload, link, inputs);
+    switch (d.kind) {
+      case 'settle':
+        ctx.outcomes.noteTotals(item, d.mapped.totals);
+        ctx.notesToSettle.push({
+          item,
+          memo: item.payload,
+          creditNoteId: d.creditNoteId,
+          total: d.total,
+          written: false,
+          link,
+        });
+        break;
+      case 'write':
+        ctx.outcomes.noteTotals(item, d.mapped.totals);
+        entries.push(creditNoteEntry(ctx, item, d, link));
+        break;
+      case 'fail':
+      case 'finish':
+      case 'wait':
+        applySettled(ctx.outcomes, item, d);
+    }
+  }
+  await writer.write(entries, notes);
 }
 
+/** The note's element; once Xero has it, the note goes on to settlement. */
 function creditNoteEntry(
   ctx: StageContext,
   item: DeliveryItem<'creditmemo'>,
-  link: XeroLinkRecord | undefined,
   d: Extract<CreditNoteDecision, { kind: 'write' }>,
+  link?: XeroLinkRecord,
 ): Entry {
   const memo = item.payload;
   const key = ctx.links.key('creditmemo', item.entityId);
-  const number = d.mapped.body.CreditNoteNumber;
-  return {
-    items: [item],
-    link: key,
-    businessKey: number,
-    hash: d.hash,
-    body: d.body,
-    onOk: (el) => {
-      const id = str(el.CreditNoteID)!;
-      const total = numOf(el.Total) ?? d.mapped.totals.total;
-      if (cents(total) !== cents(memo.grand_total))
-        ctx.logger.error(`credit note ${number}: Xero total ${total} != refund ${memo.grand_total}`);
-      ctx.links.stage(key, {
-        tenantId: ctx.tenantId,
-        businessKey: number,
-        xeroId: id,
-        contentHash: d.hash,
-        total,
-        xeroStatus: str(el.Status),
-        parentXeroId: d.orderLink.xeroId,
-      });
-      ctx.notesToSettle.push({ item, memo, creditNoteId: id, total, written: true, link });
-    },
-    onFail: (err) => {
-      ctx.links.stageFailure(key, err.message);
-      ctx.outcomes.fail(item, err);
-    },
+  const { CreditNoteNumber: number } = d.mapped.body;
+  const onOk = (el: XeroElement): void => {
+    const id = str(el.CreditNoteID)!;
+    const total = numOf(el.Total) ?? d.mapped.totals.total;
+    if (cents(total) !== cents(memo.grand_total))
+      ctx.logger.error(`credit note ${number}: Xero total ${total} != refund ${memo.grand_total}`);
+    const set = { tenantId: ctx.tenantId, businessKey: number, xeroId: id, contentHash: d.hash, total };
+    ctx.links.stage(key, { ...set, xeroStatus: str(el.Status), parentXeroId: d.orderLink.xeroId });
+    ctx.notesToSettle.push({ item, memo, creditNoteId: id, total, written: true, link });
   };
+  return ctx.entryFor(item, { link: key, businessKey: number, hash: d.hash, body: d.body, onOk });
 }

@@ -105,12 +105,9 @@ export function planInvoice(
 
 /** Invoices of orders (POST /Invoices, create-or-update by InvoiceNumber; void/delete on cancel). */
 export async function invoiceStage(ctx: StageContext, writer: BatchWriter): Promise<void> {
-  const orders = ctx.outcomes.pending('order');
-  if (orders.length === 0) return;
-  const links = await ctx.links.read(
-    'order',
-    orders.map((o) => o.entityId),
-  );
+  const todo = await ctx.pendingWithLinks('order');
+  if (!todo) return;
+  const { items: orders, links } = todo;
   await findLostInvoices(ctx, writer, orders, links);
   const entries: Entry[] = [];
   for (const item of orders) {
@@ -166,8 +163,7 @@ function invoiceEntry(
   const order = item.payload;
   const key = ctx.links.key('order', item.entityId);
   const number = d.mapped.body.InvoiceNumber;
-  return {
-    items: [item],
+  return ctx.entryFor(item, {
     link: key,
     businessKey: number,
     hash: d.hash,
@@ -190,17 +186,12 @@ function invoiceEntry(
       ctx.orders.remember(item.entityId, { ...(link ?? ({} as XeroLinkRecord)), ...update, ...key });
       ctx.outcomes.finish(item, 'synced', d.action, 'OK', { xeroId: state.xeroId, kind: 'invoice' });
     },
-    onFail: (err) => {
-      ctx.links.stageFailure(key, err.message);
-      ctx.outcomes.fail(item, err);
-    },
-  };
+  });
 }
 
 function cancelEntry(ctx: StageContext, item: DeliveryItem, d: Extract<InvoiceDecision, { kind: 'cancel' }>): Entry {
   const key = ctx.links.key('order', item.entityId);
-  return {
-    items: [item],
+  return ctx.entryFor(item, {
     link: key,
     businessKey: d.body.InvoiceNumber,
     hash: d.hash,
@@ -209,9 +200,5 @@ function cancelEntry(ctx: StageContext, item: DeliveryItem, d: Extract<InvoiceDe
       ctx.links.stage(key, { contentHash: d.hash, xeroStatus: str(el.Status) ?? d.body.Status });
       ctx.outcomes.finish(item, 'synced', d.action, 'OK', { xeroId: d.body.InvoiceID, kind: 'invoice' });
     },
-    onFail: (err) => {
-      ctx.links.stageFailure(key, err.message);
-      ctx.outcomes.fail(item, err);
-    },
-  };
+  });
 }

@@ -4,7 +4,7 @@ import { cents, fromCents } from '../mapping/money';
 import { mapInvoicePayment, paymentAccountFor } from '../mapping/payment.mapper';
 import { XeroPaymentJson } from '../mapping/xero-documents';
 import { XeroError } from '../xero.errors';
-import { BatchWriter, Entry } from './batch-writer';
+import { BatchSpec, BatchWriter, Entry } from './batch-writer';
 import { DeliveryItem } from './delivery.types';
 import { applySettled, finished, refused, Refused, Settled, waiting } from './stage-decision';
 import { StageContext } from './stage-context';
@@ -58,12 +58,9 @@ export function overpays(body: XeroPaymentJson, orderLink: XeroLinkRecord): Refu
 
 /** Payments of store invoices (PUT /Payments, pending marker first; a lost answer is found by Reference). */
 export async function paymentStage(ctx: StageContext, writer: BatchWriter): Promise<void> {
-  const invoices = ctx.outcomes.pending('invoice');
-  if (invoices.length === 0) return;
-  const links = await ctx.links.read(
-    'invoice',
-    invoices.map((i) => i.entityId),
-  );
+  const todo = await ctx.pendingWithLinks('invoice');
+  if (!todo) return;
+  const { items: invoices, links } = todo;
   const entries: Entry[] = [];
   for (const item of invoices) {
     const d = await planPayment(item.payload, links.get(item.entityId), ctx.mapping, (id) => ctx.orders.load(id));
@@ -83,12 +80,17 @@ export async function paymentStage(ctx: StageContext, writer: BatchWriter): Prom
     if (over) applySettled(ctx.outcomes, item, over);
     else entries.push(paymentEntry(ctx, item, d));
   }
-  await writer.write(entries, {
-    action: 'payments',
+  await writer.write(entries, paymentBatch(ctx, writer, 'payments'));
+}
+
+/** Payments and refunds: PUT /Payments, answers matched by Reference. */
+export function paymentBatch(ctx: StageContext, writer: BatchWriter, action: string): BatchSpec {
+  return {
+    action,
     lane: 'payment',
     keyField: 'Reference',
     send: (bodies, call) => writer.xero.createPayments(ctx.tenantId, bodies as XeroPaymentJson[], call),
-  });
+  };
 }
 
 /** A previous attempt may have paid without us hearing: records that payment if Xero has it. */
@@ -130,31 +132,29 @@ function paymentEntry(
   const release = () => {
     orderLink.amountDue = fromCents(cents(orderLink.amountDue ?? 0) + cents(body.Amount));
   };
-  return {
-    items: [item],
-    link: key,
-    pending: true,
-    businessKey: body.Reference,
-    hash: hashOf(body),
-    body,
-    onOk: (el) => {
-      const pid = str(el.PaymentID);
-      release();
-      ctx.links.stage(key, {
-        tenantId: ctx.tenantId,
-        businessKey: body.Reference,
-        xeroId: pid,
-        parentXeroId: orderLink.xeroId,
-        total: body.Amount,
-        contentHash: hashOf(body),
-      });
-      ctx.orders.moveAmounts(String(item.payload.order_id), body.Amount, 0);
-      ctx.outcomes.finish(item, 'synced', 'payment', 'OK', { xeroId: pid });
+  return ctx.entryFor(
+    item,
+    {
+      link: key,
+      pending: true,
+      businessKey: body.Reference,
+      hash: hashOf(body),
+      body,
+      onOk: (el) => {
+        const pid = str(el.PaymentID);
+        release();
+        ctx.links.stage(key, {
+          tenantId: ctx.tenantId,
+          businessKey: body.Reference,
+          xeroId: pid,
+          parentXeroId: orderLink.xeroId,
+          total: body.Amount,
+          contentHash: hashOf(body),
+        });
+        ctx.orders.moveAmounts(String(item.payload.order_id), body.Amount, 0);
+        ctx.outcomes.finish(item, 'synced', 'payment', 'OK', { xeroId: pid });
+      },
     },
-    onFail: (err) => {
-      release();
-      ctx.links.stageFailure(key, err.message);
-      ctx.outcomes.fail(item, err);
-    },
-  };
+    release,
+  );
 }

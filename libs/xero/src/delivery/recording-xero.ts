@@ -1,13 +1,5 @@
 import { CallOutcome, XeroElement } from '../client/xero-accounting.client';
-import {
-  XeroAllocationJson,
-  XeroContactJson,
-  XeroCreditNoteJson,
-  XeroInvoiceJson,
-  XeroInvoiceStatusJson,
-  XeroItemJson,
-  XeroPaymentJson,
-} from '../mapping/xero-documents';
+import type * as Docs from '../mapping/xero-documents';
 import { XeroTransport } from './batch-writer';
 import { Json } from './xero-values';
 
@@ -18,11 +10,6 @@ export interface DryRunRequest {
   body?: unknown;
 }
 
-/** Stands for an id Xero would assign (shown in later requests that refer to the new document). */
-function assigned(field: string, key: unknown): string {
-  return `<${field} of ${String(key)}>`;
-}
-
 /**
  * A Xero that records instead of sending (the dry-run, unit specs): every write is accepted and answered with
  * its own body plus the ids Xero would assign; every lookup finds nothing (the lookups a run makes after a lost
@@ -31,39 +18,37 @@ function assigned(field: string, key: unknown): string {
 export class RecordingXero implements XeroTransport {
   readonly requests: DryRunRequest[] = [];
 
-  upsertContacts(_tenantId: string, contacts: XeroContactJson[]) {
-    return this.write('POST', '/Contacts?summarizeErrors=false', 'Contacts', contacts, (c) => ({
-      ContactID: (c as { ContactID?: string }).ContactID ?? assigned('ContactID', c.ContactNumber),
-    }));
+  upsertContacts(_tenantId: string, contacts: Docs.XeroContactJson[]) {
+    return this.write('POST', '/Contacts?summarizeErrors=false', 'Contacts', contacts, 'ContactID', 'ContactNumber');
   }
 
-  upsertItems(_tenantId: string, items: XeroItemJson[]) {
-    return this.write('POST', '/Items?summarizeErrors=false&unitdp=4', 'Items', items, (i) => ({
-      ItemID: assigned('ItemID', i.Code),
-    }));
+  upsertItems(_tenantId: string, items: Docs.XeroItemJson[]) {
+    return this.write('POST', '/Items?summarizeErrors=false&unitdp=4', 'Items', items, 'ItemID', 'Code');
   }
 
-  upsertInvoices(_tenantId: string, invoices: (XeroInvoiceJson | XeroInvoiceStatusJson)[]) {
-    return this.write('POST', '/Invoices?summarizeErrors=false&unitdp=4', 'Invoices', invoices, (i) => ({
-      InvoiceID: i.InvoiceID ?? assigned('InvoiceID', i.InvoiceNumber),
-    }));
+  upsertInvoices(_tenantId: string, invoices: (Docs.XeroInvoiceJson | Docs.XeroInvoiceStatusJson)[]) {
+    return this.write(
+      'POST',
+      '/Invoices?summarizeErrors=false&unitdp=4',
+      'Invoices',
+      invoices,
+      'InvoiceID',
+      'InvoiceNumber',
+    );
   }
 
-  upsertCreditNotes(_tenantId: string, notes: XeroCreditNoteJson[]) {
-    return this.write('POST', '/CreditNotes?summarizeErrors=false&unitdp=4', 'CreditNotes', notes, (n) => ({
-      CreditNoteID: (n as { CreditNoteID?: string }).CreditNoteID ?? assigned('CreditNoteID', n.CreditNoteNumber),
-    }));
+  upsertCreditNotes(_tenantId: string, notes: Docs.XeroCreditNoteJson[]) {
+    const path = '/CreditNotes?summarizeErrors=false&unitdp=4';
+    return this.write('POST', path, 'CreditNotes', notes, 'CreditNoteID', 'CreditNoteNumber');
   }
 
-  createPayments(_tenantId: string, payments: XeroPaymentJson[]) {
-    return this.write('PUT', '/Payments?summarizeErrors=false', 'Payments', payments, (p) => ({
-      PaymentID: assigned('PaymentID', p.Reference),
-    }));
+  createPayments(_tenantId: string, payments: Docs.XeroPaymentJson[]) {
+    return this.write('PUT', '/Payments?summarizeErrors=false', 'Payments', payments, 'PaymentID', 'Reference');
   }
 
-  createAllocation(_tenantId: string, creditNoteId: string, allocation: XeroAllocationJson) {
+  createAllocation(_tenantId: string, creditNoteId: string, allocation: Docs.XeroAllocationJson) {
     const path = `/CreditNotes/${creditNoteId}/Allocations?summarizeErrors=false`;
-    return this.write('PUT', path, 'Allocations', [allocation], () => ({}));
+    return this.write('PUT', path, 'Allocations', [allocation]);
   }
 
   getContactsByNumbers(_tenantId: string, numbers: string[]) {
@@ -82,15 +67,19 @@ export class RecordingXero implements XeroTransport {
     return this.read<Json | undefined>(`/CreditNotes/${creditNoteId}`, undefined);
   }
 
-  private async write<T extends object>(
+  /** Records the write; each element is answered with its body and its id (kept, or `<IdField of key>`). */
+  private async write(
     method: 'POST' | 'PUT',
     path: string,
     field: string,
-    bodies: T[],
-    ids: (body: T) => Json,
+    bodies: object[],
+    idField?: string,
+    keyField?: string,
   ): Promise<CallOutcome<XeroElement[]>> {
     this.requests.push({ method, path, body: { [field]: bodies } });
-    return { status: 200, body: bodies.map((b) => ({ ...b, ...ids(b) })) };
+    const answer = (b: Json): XeroElement =>
+      idField ? { ...b, [idField]: b[idField] ?? `<${idField} of ${String(b[keyField ?? idField])}>` } : { ...b };
+    return { status: 200, body: bodies.map((b) => answer(b as Json)) };
   }
 
   private async read<T>(path: string, answer: T): Promise<CallOutcome<T>> {

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { XeroLinkRecord, XeroMappingSettings } from '@xero-sync/persistence';
-import type { MagentoCreditMemo } from '@xero-sync/contracts';
+import type { EntityName, MagentoCreditMemo } from '@xero-sync/contracts';
+import type { Entry } from './batch-writer';
 import { DeliveryItem } from './delivery.types';
 import { ItemOutcomes } from './item-outcomes';
 import { LinkLedger } from './link-ledger';
@@ -70,5 +71,36 @@ export class StageContext {
     readonly logger: StageLogger,
   ) {
     this.orders = new OrderLinks(links);
+  }
+
+  /** Undecided items of one entity with their links by entity id; undefined when there are none. */
+  async pendingWithLinks<E extends EntityName>(
+    entity: E,
+  ): Promise<{ items: DeliveryItem<E>[]; links: Map<string, XeroLinkRecord> } | undefined> {
+    const items = this.outcomes.pending(entity);
+    if (items.length === 0) return undefined;
+    return {
+      items,
+      links: await this.links.read(
+        entity,
+        items.map((i) => i.entityId),
+      ),
+    };
+  }
+
+  /**
+   * An element that decides one item: a refusal is noted on its link (when that exists) and decides the item.
+   * `beforeFail` undoes what planning reserved for it.
+   */
+  entryFor(item: DeliveryItem, element: Omit<Entry, 'items' | 'onFail'>, beforeFail?: () => void): Entry {
+    return {
+      items: [item],
+      ...element,
+      onFail: (err) => {
+        beforeFail?.();
+        this.links.stageFailure(element.link, err.message);
+        this.outcomes.fail(item, err);
+      },
+    };
   }
 }
