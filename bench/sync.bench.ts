@@ -246,11 +246,12 @@ async function syncSection(store: GeneratedStore, timeScale: number, budget: num
     const ctx = await xeroContext(t);
     try {
       const delivery = ctx.get(XeroDeliveryService);
+      const baseSettings = await ctx.get(StoreSettingsRepository).get('bench-base');
       const b0 = Date.now();
       let before = (await countersOf(t, baseTenant)).total;
       const deliverOne = async (env: EntityChangeEvent) => {
         const [r] = await delivery.deliver(
-          await ctx.get(StoreSettingsRepository).get('bench-base'),
+          baseSettings,
           [{ entity: env.entity, entityId: env.entityId, payload: env.payload, eventId: env.eventId }],
           { priority: 'normal' },
         );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { defaultStoreSettings } from '@xero-sync/persistence';
 import { generateStore, GeneratedStore } from '@xero-sync/testing';
 import { DeliveryItem, DeliveryResult } from '@xero-sync/xero';
-import { xeroWorld, XeroWorld } from './xero-test-app';
+import { deliverToStore, xeroWorld, XeroWorld } from './xero-test-app';
 
 /**
  * The accounting proof: ≥ 1,000 generated orders (two stores in one org: prices excluding and including tax;
@@ -59,9 +59,7 @@ describe('accounting corpus', () => {
       }));
       const final: DeliveryResult[] = [];
       for (let round = 0; round < 10 && pending.length > 0; round++) {
-        const results = await w.x.delivery.deliver(await w.x.settings.get(s.storeId), pending, {
-          priority: 'backfill',
-        });
+        const results = await deliverToStore(w.x, s.storeId, pending, { priority: 'backfill' });
         // like the syncer: deferred and waiting items go round again
         const again = results.map((r, i) =>
           r.status === 'deferred' || r.status === 'waiting' ? pending[i] : undefined,

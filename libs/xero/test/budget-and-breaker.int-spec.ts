@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MagentoCustomer } from '@xero-sync/contracts';
 import { generateStore } from '@xero-sync/testing';
 import { DeliveryItem } from '@xero-sync/xero';
-import { xeroWorld, XeroWorld } from './xero-test-app';
+import { deliverToStore, xeroWorld, XeroWorld } from './xero-test-app';
 
 const asItems = (customers: MagentoCustomer[]): DeliveryItem[] =>
   customers.map((c) => ({ entity: 'customer', entityId: String(c.id), payload: c, eventId: randomUUID() }));
@@ -29,7 +29,7 @@ describe('per-org rate budget against the time-scaled sandbox', () => {
     // the whole backlog in one delivery (as a Cron flush would hand it over); deferred items go round again
     let pending = asItems(customers);
     while (pending.length > 0) {
-      const results = await w.x.delivery.deliver(await w.x.settings.get(w.storeId), pending, { priority: 'backfill' });
+      const results = await deliverToStore(w.x, w.storeId, pending, { priority: 'backfill' });
       expect(results.filter((r) => r.status === 'failed')).toEqual([]);
       pending = pending.filter((_, i) => results[i].status === 'deferred');
     }
@@ -74,29 +74,21 @@ describe('per-org circuit breaker against a sandbox outage', () => {
   it('opens after a few failures, stops calling, half-opens and closes on recovery', async () => {
     const customers = generateStore({ seed: 10, customers: 20, products: 1, orders: 1 }).customers;
     await w.sandbox.control.addFault({ kind: 'status', status: 503, tenantId: w.tenantId, durationMs: 60_000 });
-    const first = await w.x.delivery.deliver(await w.x.settings.get(w.storeId), asItems(customers.slice(0, 6)), {
-      priority: 'normal',
-    });
+    const first = await deliverToStore(w.x, w.storeId, asItems(customers.slice(0, 6)), { priority: 'normal' });
     expect(first.some((r) => r.error?.code === 'UNAVAILABLE')).toBe(true);
     expect(w.x.client.breakerState(w.tenantId)).toBe('open');
     const callsWhenOpen = (await w.sandbox.control.counters(w.tenantId)).total;
-    const during = await w.x.delivery.deliver(await w.x.settings.get(w.storeId), asItems(customers.slice(6, 12)), {
-      priority: 'normal',
-    });
+    const during = await deliverToStore(w.x, w.storeId, asItems(customers.slice(6, 12)), { priority: 'normal' });
     expect(during.every((r) => r.status === 'deferred' && r.error?.code === 'CIRCUIT_OPEN')).toBe(true);
     expect((await w.sandbox.control.counters(w.tenantId)).total).toBe(callsWhenOpen);
     await w.sandbox.control.clearFaults();
     await new Promise((r) => setTimeout(r, 1700));
     expect(w.x.client.breakerState(w.tenantId)).toBe('halfOpen');
     // half-open lets one probe through; its success closes the breaker and the rest flows again
-    const [probe] = await w.x.delivery.deliver(await w.x.settings.get(w.storeId), asItems(customers.slice(6, 7)), {
-      priority: 'normal',
-    });
+    const [probe] = await deliverToStore(w.x, w.storeId, asItems(customers.slice(6, 7)), { priority: 'normal' });
     expect(probe.status).toBe('synced');
     expect(w.x.client.breakerState(w.tenantId)).toBe('closed');
-    const after = await w.x.delivery.deliver(await w.x.settings.get(w.storeId), asItems(customers.slice(7, 12)), {
-      priority: 'normal',
-    });
+    const after = await deliverToStore(w.x, w.storeId, asItems(customers.slice(7, 12)), { priority: 'normal' });
     expect(after.every((r) => r.status === 'synced')).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ import {
   testEncryptionKey,
   TestSandbox,
 } from '@xero-sync/testing';
-import { bootXeroApp, dropTestDatabase, XeroTestApp } from './xero-test-app';
+import { bootXeroApp, deliverToStore, dropTestDatabase, XeroTestApp } from './xero-test-app';
 
 /** OAuth consent, refresh single-flight across two instances, lost refresh answers, invalid_grant. */
 describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
@@ -52,8 +52,9 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
     const storeId = `s-${randomUUID().slice(0, 8)}`;
     await a.settings.save({ ...defaultStoreSettings(storeId), xeroTenantId: tenantId }, 'test');
     const customer = generateStore({ seed, customers: 1, orders: 1 }).customers[0];
-    const [r] = await b.delivery.deliver(
-      await b.settings.get(storeId),
+    const [r] = await deliverToStore(
+      b,
+      storeId,
       [{ entity: 'customer', entityId: String(customer.id), payload: customer, eventId: randomUUID() }],
       { priority },
     );

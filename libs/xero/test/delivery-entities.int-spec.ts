@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityName, EntityPayloads, MagentoCreditMemo, MagentoInvoice, MagentoOrder } from '@xero-sync/contracts';
 import { generateStore } from '@xero-sync/testing';
 import { DeliveryItem } from '@xero-sync/xero';
-import { bootXeroApp, xeroWorld, XeroWorld } from './xero-test-app';
+import { bootXeroApp, deliverToStore, xeroWorld, XeroWorld } from './xero-test-app';
 
 const make = <E extends EntityName>(entity: E, entityId: string, payload: EntityPayloads[E]): DeliveryItem => ({
   entity,
@@ -22,8 +22,12 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
     await w?.close();
   });
 
-  const deliver = async (items: DeliveryItem[]) =>
-    w.x.delivery.deliver(await w.x.settings.get(w.storeId), items, { priority: 'normal' });
+  const deliver = (items: DeliveryItem[]) => deliverToStore(w.x, w.storeId, items, { priority: 'normal' });
+  const paidOrder = (currency: string) =>
+    store.orders.find((o) => store.scenarios[o.increment_id] === 'paid' && o.order_currency_code === currency)!;
+  /** Xero commits the next write to `pathPrefix` but its answer is lost. */
+  const loseNextAnswer = (pathPrefix: string) =>
+    w.sandbox.control.addFault({ kind: 'drop-after-commit', count: 1, tenantId: w.tenantId, pathPrefix });
 
   it('creates, updates and re-sends every entity type without duplicates', async () => {
     const customer = store.customers[0];
@@ -79,15 +83,8 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
   });
 
   it('retries a write whose answer was lost without a duplicate (drop-after-commit)', async () => {
-    const order = store.orders.find(
-      (o) => store.scenarios[o.increment_id] === 'paid' && o.order_currency_code === 'USD',
-    )!;
-    await w.sandbox.control.addFault({
-      kind: 'drop-after-commit',
-      count: 1,
-      tenantId: w.tenantId,
-      pathPrefix: '/Invoices',
-    });
+    const order = paidOrder('USD');
+    await loseNextAnswer('/Invoices');
     const [lost] = await deliver([make('order', String(order.entity_id), order)]);
     expect(lost.status).toBe('failed');
     expect(lost.error).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
@@ -98,17 +95,10 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
   });
 
   it('never double-pays: a payment whose answer was lost is found by Reference before any retry', async () => {
-    const order = store.orders.find(
-      (o) => store.scenarios[o.increment_id] === 'paid' && o.order_currency_code === 'NZD',
-    )!;
+    const order = paidOrder('NZD');
     const payment = store.invoices.find((i) => i.order_id === order.entity_id)!;
     await deliver([make('order', String(order.entity_id), order)]);
-    await w.sandbox.control.addFault({
-      kind: 'drop-after-commit',
-      count: 1,
-      tenantId: w.tenantId,
-      pathPrefix: '/Payments',
-    });
+    await loseNextAnswer('/Payments');
     const [lost] = await deliver([make('invoice', String(payment.entity_id), payment)]);
     expect(lost.status).toBe('failed');
     // wait past the idempotency window so only our own Reference check can prevent a second payment
@@ -154,7 +144,7 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
       // Batches of different composition, so their Idempotency-Keys differ as they would in production.
       const runs = await Promise.all([
         deliver(items()),
-        other.delivery.deliver(await w.x.settings.get(w.storeId), items().reverse(), { priority: 'normal' }),
+        deliverToStore(other, w.storeId, items().reverse(), { priority: 'normal' }),
         deliver(items().slice(0, 3)),
       ]);
       await w.sandbox.control.clearFaults();
@@ -167,7 +157,7 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
             true,
           );
       }
-      const again = await other.delivery.deliver(await w.x.settings.get(w.storeId), items(), { priority: 'normal' });
+      const again = await deliverToStore(other, w.storeId, items(), { priority: 'normal' });
       expect(again.every((r) => r.status === 'unchanged')).toBe(true);
       const dump = await w.sandbox.control.dump(w.tenantId);
       for (const o of paid) {
@@ -203,10 +193,7 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
     await w.sandbox.control.addFault({ kind: 'latency', ms: 700, durationMs: 20_000, tenantId: w.tenantId });
     let cut;
     try {
-      cut = await w.x.delivery.deliver(await w.x.settings.get(w.storeId), items(), {
-        priority: 'normal',
-        timeoutMs: 1_000,
-      });
+      cut = await deliverToStore(w.x, w.storeId, items(), { priority: 'normal', timeoutMs: 1_000 });
     } finally {
       await w.sandbox.control.clearFaults();
     }

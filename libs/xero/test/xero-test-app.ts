@@ -16,6 +16,9 @@ import {
   TestSandbox,
 } from '@xero-sync/testing';
 import {
+  DeliveryItem,
+  DeliveryOptions,
+  DeliveryResult,
   DryRunService,
   XeroAccountingClient,
   XeroConnectionService,
@@ -36,6 +39,16 @@ export interface XeroTestApp {
   stats: RequestStatsRepository;
   client: XeroAccountingClient;
   dryRun: DryRunService;
+}
+
+/** Delivers to a store with its current saved settings (as the syncer hands them over). */
+export async function deliverToStore(
+  x: XeroTestApp,
+  storeId: string,
+  items: DeliveryItem[],
+  opts: DeliveryOptions,
+): Promise<DeliveryResult[]> {
+  return x.delivery.deliver(await x.settings.get(storeId), items, opts);
 }
 
 export async function bootXeroApp(env: Record<string, string>, options: XeroModuleOptions = {}): Promise<XeroTestApp> {

@@ -1,168 +1,73 @@
-import { Injectable } from '@nestjs/common';
-import type {
-  MagentoCreditMemo,
-  MagentoCustomer,
-  MagentoInvoice,
-  MagentoOrder,
-  MagentoProduct,
-} from '@xero-sync/contracts';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { StoreSettingsRepository, XeroLinkRepository } from '@xero-sync/persistence';
-import {
-  contactEntityIdForOrder,
-  contactNumberFor,
-  mapCustomerContact,
-  mapOrderContact,
-} from '../mapping/contact.mapper';
-import { mapCreditMemoCreditNote } from '../mapping/credit-note.mapper';
-import { billableItems, mapOrderInvoice } from '../mapping/invoice.mapper';
-import { itemCodeFor, mapOrderLineItem, mapProductItem } from '../mapping/item.mapper';
 import { roundTo } from '../mapping/money';
-import { mapAllocation, mapCreditNoteRefund, mapInvoicePayment, paymentAccountFor } from '../mapping/payment.mapper';
 import { MappedTotals } from '../mapping/xero-documents';
-import { DeliveryItem } from './delivery.types';
+import { XERO_OPTIONS, XeroModuleOptions } from '../xero.options';
+import { DeliveryRun } from './delivery-run';
+import { DeliveryItem, DeliveryResult } from './delivery.types';
+import { DryRunRequest, RecordingXero } from './recording-xero';
 
-export interface DryRunRequest {
-  method: 'GET' | 'PUT' | 'POST';
-  path: string;
-  body?: unknown;
-}
+export { DryRunRequest } from './recording-xero';
 
 export interface DryRunPreview {
+  /** The requests delivery would send for this record alone, in order. */
   requests: DryRunRequest[];
   /** Calls this item would cost on its own (in a batch they are shared). */
   calls: number;
   totals: MappedTotals;
-  /** Mapping problems (e.g. an unmapped tax rate) that would fail the delivery. */
+  /** Why delivery would refuse it before calling Xero (e.g. an unmapped tax rate). */
   errors: string[];
+  /** What delivery would answer: e.g. 'waiting' with what it waits for, 'unchanged', or the action it takes. */
+  result: Pick<DeliveryResult, 'status' | 'action' | 'message'>;
 }
 
 const ZERO: MappedTotals = { subTotal: 0, totalTax: 0, total: 0, storeTotal: 0, roundingAdjustment: 0 };
 
 /**
- * For any entity: the exact Xero payloads the delivery would send, the calls it would cost alone and the
- * totals Xero would compute — without calling Xero (it reads only xero_links for known ids).
+ * For any entity: the exact Xero requests delivery would send, the calls it would cost alone and the totals Xero
+ * would compute. It runs delivery's own stages against the record's links with a Xero that records instead of
+ * sending: no Xero call at all (not even the lookups delivery makes after a lost answer: those are listed and
+ * answered "not found"), no link written, no org connection needed. Documents it would create are answered with
+ * placeholder ids (`<InvoiceID of …>`), so the requests that follow them show where each id goes.
  */
 @Injectable()
 export class DryRunService {
+  private readonly logger = new Logger(DryRunService.name);
+
   constructor(
     private readonly settings: StoreSettingsRepository,
     private readonly links: XeroLinkRepository,
+    @Optional() @Inject(XERO_OPTIONS) private readonly options: XeroModuleOptions = {},
   ) {}
 
   async preview(storeId: string, item: DeliveryItem): Promise<DryRunPreview> {
-    const { mapping } = await this.settings.get(storeId);
-    const link = (entity: string, id: string) => this.links.find({ storeId, entity, entityId: id });
-    const requests: DryRunRequest[] = [];
-    let totals = ZERO;
-    try {
-      switch (item.entity) {
-        case 'customer': {
-          const c = item.payload as MagentoCustomer;
-          const l = await link('customer', String(c.id));
-          const body = mapCustomerContact(c, mapping, l?.name);
-          requests.push({
-            method: 'POST',
-            path: '/Contacts?summarizeErrors=false',
-            body: { Contacts: [l?.xeroId ? { ContactID: l.xeroId, ...body } : body] },
-          });
-          break;
-        }
-        case 'product': {
-          const p = item.payload as MagentoProduct;
-          const l = await link('product', p.sku);
-          const body = { ...mapProductItem(p, mapping), Code: l?.businessKey ?? itemCodeFor(p.sku) };
-          requests.push({ method: 'POST', path: '/Items?summarizeErrors=false&unitdp=4', body: { Items: [body] } });
-          break;
-        }
-        case 'order': {
-          const o = item.payload as MagentoOrder;
-          const contactKey = contactEntityIdForOrder(o);
-          const contactLink = await link('customer', contactKey);
-          if (!contactLink?.xeroId) {
-            requests.push({
-              method: 'POST',
-              path: '/Contacts?summarizeErrors=false',
-              body: { Contacts: [mapOrderContact(o, mapping)] },
-            });
-          }
-          const missing = [];
-          for (const line of billableItems(o))
-            if (!(await link('product', line.sku))?.xeroId) missing.push(mapOrderLineItem(line, mapping));
-          if (missing.length)
-            requests.push({ method: 'POST', path: '/Items?summarizeErrors=false&unitdp=4', body: { Items: missing } });
-          const l = await link('order', item.entityId);
-          const contact = contactLink?.xeroId
-            ? { ContactID: contactLink.xeroId }
-            : { ContactNumber: contactNumberFor(mapping, contactKey) };
-          const mapped = mapOrderInvoice(o, mapping, { contact, invoiceId: l?.xeroId });
-          totals = mapped.totals;
-          if (o.state === 'canceled') {
-            if (l?.xeroId) {
-              const target = l.xeroStatus === 'AUTHORISED' ? 'VOIDED' : 'DELETED';
-              requests.push({
-                method: 'POST',
-                path: '/Invoices?summarizeErrors=false&unitdp=4',
-                body: { Invoices: [{ InvoiceID: l.xeroId, Status: target }] },
-              });
-            }
-          } else {
-            requests.push({
-              method: 'POST',
-              path: '/Invoices?summarizeErrors=false&unitdp=4',
-              body: { Invoices: [mapped.body] },
-            });
-          }
-          break;
-        }
-        case 'invoice': {
-          const inv = item.payload as MagentoInvoice;
-          const account = paymentAccountFor(mapping, inv.payment_method);
-          const orderLink = await link('order', String(inv.order_id));
-          if (account !== null) {
-            const body = mapInvoicePayment(inv, account, orderLink?.xeroId ?? '<invoice id once the order is synced>');
-            requests.push({ method: 'PUT', path: '/Payments?summarizeErrors=false', body: { Payments: [body] } });
-          }
-          totals = { ...ZERO, total: roundTo(inv.grand_total, 2), storeTotal: roundTo(inv.grand_total, 2) };
-          break;
-        }
-        case 'creditmemo': {
-          const memo = item.payload as MagentoCreditMemo;
-          const orderLink = await link('order', String(memo.order_id));
-          const contact = orderLink?.contactXeroId
-            ? { ContactID: orderLink.contactXeroId }
-            : { ContactNumber: '<the order contact>' };
-          const mapped = mapCreditMemoCreditNote(memo, mapping, { contact, currencyCode: orderLink?.currencyCode });
-          totals = mapped.totals;
-          requests.push({
-            method: 'POST',
-            path: '/CreditNotes?summarizeErrors=false&unitdp=4',
-            body: { CreditNotes: [mapped.body] },
-          });
-          const due = orderLink?.amountDue ?? 0;
-          const alloc = Math.min(mapped.totals.total, Math.max(0, due));
-          const cnId = '<credit note id>';
-          if (alloc > 0) {
-            requests.push({
-              method: 'PUT',
-              path: `/CreditNotes/${cnId}/Allocations?summarizeErrors=false`,
-              body: { Allocations: [mapAllocation(memo, orderLink!.xeroId!, alloc)] },
-            });
-          }
-          const rest = roundTo(mapped.totals.total - alloc, 2);
-          const account = paymentAccountFor(mapping, memo.payment_method);
-          if (rest > 0 && account !== null) {
-            requests.push({
-              method: 'PUT',
-              path: '/Payments?summarizeErrors=false',
-              body: { Payments: [mapCreditNoteRefund(memo, account, cnId, rest)] },
-            });
-          }
-          break;
-        }
-      }
-    } catch (err) {
-      return { requests, calls: requests.length, totals, errors: [(err as Error).message] };
-    }
-    return { requests, calls: requests.length, totals, errors: [] };
+    const xero = new RecordingXero();
+    const run = new DeliveryRun({
+      settings: await this.settings.get(storeId),
+      items: [item],
+      priority: 'interactive',
+      xero,
+      links: this.links,
+      readOnly: true,
+      options: this.options,
+      logger: this.logger,
+      signal: new AbortController().signal,
+    });
+    await run.runStages();
+    const [result] = run.results();
+    return {
+      requests: xero.requests,
+      calls: xero.requests.length,
+      totals: run.outcomes.totalsOf(item) ?? paymentTotals(item) ?? ZERO,
+      errors: result.status === 'failed' ? [result.message] : [],
+      result: { status: result.status, action: result.action, message: result.message },
+    };
   }
+}
+
+/** A store invoice's payment: Xero records its amount as is. */
+function paymentTotals(item: DeliveryItem): MappedTotals | undefined {
+  if (item.entity !== 'invoice') return undefined;
+  const total = roundTo((item as DeliveryItem<'invoice'>).payload.grand_total, 2);
+  return { ...ZERO, total, storeTotal: total };
 }

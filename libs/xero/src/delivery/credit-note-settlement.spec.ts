@@ -1,0 +1,99 @@
+import type { MagentoCreditMemo } from '@xero-sync/contracts';
+import { defaultMappingSettings } from '@xero-sync/persistence';
+import { generateStore } from '@xero-sync/testing';
+import { planSettlement, settlementStage } from './credit-note-settlement';
+import { item, link, stageWorld } from './test/stage-kit';
+
+const store = generateStore({ seed: 13, customers: 3, orders: 30 });
+const mapping = defaultMappingSettings();
+const memo: MagentoCreditMemo = {
+  ...store.creditMemos[0],
+  grand_total: 30,
+  invoice_id: null,
+  payment_method: 'checkmo',
+};
+const orderId = String(memo.order_id);
+/** An on-account order: authorised, 100 due, nothing paid. */
+const onAccount = link('order', orderId, { xeroId: 'INV-1', xeroStatus: 'AUTHORISED', amountDue: 100, amountPaid: 0 });
+/** A paid order: the store took the money and Xero has the payment. */
+const paid = link('order', orderId, { xeroId: 'INV-1', xeroStatus: 'PAID', amountDue: 0, amountPaid: 100 });
+
+describe('planSettlement', () => {
+  it('allocates an on-account credit to the invoice (nothing refunded)', () => {
+    expect(planSettlement({ memo, total: 30 }, onAccount, undefined, mapping)).toEqual({
+      remaining: 30,
+      allocate: 30,
+      refund: 0,
+      account: '090',
+    });
+  });
+
+  it('allocates only what is due and refunds the rest', () => {
+    const due = { ...onAccount, amountDue: 20 };
+    expect(planSettlement({ memo, total: 30 }, due, undefined, mapping)).toMatchObject({ allocate: 20, refund: 10 });
+  });
+
+  it('refunds paid money in cash: the order is paid, or the store invoice it names has its payment in Xero', () => {
+    expect(planSettlement({ memo, total: 30 }, paid, undefined, mapping)).toMatchObject({ allocate: 0, refund: 30 });
+    // Still due on the invoice, but the memo refunds a store invoice whose payment is in Xero: never allocated.
+    const named = { ...memo, invoice_id: 5 };
+    const payment = link('invoice', '5', { xeroId: 'P-5' });
+    expect(planSettlement({ memo: named, total: 30 }, onAccount, payment, mapping)).toMatchObject({
+      allocate: 0,
+      refund: 30,
+    });
+  });
+
+  it('counts what was applied before and leaves an unmapped method’s credit open', () => {
+    const before = link('creditmemo', String(memo.entity_id), { allocated: 10, refunded: 5 });
+    expect(planSettlement({ memo, total: 30, link: before }, paid, undefined, mapping)).toMatchObject({
+      remaining: 15,
+      refund: 15,
+    });
+    const po = { ...memo, payment_method: 'purchaseorder' };
+    expect(planSettlement({ memo: po, total: 30 }, paid, undefined, mapping)).toMatchObject({ account: null });
+  });
+});
+
+describe('settlementStage', () => {
+  const memoItem = item('creditmemo', String(memo.entity_id), memo);
+  const note = { item: memoItem, memo, creditNoteId: 'CN-1', total: 30, written: true };
+
+  it('allocates with one call on the credit note and credits the invoice', async () => {
+    const w = stageWorld([memoItem]);
+    w.ctx.orders.remember(orderId, { ...onAccount });
+    w.ctx.notesToSettle.push(note);
+    await settlementStage(w.ctx, w.writer);
+    expect(w.xero.requests).toEqual([
+      {
+        method: 'PUT',
+        path: '/CreditNotes/CN-1/Allocations?summarizeErrors=false',
+        body: { Allocations: [expect.objectContaining({ Invoice: { InvoiceID: 'INV-1' }, Amount: 30 })] },
+      },
+    ]);
+    expect(w.resultOf(memoItem)).toMatchObject({ status: 'synced', action: 'allocate' });
+    expect(w.ctx.orders.get(orderId)).toMatchObject({ amountDue: 70, amountCredited: 30 });
+    expect(w.pendingMarks).toEqual([expect.objectContaining({ businessKey: 'CN-1:INV-1' })]);
+  });
+
+  it('refunds a paid order with a payment on the credit note', async () => {
+    const w = stageWorld([memoItem]);
+    w.ctx.orders.remember(orderId, { ...paid });
+    w.ctx.notesToSettle.push(note);
+    await settlementStage(w.ctx, w.writer);
+    expect(w.sent('/Payments')).toEqual([
+      expect.objectContaining({ CreditNote: { CreditNoteID: 'CN-1' }, Amount: 30, Reference: memo.increment_id }),
+    ]);
+    expect(w.resultOf(memoItem)).toMatchObject({ status: 'synced', action: 'refund' });
+  });
+
+  it('answers unchanged when nothing is left to apply and the note was not written', async () => {
+    const w = stageWorld([memoItem]);
+    w.ctx.orders.remember(orderId, { ...paid });
+    const done = link('creditmemo', String(memo.entity_id), { xeroId: 'CN-1', contentHash: 'h', refunded: 30 });
+    w.ctx.notesToSettle.push({ ...note, written: false, link: done });
+    await settlementStage(w.ctx, w.writer);
+    expect(w.xero.requests).toEqual([]);
+    expect(w.resultOf(memoItem)).toMatchObject({ status: 'unchanged', action: 'none' });
+  });
+});

@@ -1,0 +1,204 @@
+import type { MagentoOrder } from '@xero-sync/contracts';
+import type { XeroLinkRecord, XeroMappingSettings } from '@xero-sync/persistence';
+import { contactEntityIdForOrder } from '../mapping/contact.mapper';
+import { billableItems, MappedInvoice, mapOrderInvoice } from '../mapping/invoice.mapper';
+import { cents } from '../mapping/money';
+import { XeroError } from '../xero.errors';
+import { BatchWriter, Entry } from './batch-writer';
+import { DeliveryItem } from './delivery.types';
+import { applySettled, finished, refused, Settled, waiting } from './stage-decision';
+import { StageContext, SyncedRefs } from './stage-context';
+import { hashOf, invoiceState, str } from './xero-values';
+
+type InvoiceBody = MappedInvoice['body'] & { InvoiceID?: string };
+type StatusBody = { InvoiceID: string; InvoiceNumber: string; Status: 'VOIDED' | 'DELETED' };
+
+export type InvoiceDecision =
+  | Settled
+  | {
+      kind: 'write';
+      body: InvoiceBody;
+      hash: string;
+      action: 'create' | 'update';
+      mapped: MappedInvoice;
+      contactId: string;
+    }
+  | { kind: 'cancel'; body: StatusBody; hash: string; action: 'void' | 'delete' };
+
+/** Cancelled order: delete a draft, void an unpaid authorised invoice, leave a paid one alone. */
+export function planCancel(link: XeroLinkRecord | undefined): InvoiceDecision {
+  const invoiceId = link?.xeroId;
+  if (!invoiceId) return finished('synced', 'none', 'order cancelled before it reached Xero; nothing posted');
+  const status = link.xeroStatus;
+  if (status === 'VOIDED' || status === 'DELETED')
+    return finished('unchanged', 'none', `invoice already ${status}`, invoiceId, 'invoice');
+  if (status === 'PAID' || (link.amountPaid ?? 0) > 0 || (link.amountCredited ?? 0) > 0)
+    return {
+      ...finished(
+        'synced',
+        'none',
+        'invoice has payments in Xero; left alone (refund it with a credit memo)',
+        invoiceId,
+        'invoice',
+      ),
+      warn: 'cancelled but its Xero invoice has payments; left alone',
+    };
+  const target = status === 'AUTHORISED' ? 'VOIDED' : 'DELETED';
+  const body: StatusBody = { InvoiceID: invoiceId, InvoiceNumber: link.businessKey, Status: target };
+  return { kind: 'cancel', body, hash: hashOf(body), action: target === 'VOIDED' ? 'void' : 'delete' };
+}
+
+/**
+ * One order's invoice: waits while its contact or an item is not in Xero, never edits a paid or credited invoice
+ * (Xero locks them), never reuses the number of a voided/deleted one; unchanged content costs nothing.
+ */
+export function planInvoice(
+  order: MagentoOrder,
+  link: XeroLinkRecord | undefined,
+  refs: { contacts: SyncedRefs; itemCodes: SyncedRefs },
+  mapping: XeroMappingSettings,
+): InvoiceDecision {
+  if (order.state === 'canceled') return planCancel(link);
+  const contactKey = contactEntityIdForOrder(order);
+  const contactId = refs.contacts.get(contactKey);
+  if (!contactId)
+    return waiting(
+      refs.contacts.failed(contactKey) ? 'the contact could not be synced' : 'the contact is not synced yet',
+    );
+  const missing = billableItems(order).find((l) => !refs.itemCodes.has(l.sku));
+  if (missing)
+    return waiting(
+      refs.itemCodes.failed(missing.sku)
+        ? `item ${missing.sku} could not be synced`
+        : `item ${missing.sku} is not synced yet`,
+    );
+  let mapped: MappedInvoice;
+  try {
+    mapped = mapOrderInvoice(order, mapping, {
+      contact: { ContactID: contactId },
+      itemCode: (sku) => refs.itemCodes.get(sku)!,
+    });
+  } catch (err) {
+    return refused(err);
+  }
+  const hash = hashOf(mapped.body);
+  const invoiceId = link?.xeroId;
+  if (invoiceId && link?.contentHash === hash) return finished('unchanged', 'none', 'OK', invoiceId, 'invoice');
+  if (link?.xeroStatus === 'VOIDED' || link?.xeroStatus === 'DELETED')
+    return refused(
+      new XeroError(
+        'VALIDATION',
+        `invoice ${link.businessKey} is ${link.xeroStatus} in Xero and its number cannot be reused`,
+      ),
+    );
+  if (invoiceId && (link?.xeroStatus === 'PAID' || (link?.amountPaid ?? 0) > 0 || (link?.amountCredited ?? 0) > 0))
+    return finished(
+      'synced',
+      'none',
+      `invoice has payments or credits in Xero (${link?.xeroStatus}); not edited`,
+      invoiceId,
+      'invoice',
+    );
+  const body = invoiceId ? { ...mapped.body, InvoiceID: invoiceId } : mapped.body;
+  return { kind: 'write', body, hash, action: invoiceId ? 'update' : 'create', mapped, contactId };
+}
+
+/** Invoices of orders (POST /Invoices, create-or-update by InvoiceNumber; void/delete on cancel). */
+export async function invoiceStage(ctx: StageContext, writer: BatchWriter): Promise<void> {
+  const todo = await ctx.pendingWithLinks('order');
+  if (!todo) return;
+  const { items: orders, links } = todo;
+  await findLostInvoices(ctx, writer, orders, links);
+  const entries: Entry[] = [];
+  for (const item of orders) {
+    const link = links.get(item.entityId);
+    if (link) {
+      ctx.orders.remember(item.entityId, link);
+      ctx.orders.noteStorePaid(item.entityId, item.payload, link);
+    }
+    const d = planInvoice(item.payload, link, ctx, ctx.mapping);
+    if (d.kind === 'write') ctx.outcomes.noteTotals(item, d.mapped.totals);
+    if (d.kind === 'finish' && d.warn) ctx.logger.warn(`order ${item.payload.increment_id} ${d.warn}`);
+    if (d.kind === 'write') entries.push(invoiceEntry(ctx, item, link, d));
+    else if (d.kind === 'cancel') entries.push(cancelEntry(ctx, item, d));
+    else applySettled(ctx.outcomes, item, d);
+  }
+  await writer.write(entries, {
+    action: 'invoices',
+    lane: 'invoice',
+    keyField: 'InvoiceNumber',
+    send: (bodies, call) => writer.xero.upsertInvoices(ctx.tenantId, bodies as never, call),
+  });
+}
+
+/** A lost create's answer: the invoice may be in Xero already; its number finds it (its state joins the link). */
+async function findLostInvoices(
+  ctx: StageContext,
+  writer: BatchWriter,
+  orders: DeliveryItem<'order'>[],
+  links: Map<string, XeroLinkRecord>,
+): Promise<void> {
+  const lost = orders.filter((o) => {
+    const l = links.get(o.entityId);
+    return l && !l.xeroId && l.pendingHash;
+  });
+  if (lost.length === 0) return;
+  const numbers = lost.map((o) => links.get(o.entityId)!.businessKey);
+  const rows = await writer.single(lost, () =>
+    writer.xero.getInvoicesByNumbers(ctx.tenantId, numbers, writer.call('invoice')),
+  );
+  for (const o of lost) {
+    const l = links.get(o.entityId)!;
+    const hit = rows.find((r) => str(r.InvoiceNumber)?.toLowerCase() === l.businessKey.toLowerCase());
+    if (hit) links.set(o.entityId, { ...l, ...invoiceState(hit) });
+  }
+}
+
+function invoiceEntry(
+  ctx: StageContext,
+  item: DeliveryItem<'order'>,
+  link: XeroLinkRecord | undefined,
+  d: Extract<InvoiceDecision, { kind: 'write' }>,
+): Entry {
+  const order = item.payload;
+  const key = ctx.links.key('order', item.entityId);
+  const number = d.mapped.body.InvoiceNumber;
+  return ctx.entryFor(item, {
+    link: key,
+    businessKey: number,
+    hash: d.hash,
+    body: d.body,
+    onOk: (el) => {
+      const state = invoiceState(el);
+      const storeTotal = d.mapped.totals.storeTotal;
+      if (state.total !== undefined && cents(state.total) !== cents(storeTotal))
+        ctx.logger.error(`invoice ${number}: Xero total ${state.total} != store total ${storeTotal}`);
+      const update = {
+        tenantId: ctx.tenantId,
+        businessKey: number,
+        contentHash: d.hash,
+        contactXeroId: d.contactId,
+        currencyCode: order.order_currency_code,
+        storePaid: order.total_paid ?? 0,
+        ...state,
+      };
+      ctx.links.stage(key, update);
+      ctx.orders.remember(item.entityId, { ...(link ?? ({} as XeroLinkRecord)), ...update, ...key });
+      ctx.outcomes.finish(item, 'synced', d.action, 'OK', { xeroId: state.xeroId, kind: 'invoice' });
+    },
+  });
+}
+
+function cancelEntry(ctx: StageContext, item: DeliveryItem, d: Extract<InvoiceDecision, { kind: 'cancel' }>): Entry {
+  const key = ctx.links.key('order', item.entityId);
+  return ctx.entryFor(item, {
+    link: key,
+    businessKey: d.body.InvoiceNumber,
+    hash: d.hash,
+    body: d.body,
+    onOk: (el) => {
+      ctx.links.stage(key, { contentHash: d.hash, xeroStatus: str(el.Status) ?? d.body.Status });
+      ctx.outcomes.finish(item, 'synced', d.action, 'OK', { xeroId: d.body.InvoiceID, kind: 'invoice' });
+    },
+  });
+}
