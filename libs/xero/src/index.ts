@@ -42,3 +42,8 @@ export {
   RequestStatsRepository,
   RequestStatRecord,
 } from '@xero-sync/persistence';
+export { cents, fromCents, divRound, scaled } from './mapping/money';
+export { saleTotal, invoiceNumberFor } from './mapping/invoice.mapper';
+export { creditNoteNumberFor } from './mapping/credit-note.mapper';
+export { storeDay } from './mapping/store-day';
+export { paymentAccountFor } from './mapping/payment.mapper';
