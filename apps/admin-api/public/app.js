@@ -36,6 +36,7 @@ document.addEventListener('alpine:init', () => {
       { id: 'settings', label: 'Settings' },
       { id: 'connections', label: 'Connections' },
       { id: 'backfill', label: 'Backfill' },
+      { id: 'reconciliation', label: 'Reconciliation' },
       { id: 'stores', label: 'Stores' },
       { id: 'dlq', label: 'DLQ' },
     ],
@@ -62,6 +63,7 @@ document.addEventListener('alpine:init', () => {
     backfillEntities: [...ENTITIES],
     newStore: { storeId: '', name: '', magentoBaseUrl: '', magentoToken: '' },
     shownSecret: '',
+    recon: { from: '', to: '', running: false, report: null, error: '' },
     grids: {},
     dailyChart: null,
     timer: null,
@@ -156,6 +158,8 @@ document.addEventListener('alpine:init', () => {
     storeChanged() {
       sessionStorage.setItem(STORE_STORAGE, this.storeId);
       this.settings = null;
+      this.recon.report = null;
+      this.recon.error = '';
       this.refresh(true).catch((e) => this.say(e.message, 'error'));
     },
     async refresh(full) {
@@ -479,6 +483,34 @@ document.addEventListener('alpine:init', () => {
       } catch (e) {
         this.say(e.message, 'error');
       }
+    },
+    // ---- reconciliation (run on demand: it reads Xero within the org's daily budget, so it is never polled) ----
+    reconDefaults() {
+      if (this.recon.from && this.recon.to) return;
+      const today = new Date().toISOString().slice(0, 10);
+      this.recon.to = this.recon.to || today;
+      this.recon.from = this.recon.from || `${today.slice(0, 8)}01`;
+    },
+    async runReconciliation() {
+      if (!this.storeId) return;
+      this.recon.running = true;
+      this.recon.error = '';
+      try {
+        const q = new URLSearchParams({ from: this.recon.from, to: this.recon.to });
+        this.recon.report = await this.api(`/stores/${encodeURIComponent(this.storeId)}/reconciliation?${q}`);
+      } catch (e) {
+        this.recon.report = null;
+        this.recon.error = e.message + (e.fields?.length ? ` (${e.fields.map((f) => f.reason).join('; ')})` : '');
+      } finally {
+        this.recon.running = false;
+      }
+    },
+    reconSummary() {
+      const r = this.recon.report;
+      if (!r) return '';
+      if (r.balanced) return `Balanced: ${r.storeDocuments} store documents, ${r.xeroDocuments} in Xero`;
+      const n = r.differences.length || r.issues.length;
+      return `${n} difference${n === 1 ? '' : 's'} (${r.storeDocuments} store documents, ${r.xeroDocuments} in Xero)`;
     },
     fmt: fmtDate,
   }));

@@ -28,3 +28,8 @@ export { BreakerStateName } from './breaker/org-breakers';
 export { DeliveryPriority, CallLane } from './limiter/org-rate-budget';
 export { xeroDeepLink, XeroDeepLinkKind } from './deep-link';
 export { MappedTotals } from './mapping/xero-documents';
+export { cents, fromCents, divRound, scaled } from './mapping/money';
+export { saleTotal, invoiceNumberFor } from './mapping/invoice.mapper';
+export { creditNoteNumberFor } from './mapping/credit-note.mapper';
+export { storeDay } from './mapping/store-day';
+export { paymentAccountFor } from './mapping/payment.mapper';

@@ -1,16 +1,46 @@
-import { Injectable } from '@nestjs/common';
-import type { MagentoCreditMemo, MagentoOrder } from '@xero-sync/contracts';
-import { PendingChangeRepository, StoreSettingsRepository, XeroMappingSettings } from '@xero-sync/persistence';
-import { XeroReadService } from '@xero-sync/xero';
+import { BadGatewayException, Injectable } from '@nestjs/common';
+import type { MagentoCreditMemo, MagentoInvoice, MagentoOrder } from '@xero-sync/contracts';
+import { PendingChangeRepository, StoreRepository, StoreSettingsRepository } from '@xero-sync/persistence';
+import { storeDay, XeroMappingSettings, XeroReadService } from '@xero-sync/xero';
 import { AdminError } from '../http/admin.errors';
-import { reconcile, ReconciliationResult, StoreDocument, XeroDocument } from './reconciliation';
+import { fetchMagentoPeriod, MagentoStoreError } from './magento-store.client';
+import {
+  reconcile,
+  ReconciliationDifference,
+  ReconciliationResult,
+  StoreDocument,
+  XeroDocument,
+} from './reconciliation';
+import { creditMemoDocument, orderDocument, xeroDocument } from './store-documents';
 
 /** Numbers per Xero read (`InvoiceNumbers=` / `where` filters stay well under URL limits). */
 const NUMBERS_PER_CALL = 40;
 const DAY_MS = 86_400_000;
 
-export interface ReconciliationReport extends ReconciliationResult {
+/**
+ * Where the store's side came from: `store` is the store's own Magento REST API (pull-connected stores),
+ * `pipeline` the copy of the store's documents this system received (webhooks, backfills).
+ */
+export type ReconciliationSource = 'store' | 'pipeline';
+
+/** A difference with the store it belongs to, for Sync Now (`POST /stores/:storeId/records/:entity/:entityId/sync-now`). */
+export interface StoreDifference extends ReconciliationDifference {
   storeId: string;
+}
+
+/** The store's documents of a period as reconciliation reads them. */
+interface StoreSide {
+  orders: MagentoOrder[];
+  invoices: MagentoInvoice[];
+  memos: MagentoCreditMemo[];
+}
+
+export interface ReconciliationReport extends Omit<ReconciliationResult, 'differences'> {
+  storeId: string;
+  source: ReconciliationSource;
+  /** What `source` means, for people. */
+  sourceLabel: string;
+  differences: StoreDifference[];
   tenantId: string;
   from: string;
   to: string;
@@ -20,136 +50,80 @@ export interface ReconciliationReport extends ReconciliationResult {
   xeroCalls: number;
 }
 
-type Json = Record<string, unknown>;
-const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0)) || 0;
-const round2 = (n: number) => Math.round(n * 100) / 100;
-
-/** Magento writes "2026-01-05 08:00:00" in UTC; ISO strings pass through. */
-function magentoTime(value: string): number {
-  const iso = value.includes('T') ? value : value.replace(' ', 'T');
-  return Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`);
-}
-
-/** A rate percent as computed from amounts, snapped to the store's configured rates when within half a point. */
-function ratePercent(tax: number, net: number, mapping: XeroMappingSettings): string {
-  if (tax === 0 || net === 0) return '0';
-  const raw = (tax / net) * 100;
-  const known = mapping.taxRates.map((r) => r.percent).find((p) => Math.abs(p - raw) < 0.5);
-  return String(known ?? Math.round(raw * 10) / 10);
-}
-
-function orderDocument(o: MagentoOrder, mapping: XeroMappingSettings): StoreDocument {
-  const taxByRate: Record<string, number> = {};
-  const addTax = (rate: string, tax: number) => (taxByRate[rate] = round2((taxByRate[rate] ?? 0) + tax));
-  for (const item of o.items) {
-    const tax = num(item.tax_amount);
-    if (tax !== 0) addTax(String(item.tax_percent ?? ratePercent(tax, num(item.row_total), mapping)), tax);
-  }
-  if (num(o.shipping_tax_amount) !== 0)
-    addTax(ratePercent(num(o.shipping_tax_amount), num(o.shipping_amount), mapping), num(o.shipping_tax_amount));
-  return {
-    type: 'invoice',
-    number: `${mapping.prefixes.invoice}${o.increment_id}`,
-    entityId: String(o.entity_id),
-    currency: o.order_currency_code,
-    total: num(o.grand_total),
-    tax: num(o.tax_amount),
-    taxByRate,
-    cancelled: o.state === 'canceled',
-  };
-}
-
-function creditMemoDocument(m: MagentoCreditMemo, currency: string, mapping: XeroMappingSettings): StoreDocument {
-  const taxByRate: Record<string, number> = {};
-  for (const item of m.items) {
-    const tax = num(item.tax_amount);
-    if (tax === 0) continue;
-    const rate = ratePercent(tax, num(item.row_total), mapping);
-    taxByRate[rate] = round2((taxByRate[rate] ?? 0) + tax);
-  }
-  const shippingTax = num(m.shipping_tax_amount);
-  if (shippingTax !== 0) {
-    const rate = ratePercent(shippingTax, num(m.shipping_amount), mapping);
-    taxByRate[rate] = round2((taxByRate[rate] ?? 0) + shippingTax);
-  }
-  return {
-    type: 'creditnote',
-    number: `${mapping.prefixes.creditNote}${m.increment_id}`,
-    entityId: String(m.entity_id),
-    currency: m.order_currency_code ?? currency,
-    total: num(m.grand_total),
-    tax: num(m.tax_amount),
-    taxByRate,
-    cancelled: false,
-  };
-}
-
-function xeroDocument(type: 'invoice' | 'creditnote', d: Json): XeroDocument {
-  const taxByType: Record<string, number> = {};
-  for (const line of (d.LineItems as Json[] | undefined) ?? []) {
-    const taxType = typeof line.TaxType === 'string' ? line.TaxType : 'NONE';
-    taxByType[taxType] = round2((taxByType[taxType] ?? 0) + num(line.TaxAmount));
-  }
-  return {
-    type,
-    id: String(type === 'invoice' ? d.InvoiceID : d.CreditNoteID),
-    number: String(type === 'invoice' ? d.InvoiceNumber : d.CreditNoteNumber),
-    status: String(d.Status),
-    currency: String(d.CurrencyCode),
-    total: num(d.Total),
-    totalTax: num(d.TotalTax),
-    taxByType,
-  };
-}
-
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
+/** "YYYY-MM-DD HH:MM:SS" (UTC) for Magento's created_at filters. */
+const magentoUtc = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+
 /**
- * Reconciliation of a store with its Xero org for a period (by document date): the store side is the last
- * known content of each order and credit memo (kept by the syncer in pending_changes), the Xero side is read by
- * document number through libs/xero within the org's budget. Proves nothing was lost or posted twice.
+ * Reconciliation of a store with its Xero org for a period (by the store's local day of each document). The
+ * store side is what the store itself says (its Magento REST API) for pull-connected stores, else the pipeline's
+ * received copy (kept by the syncer in pending_changes), labelled as such; the Xero side is read by document
+ * number through libs/xero within the org's budget. Proves nothing was lost, posted twice or posted differently.
  */
 @Injectable()
 export class ReconcileStoreUseCase {
   constructor(
     private readonly records: PendingChangeRepository,
     private readonly settings: StoreSettingsRepository,
+    private readonly stores: StoreRepository,
     private readonly xero: XeroReadService,
   ) {}
 
   async execute(storeId: string, from: string, to: string): Promise<ReconciliationReport> {
     const { xeroTenantId: tenantId, mapping } = await this.settings.get(storeId);
     if (!tenantId) throw new AdminError('XERO_NOT_CONNECTED', `store ${storeId} is not bound to a Xero org`);
-    const start = Date.parse(`${from}T00:00:00Z`);
-    const end = Date.parse(`${to}T00:00:00Z`) + DAY_MS;
     const inPeriod = (created: string) => {
-      const t = magentoTime(created);
-      return t >= start && t < end;
+      const day = storeDay(created, mapping.timeZone);
+      return day >= from && day <= to;
     };
-
-    const orders = (await this.all(storeId, 'order')) as unknown as MagentoOrder[];
-    const currencyOfOrder = new Map(orders.map((o) => [o.entity_id, o.order_currency_code]));
-    const memos = (await this.all(storeId, 'creditmemo')) as unknown as MagentoCreditMemo[];
-    const storeDocs = [
-      ...orders.filter((o) => inPeriod(o.created_at)).map((o) => orderDocument(o, mapping)),
-      ...memos
-        .filter((m) => inPeriod(m.created_at))
-        .map((m) => creditMemoDocument(m, currencyOfOrder.get(m.order_id) ?? 'NZD', mapping)),
+    const credentials = await this.stores.magentoCredentialsOf(storeId);
+    const pipeline = await this.pipelineSide(storeId);
+    let side = pipeline;
+    if (credentials) {
+      // Local days span UTC offsets of up to ±14 h: a day either side, then the store's local day decides.
+      const fromUtc = magentoUtc(Date.parse(`${from}T00:00:00Z`) - DAY_MS);
+      const toUtc = magentoUtc(Date.parse(`${to}T00:00:00Z`) + 2 * DAY_MS);
+      try {
+        const [orders, memos, invoices] = await Promise.all([
+          fetchMagentoPeriod(credentials, 'order', fromUtc, toUtc),
+          fetchMagentoPeriod(credentials, 'creditmemo', fromUtc, toUtc),
+          // An order's store invoices may come later than the period; all since its start.
+          fetchMagentoPeriod(credentials, 'invoice', fromUtc),
+        ]);
+        side = {
+          orders: orders as unknown as MagentoOrder[],
+          memos: memos as unknown as MagentoCreditMemo[],
+          invoices: invoices as unknown as MagentoInvoice[],
+        };
+      } catch (err) {
+        if (!(err instanceof MagentoStoreError)) throw err;
+        throw new BadGatewayException({
+          message: `${err.message}; reconciliation against the store needs its own documents`,
+          fields: [{ field: 'magento', reason: `${err.status ? `HTTP ${err.status}: ` : ''}${err.reason}` }],
+        });
+      }
+    }
+    const storeDocs = this.documents(side, mapping, inPeriod);
+    // Documents the pipeline received but the store no longer has are looked up in Xero too: found there, they
+    // are missing in the store.
+    const elsewhere = credentials ? this.documents(pipeline, mapping, inPeriod) : [];
+    const entityOf = new Map(elsewhere.map((d) => [`${d.type}:${d.number}`, d.entityId]));
+    const numbers = (type: 'invoice' | 'creditnote') => [
+      ...new Set([...storeDocs, ...elsewhere].filter((d) => d.type === type).map((d) => d.number)),
     ];
 
     let calls = 0;
     const xeroDocs: XeroDocument[] = [];
-    const invoiceNumbers = storeDocs.filter((d) => d.type === 'invoice').map((d) => d.number);
-    const creditNumbers = storeDocs.filter((d) => d.type === 'creditnote').map((d) => d.number);
-    for (const batch of chunks(invoiceNumbers, NUMBERS_PER_CALL)) {
+    for (const batch of chunks(numbers('invoice'), NUMBERS_PER_CALL)) {
       calls++;
       xeroDocs.push(...(await this.xero.invoicesByNumbers(tenantId, batch)).map((d) => xeroDocument('invoice', d)));
     }
-    for (const batch of chunks(creditNumbers, NUMBERS_PER_CALL)) {
+    for (const batch of chunks(numbers('creditnote'), NUMBERS_PER_CALL)) {
       calls++;
       xeroDocs.push(
         ...(await this.xero.creditNotesByNumbers(tenantId, batch)).map((d) => xeroDocument('creditnote', d)),
@@ -157,18 +131,54 @@ export class ReconcileStoreUseCase {
     }
     const taxRates = storeDocs.length > 0 ? await this.xero.taxRates(tenantId) : [];
     if (storeDocs.length > 0) calls++;
-    const rateOf = new Map(taxRates.map((t) => [String(t.TaxType), num(t.EffectiveRate ?? t.DisplayTaxRate)]));
-
-    const result = reconcile(storeDocs, xeroDocs, (taxType) => rateOf.get(taxType));
+    const rateOf = new Map(
+      taxRates.map((t) => [String(t.TaxType), Number(t.EffectiveRate ?? t.DisplayTaxRate ?? 0) || 0]),
+    );
+    const result = reconcile(storeDocs, xeroDocs, (taxType) => rateOf.get(taxType), {
+      entityOf: (type, number) => entityOf.get(`${type}:${number}`),
+    });
     return {
       storeId,
       tenantId,
+      source: credentials ? 'store' : 'pipeline',
+      sourceLabel: credentials
+        ? "the store's Magento REST API"
+        : "the pipeline's received copy of the store's documents (the store is not pull-connected)",
       from,
       to,
       storeDocuments: storeDocs.length,
       xeroDocuments: xeroDocs.length,
       xeroCalls: calls,
       ...result,
+      differences: result.differences.map((d) => ({ storeId, ...d })),
+    };
+  }
+
+  private documents(side: StoreSide, mapping: XeroMappingSettings, inPeriod: (created: string) => boolean) {
+    const invoicesOf = new Map<number, MagentoInvoice[]>();
+    for (const i of side.invoices) invoicesOf.set(i.order_id, [...(invoicesOf.get(i.order_id) ?? []), i]);
+    const currencyOfOrder = new Map(side.orders.map((o) => [o.entity_id, o.order_currency_code]));
+    const docs: StoreDocument[] = [
+      ...side.orders
+        .filter((o) => inPeriod(o.created_at))
+        .map((o) => orderDocument(o, mapping, invoicesOf.get(o.entity_id) ?? [])),
+      ...side.memos
+        .filter((m) => inPeriod(m.created_at))
+        .map((m) => creditMemoDocument(m, currencyOfOrder.get(m.order_id) ?? 'NZD', mapping)),
+    ];
+    return docs;
+  }
+
+  private async pipelineSide(storeId: string): Promise<StoreSide> {
+    const [orders, invoices, memos] = await Promise.all([
+      this.all(storeId, 'order'),
+      this.all(storeId, 'invoice'),
+      this.all(storeId, 'creditmemo'),
+    ]);
+    return {
+      orders: orders as unknown as MagentoOrder[],
+      invoices: invoices as unknown as MagentoInvoice[],
+      memos: memos as unknown as MagentoCreditMemo[],
     };
   }
 

@@ -1,0 +1,78 @@
+import type { MagentoCredentials } from '@xero-sync/persistence';
+
+/** The sales documents reconciliation reads from a store's own Magento 2 REST API. */
+export type MagentoSalesEntity = 'order' | 'invoice' | 'creditmemo';
+
+const SEARCH_PATHS: Record<MagentoSalesEntity, string> = {
+  order: '/rest/V1/orders',
+  invoice: '/rest/V1/invoices',
+  creditmemo: '/rest/V1/creditmemos',
+};
+
+const PAGE_SIZE = 200;
+const TIMEOUT_MS = 30_000;
+/** A period of a year holds far fewer pages than this; more means the store ignores paging. */
+const MAX_PAGES = 500;
+
+/** The store's Magento could not be read: its HTTP status (0 when it never answered) and why. */
+export class MagentoStoreError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(`the store's Magento REST API failed: ${status ? `HTTP ${status} ` : ''}${reason}`);
+    this.name = 'MagentoStoreError';
+  }
+}
+
+/**
+ * Every document of one entity created within [fromUtc, toUtc) (or since fromUtc) (Magento date-times, UTC), all pages, with the
+ * store's integration token. Like ingest's pull connector: sorted by entity id, 1-based pages, a time-out per
+ * call; redirects are refused (a redirect would carry the bearer token to another host).
+ */
+export async function fetchMagentoPeriod(
+  credentials: MagentoCredentials,
+  entity: MagentoSalesEntity,
+  fromUtc: string,
+  toUtc?: string,
+): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const url = new URL(credentials.baseUrl.replace(/\/+$/, '') + SEARCH_PATHS[entity]);
+    const q = url.searchParams;
+    q.set('searchCriteria[filter_groups][0][filters][0][field]', 'created_at');
+    q.set('searchCriteria[filter_groups][0][filters][0][value]', fromUtc);
+    q.set('searchCriteria[filter_groups][0][filters][0][condition_type]', 'gteq');
+    if (toUtc) {
+      q.set('searchCriteria[filter_groups][1][filters][0][field]', 'created_at');
+      q.set('searchCriteria[filter_groups][1][filters][0][value]', toUtc);
+      q.set('searchCriteria[filter_groups][1][filters][0][condition_type]', 'lt');
+    }
+    q.set('searchCriteria[sortOrders][0][field]', 'entity_id');
+    q.set('searchCriteria[sortOrders][0][direction]', 'ASC');
+    q.set('searchCriteria[pageSize]', String(PAGE_SIZE));
+    q.set('searchCriteria[currentPage]', String(page));
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new MagentoStoreError(0, `${entity} page ${page}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (res.status >= 300 && res.status < 400)
+      throw new MagentoStoreError(res.status, `${entity} page ${page}: redirected, and redirects are not followed`);
+    if (!res.ok) {
+      const body = (await res.text().catch(() => '')).slice(0, 200);
+      throw new MagentoStoreError(res.status, `${entity} page ${page}: ${body}`);
+    }
+    const body = (await res.json().catch(() => null)) as { items?: unknown; total_count?: unknown } | null;
+    if (!body || !Array.isArray(body.items) || typeof body.total_count !== 'number')
+      throw new MagentoStoreError(res.status, `${entity} page ${page}: not a search result (items, total_count)`);
+    out.push(...(body.items as Record<string, unknown>[]));
+    if (body.items.length < PAGE_SIZE || page * PAGE_SIZE >= body.total_count) return out;
+  }
+  throw new MagentoStoreError(200, `${entity}: more than ${MAX_PAGES} pages; the store does not page its answer`);
+}

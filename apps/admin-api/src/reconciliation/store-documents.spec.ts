@@ -1,0 +1,110 @@
+import type { MagentoCreditMemo, MagentoInvoice, MagentoOrder } from '@xero-sync/contracts';
+import { defaultMappingSettings } from '@xero-sync/persistence';
+import { creditMemoDocument, orderDocument, xeroDay, xeroDocument } from './store-documents';
+
+const mapping = { ...defaultMappingSettings(), timeZone: 'Pacific/Auckland' };
+
+const order = {
+  entity_id: 7,
+  increment_id: '000000007',
+  state: 'processing',
+  created_at: '2026-01-04 20:30:00',
+  order_currency_code: 'USD',
+  base_currency_code: 'NZD',
+  base_grand_total: 160,
+  grand_total: 95.1,
+  tax_amount: 13.05,
+  shipping_amount: 0,
+  shipping_tax_amount: 0,
+  items: [
+    { item_id: 1, tax_amount: 10.02, tax_percent: 15, row_total: 66.8 },
+    { item_id: 2, tax_amount: 3.03, tax_percent: 15, row_total: 20.2 },
+  ],
+  extension_attributes: { gift_cards_amount: 4.9, base_gift_cards_amount: 8.2 },
+} as unknown as MagentoOrder;
+
+const invoice = (id: number, method: string | undefined, total: number) =>
+  ({
+    entity_id: id,
+    increment_id: `INV-${id}`,
+    order_id: 7,
+    grand_total: total,
+    payment_method: method,
+  }) as MagentoInvoice;
+
+describe('store documents', () => {
+  it('an order carries the whole sale, its local day, tax by rate in cents and its mapped payments', () => {
+    const doc = orderDocument(order, mapping, [invoice(1, 'checkmo', 60), invoice(2, 'purchaseorder', 35.1)]);
+    expect(doc).toMatchObject({
+      type: 'invoice',
+      number: 'MI-000000007',
+      entityId: '7',
+      currency: 'USD',
+      total: 100,
+      tax: 13.05,
+      taxByRate: { '15': 13.05 },
+      date: '2026-01-05',
+      baseCurrency: 'NZD',
+      baseTotal: 168.2,
+      payments: [{ reference: 'INV-1', entityId: '1', amount: 60 }],
+    });
+  });
+
+  it('leaves the base total out when a tender has no base amount', () => {
+    const doc = orderDocument({ ...order, extension_attributes: { gift_cards_amount: 4.9 } }, mapping, []);
+    expect(doc.baseTotal).toBeUndefined();
+  });
+
+  it('a credit memo settles only when its payment method is mapped', () => {
+    const memo = {
+      entity_id: 3,
+      increment_id: '3',
+      order_id: 7,
+      created_at: '2026-01-05 01:00:00',
+      grand_total: 11.5,
+      tax_amount: 1.5,
+      shipping_amount: 0,
+      shipping_tax_amount: 0,
+      items: [],
+    } as unknown as MagentoCreditMemo;
+    expect(creditMemoDocument({ ...memo, payment_method: 'checkmo' }, 'USD', mapping)).toMatchObject({
+      number: 'MCN-3',
+      currency: 'USD',
+      total: 11.5,
+      date: '2026-01-05',
+      settles: true,
+    });
+    expect(creditMemoDocument({ ...memo, payment_method: 'purchaseorder' }, 'USD', mapping).settles).toBe(false);
+  });
+
+  it('reads Xero days, payments and allocations from the raw JSON', () => {
+    expect(xeroDay({ Date: '/Date(1767571200000+0000)/' }, 'Date')).toBe('2026-01-05');
+    expect(xeroDay({ DateString: '2026-01-06T00:00:00', Date: '/Date(1767571200000+0000)/' }, 'Date')).toBe(
+      '2026-01-06',
+    );
+    const cn = xeroDocument('creditnote', {
+      CreditNoteID: 'c1',
+      CreditNoteNumber: 'MCN-3',
+      Status: 'PAID',
+      CurrencyCode: 'USD',
+      CurrencyRate: 0.6,
+      Total: 11.5,
+      TotalTax: 1.5,
+      DateString: '2026-01-05T00:00:00',
+      LineItems: [
+        { TaxType: 'OUTPUT2', TaxAmount: 0.1 },
+        { TaxType: 'OUTPUT2', TaxAmount: 0.2 },
+      ],
+      Allocations: [{ Amount: 0.1 }, { Amount: 0.2 }],
+      Payments: [{ Reference: '3', Amount: 11.2 }],
+    });
+    expect(cn).toMatchObject({
+      number: 'MCN-3',
+      date: '2026-01-05',
+      currencyRate: 0.6,
+      taxByType: { OUTPUT2: 0.3 },
+      allocated: 0.3,
+      payments: [{ reference: '3', amount: 11.2 }],
+    });
+  });
+});

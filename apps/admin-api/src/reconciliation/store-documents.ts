@@ -1,0 +1,162 @@
+import type { MagentoCreditMemo, MagentoInvoice, MagentoOrder } from '@xero-sync/contracts';
+import type { XeroMappingSettings } from '@xero-sync/persistence';
+import {
+  cents,
+  creditNoteNumberFor,
+  fromCents,
+  invoiceNumberFor,
+  paymentAccountFor,
+  saleTotal,
+  storeDay,
+} from '@xero-sync/xero';
+import { StoreDocument, StorePayment, XeroDocument } from './reconciliation';
+
+type Json = Record<string, unknown>;
+
+const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0)) || 0;
+
+/** A rate percent as computed from amounts, snapped to the store's configured rates when within half a point. */
+function ratePercent(tax: number, net: number, mapping: XeroMappingSettings): string {
+  if (tax === 0 || net === 0) return '0';
+  const raw = (tax / net) * 100;
+  const known = mapping.taxRates.map((r) => r.percent).find((p) => Math.abs(p - raw) < 0.5);
+  return String(known ?? Number(raw.toFixed(1)));
+}
+
+/** Sums of amounts by key, in exact cents. */
+class CentsByKey {
+  private readonly sums = new Map<string, bigint>();
+
+  add(key: string, amount: number): void {
+    this.sums.set(key, (this.sums.get(key) ?? 0n) + cents(amount));
+  }
+
+  toRecord(): Record<string, number> {
+    return Object.fromEntries([...this.sums].map(([k, c]) => [k, fromCents(c)]));
+  }
+}
+
+/**
+ * The whole sale in the store's base currency (base grand total plus the base amounts of gift cards and store
+ * credit), when the document states all of them.
+ */
+function baseSale(doc: object): { baseCurrency: string; baseTotal: number } | undefined {
+  const d = doc as Json;
+  const ext = (d.extension_attributes ?? {}) as Json;
+  const field = (name: string) => (typeof ext[name] === 'number' ? ext[name] : d[name]);
+  if (typeof d.base_currency_code !== 'string' || typeof d.base_grand_total !== 'number') return undefined;
+  let total = cents(d.base_grand_total);
+  for (const [tender, base] of [
+    ['gift_cards_amount', 'base_gift_cards_amount'],
+    ['customer_balance_amount', 'base_customer_balance_amount'],
+  ]) {
+    const value = field(base);
+    if (typeof value === 'number') total += cents(value);
+    else if (num(field(tender)) !== 0) return undefined;
+  }
+  return { baseCurrency: d.base_currency_code, baseTotal: fromCents(total) };
+}
+
+/**
+ * An order as Xero should hold it: its invoice number, the whole sale (saleTotal), its tax by rate, the store's
+ * local day, its currency, and the captured store invoices Xero should hold as payments (those whose payment
+ * method is mapped to an account; the others leave the invoice due).
+ */
+export function orderDocument(
+  o: MagentoOrder,
+  mapping: XeroMappingSettings,
+  invoices: MagentoInvoice[],
+): StoreDocument {
+  const taxByRate = new CentsByKey();
+  for (const item of o.items) {
+    const tax = num(item.tax_amount);
+    if (tax !== 0) taxByRate.add(String(item.tax_percent ?? ratePercent(tax, num(item.row_total), mapping)), tax);
+  }
+  if (num(o.shipping_tax_amount) !== 0)
+    taxByRate.add(ratePercent(num(o.shipping_tax_amount), num(o.shipping_amount), mapping), num(o.shipping_tax_amount));
+  const payments: StorePayment[] = invoices
+    .filter((i) => paymentAccountFor(mapping, i.payment_method) !== null)
+    .map((i) => ({ reference: i.increment_id, entityId: String(i.entity_id), amount: num(i.grand_total) }));
+  return {
+    type: 'invoice',
+    number: invoiceNumberFor(mapping, o.increment_id),
+    entityId: String(o.entity_id),
+    currency: o.order_currency_code,
+    total: saleTotal(o),
+    tax: num(o.tax_amount),
+    taxByRate: taxByRate.toRecord(),
+    cancelled: o.state === 'canceled',
+    date: storeDay(o.created_at, mapping.timeZone),
+    ...baseSale(o),
+    payments,
+  };
+}
+
+/** A credit memo as Xero should hold it; its refund and allocations must settle it when its method is mapped. */
+export function creditMemoDocument(
+  m: MagentoCreditMemo,
+  currency: string,
+  mapping: XeroMappingSettings,
+): StoreDocument {
+  const taxByRate = new CentsByKey();
+  for (const item of m.items) {
+    const tax = num(item.tax_amount);
+    if (tax !== 0) taxByRate.add(ratePercent(tax, num(item.row_total), mapping), tax);
+  }
+  const shippingTax = num(m.shipping_tax_amount);
+  if (shippingTax !== 0) taxByRate.add(ratePercent(shippingTax, num(m.shipping_amount), mapping), shippingTax);
+  return {
+    type: 'creditnote',
+    number: creditNoteNumberFor(mapping, m.increment_id),
+    entityId: String(m.entity_id),
+    currency: m.order_currency_code ?? currency,
+    total: saleTotal(m),
+    tax: num(m.tax_amount),
+    taxByRate: taxByRate.toRecord(),
+    cancelled: false,
+    date: storeDay(m.created_at, mapping.timeZone),
+    ...baseSale(m),
+    settles: paymentAccountFor(mapping, m.payment_method) !== null,
+  };
+}
+
+/** Xero's day fields: `DateString` ("2026-01-31T00:00:00") or the MS date ("/Date(1769817600000+0000)/"). */
+export function xeroDay(d: Json, field: string): string | undefined {
+  const s = d[`${field}String`];
+  if (typeof s === 'string' && /^\d{4}-\d{2}-\d{2}/.test(s)) return s.slice(0, 10);
+  const v = d[field];
+  if (typeof v !== 'string') return undefined;
+  const ms = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/.exec(v);
+  if (ms) return new Date(Number(ms[1])).toISOString().slice(0, 10);
+  return /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : undefined;
+}
+
+/** A Xero invoice or credit note (raw JSON of the read API) in the fields reconciliation compares. */
+export function xeroDocument(type: 'invoice' | 'creditnote', d: Json): XeroDocument {
+  const taxByType = new CentsByKey();
+  for (const line of (d.LineItems as Json[] | undefined) ?? []) {
+    taxByType.add(typeof line.TaxType === 'string' ? line.TaxType : 'NONE', num(line.TaxAmount));
+  }
+  const payments = ((d.Payments as Json[] | undefined) ?? []).map((p) => ({
+    ...(typeof p.Reference === 'string' ? { reference: p.Reference } : {}),
+    amount: num(p.Amount),
+  }));
+  const allocations = (d.Allocations as Json[] | undefined) ?? [];
+  const rate = num(d.CurrencyRate);
+  return {
+    type,
+    id: String(type === 'invoice' ? d.InvoiceID : d.CreditNoteID),
+    number: String(type === 'invoice' ? d.InvoiceNumber : d.CreditNoteNumber),
+    status: String(d.Status),
+    currency: String(d.CurrencyCode),
+    total: num(d.Total),
+    totalTax: num(d.TotalTax),
+    taxByType: taxByType.toRecord(),
+    date: xeroDay(d, 'Date'),
+    ...(rate > 0 ? { currencyRate: rate } : {}),
+    payments,
+    ...(type === 'creditnote'
+      ? { allocated: fromCents(allocations.reduce((acc, a) => acc + cents(num(a.Amount)), 0n)) }
+      : {}),
+  };
+}
