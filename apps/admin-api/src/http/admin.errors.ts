@@ -7,7 +7,9 @@ export type AdminErrorCode =
   | 'XERO_RATE_LIMITED'
   | 'XERO_UNAVAILABLE'
   | 'XERO_NOT_CONNECTED'
-  | 'XERO_REJECTED';
+  | 'XERO_REJECTED'
+  /** The store's own API (Magento REST) could not answer. */
+  | 'STORE_UNAVAILABLE';
 
 /** Admin-api's coded errors; `AdminExceptionFilter` maps each code to its HTTP status. */
 export class AdminError extends Error {
@@ -36,6 +38,7 @@ export function adminErrorStatus(code: AdminErrorCode): number {
     case 'XERO_NOT_CONNECTED':
       return 409;
     case 'XERO_REJECTED':
+    case 'STORE_UNAVAILABLE':
       return 502;
     default: {
       const never: never = code;

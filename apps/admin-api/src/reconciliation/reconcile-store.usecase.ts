@@ -1,7 +1,12 @@
-import { BadGatewayException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { MagentoCreditMemo, MagentoInvoice, MagentoOrder } from '@xero-sync/contracts';
-import { PendingChangeRepository, StoreRepository, StoreSettingsRepository } from '@xero-sync/persistence';
-import { storeDay, XeroMappingSettings, XeroReadService } from '@xero-sync/xero';
+import {
+  PendingChangeRepository,
+  StoreRepository,
+  StoreSettingsRepository,
+  XeroMappingSettings,
+} from '@xero-sync/persistence';
+import { storeDay, XeroReadService } from '@xero-sync/xero';
 import { AdminError } from '../http/admin.errors';
 import { fetchMagentoPeriod, MagentoStoreError } from './magento-store.client';
 import {
@@ -102,10 +107,11 @@ export class ReconcileStoreUseCase {
         };
       } catch (err) {
         if (!(err instanceof MagentoStoreError)) throw err;
-        throw new BadGatewayException({
-          message: `${err.message}; reconciliation against the store needs its own documents`,
-          fields: [{ field: 'magento', reason: `${err.status ? `HTTP ${err.status}: ` : ''}${err.reason}` }],
-        });
+        throw new AdminError(
+          'STORE_UNAVAILABLE',
+          `${err.message}; reconciliation against the store needs its own documents`,
+          [{ field: 'magento', reason: `${err.status ? `HTTP ${err.status}: ` : ''}${err.reason}` }],
+        );
       }
     }
     const storeDocs = this.documents(side, mapping, inPeriod);
