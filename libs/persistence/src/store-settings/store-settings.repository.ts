@@ -30,6 +30,10 @@ function withDefaults(doc: Lean): StoreSettings {
       statusRules: { ...base.statusRules, ...(saved.statusRules ?? {}) },
       paymentAccounts: { ...base.paymentAccounts, ...(saved.paymentAccounts ?? {}) },
       taxClasses: { ...base.taxClasses, ...(saved.taxClasses ?? {}) },
+      // A rate saved without a code may come back with `code: null`: keep the shape it was given.
+      taxRates: (saved.taxRates ?? base.taxRates).map(({ code, percent, taxType }) =>
+        code ? { code, percent, taxType } : { percent, taxType },
+      ),
     },
     updatedBy: doc.updatedBy,
     updatedAt: doc.updatedAt,
