@@ -82,6 +82,34 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
     expect(cn[0].Total).toBe(memos[0].grand_total);
   });
 
+  it('a captured store invoice authorises its Xero invoice although the order last said "new", then pays it', async () => {
+    // a copy of a paid order under numbers of its own: the other tests use the store's orders
+    const base = paidOrder('NZD');
+    const order = { ...base, entity_id: 990_001, increment_id: 'AUTH-990001' };
+    const asNew = { ...order, state: 'new' as const, total_paid: 0 };
+    const [draft] = await deliver([make('order', String(order.entity_id), asNew)]);
+    expect(draft.status).toBe('synced');
+    const number = `MI-${order.increment_id}`;
+    let inv = (await w.sandbox.control.dump(w.tenantId)).invoices.find((i) => i.InvoiceNumber === number)!;
+    expect(inv.Status).toBe('DRAFT');
+    // the store invoice arrives; the order update saying "processing" never does
+    const payments = store.invoices
+      .filter((i) => i.order_id === base.entity_id)
+      .map((i, n) => ({ ...i, entity_id: 990_100 + n, increment_id: `AUTH-P${n}`, order_id: order.entity_id }));
+    const results = await deliver(payments.map((i) => make('invoice', String(i.entity_id), i)));
+    expect(results.map((r) => r.status)).toEqual(payments.map(() => 'synced'));
+    const dump = await w.sandbox.control.dump(w.tenantId);
+    inv = dump.invoices.find((i) => i.InvoiceNumber === number)!;
+    expect(inv.Status).toBe('PAID');
+    expect(dump.payments.filter((p) => p.Invoice?.InvoiceID === inv.InvoiceID)).toHaveLength(payments.length);
+    // a later copy of the order still saying "new" does not try to take the invoice back to draft
+    const [again] = await deliver([make('order', String(order.entity_id), asNew)]);
+    expect(['synced', 'unchanged']).toContain(again.status);
+    expect((await w.sandbox.control.dump(w.tenantId)).invoices.find((i) => i.InvoiceNumber === number)!.Status).toBe(
+      'PAID',
+    );
+  });
+
   it('retries a write whose answer was lost without a duplicate (drop-after-commit)', async () => {
     const order = paidOrder('USD');
     await loseNextAnswer('/Invoices');

@@ -34,6 +34,13 @@ export class XeroLink {
   /** Invoices: the Xero contact they were posted to (credit notes of the order reuse it). */
   @Prop() contactXeroId?: string;
   @Prop() currencyCode?: string;
+  /** Invoices: the order's increment id (credit notes refer to it). */
+  @Prop() orderNumber?: string;
+  /**
+   * Invoices: the Xero tax type each order line was posted with (by order item id, and `shipping`) and how many
+   * store rates it stands for, so the credit notes that refund a line use the tax type it was sold at.
+   */
+  @Prop({ type: Object }) lineTaxes?: Record<string, { taxType: string; rates: number }>;
   /**
    * Orders: what the store says the customer paid (Magento's total_paid) in the latest order content delivered.
    * A credit memo naming no store invoice refunds paid money once Xero has that payment; until then it waits.

@@ -87,7 +87,7 @@ export async function settlementStage(ctx: StageContext, writer: BatchWriter): P
       ctx.outcomes.finish(n.item, 'synced', action, open, cn);
       continue;
     }
-    const body = mapCreditNoteRefund(n.memo, plan.account, n.creditNoteId, plan.refund);
+    const body = mapCreditNoteRefund(n.memo, plan.account, n.creditNoteId, plan.refund, ctx.mapping.timeZone);
     const prior = refundLinks.get(n.item.entityId);
     if (prior?.pendingHash && !prior.xeroId) {
       try {
@@ -128,7 +128,7 @@ async function allocate(
       writer.xero.createAllocation(
         ctx.tenantId,
         n.creditNoteId,
-        mapAllocation(n.memo, orderLink.xeroId!, amount),
+        mapAllocation(n.memo, orderLink.xeroId!, amount, ctx.mapping.timeZone),
         writer.call('payment', idem),
       ),
     );

@@ -5,6 +5,7 @@ import { MappedCreditNote, mapCreditMemoCreditNote } from '../mapping/credit-not
 import { cents } from '../mapping/money';
 import { XeroElement } from '../client/xero-accounting.client';
 import { BatchSpec, BatchWriter, Entry } from './batch-writer';
+import { postedDifference } from './invoice-stage';
 import { DeliveryItem } from './delivery.types';
 import { applySettled, refused, Settled, waiting } from './stage-decision';
 import { StageContext } from './stage-context';
@@ -59,6 +60,8 @@ export async function planCreditNote(
     mapped = mapCreditMemoCreditNote(memo, inputs.mapping, {
       contact: { ContactID: orderLink.contactXeroId },
       currencyCode: orderLink.currencyCode,
+      orderIncrementId: orderLink.orderNumber,
+      orderLineTaxType: (line) => orderLink.lineTaxes?.[line],
     });
   } catch (err) {
     return refused(err);
@@ -132,11 +135,18 @@ function creditNoteEntry(
   const onOk = (el: XeroElement): void => {
     const id = str(el.CreditNoteID)!;
     const total = numOf(el.Total) ?? d.mapped.totals.total;
-    if (cents(total) !== cents(memo.grand_total))
-      ctx.logger.error(`credit note ${number}: Xero total ${total} != refund ${memo.grand_total}`);
-    const set = { tenantId: ctx.tenantId, businessKey: number, xeroId: id, contentHash: d.hash, total };
+    const differs = postedDifference(number, d.mapped.totals, numOf(el.Total), numOf(el.TotalTax));
+    // Not "unchanged" next time when it came out other than the store's; and never settled from wrong figures.
+    const set = {
+      tenantId: ctx.tenantId,
+      businessKey: number,
+      xeroId: id,
+      total,
+      ...(differs ? {} : { contentHash: d.hash }),
+    };
     ctx.links.stage(key, { ...set, xeroStatus: str(el.Status), parentXeroId: d.orderLink.xeroId });
-    ctx.notesToSettle.push({ item, memo, creditNoteId: id, total, written: true, link });
+    if (differs) ctx.outcomes.fail(item, differs);
+    else ctx.notesToSettle.push({ item, memo, creditNoteId: id, total, written: true, link });
   };
   return ctx.entryFor(item, { link: key, businessKey: number, hash: d.hash, body: d.body, onOk });
 }

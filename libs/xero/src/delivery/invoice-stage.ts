@@ -2,13 +2,14 @@ import type { MagentoOrder } from '@xero-sync/contracts';
 import type { XeroLinkRecord, XeroMappingSettings } from '@xero-sync/persistence';
 import { contactEntityIdForOrder } from '../mapping/contact.mapper';
 import { billableItems, MappedInvoice, mapOrderInvoice } from '../mapping/invoice.mapper';
+import { MappedTotals } from '../mapping/xero-documents';
 import { cents } from '../mapping/money';
 import { XeroError } from '../xero.errors';
 import { BatchWriter, Entry } from './batch-writer';
 import { DeliveryItem } from './delivery.types';
 import { applySettled, finished, refused, Settled, waiting } from './stage-decision';
 import { StageContext, SyncedRefs } from './stage-context';
-import { hashOf, invoiceState, str } from './xero-values';
+import { hashOf, invoiceState, numOf, str } from './xero-values';
 
 type InvoiceBody = MappedInvoice['body'] & { InvoiceID?: string };
 type StatusBody = { InvoiceID: string; InvoiceNumber: string; Status: 'VOIDED' | 'DELETED' };
@@ -99,7 +100,9 @@ export function planInvoice(
       invoiceId,
       'invoice',
     );
-  const body = invoiceId ? { ...mapped.body, InvoiceID: invoiceId } : mapped.body;
+  // Xero never takes an authorised invoice back to draft; a captured payment may have authorised it already.
+  const status = link?.xeroStatus === 'AUTHORISED' ? 'AUTHORISED' : mapped.body.Status;
+  const body = invoiceId ? { ...mapped.body, Status: status, InvoiceID: invoiceId } : mapped.body;
   return { kind: 'write', body, hash, action: invoiceId ? 'update' : 'create', mapped, contactId };
 }
 
@@ -170,23 +173,53 @@ function invoiceEntry(
     body: d.body,
     onOk: (el) => {
       const state = invoiceState(el);
-      const storeTotal = d.mapped.totals.storeTotal;
-      if (state.total !== undefined && cents(state.total) !== cents(storeTotal))
-        ctx.logger.error(`invoice ${number}: Xero total ${state.total} != store total ${storeTotal}`);
+      const differs = postedDifference(number, d.mapped.totals, state.total, numOf(el.TotalTax));
       const update = {
         tenantId: ctx.tenantId,
         businessKey: number,
-        contentHash: d.hash,
+        // A document that came out other than the store's is not "unchanged" next time: Sync Now posts it again.
+        ...(differs ? {} : { contentHash: d.hash }),
         contactXeroId: d.contactId,
         currencyCode: order.order_currency_code,
+        orderNumber: order.increment_id,
+        lineTaxes: d.mapped.lineTaxTypes,
         storePaid: order.total_paid ?? 0,
         ...state,
       };
       ctx.links.stage(key, update);
       ctx.orders.remember(item.entityId, { ...(link ?? ({} as XeroLinkRecord)), ...update, ...key });
-      ctx.outcomes.finish(item, 'synced', d.action, 'OK', { xeroId: state.xeroId, kind: 'invoice' });
+      if (differs) ctx.outcomes.fail(item, differs);
+      else
+        ctx.outcomes.finish(item, 'synced', d.action, okMessage(d.mapped.notes), {
+          xeroId: state.xeroId,
+          kind: 'invoice',
+        });
     },
   });
+}
+
+/** 'OK', with what the mapping had to say (e.g. a tax rate inferred because the payload named none). */
+export function okMessage(notes: string[]): string {
+  return notes.length ? `OK; ${notes.join('; ')}` : 'OK';
+}
+
+/**
+ * A posted document whose Xero total or tax is not the store's is an error, never OK: it names both figures.
+ * Reproducing Xero's arithmetic before posting makes this rare; it means Xero computed otherwise.
+ */
+export function postedDifference(
+  number: string,
+  totals: MappedTotals,
+  xeroTotal: number | undefined,
+  xeroTax: number | undefined,
+): XeroError | undefined {
+  const problems: string[] = [];
+  if (xeroTotal !== undefined && cents(xeroTotal) !== cents(totals.storeTotal))
+    problems.push(`total ${xeroTotal.toFixed(2)} where the store has ${totals.storeTotal.toFixed(2)}`);
+  if (xeroTax !== undefined && totals.storeTax !== undefined && cents(xeroTax) !== cents(totals.storeTax))
+    problems.push(`tax ${xeroTax.toFixed(2)} where the store has ${totals.storeTax.toFixed(2)}`);
+  if (problems.length === 0) return undefined;
+  return new XeroError('VALIDATION', `${number} was posted but Xero shows ${problems.join(' and ')}`);
 }
 
 function cancelEntry(ctx: StageContext, item: DeliveryItem, d: Extract<InvoiceDecision, { kind: 'cancel' }>): Entry {

@@ -8,7 +8,7 @@ import { BatchSpec, BatchWriter, Entry } from './batch-writer';
 import { DeliveryItem } from './delivery.types';
 import { applySettled, finished, refused, Refused, Settled, waiting } from './stage-decision';
 import { StageContext } from './stage-context';
-import { hashOf, Json, str } from './xero-values';
+import { hashOf, invoiceState, Json, str } from './xero-values';
 
 export type PaymentDecision =
   | Settled
@@ -39,7 +39,7 @@ export async function planPayment(
   if (!orderLink?.xeroId) return waiting(`order ${inv.order_increment_id ?? orderId} is not in Xero yet`);
   if (orderLink.xeroStatus !== 'AUTHORISED' && orderLink.xeroStatus !== 'PAID')
     return waiting(`the order's invoice is ${orderLink.xeroStatus ?? 'unknown'} in Xero; payments need it AUTHORISED`);
-  const body = mapInvoicePayment(inv, account, orderLink.xeroId);
+  const body = mapInvoicePayment(inv, account, orderLink.xeroId, mapping.timeZone);
   // A free store invoice (100 % discount, zero-priced lines) took no money; Xero refuses a zero payment.
   if (cents(body.Amount) <= 0) return finished('synced', 'none', 'the store invoice total is 0: no payment to record');
   return { kind: 'write', body, orderLink, lookFirst: Boolean(link?.pendingHash) };
@@ -61,6 +61,7 @@ export async function paymentStage(ctx: StageContext, writer: BatchWriter): Prom
   const todo = await ctx.pendingWithLinks('invoice');
   if (!todo) return;
   const { items: invoices, links } = todo;
+  await authoriseCapturedInvoices(ctx, writer, invoices, links);
   const entries: Entry[] = [];
   for (const item of invoices) {
     const d = await planPayment(item.payload, links.get(item.entityId), ctx.mapping, (id) => ctx.orders.load(id));
@@ -81,6 +82,51 @@ export async function paymentStage(ctx: StageContext, writer: BatchWriter): Prom
     else entries.push(paymentEntry(ctx, item, d));
   }
   await writer.write(entries, paymentBatch(ctx, writer, 'payments'));
+}
+
+/**
+ * A store invoice means the money was captured: the order's Xero invoice is authorised for it (one status-only
+ * batch), even while the order's last known state still maps to DRAFT or SUBMITTED, instead of leaving the payment
+ * waiting for an order update that may never come.
+ */
+async function authoriseCapturedInvoices(
+  ctx: StageContext,
+  writer: BatchWriter,
+  invoices: DeliveryItem<'invoice'>[],
+  links: Map<string, XeroLinkRecord>,
+): Promise<void> {
+  const drafts = new Map<string, { orderId: string; link: XeroLinkRecord }>();
+  for (const item of invoices) {
+    if (links.get(item.entityId)?.xeroId) continue;
+    if (paymentAccountFor(ctx.mapping, item.payload.payment_method) === null) continue;
+    const orderId = String(item.payload.order_id);
+    const link = await ctx.orders.load(orderId);
+    if (link?.xeroId && (link.xeroStatus === 'DRAFT' || link.xeroStatus === 'SUBMITTED'))
+      drafts.set(link.xeroId, { orderId, link });
+  }
+  if (drafts.size === 0) return;
+  const bodies = [...drafts.values()].map(({ link }) => ({
+    InvoiceID: link.xeroId,
+    InvoiceNumber: link.businessKey,
+    Status: 'AUTHORISED',
+  }));
+  let rows: Json[];
+  try {
+    rows = await writer.single(invoices, () =>
+      writer.xero.upsertInvoices(ctx.tenantId, bodies as never, writer.call('invoice')),
+    );
+  } catch (err) {
+    // The payments then wait as before, with the reason in the log.
+    ctx.logger.warn(`could not authorise ${drafts.size} invoice(s) for captured payments: ${String(err)}`);
+    return;
+  }
+  for (const el of rows) {
+    const hit = drafts.get(str(el.InvoiceID) ?? '');
+    if (!hit || str(el.Status) !== 'AUTHORISED') continue;
+    const state = invoiceState(el);
+    ctx.orders.remember(hit.orderId, { ...hit.link, ...state });
+    ctx.links.stage(ctx.links.key('order', hit.orderId), state);
+  }
 }
 
 /** Payments and refunds: PUT /Payments, answers matched by Reference. */
