@@ -127,6 +127,7 @@ async function main(): Promise<void> {
       }
     });
 
+    await reportReconciliation(p);
     say('');
     say(`Dashboard:  ${p.adminUrl}/`);
     say(`API key:    ${p.adminKey}   (admin; generated for this run)`);
@@ -151,6 +152,31 @@ async function main(): Promise<void> {
     process.stderr.write('[demo] the parts above that failed are not ready yet; stopping what was started.\n');
     await shutdown(1);
   }
+}
+
+/**
+ * Reconciles the demo store's history against Xero once the backfill has settled (polling while documents are still
+ * on their way) and says whether the books balance; the dashboard's Reconciliation page shows the same.
+ */
+async function reportReconciliation(p: Pipeline): Promise<void> {
+  const to = new Date().toISOString().slice(0, 10);
+  const url = `${p.adminUrl}/stores/${STORE_ID}/reconciliation?from=2000-01-01&to=${to}`;
+  let last = 'no answer';
+  for (let attempt = 0; attempt < 30; attempt++) {
+    try {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${p.adminKey}` } });
+      const body = (await res.json()) as { balanced?: boolean; differences?: unknown[]; storeDocuments?: number };
+      if (res.ok && body.balanced) {
+        say(`Reconciliation: balanced (${body.storeDocuments ?? 0} store documents match Xero to the cent)`);
+        return;
+      }
+      last = res.ok ? `${body.differences?.length ?? 0} differences` : `HTTP ${res.status}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  say(`Reconciliation: ${last} (see the dashboard's Reconciliation page)`);
 }
 
 /**
