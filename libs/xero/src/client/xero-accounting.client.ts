@@ -136,13 +136,13 @@ export class XeroAccountingClient implements OnModuleDestroy {
 
   async getContactsByNumbers(tenantId: string, numbers: string[], ctx: CallContext): Promise<CallOutcome<Json[]>> {
     const where = numbers.map((n) => `ContactNumber=="${escapeWhere(n)}"`).join(' OR ');
-    return this.list(tenantId, 'GET_Contacts', ctx, 'Contacts', (api, t, h) =>
+    return this.elements<Json>(tenantId, 'GET_Contacts', ctx, 'Contacts', (api, t, h) =>
       api.getContacts(t, undefined, where, undefined, undefined, undefined, true, undefined, undefined, undefined, h),
     );
   }
 
   async getContactsByName(tenantId: string, name: string, ctx: CallContext): Promise<CallOutcome<Json[]>> {
-    return this.list(tenantId, 'GET_Contacts', ctx, 'Contacts', (api, t, h) =>
+    return this.elements<Json>(tenantId, 'GET_Contacts', ctx, 'Contacts', (api, t, h) =>
       api.getContacts(
         t,
         undefined,
@@ -161,13 +161,13 @@ export class XeroAccountingClient implements OnModuleDestroy {
 
   async getItemsByCodes(tenantId: string, codes: string[], ctx: CallContext): Promise<CallOutcome<Json[]>> {
     const where = codes.map((c) => `Code=="${escapeWhere(c)}"`).join(' OR ');
-    return this.list(tenantId, 'GET_Items', ctx, 'Items', (api, t, h) =>
+    return this.elements<Json>(tenantId, 'GET_Items', ctx, 'Items', (api, t, h) =>
       api.getItems(t, undefined, where, undefined, 4, h),
     );
   }
 
   async getInvoicesByNumbers(tenantId: string, numbers: string[], ctx: CallContext): Promise<CallOutcome<Json[]>> {
-    return this.list(tenantId, 'GET_Invoices', ctx, 'Invoices', (api, t, h) =>
+    return this.elements<Json>(tenantId, 'GET_Invoices', ctx, 'Invoices', (api, t, h) =>
       api.getInvoices(
         t,
         undefined,
@@ -190,7 +190,7 @@ export class XeroAccountingClient implements OnModuleDestroy {
   }
 
   async getInvoice(tenantId: string, invoiceId: string, ctx: CallContext): Promise<CallOutcome<Json | undefined>> {
-    const out = await this.list(tenantId, 'GET_Invoices_ID', ctx, 'Invoices', (api, t, h) =>
+    const out = await this.elements<Json>(tenantId, 'GET_Invoices_ID', ctx, 'Invoices', (api, t, h) =>
       api.getInvoice(t, invoiceId, 4, h),
     );
     return { status: out.status, body: out.body[0] };
@@ -198,7 +198,7 @@ export class XeroAccountingClient implements OnModuleDestroy {
 
   async getCreditNotesByNumbers(tenantId: string, numbers: string[], ctx: CallContext): Promise<CallOutcome<Json[]>> {
     const where = numbers.map((n) => `CreditNoteNumber=="${escapeWhere(n)}"`).join(' OR ');
-    return this.list(tenantId, 'GET_CreditNotes', ctx, 'CreditNotes', (api, t, h) =>
+    return this.elements<Json>(tenantId, 'GET_CreditNotes', ctx, 'CreditNotes', (api, t, h) =>
       api.getCreditNotes(t, undefined, where, undefined, 1, 4, 1000, h),
     );
   }
@@ -208,32 +208,32 @@ export class XeroAccountingClient implements OnModuleDestroy {
     creditNoteId: string,
     ctx: CallContext,
   ): Promise<CallOutcome<Json | undefined>> {
-    const out = await this.list(tenantId, 'GET_CreditNotes_ID', ctx, 'CreditNotes', (api, t, h) =>
+    const out = await this.elements<Json>(tenantId, 'GET_CreditNotes_ID', ctx, 'CreditNotes', (api, t, h) =>
       api.getCreditNote(t, creditNoteId, 4, h),
     );
     return { status: out.status, body: out.body[0] };
   }
 
   async getPaymentsWhere(tenantId: string, where: string, ctx: CallContext): Promise<CallOutcome<Json[]>> {
-    return this.list(tenantId, 'GET_Payments', ctx, 'Payments', (api, t, h) =>
+    return this.elements<Json>(tenantId, 'GET_Payments', ctx, 'Payments', (api, t, h) =>
       api.getPayments(t, undefined, where, undefined, 1, 1000, h),
     );
   }
 
   async getAccounts(tenantId: string, ctx: CallContext): Promise<CallOutcome<Json[]>> {
-    return this.list(tenantId, 'GET_Accounts', ctx, 'Accounts', (api, t, h) =>
+    return this.elements<Json>(tenantId, 'GET_Accounts', ctx, 'Accounts', (api, t, h) =>
       api.getAccounts(t, undefined, undefined, undefined, h),
     );
   }
 
   async getTaxRates(tenantId: string, ctx: CallContext): Promise<CallOutcome<Json[]>> {
-    return this.list(tenantId, 'GET_TaxRates', ctx, 'TaxRates', (api, t, h) =>
+    return this.elements<Json>(tenantId, 'GET_TaxRates', ctx, 'TaxRates', (api, t, h) =>
       api.getTaxRates(t, undefined, undefined, h),
     );
   }
 
   async getOrganisation(tenantId: string, ctx: CallContext): Promise<CallOutcome<Json | undefined>> {
-    const out = await this.list(tenantId, 'GET_Organisation', ctx, 'Organisations', (api, t, h) =>
+    const out = await this.elements<Json>(tenantId, 'GET_Organisation', ctx, 'Organisations', (api, t, h) =>
       api.getOrganisations(t, h),
     );
     return { status: out.status, body: out.body[0] };
@@ -241,26 +241,16 @@ export class XeroAccountingClient implements OnModuleDestroy {
 
   // ---- answers ----
 
-  private async elements(
+  /** The array Xero answers under `wrapper` (`Invoices`, `Payments`, …); none is an empty list. */
+  private async elements<T extends Json = XeroElement>(
     tenantId: string,
     endpoint: string,
     ctx: CallContext,
     wrapper: string,
     fn: SdkCall,
-  ): Promise<CallOutcome<XeroElement[]>> {
+  ): Promise<CallOutcome<T[]>> {
     const { data, status } = await this.runner.call(tenantId, endpoint, ctx, fn);
-    return { status, body: ((data as Json | undefined)?.[wrapper] as XeroElement[] | undefined) ?? [] };
-  }
-
-  private async list(
-    tenantId: string,
-    endpoint: string,
-    ctx: CallContext,
-    wrapper: string,
-    fn: SdkCall,
-  ): Promise<CallOutcome<Json[]>> {
-    const { data, status } = await this.runner.call(tenantId, endpoint, ctx, fn);
-    return { status, body: ((data as Json | undefined)?.[wrapper] as Json[] | undefined) ?? [] };
+    return { status, body: ((data as Json | undefined)?.[wrapper] as T[] | undefined) ?? [] };
   }
 }
 

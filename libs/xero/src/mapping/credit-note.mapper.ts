@@ -4,9 +4,9 @@ import { XeroError } from '../xero.errors';
 import { closeResidue } from './document-total';
 import { cents, fromCents } from './money';
 import { percentOfTaxType, TaxChoice, taxForLine } from './tax';
-import { dateOf, hasHiddenTax, inferredNote, LineTax, optional, saleTotal, shippingLine } from './invoice.mapper';
+import { dateOf, inferredNote, LineTax, optional, saleTotal, shippingLine } from './invoice.mapper';
 import { storeCurrencyRate } from './store-day';
-import { MappedLine, mapStoreLine } from './store-line';
+import { itemFigures, itemStoreLine, MappedLine, mapStoreLine } from './store-line';
 import { LineOutcome } from './xero-totals';
 import { MappedTotals, XeroContactRef, XeroCreditNoteJson, XeroLineJson } from './xero-documents';
 
@@ -81,37 +81,23 @@ export function mapCreditMemoCreditNote(
   for (const item of memo.items) {
     if (!item.qty) continue;
     const what = `${label} item ${item.sku}`;
-    const discount = cents(item.discount_amount ?? 0);
-    itemDiscounts += discount;
-    const hidden = cents(numberField(item, 'discount_tax_compensation_amount') ?? 0);
-    const tax = cents(item.tax_amount ?? 0);
-    const net = cents(item.row_total) - discount + hidden;
-    const gross =
-      hasHiddenTax(item) || item.row_total_incl_tax === null || item.row_total_incl_tax === undefined
-        ? net + tax
-        : cents(item.row_total_incl_tax) - discount;
-    const t = taxOf(String(item.order_item_id), { percent: numberField(item, 'tax_percent'), tax, net }, what);
-    add(
-      mapStoreLine(
-        {
-          description: item.name ?? item.sku,
-          quantity: item.qty,
-          unitPrice: inclusive ? (item.price_incl_tax ?? item.price) : item.price,
-          discountCents: inclusive ? discount : discount - hidden,
-          amountCents: inclusive ? gross : net,
-          taxCents: tax,
-          taxType: t.taxType,
-          taxPercent: t.percent,
-          accountCode: mapping.accounts.sales,
-          ...(ctx.itemCode ? { itemCode: ctx.itemCode(item.sku) } : {}),
-          rateCount: t.rates,
-          prorated: true,
-        },
-        types,
-        mapping,
-        { allowDiscount: false, what },
-      ),
+    const figures = itemFigures(item);
+    itemDiscounts += figures.discount;
+    const facts = { percent: numberField(item, 'tax_percent'), tax: figures.tax, net: figures.net };
+    const t = taxOf(String(item.order_item_id), facts, what);
+    const line = itemStoreLine(
+      item,
+      figures,
+      {
+        quantity: item.qty,
+        inclusive,
+        taxType: t.taxType,
+        taxPercent: t.percent,
+        accountCode: mapping.accounts.sales,
+      },
+      { itemCode: ctx.itemCode?.(item.sku), rateCount: t.rates, prorated: true },
     );
+    add(mapStoreLine(line, types, mapping, { allowDiscount: false, what }));
   }
   let shippingRates: number | undefined;
   const shipping = shippingLine(memo, itemDiscounts, mapping, 'Shipping refund', (facts) => {

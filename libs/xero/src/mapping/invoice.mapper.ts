@@ -2,10 +2,10 @@ import { MagentoOrder, MagentoOrderItem } from '@xero-sync/contracts';
 import { XeroMappingSettings } from '@xero-sync/persistence';
 import { appliedFacts, appliedTaxesOf, tendersOf } from './applied-taxes';
 import { closeResidue } from './document-total';
-import { cents, divRound, fromCents, scaled } from './money';
+import { cents, fromCents } from './money';
 import { TaxChoice, taxForLine } from './tax';
 import { itemCodeFor } from './item.mapper';
-import { MappedLine, mapStoreLine, StoreLine } from './store-line';
+import { itemFigures, itemStoreLine, MappedLine, mapStoreLine, StoreLine } from './store-line';
 import { addDays, storeCurrencyRate, storeDay } from './store-day';
 import { LineOutcome } from './xero-totals';
 import { MappedTotals, XeroContactRef, XeroInvoiceJson, XeroLineJson } from './xero-documents';
@@ -88,54 +88,35 @@ export function mapOrderInvoice(
   let itemDiscounts = 0n;
   for (const item of billableItems(order)) {
     const what = `item ${item.sku}`;
-    const discount = cents(item.discount_amount ?? 0);
-    const hidden = cents(hiddenTaxOf(item));
-    const tax = cents(item.tax_amount ?? 0);
-    const net = cents(item.row_total) - discount + hidden;
-    itemDiscounts += discount;
+    const figures = itemFigures(item);
+    itemDiscounts += figures.discount;
     const appliedRates = applied.items.get(item.item_id);
     const choice = taxForLine(
       mapping,
       {
         ...appliedFacts(appliedRates),
         percent: item.tax_percent,
-        tax: fromCents(tax),
-        net: fromCents(net),
+        tax: fromCents(figures.tax),
+        net: fromCents(figures.net),
       },
       what,
     );
     if (choice.source === 'inferred') notes.push(inferredNote(what, choice.percent));
-    lineTaxTypes[String(item.item_id)] = { taxType: choice.taxType, rates: appliedRates?.length ?? 1 };
-    const inclusive = types === 'Inclusive';
-    // Magento's own identity (grand total = subtotal − discount + tax + hidden tax) line by line; a payload that
-    // keeps no hidden tax per line states the gross itself.
-    const gross =
-      hasHiddenTax(item) || item.row_total_incl_tax === null || item.row_total_incl_tax === undefined
-        ? net + tax
-        : cents(item.row_total_incl_tax) - discount;
-    add(
-      mapStoreLine(
-        {
-          description: item.name,
-          quantity: item.qty_ordered,
-          unitPrice: inclusive
-            ? (item.price_incl_tax ??
-              fromCents(divRound(cents(item.row_total_incl_tax ?? 0) * 10000n, scaled(item.qty_ordered || 1, 4))))
-            : item.price,
-          discountCents: inclusive ? discount : discount - hidden,
-          amountCents: inclusive ? gross : net,
-          taxCents: tax,
-          taxType: choice.taxType,
-          taxPercent: choice.percent,
-          accountCode: mapping.accounts.sales,
-          itemCode: codeOf(item.sku),
-          rateCount: appliedRates?.length ?? 1,
-        },
-        types,
-        mapping,
-        { allowDiscount: true, what },
-      ),
+    const rates = appliedRates?.length ?? 1;
+    lineTaxTypes[String(item.item_id)] = { taxType: choice.taxType, rates };
+    const line = itemStoreLine(
+      item,
+      figures,
+      {
+        quantity: item.qty_ordered,
+        inclusive: types === 'Inclusive',
+        taxType: choice.taxType,
+        taxPercent: choice.percent,
+        accountCode: mapping.accounts.sales,
+      },
+      { itemCode: codeOf(item.sku), rateCount: rates },
     );
+    add(mapStoreLine(line, types, mapping, { allowDiscount: true, what }));
   }
   const shipping = shippingLine(
     order,
@@ -176,17 +157,6 @@ export function mapOrderInvoice(
     LineItems: lines,
   };
   return { body, totals, notes, lineTaxTypes };
-}
-
-/** Whether a line states its own hidden tax (Magento does; older producers keep it on the document only). */
-export function hasHiddenTax(line: object): boolean {
-  return typeof (line as { discount_tax_compensation_amount?: unknown }).discount_tax_compensation_amount === 'number';
-}
-
-/** Magento's tax hidden in an inclusive discount (discount_tax_compensation_amount), 0 where absent. */
-function hiddenTaxOf(line: object): number {
-  const v = (line as { discount_tax_compensation_amount?: unknown }).discount_tax_compensation_amount;
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
 function numberField(doc: object, field: string): number | undefined {

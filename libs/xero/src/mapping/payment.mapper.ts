@@ -21,12 +21,23 @@ export function mapInvoicePayment(
   xeroInvoiceId: string,
   timeZone = 'UTC',
 ): XeroPaymentJson {
+  return paymentOf({ Invoice: { InvoiceID: xeroInvoiceId } }, account, invoice, invoice.grand_total, timeZone);
+}
+
+/** A payment of `amount` on the store document's day, its Reference the store document's number. */
+function paymentOf(
+  target: Pick<XeroPaymentJson, 'Invoice' | 'CreditNote'>,
+  account: string,
+  doc: { created_at: string; increment_id: string },
+  amount: number,
+  timeZone: string,
+): XeroPaymentJson {
   return {
-    Invoice: { InvoiceID: xeroInvoiceId },
+    ...target,
     Account: { Code: account },
-    Date: dateOf(invoice.created_at, timeZone),
-    Amount: roundTo(invoice.grand_total, 2),
-    Reference: invoice.increment_id,
+    Date: dateOf(doc.created_at, timeZone),
+    Amount: roundTo(amount, 2),
+    Reference: doc.increment_id,
   };
 }
 
@@ -38,13 +49,7 @@ export function mapCreditNoteRefund(
   amount: number,
   timeZone = 'UTC',
 ): XeroPaymentJson {
-  return {
-    CreditNote: { CreditNoteID: creditNoteId },
-    Account: { Code: account },
-    Date: dateOf(memo.created_at, timeZone),
-    Amount: roundTo(amount, 2),
-    Reference: memo.increment_id,
-  };
+  return paymentOf({ CreditNote: { CreditNoteID: creditNoteId } }, account, memo, amount, timeZone);
 }
 
 export function mapAllocation(

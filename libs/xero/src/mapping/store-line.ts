@@ -1,6 +1,6 @@
 import { XeroMappingSettings } from '@xero-sync/persistence';
 import { XeroError } from '../xero.errors';
-import { divRound, fromCents, scaled, unscale } from './money';
+import { cents, divRound, fromCents, scaled, unscale } from './money';
 import { LineAmountTypes, LineOutcome, xeroLine } from './xero-totals';
 import { XeroLineJson } from './xero-documents';
 
@@ -185,4 +185,63 @@ function amountLine(line: StoreLine, amountCents: bigint, allowDiscount: boolean
 
 function abs(v: bigint): bigint {
   return v < 0n ? -v : v;
+}
+
+/** The money fields of a store line (an order item, or a line of a store invoice or credit memo). */
+export interface StoreItemFields {
+  name?: string | null;
+  sku: string;
+  price: number;
+  price_incl_tax?: number | null;
+  row_total: number;
+  row_total_incl_tax?: number | null;
+  tax_amount?: number | null;
+  discount_amount?: number | null;
+}
+
+/** A store line's figures in cents: its discount, hidden tax, tax, and its amount net and gross of tax. */
+export interface ItemFigures {
+  discount: bigint;
+  hidden: bigint;
+  tax: bigint;
+  net: bigint;
+  gross: bigint;
+}
+
+export function itemFigures(item: StoreItemFields): ItemFigures {
+  const discount = cents(item.discount_amount ?? 0);
+  const stated = (item as { discount_tax_compensation_amount?: unknown }).discount_tax_compensation_amount;
+  const hidden = typeof stated === 'number' && Number.isFinite(stated) ? cents(stated) : 0n;
+  const tax = cents(item.tax_amount ?? 0);
+  const net = cents(item.row_total) - discount + hidden;
+  // Magento's own identity (grand total = subtotal − discount + tax + hidden tax) line by line; a payload that keeps
+  // no hidden tax per line states the gross itself.
+  const gross =
+    typeof stated === 'number' || item.row_total_incl_tax === null || item.row_total_incl_tax === undefined
+      ? net + tax
+      : cents(item.row_total_incl_tax) - discount;
+  return { discount, hidden, tax, net, gross };
+}
+
+/** The StoreLine of an item in the document's terms (gross and incl. prices for Inclusive documents). */
+export function itemStoreLine(
+  item: StoreItemFields,
+  figures: ItemFigures,
+  line: { quantity: number; inclusive: boolean; taxType: string; taxPercent: number; accountCode: string },
+  extra: Pick<StoreLine, 'itemCode' | 'rateCount' | 'prorated'> = {},
+): StoreLine {
+  const perUnitIncl = () =>
+    fromCents(divRound(cents(item.row_total_incl_tax ?? 0) * 10000n, scaled(line.quantity || 1, 4)));
+  return {
+    description: item.name ?? item.sku,
+    quantity: line.quantity,
+    unitPrice: line.inclusive ? (item.price_incl_tax ?? perUnitIncl()) : item.price,
+    discountCents: line.inclusive ? figures.discount : figures.discount - figures.hidden,
+    amountCents: line.inclusive ? figures.gross : figures.net,
+    taxCents: figures.tax,
+    taxType: line.taxType,
+    taxPercent: line.taxPercent,
+    accountCode: line.accountCode,
+    ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)),
+  };
 }
