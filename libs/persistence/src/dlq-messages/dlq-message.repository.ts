@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { findPage } from '../find-page';
 import { isValidObjectId, Model, QueryFilter } from 'mongoose';
 import { DlqMessage, DlqMessageStatus } from './dlq-message.schema';
 
@@ -104,18 +105,7 @@ export class DlqMessageRepository {
     if (filter.storeId) query.storeId = String(filter.storeId);
     if (filter.status) query.status = String(filter.status) as DlqMessageStatus;
     if (filter.sourceTopic) query.sourceTopic = String(filter.sourceTopic);
-    const pageSize = Math.min(Math.max(Math.trunc(page.pageSize ?? 50), 1), 500);
-    const pageNo = Math.max(Math.trunc(page.page ?? 1), 1);
-    const [docs, total] = await Promise.all([
-      this.model
-        .find(query)
-        .sort({ createdAt: -1 })
-        .skip((pageNo - 1) * pageSize)
-        .limit(pageSize)
-        .lean<Lean[]>()
-        .exec(),
-      this.model.countDocuments(query).exec(),
-    ]);
-    return { items: docs.map(toRecord), total, page: pageNo, pageSize };
+    const found = await findPage<DlqMessage, Lean>(this.model, query, { createdAt: -1 }, page);
+    return { items: found.docs.map(toRecord), total: found.total, page: found.page, pageSize: found.pageSize };
   }
 }

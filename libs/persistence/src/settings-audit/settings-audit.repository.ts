@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { findPage } from '../find-page';
 import { Model } from 'mongoose';
 import { SettingsAudit } from './settings-audit.schema';
 
@@ -39,17 +40,12 @@ export class SettingsAuditRepository {
     page: number,
     pageSize: number,
   ): Promise<{ items: SettingsAuditRecord[]; total: number }> {
-    const filter = { storeId: String(storeId) };
-    const [docs, total] = await Promise.all([
-      this.model
-        .find(filter)
-        .sort({ at: -1 })
-        .skip((page - 1) * pageSize)
-        .limit(pageSize)
-        .lean<Lean[]>()
-        .exec(),
-      this.model.countDocuments(filter).exec(),
-    ]);
-    return { items: docs.map(toRecord), total };
+    const found = await findPage<SettingsAudit, Lean>(
+      this.model,
+      { storeId: String(storeId) },
+      { at: -1 },
+      { page, pageSize },
+    );
+    return { items: found.docs.map(toRecord), total: found.total };
   }
 }

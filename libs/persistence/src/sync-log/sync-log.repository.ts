@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { findPage } from '../find-page';
 import { Model, QueryFilter, SortOrder } from 'mongoose';
 import { SyncLog, SyncLogMode, SyncLogStatus } from './sync-log.schema';
 
@@ -90,25 +91,14 @@ export class SyncLogRepository {
    */
   async search(filter: SyncLogFilter = {}, page: SyncLogPage = {}): Promise<SyncLogSearchResult> {
     const query = this.toQuery(filter);
-    const pageSize = Math.min(Math.max(Math.trunc(page.pageSize ?? 50), 1), 500);
-    const pageNo = Math.max(Math.trunc(page.page ?? 1), 1);
     const field: SyncLogSortField = SYNC_LOG_SORT_FIELDS.includes(page.sort as SyncLogSortField)
       ? (page.sort as SyncLogSortField)
       : 'createdAt';
     const dir: SortOrder = page.order === 'asc' ? 1 : -1;
     const sort: Record<string, SortOrder> =
       field === 'createdAt' ? { createdAt: dir } : { [field]: dir, createdAt: -1 };
-    const [docs, total] = await Promise.all([
-      this.model
-        .find(query)
-        .sort(sort)
-        .skip((pageNo - 1) * pageSize)
-        .limit(pageSize)
-        .lean<Lean[]>()
-        .exec(),
-      this.model.countDocuments(query).exec(),
-    ]);
-    return { items: docs.map(toRecord), total, page: pageNo, pageSize };
+    const found = await findPage<SyncLog, Lean>(this.model, query, sort, page);
+    return { items: found.docs.map(toRecord), total: found.total, page: found.page, pageSize: found.pageSize };
   }
 
   /** Every row of one record, oldest first (its full history). */
