@@ -1,3 +1,3 @@
 export { Lease, LeaseSchema } from './lease.schema';
 export { HeldLease, LeaseBatch, LeaseRepository, leaseKeys } from './lease.repository';
-export { LeaseModule } from './lease.module';
+export { LeaseModule, RECORD_LEASES } from './lease.module';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
-import { leaseKeys, LeaseRepository, StoreSettings, XeroLinkRepository } from '@xero-sync/persistence';
+import { leaseKeys, LeaseRepository, RECORD_LEASES, StoreSettings, XeroLinkRepository } from '@xero-sync/persistence';
 import { randomUUID } from 'node:crypto';
 import { XeroAccountingClient } from '../client/xero-accounting.client';
 import { XeroConnectionService } from '../tokens/xero-connection.service';
@@ -32,7 +32,7 @@ export class XeroDeliveryService {
     private readonly client: XeroAccountingClient,
     private readonly links: XeroLinkRepository,
     private readonly connections: XeroConnectionService,
-    private readonly claims: LeaseRepository,
+    @Inject(RECORD_LEASES) private readonly claims: LeaseRepository,
     @Inject(APP_CONFIG) config: AppConfig,
     @Optional() @Inject(XERO_OPTIONS) private readonly options: XeroModuleOptions = {},
   ) {
