@@ -142,7 +142,15 @@ describe('admin-api Xero routes (e2e, sandbox)', () => {
           mode: 'sometimes',
           cronIntervalMinutes: 0,
           entitiesEnabled: ['orders'],
-          mapping: { ...mapping, dueDays: -1, statusRules: { new: 'PAID' } },
+          mapping: {
+            ...mapping,
+            dueDays: -1,
+            statusRules: { new: 'PAID' },
+            // a guest's ContactNumber would pass Xero's 50 characters; a cap over one document; no such zone
+            prefixes: { ...mapping.prefixes, contact: 'SHOP-NZ' },
+            roundingCap: 5,
+            timeZone: 'Mars/Olympus',
+          },
         },
       });
       expect(res.status).toBe(400);
@@ -153,6 +161,9 @@ describe('admin-api Xero routes (e2e, sandbox)', () => {
           'entitiesEnabled',
           'mapping.dueDays',
           'mapping.statusRules',
+          'mapping.prefixes.contact',
+          'mapping.roundingCap',
+          'mapping.timeZone',
         ]),
       );
       const inj = await as(api.adminKey, `/stores/${storeId}/settings`, {

@@ -15,7 +15,21 @@ export class SandboxControl {
     return (await res.json()) as T;
   }
 
-  createOrg(input: { name: string; baseCurrency?: string; currencies?: string[]; tier?: 'standard' | 'starter' }) {
+  createOrg(input: {
+    name: string;
+    baseCurrency?: string;
+    currencies?: string[];
+    tier?: 'standard' | 'starter';
+    /** Tax rates besides the sandbox's defaults (Xero's TaxRate fields). */
+    taxRates?: {
+      TaxType: string;
+      Name: string;
+      Rate: number;
+      ReportTaxType: string;
+      CanApplyToRevenue: boolean;
+      CanApplyToExpenses: boolean;
+    }[];
+  }) {
     return this.req<{ tenantId: string; shortCode: string }>('POST', '/orgs', input);
   }
   addClient(clientId: string, clientSecret: string, redirectUris: string[]) {

@@ -110,6 +110,19 @@ describe('XeroDeliveryService against the sandbox (entities, idempotency, lost a
     );
   });
 
+  it('one unmappable record fails alone with the reason; every other record of the batch is delivered', async () => {
+    const base = store.orders.filter((o) => store.scenarios[o.increment_id] === 'paid').slice(0, 4);
+    const orders = base.map((o, n) => ({ ...o, entity_id: 991_000 + n, increment_id: `ONE-BAD-${n}` }));
+    // the second order was taxed at a rate the store never mapped to a Xero tax type
+    orders[1] = { ...orders[1], items: orders[1].items.map((i) => ({ ...i, tax_percent: 9 })) };
+    const results = await deliver(orders.map((o) => make('order', String(o.entity_id), o)));
+    expect(results.map((r) => r.status)).toEqual(['synced', 'failed', 'synced', 'synced']);
+    expect(results[1].message).toMatch(/no Xero tax type mapped for 9%/);
+    const dump = await w.sandbox.control.dump(w.tenantId);
+    for (const [n, o] of orders.entries())
+      expect(dump.invoices.filter((i) => i.InvoiceNumber === `MI-${o.increment_id}`)).toHaveLength(n === 1 ? 0 : 1);
+  });
+
   it('retries a write whose answer was lost without a duplicate (drop-after-commit)', async () => {
     const order = paidOrder('USD');
     await loseNextAnswer('/Invoices');

@@ -82,7 +82,13 @@ export interface XeroWorld {
 }
 
 export async function xeroWorld(
-  opts: { timeScale?: number; options?: XeroModuleOptions; oauthClient?: boolean } = {},
+  opts: {
+    timeScale?: number;
+    options?: XeroModuleOptions;
+    oauthClient?: boolean;
+    /** The org's currencies and extra tax rates (default: NZD base with USD and AUD, the sandbox's tax rates). */
+    org?: Pick<Parameters<TestSandbox['control']['createOrg']>[0], 'currencies' | 'taxRates'>;
+  } = {},
 ): Promise<XeroWorld> {
   const sandbox = await startTestSandbox(opts.timeScale ?? 1);
   const mongo = testMongoUri();
@@ -100,6 +106,7 @@ export async function xeroWorld(
     name: `Org ${mongo.slice(-6)}`,
     baseCurrency: 'NZD',
     currencies: ['USD', 'AUD'],
+    ...opts.org,
   });
   const x = await bootXeroApp(env, opts.options);
   const custom = testClientCredentials();

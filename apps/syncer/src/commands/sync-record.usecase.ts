@@ -33,7 +33,7 @@ export class SyncRecordUseCase {
     entityId: string,
     correlationId?: string,
   ): Promise<DeliveryResult | null> {
-    const settings = await this.settings.get(storeId);
+    const settings = await this.settings.get(storeId, { fresh: true });
     const record = await this.queue.findByKey(storeId, entity, entityId);
     if (!record) {
       const ctx = { storeId, tenantId: settings.xeroTenantId, mode: 'manual' as const, correlationId, attempt: 1 };

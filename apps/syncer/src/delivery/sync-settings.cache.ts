@@ -18,9 +18,13 @@ export class SyncSettingsCache {
     this.ttlMs = Math.min(5000, config.SYNCER_FLUSH_TICK_MS * 5);
   }
 
-  get(storeId: string): Promise<StoreSettings> {
+  /**
+   * The store's settings; `fresh` reads them now (and refreshes the cache): a person pressing Sync Now has often
+   * just fixed a setting, and the retry must use it.
+   */
+  get(storeId: string, opts: { fresh?: boolean } = {}): Promise<StoreSettings> {
     const hit = this.cache.get(storeId);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
+    if (!opts.fresh && hit && Date.now() - hit.at < this.ttlMs) return hit.value;
     const value = this.source.get(storeId);
     this.cache.set(storeId, { at: Date.now(), value });
     // A failed read must not be served from the cache.

@@ -56,7 +56,7 @@ export class FlushQueueUseCase {
   async execute(storeId: string): Promise<FlushReport> {
     const report: FlushReport = { storeId, acquired: false, batches: 0, claimed: 0, synced: 0, deferred: 0, failed: 0 };
     if (this.stopping) return report;
-    const settings = await this.settings.get(storeId);
+    const settings = await this.settings.get(storeId, { fresh: true });
     const leaseKey = leaseKeys.flush(SyncSettingsCache.leaseKey(settings));
     const leaseMs = this.config.SYNCER_FLUSH_LEASE_MS;
     const acquired = await this.leases.acquire(leaseKey, this.owner, leaseMs);
