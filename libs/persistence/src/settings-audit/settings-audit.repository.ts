@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { findPage } from '../find-page';
+import { withId } from '../with-id';
 import { Model } from 'mongoose';
 import { SettingsAudit } from './settings-audit.schema';
 
@@ -19,10 +20,7 @@ export type NewSettingsAudit = Omit<SettingsAuditRecord, 'id'>;
 
 type Lean = SettingsAudit & { _id: { toString(): string } };
 
-function toRecord(doc: Lean): SettingsAuditRecord {
-  const { _id, ...rest } = doc;
-  return { id: _id.toString(), ...rest };
-}
+const toRecord = (doc: Lean): SettingsAuditRecord => withId(doc);
 
 /** The audit trail of settings changes (append-only). */
 @Injectable()

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { findPage } from '../find-page';
+import { withId } from '../with-id';
 import { Model, QueryFilter, SortOrder } from 'mongoose';
 import { SyncLog, SyncLogMode, SyncLogStatus } from './sync-log.schema';
 
@@ -70,10 +71,7 @@ export function escapeRegex(text: string): string {
 
 type Lean = SyncLog & { _id: { toString(): string } };
 
-function toRecord(doc: Lean): SyncLogRecord {
-  const { _id, ...rest } = doc;
-  return { id: _id.toString(), ...rest };
-}
+const toRecord = (doc: Lean): SyncLogRecord => withId(doc);
 
 /** The sync log (one row per attempt) and its filtered, paged queries for admin-api. */
 @Injectable()

@@ -56,14 +56,26 @@ export function overpays(body: XeroPaymentJson, orderLink: XeroLinkRecord): Refu
   );
 }
 
+/** Store invoices this delivery still has to settle, with their links. */
+type PendingInvoices = { items: DeliveryItem<'invoice'>[]; links: Map<string, XeroLinkRecord> };
+
 /** Payments of store invoices (PUT /Payments, pending marker first; a lost answer is found by Reference). */
 export async function paymentStage(ctx: StageContext, writer: BatchWriter): Promise<void> {
   const todo = await ctx.pendingWithLinks('invoice');
-  if (!todo) return;
-  const { items: invoices, links } = todo;
-  await authoriseCapturedInvoices(ctx, writer, invoices, links);
+  if (todo) {
+    await authoriseCapturedInvoices(ctx, writer, todo);
+    await writer.write(await paymentEntries(ctx, writer, todo), paymentBatch(ctx, writer, 'payments'));
+  }
+}
+
+/** The payment elements of the store invoices that are ready; the others are settled on the spot. */
+async function paymentEntries(
+  ctx: StageContext,
+  writer: BatchWriter,
+  { items, links }: PendingInvoices,
+): Promise<Entry[]> {
   const entries: Entry[] = [];
-  for (const item of invoices) {
+  for (const item of items) {
     const d = await planPayment(item.payload, links.get(item.entityId), ctx.mapping, (id) => ctx.orders.load(id));
     if (d.kind !== 'write') {
       applySettled(ctx.outcomes, item, d);
@@ -81,7 +93,7 @@ export async function paymentStage(ctx: StageContext, writer: BatchWriter): Prom
     if (over) applySettled(ctx.outcomes, item, over);
     else entries.push(paymentEntry(ctx, item, d));
   }
-  await writer.write(entries, paymentBatch(ctx, writer, 'payments'));
+  return entries;
 }
 
 /**
@@ -89,12 +101,8 @@ export async function paymentStage(ctx: StageContext, writer: BatchWriter): Prom
  * batch), even while the order's last known state still maps to DRAFT or SUBMITTED, instead of leaving the payment
  * waiting for an order update that may never come.
  */
-async function authoriseCapturedInvoices(
-  ctx: StageContext,
-  writer: BatchWriter,
-  invoices: DeliveryItem<'invoice'>[],
-  links: Map<string, XeroLinkRecord>,
-): Promise<void> {
+async function authoriseCapturedInvoices(ctx: StageContext, writer: BatchWriter, todo: PendingInvoices): Promise<void> {
+  const { items: invoices, links } = todo;
   const drafts = new Map<string, { orderId: string; link: XeroLinkRecord }>();
   for (const item of invoices) {
     if (links.get(item.entityId)?.xeroId) continue;
