@@ -125,7 +125,7 @@ const TAXABLE_CLASS = '2';
 const NO_TAX_CLASS = '0';
 
 /** Seeded PRNG (mulberry32): small, fast, and good enough for test data. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -18,20 +18,7 @@ import type {
   ReconciliationResult,
   ReconcileOptions,
 } from './reconciliation.types';
-export type {
-  StoreDocument,
-  StorePayment,
-  XeroDocument,
-  DifferenceKind,
-  DifferenceField,
-  ReconciliationDifference,
-  IssueKind,
-  ReconciliationIssue,
-  CurrencyTotals,
-  TaxRateTotals,
-  ReconciliationResult,
-  ReconcileOptions,
-} from './reconciliation.types';
+export type * from './reconciliation.types';
 
 const money = fromCents;
 const text = (c: bigint) => fromCents(c).toFixed(2);

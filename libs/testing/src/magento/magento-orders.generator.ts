@@ -1,5 +1,5 @@
 import type { MagentoCustomer, MagentoProduct } from '@xero-sync/contracts';
-import type { GeneratedEvent } from '../magento-store.generator';
+import { GeneratedEvent, prng } from '../magento-store.generator';
 import { buildCatalog, buildCustomers } from './catalog';
 import { configurationsNamed, StoreConfiguration } from './configurations';
 import { createCreditMemo, refundableTotal, remainingToRefund } from './creditmemo-totals';
@@ -50,17 +50,6 @@ export interface GeneratedMagentoOrders {
   orders: EngineOrder[];
   /** Customers, products, then per order: the order, its invoices and memos, the order again in its final state. */
   events: GeneratedEvent[];
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const stamp = (base: Date, minutes: number) =>
