@@ -4,7 +4,7 @@ import { XeroError } from '../xero.errors';
 import { closeResidue } from './document-total';
 import { cents, fromCents } from './money';
 import { percentOfTaxType, TaxChoice, taxForLine } from './tax';
-import { dateOf, inferredNote, LineTax, optional, saleTotal, shippingLine } from './invoice.mapper';
+import { dateOf, inferredNote, LineTax, numberField, optional, saleTotal, shippingLine } from './invoice.mapper';
 import { storeCurrencyRate } from './store-day';
 import { itemFigures, itemStoreLine, MappedLine, mapStoreLine } from './store-line';
 import { LineOutcome } from './xero-totals';
@@ -148,9 +148,4 @@ export function mapCreditMemoCreditNote(
     LineItems: lines,
   };
   return { body, totals, notes };
-}
-
-function numberField(doc: object, field: string): number | undefined {
-  const v = (doc as Record<string, unknown>)[field];
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }

@@ -159,7 +159,8 @@ export function mapOrderInvoice(
   return { body, totals, notes, lineTaxTypes };
 }
 
-function numberField(doc: object, field: string): number | undefined {
+/** A finite number a payload may carry beyond its contract's fields (Magento extras such as hidden tax). */
+export function numberField(doc: object, field: string): number | undefined {
   const v = (doc as Record<string, unknown>)[field];
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
