@@ -26,6 +26,7 @@ export function unknownReferences(mapping: XeroMappingSettings, chart: OrgChart)
   for (const [key, code] of Object.entries(mapping.accounts)) account(`mapping.accounts.${key}`, code);
   for (const [key, code] of Object.entries(mapping.paymentAccounts)) account(`mapping.paymentAccounts.${key}`, code);
   account('mapping.defaultPaymentAccount', mapping.defaultPaymentAccount);
+  for (const [key, code] of Object.entries(mapping.tenderAccounts)) account(`mapping.tenderAccounts.${key}`, code);
   mapping.taxRates.forEach((r, i) => tax(`mapping.taxRates.${i}.taxType`, r.taxType));
   for (const [key, type] of Object.entries(mapping.taxClasses)) tax(`mapping.taxClasses.${key}`, type);
   tax('mapping.noTaxType', mapping.noTaxType);

@@ -57,6 +57,18 @@ export class AccountsDto {
   adjustments!: string;
 }
 
+/** Accounts gift cards and store credit are paid from and refunded to (null: that part stays due / open). */
+export class TenderAccountsDto {
+  @ApiPropertyOptional({ example: '855', nullable: true })
+  @IsOptional()
+  @Matches(ACCOUNT_CODE, { message: `giftCards ${ACCOUNT_MESSAGE}` })
+  giftCards: string | null = null;
+  @ApiPropertyOptional({ example: '856', nullable: true })
+  @IsOptional()
+  @Matches(ACCOUNT_CODE, { message: `storeCredit ${ACCOUNT_MESSAGE}` })
+  storeCredit: string | null = null;
+}
+
 export class TaxRateDto {
   @ApiProperty({ example: 15 }) @IsNumber({ maxDecimalPlaces: 4 }) @Min(0) @Max(100) percent!: number;
   @ApiProperty({ example: 'OUTPUT2' }) @Matches(TAX_TYPE, { message: `taxType ${TAX_MESSAGE}` }) taxType!: string;
@@ -134,6 +146,15 @@ export class MappingDto {
   @IsOptional()
   @Matches(ACCOUNT_CODE, { message: `defaultPaymentAccount ${ACCOUNT_MESSAGE}` })
   defaultPaymentAccount!: string | null;
+
+  @ApiPropertyOptional({
+    type: TenderAccountsDto,
+    description: 'accounts (payments enabled) that gift cards and store credit pay from; null leaves that part due',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TenderAccountsDto)
+  tenderAccounts: TenderAccountsDto = new TenderAccountsDto();
 
   @ApiProperty({ enum: ['Exclusive', 'Inclusive'] }) @IsIn(['Exclusive', 'Inclusive']) lineAmountTypes!:
     'Exclusive' | 'Inclusive';

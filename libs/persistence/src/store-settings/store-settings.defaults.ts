@@ -27,6 +27,11 @@ export interface XeroMappingSettings {
   /** Payment method code → bank/clearing account code; null = leave the invoice due (e.g. purchase orders). */
   paymentAccounts: Record<string, string | null>;
   defaultPaymentAccount: string | null;
+  /**
+   * Accounts that gift cards and store credit are paid from (and refunded to): the store's liability for them,
+   * an account with payments enabled. Null leaves that part of an invoice due and of a credit note open.
+   */
+  tenderAccounts: { giftCards: string | null; storeCredit: string | null };
   /** Xero's LineAmountTypes for this store: how its catalog prices are entered (store tax display). */
   lineAmountTypes: 'Exclusive' | 'Inclusive';
   /** Magento order state → Xero invoice status (canceled is handled by void/delete). */
@@ -72,6 +77,7 @@ export function defaultMappingSettings(): XeroMappingSettings {
     noTaxType: 'NONE',
     paymentAccounts: { checkmo: '090', banktransfer: '090', cashondelivery: '090', purchaseorder: null },
     defaultPaymentAccount: '091',
+    tenderAccounts: { giftCards: null, storeCredit: null },
     lineAmountTypes: 'Exclusive',
     statusRules: {
       new: 'DRAFT',

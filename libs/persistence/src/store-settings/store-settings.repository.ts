@@ -29,6 +29,7 @@ function withDefaults(doc: Lean): StoreSettings {
       prefixes: { ...base.prefixes, ...(saved.prefixes ?? {}) },
       statusRules: { ...base.statusRules, ...(saved.statusRules ?? {}) },
       paymentAccounts: { ...base.paymentAccounts, ...(saved.paymentAccounts ?? {}) },
+      tenderAccounts: { ...base.tenderAccounts, ...(saved.tenderAccounts ?? {}) },
       taxClasses: { ...base.taxClasses, ...(saved.taxClasses ?? {}) },
       // A rate saved without a code may come back with `code: null`: keep the shape it was given.
       taxRates: (saved.taxRates ?? base.taxRates).map(({ code, percent, taxType }) =>

@@ -21,8 +21,14 @@ describe('planPayment', () => {
     expect(await planPayment(inv, undefined, mapping, loads())).toEqual({
       kind: 'write',
       orderLink: authorised,
-      lookFirst: false,
-      body: expect.objectContaining({ Invoice: { InvoiceID: 'INV-1' }, Account: { Code: '090' }, Amount: 60 }),
+      parts: [
+        {
+          entity: 'invoice',
+          entityId: String(inv.entity_id),
+          lookFirst: false,
+          body: expect.objectContaining({ Invoice: { InvoiceID: 'INV-1' }, Account: { Code: '090' }, Amount: 60 }),
+        },
+      ],
     });
   });
 
@@ -52,9 +58,51 @@ describe('planPayment', () => {
 
   it('looks for a lost payment first when a pending marker is left, and refuses to overpay', async () => {
     const pending = link('invoice', String(inv.entity_id), { pendingHash: 'h' });
-    expect(await planPayment(inv, pending, mapping, loads())).toMatchObject({ kind: 'write', lookFirst: true });
-    expect(overpays({ Amount: 60 } as never, authorised)).toBeUndefined();
-    expect(overpays({ Amount: 160 } as never, authorised)).toMatchObject({ kind: 'fail' });
+    expect(await planPayment(inv, pending, mapping, loads())).toMatchObject({
+      kind: 'write',
+      parts: [{ lookFirst: true }],
+    });
+    expect(overpays([{ Amount: 60 } as never], authorised)).toBeUndefined();
+    expect(overpays([{ Amount: 60 }, { Amount: 41 }] as never, authorised)).toMatchObject({ kind: 'fail' });
+  });
+
+  const tendered: MagentoInvoice = {
+    ...inv,
+    grand_total: 30,
+    extension_attributes: { gift_cards_amount: 20, customer_balance_amount: 10 },
+  } as MagentoInvoice;
+  const withTenders = { ...mapping, tenderAccounts: { giftCards: '855', storeCredit: '856' } };
+
+  it('pays the gift-card and store-credit parts from their accounts, each with its own Reference', async () => {
+    const d = await planPayment(tendered, undefined, withTenders, loads());
+    expect(d).toMatchObject({ kind: 'write' });
+    const parts = (d as Extract<typeof d, { kind: 'write' }>).parts;
+    expect(parts.map((p) => [p.entity, p.body.Account.Code, p.body.Amount, p.body.Reference])).toEqual([
+      ['invoice', '090', 30, tendered.increment_id],
+      ['invoice-tender', '855', 20, `${tendered.increment_id} gift card`],
+      ['invoice-tender', '856', 10, `${tendered.increment_id} store credit`],
+    ]);
+  });
+
+  it('pays only the parts not yet in Xero, and leaves a tender without an account due', async () => {
+    const cashDone = link('invoice', String(inv.entity_id), { xeroId: 'P-1' });
+    const giftDone = link('invoice-tender', `${inv.entity_id}:giftCards`, { xeroId: 'P-2' });
+    const d = await planPayment(tendered, cashDone, withTenders, loads(), new Map([[giftDone.entityId, giftDone]]));
+    expect(d).toMatchObject({ kind: 'write', parts: [{ entityId: `${inv.entity_id}:storeCredit` }] });
+    const all = new Map([
+      [giftDone.entityId, giftDone],
+      [`${inv.entity_id}:storeCredit`, link('invoice-tender', `${inv.entity_id}:storeCredit`, { xeroId: 'P-3' })],
+    ]);
+    expect(await planPayment(tendered, cashDone, withTenders, noLoad, all)).toMatchObject({ status: 'unchanged' });
+    expect(await planPayment(tendered, cashDone, mapping, noLoad)).toMatchObject({
+      kind: 'finish',
+      status: 'unchanged',
+    });
+    expect(await planPayment({ ...tendered, grand_total: 0 }, undefined, mapping, noLoad)).toMatchObject({
+      kind: 'finish',
+      status: 'synced',
+      message: expect.stringContaining('gift card: 20 stays due'),
+    });
   });
 });
 
@@ -72,5 +120,25 @@ describe('paymentStage', () => {
     });
     expect(w.pendingMarks.map((m) => m.businessKey)).toEqual(['S-901']);
     expect(w.ctx.orders.get(orderId)).toMatchObject({ amountPaid: 60, amountDue: 40 });
+  });
+
+  it('pays a store invoice with its tenders in one batch and is synced once all parts are in Xero', async () => {
+    const a = item('invoice', '903', {
+      ...inv,
+      entity_id: 903,
+      increment_id: 'S-903',
+      grand_total: 50,
+      extension_attributes: { gift_cards_amount: 30, customer_balance_amount: 20 },
+    } as MagentoInvoice);
+    const w = stageWorld([a], [{ ...authorised }]);
+    w.ctx.mapping.tenderAccounts = { giftCards: '855', storeCredit: '856' };
+    await paymentStage(w.ctx, w.writer);
+    expect(w.sent('/Payments').map((p) => [p.Reference, p.Amount])).toEqual([
+      ['S-903', 50],
+      ['S-903 gift card', 30],
+      ['S-903 store credit', 20],
+    ]);
+    expect(w.resultOf(a)).toMatchObject({ status: 'synced', action: 'payment', message: 'OK' });
+    expect(w.ctx.orders.get(orderId)).toMatchObject({ amountPaid: 100, amountDue: 0, xeroStatus: 'PAID' });
   });
 });

@@ -1,7 +1,13 @@
 import type { MagentoInvoice } from '@xero-sync/contracts';
 import type { XeroLinkRecord, XeroMappingSettings } from '@xero-sync/persistence';
-import { cents, fromCents } from '../mapping/money';
-import { mapInvoicePayment, paymentAccountFor } from '../mapping/payment.mapper';
+import { cents, fromCents, sumMoney } from '../mapping/money';
+import {
+  mapInvoicePayment,
+  mapTenderPayment,
+  paymentAccountFor,
+  TenderKind,
+  tenderPartsOf,
+} from '../mapping/payment.mapper';
 import { XeroPaymentJson } from '../mapping/xero-documents';
 import { XeroError } from '../xero.errors';
 import { BatchSpec, BatchWriter, Entry } from './batch-writer';
@@ -10,50 +16,120 @@ import { applySettled, finished, refused, Refused, Settled, waiting } from './st
 import { StageContext } from './stage-context';
 import { hashOf, invoiceState, Json, str } from './xero-values';
 
-export type PaymentDecision =
-  | Settled
-  /** `lookFirst`: a pending marker is left over, so Xero's payments with this Reference decide first. */
-  | { kind: 'write'; body: XeroPaymentJson; orderLink: XeroLinkRecord; lookFirst: boolean };
+/** One payment of a store invoice: its cash part (Reference = the store invoice's number) or a tender's part. */
+export interface PaymentPart {
+  /** Where the part's payment is linked: `invoice/<id>` for cash, `invoice-tender/<id>:<tender>` for a tender. */
+  entity: string;
+  entityId: string;
+  body: XeroPaymentJson;
+  /** A pending marker is left over, so Xero's payments with this Reference decide first. */
+  lookFirst: boolean;
+}
+
+export type PaymentDecision = Settled | { kind: 'write'; parts: PaymentPart[]; orderLink: XeroLinkRecord };
+
+/** The link entity id of a tender's payment of a store invoice (or refund of a credit memo). */
+export function tenderLinkId(entityId: string, kind: TenderKind): string {
+  return `${entityId}:${kind}`;
+}
 
 /**
- * A store invoice (captured payment) → a payment on its order's Xero invoice, once that is AUTHORISED (or PAID);
- * an unmapped payment method leaves the invoice due, a zero total pays nothing. The order link is read only
- * when the earlier checks pass.
+ * A store invoice (captured payment) → payments on its order's Xero invoice, once that is AUTHORISED (or PAID): the
+ * cash part (grand_total) from the payment method's account, and the parts paid with gift cards and store credit
+ * from their accounts, so the invoice (which carries the whole sale) is paid off as the store has it. A part whose
+ * account is not set leaves that much due; a zero part pays nothing; parts already in Xero are not paid again. The
+ * order link is read only when something is left to pay.
  */
 export async function planPayment(
   inv: MagentoInvoice,
   link: XeroLinkRecord | undefined,
   mapping: XeroMappingSettings,
   loadOrder: (orderId: string) => Promise<XeroLinkRecord | undefined>,
+  tenderLinks: Map<string, XeroLinkRecord> = new Map(),
 ): Promise<PaymentDecision> {
-  if (link?.xeroId) return finished('unchanged', 'none', 'payment already recorded in Xero', link.xeroId);
+  const id = String(inv.entity_id);
   const account = paymentAccountFor(mapping, inv.payment_method);
+  const tenders = tenderPartsOf(inv, mapping);
+  const todo: {
+    entity: string;
+    entityId: string;
+    link?: XeroLinkRecord;
+    body: (invoiceId: string) => XeroPaymentJson;
+  }[] = [];
+  const notes: string[] = [];
   if (account === null)
-    return finished(
-      'synced',
-      'none',
-      `payment method ${inv.payment_method} is not mapped to an account; the invoice stays due`,
-    );
+    notes.push(`payment method ${inv.payment_method} is not mapped to an account; the invoice stays due`);
+  else if (cents(inv.grand_total) > 0n && !link?.xeroId)
+    todo.push({
+      entity: 'invoice',
+      entityId: id,
+      link,
+      body: (invoiceId) => mapInvoicePayment(inv, account, invoiceId, mapping.timeZone),
+    });
+  for (const part of tenders) {
+    const { account: tenderAccount } = part;
+    const entityId = tenderLinkId(id, part.kind);
+    const partLink = tenderLinks.get(entityId);
+    if (tenderAccount === null) notes.push(`no account is set for ${part.reference}: ${part.amount} stays due`);
+    else if (!partLink?.xeroId)
+      todo.push({
+        entity: 'invoice-tender',
+        entityId,
+        link: partLink,
+        body: (invoiceId) => mapTenderPayment(inv, { ...part, account: tenderAccount }, invoiceId, mapping.timeZone),
+      });
+  }
+  if (todo.length === 0) {
+    if (link?.xeroId) return finished('unchanged', 'none', 'payment already recorded in Xero', link.xeroId);
+    if (notes.length) return finished('synced', 'none', notes.join('; '));
+    // A free store invoice (100 % discount, zero-priced lines) took no money; Xero refuses a zero payment.
+    return finished('synced', 'none', 'the store invoice total is 0: no payment to record');
+  }
   const orderId = String(inv.order_id);
   const orderLink = await loadOrder(orderId);
   if (!orderLink?.xeroId) return waiting(`order ${inv.order_increment_id ?? orderId} is not in Xero yet`);
   if (orderLink.xeroStatus !== 'AUTHORISED' && orderLink.xeroStatus !== 'PAID')
     return waiting(`the order's invoice is ${orderLink.xeroStatus ?? 'unknown'} in Xero; payments need it AUTHORISED`);
-  const body = mapInvoicePayment(inv, account, orderLink.xeroId, mapping.timeZone);
-  // A free store invoice (100 % discount, zero-priced lines) took no money; Xero refuses a zero payment.
-  if (cents(body.Amount) <= 0) return finished('synced', 'none', 'the store invoice total is 0: no payment to record');
-  return { kind: 'write', body, orderLink, lookFirst: Boolean(link?.pendingHash) };
+  const invoiceId = orderLink.xeroId;
+  const parts = todo.map((t) => ({
+    entity: t.entity,
+    entityId: t.entityId,
+    body: t.body(invoiceId),
+    lookFirst: Boolean(t.link?.pendingHash),
+  }));
+  return { kind: 'write', parts, orderLink };
 }
 
-/** Xero refuses a payment over the invoice's amount due (as this run has it, reservations included). */
-export function overpays(body: XeroPaymentJson, orderLink: XeroLinkRecord): Refused | undefined {
-  if (orderLink.amountDue === undefined || cents(body.Amount) <= cents(orderLink.amountDue)) return undefined;
+/** Whether a store invoice has a part to pay from some account (its order's invoice is then authorised for it). */
+function paysAnything(inv: MagentoInvoice, mapping: XeroMappingSettings): boolean {
+  return paymentAccountFor(mapping, inv.payment_method) !== null || tenderPartsOf(inv, mapping).some((p) => p.account);
+}
+
+/**
+ * Xero refuses a payment over the invoice's amount due (as this run has it, reservations included); the parts of
+ * one store invoice are paid together or not at all.
+ */
+export function overpays(bodies: XeroPaymentJson[], orderLink: XeroLinkRecord): Refused | undefined {
+  const amount = sumMoney(bodies.map((b) => b.Amount));
+  if (orderLink.amountDue === undefined || cents(amount) <= cents(orderLink.amountDue)) return undefined;
   return refused(
     new XeroError(
       'VALIDATION',
-      `payment ${body.Amount} exceeds the amount due ${orderLink.amountDue} on invoice ${orderLink.businessKey}`,
+      `payment ${amount} exceeds the amount due ${orderLink.amountDue} on invoice ${orderLink.businessKey}`,
     ),
   );
+}
+
+/**
+ * Decides an item whose Xero work is several elements: `done` is called once per element in Xero, and the item
+ * finishes after the last one (a failing element decides the item first, as the first decision wins).
+ */
+export function afterAll(count: number, finish: () => void): () => void {
+  let left = count;
+  return () => {
+    left -= 1;
+    if (left === 0) finish();
+  };
 }
 
 /** Store invoices this delivery still has to settle, with their links. */
@@ -74,26 +150,89 @@ async function paymentEntries(
   writer: BatchWriter,
   { items, links }: PendingInvoices,
 ): Promise<Entry[]> {
+  const tenderIds = items.flatMap((i) =>
+    tenderPartsOf(i.payload, ctx.mapping).map((p) => tenderLinkId(i.entityId, p.kind)),
+  );
+  const tenderLinks = tenderIds.length ? await ctx.links.read('invoice-tender', tenderIds) : new Map();
   const entries: Entry[] = [];
   for (const item of items) {
-    const d = await planPayment(item.payload, links.get(item.entityId), ctx.mapping, (id) => ctx.orders.load(id));
+    const d = await planPayment(
+      item.payload,
+      links.get(item.entityId),
+      ctx.mapping,
+      (id) => ctx.orders.load(id),
+      tenderLinks,
+    );
     if (d.kind !== 'write') {
       applySettled(ctx.outcomes, item, d);
       continue;
     }
-    if (d.lookFirst) {
-      try {
-        if (await foundEarlierPayment(ctx, writer, item, d)) continue;
-      } catch (err) {
-        ctx.outcomes.fail(item, err);
-        continue;
-      }
+    const ready = await partsToWrite(ctx, writer, item, d.parts, d.orderLink);
+    if (!ready) continue;
+    const over = overpays(
+      ready.parts.map((p) => p.body),
+      d.orderLink,
+    );
+    if (over) {
+      applySettled(ctx.outcomes, item, over);
+      continue;
     }
-    const over = overpays(d.body, d.orderLink);
-    if (over) applySettled(ctx.outcomes, item, over);
-    else entries.push(paymentEntry(ctx, item, d));
+    const ids = [...ready.foundIds];
+    const finish = () =>
+      ctx.outcomes.finish(
+        item,
+        'synced',
+        'payment',
+        ready.foundIds.length ? 'OK (found the earlier payment in Xero)' : 'OK',
+        {
+          xeroId: ids[0],
+        },
+      );
+    if (ready.parts.length === 0) {
+      finish();
+      continue;
+    }
+    const done = afterAll(ready.parts.length, finish);
+    for (const part of ready.parts)
+      entries.push(
+        paymentEntry(ctx, item, part, d.orderLink, (pid) => {
+          if (pid) ids.push(pid);
+          done();
+        }),
+      );
   }
   return entries;
+}
+
+/**
+ * The parts still to send: a part with a pending marker left over is first looked up in Xero (found: recorded,
+ * not sent again). Undefined when a lookup failed (the item is decided by that failure).
+ */
+async function partsToWrite(
+  ctx: StageContext,
+  writer: BatchWriter,
+  item: DeliveryItem<'invoice'>,
+  parts: PaymentPart[],
+  orderLink: XeroLinkRecord,
+): Promise<{ parts: PaymentPart[]; foundIds: string[] } | undefined> {
+  const ready: PaymentPart[] = [];
+  const foundIds: string[] = [];
+  for (const part of parts) {
+    if (part.lookFirst) {
+      try {
+        const pid = await foundEarlierPayment(ctx, writer, item, part, orderLink);
+        if (pid !== undefined) {
+          foundIds.push(pid);
+          continue;
+        }
+      } catch (err) {
+        ctx.outcomes.fail(item, err);
+        return undefined;
+      }
+    }
+    ready.push(part);
+  }
+  return { parts: ready, foundIds };
 }
 
 /**
@@ -106,7 +245,7 @@ async function authoriseCapturedInvoices(ctx: StageContext, writer: BatchWriter,
   const drafts = new Map<string, { orderId: string; link: XeroLinkRecord }>();
   for (const item of invoices) {
     if (links.get(item.entityId)?.xeroId) continue;
-    if (paymentAccountFor(ctx.mapping, item.payload.payment_method) === null) continue;
+    if (!paysAnything(item.payload, ctx.mapping)) continue;
     const orderId = String(item.payload.order_id);
     const link = await ctx.orders.load(orderId);
     if (link?.xeroId && (link.xeroStatus === 'DRAFT' || link.xeroStatus === 'SUBMITTED'))
@@ -147,40 +286,42 @@ export function paymentBatch(ctx: StageContext, writer: BatchWriter, action: str
   };
 }
 
-/** A previous attempt may have paid without us hearing: records that payment if Xero has it. */
+/** A previous attempt may have paid a part without us hearing: records that payment (its id) if Xero has it. */
 async function foundEarlierPayment(
   ctx: StageContext,
   writer: BatchWriter,
   item: DeliveryItem<'invoice'>,
-  d: Extract<PaymentDecision, { kind: 'write' }>,
-): Promise<boolean> {
-  const { body, orderLink } = d;
+  part: PaymentPart,
+  orderLink: XeroLinkRecord,
+): Promise<string | undefined> {
+  const { body } = part;
   const existing = await writer.single([item], () =>
     writer.xero.getPaymentsWhere(ctx.tenantId, `Reference=="${body.Reference}"`, writer.call('payment')),
   );
   const hit = existing.find(
     (p) => str((p.Invoice as Json | undefined)?.InvoiceID) === orderLink.xeroId && p.Status !== 'DELETED',
   );
-  if (!hit) return false;
-  ctx.links.stage(ctx.links.key('invoice', item.entityId), {
-    xeroId: str(hit.PaymentID),
+  if (!hit) return undefined;
+  const pid = str(hit.PaymentID);
+  ctx.links.stage(ctx.links.key(part.entity, part.entityId), {
+    xeroId: pid,
     parentXeroId: orderLink.xeroId,
     total: body.Amount,
   });
   ctx.orders.moveAmounts(String(item.payload.order_id), body.Amount, 0);
-  ctx.outcomes.finish(item, 'synced', 'payment', 'OK (found the earlier payment in Xero)', {
-    xeroId: str(hit.PaymentID),
-  });
-  return true;
+  return pid ?? '';
 }
 
+/** One part's payment element; `paid` is told the PaymentID once Xero has it. */
 function paymentEntry(
   ctx: StageContext,
   item: DeliveryItem<'invoice'>,
-  d: Extract<PaymentDecision, { kind: 'write' }>,
+  part: PaymentPart,
+  orderLink: XeroLinkRecord,
+  paid: (paymentId: string | undefined) => void,
 ): Entry {
-  const { body, orderLink } = d;
-  const key = ctx.links.key('invoice', item.entityId);
+  const { body } = part;
+  const key = ctx.links.key(part.entity, part.entityId);
   // Reserve the amount so two store invoices in one batch cannot overpay.
   orderLink.amountDue = fromCents(cents(orderLink.amountDue ?? orderLink.total ?? 0) - cents(body.Amount));
   const release = () => {
@@ -206,7 +347,7 @@ function paymentEntry(
           contentHash: hashOf(body),
         });
         ctx.orders.moveAmounts(String(item.payload.order_id), body.Amount, 0);
-        ctx.outcomes.finish(item, 'synced', 'payment', 'OK', { xeroId: pid });
+        paid(pid);
       },
     },
     release,
