@@ -25,6 +25,8 @@ describe('planSettlement', () => {
       allocate: 30,
       refund: 0,
       account: '090',
+      tenders: [],
+      open: 0,
     });
   });
 
@@ -52,6 +54,36 @@ describe('planSettlement', () => {
     });
     const po = { ...memo, payment_method: 'purchaseorder' };
     expect(planSettlement({ memo: po, total: 30 }, paid, undefined, mapping)).toMatchObject({ account: null });
+  });
+
+  const tendered = {
+    ...memo,
+    extension_attributes: { gift_cards_amount: 12, customer_balance_amount: 8 },
+  } as MagentoCreditMemo;
+  const withTenders = { ...mapping, tenderAccounts: { giftCards: '855', storeCredit: '856' } };
+
+  it('refunds gift-card and store-credit parts to their accounts and only the rest in cash', () => {
+    const plan = planSettlement({ memo: tendered, total: 50 }, paid, undefined, withTenders);
+    expect(plan).toMatchObject({ allocate: 0, refund: 30, account: '090', open: 0 });
+    expect(plan.tenders.map((t) => [t.part.account, t.amount, t.part.reference])).toEqual([
+      ['855', 12, `${memo.increment_id} gift card`],
+      ['856', 8, `${memo.increment_id} store credit`],
+    ]);
+    // A tender part already in Xero is not refunded again; one without an account stays open, never cash.
+    const before = link('creditmemo', String(memo.entity_id), { refunded: 12 });
+    const again = planSettlement(
+      { memo: tendered, total: 50, link: before },
+      paid,
+      undefined,
+      withTenders,
+      (k) => k === 'giftCards',
+    );
+    expect(again).toMatchObject({ remaining: 38, refund: 30, tenders: [{ amount: 8 }] });
+    expect(planSettlement({ memo: tendered, total: 50 }, paid, undefined, mapping)).toMatchObject({
+      refund: 30,
+      tenders: [],
+      open: 20,
+    });
   });
 });
 
@@ -85,6 +117,25 @@ describe('settlementStage', () => {
       expect.objectContaining({ CreditNote: { CreditNoteID: 'CN-1' }, Amount: 30, Reference: memo.increment_id }),
     ]);
     expect(w.resultOf(memoItem)).toMatchObject({ status: 'synced', action: 'refund' });
+  });
+
+  it('refunds the cash and tender parts in one batch; the note is synced when all are in Xero', async () => {
+    const tendered = {
+      ...memo,
+      extension_attributes: { gift_cards_amount: 12, customer_balance_amount: 8 },
+    } as MagentoCreditMemo;
+    const tenderItem = item('creditmemo', String(memo.entity_id), tendered);
+    const w = stageWorld([tenderItem]);
+    w.ctx.mapping.tenderAccounts = { giftCards: '855', storeCredit: '856' };
+    w.ctx.orders.remember(orderId, { ...paid });
+    w.ctx.notesToSettle.push({ ...note, item: tenderItem, memo: tendered, total: 50 });
+    await settlementStage(w.ctx, w.writer);
+    expect(w.sent('/Payments').map((p) => [(p.Account as { Code: string }).Code, p.Amount, p.Reference])).toEqual([
+      ['090', 30, memo.increment_id],
+      ['855', 12, `${memo.increment_id} gift card`],
+      ['856', 8, `${memo.increment_id} store credit`],
+    ]);
+    expect(w.resultOf(tenderItem)).toMatchObject({ status: 'synced', action: 'refund', message: 'OK' });
   });
 
   it('answers unchanged when nothing is left to apply and the note was not written', async () => {
