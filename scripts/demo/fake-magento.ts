@@ -27,10 +27,16 @@ export interface FakeMagento {
 /**
  * A stand-in for a Magento 2 store's REST search endpoints (`/rest/V1/orders?searchCriteria[...]` …), enough
  * for ingest's pull connector: bearer token check, paging by `searchCriteria[currentPage]`/`[pageSize]`, sorted
- * by entity id, answering `{items, search_criteria, total_count}`. Used by the demo and the browser tests to
+ * by entity id, answering `{items, search_criteria, total_count}`, and the store configuration
+ * (`/rest/V1/store/storeConfigs`, with `config.timezone`, default UTC). Used by the demo and the browser tests to
  * give backfill a store history to pull.
  */
-export async function startFakeMagento(token: string, records: MagentoRecords, port = 0): Promise<FakeMagento> {
+export async function startFakeMagento(
+  token: string,
+  records: MagentoRecords,
+  port = 0,
+  config: { timezone?: string } = {},
+): Promise<FakeMagento> {
   let current = records;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -39,10 +45,26 @@ export async function startFakeMagento(token: string, records: MagentoRecords, p
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'GET' || !entity) return send(404, { message: 'Request does not match any route.' });
+    const storeConfigs = url.pathname === '/rest/V1/store/storeConfigs';
+    if (req.method !== 'GET' || (!entity && !storeConfigs))
+      return send(404, { message: 'Request does not match any route.' });
     if (req.headers.authorization !== `Bearer ${token}`) {
       return send(401, { message: "The consumer isn't authorized to access %resources." });
     }
+    // Magento lists the admin view (id 0) and each storefront view with its locale settings.
+    if (storeConfigs)
+      return send(
+        200,
+        [0, 1].map((id) => ({
+          id,
+          code: id === 0 ? 'admin' : 'default',
+          website_id: id,
+          locale: 'en_US',
+          timezone: config.timezone ?? 'UTC',
+          weight_unit: 'kgs',
+        })),
+      );
+    if (!entity) return send(404, { message: 'Request does not match any route.' });
     const pageSize = Math.max(1, Number(url.searchParams.get('searchCriteria[pageSize]') ?? 20));
     const page = Math.max(1, Number(url.searchParams.get('searchCriteria[currentPage]') ?? 1));
     const all = [...current[entity]].sort((a, b) => idOf(entity, a) - idOf(entity, b));

@@ -9,6 +9,7 @@ import {
   MongoHealthIndicator,
   PersistenceModule,
   StoreModule,
+  StoreSettingsModule,
 } from '@xero-sync/persistence';
 import { BackfillController } from './backfill/backfill.controller';
 import { ClaimBackfillJobUseCase } from './backfill/claim-backfill-job.usecase';
@@ -44,6 +45,7 @@ export class IngestModule implements OnModuleInit {
         MessagingModule.forRoot({ clientId: 'xero-sync-ingest', publisher: { lingerMs: INGEST_LINGER_MS } }),
         PersistenceModule.forRoot(),
         StoreModule,
+        StoreSettingsModule,
         BackfillJobModule,
         LeaseModule,
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),

@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { EVENT_HEADERS, EntityName, parseEntityChangeEvent, topics } from '@xero-sync/contracts';
-import { BackfillJobRepository } from '@xero-sync/persistence';
+import { BackfillJobRepository, StoreSettingsRepository } from '@xero-sync/persistence';
 import { requestsRecorded } from '@xero-sync/testing';
 import { IngestHarness, Published, samplePayloads, signedHeaders, startIngestHarness } from './ingest-harness';
 
@@ -145,6 +145,7 @@ describe('backfill ("Add All Data To Queue") against real Kafka and FerretDB', (
     let baseUrl: string;
     const token = `tok-${randomUUID()}`;
     const requests: { entity: string; page: number }[] = [];
+    const storeTimeZone = 'Pacific/Auckland';
     let faults: ((entity: string, page: number) => { status: number; body?: unknown } | undefined) | undefined;
 
     const counts: Record<EntityName, number> = { customer: 23, product: 7, order: 12, invoice: 5, creditmemo: 3 };
@@ -175,9 +176,15 @@ describe('backfill ("Add All Data To Queue") against real Kafka and FerretDB', (
         res.writeHead(status, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (!entity) return send(404, { message: 'Request does not match any route.' });
       if (req.headers.authorization !== `Bearer ${token}`)
         return send(401, { message: "The consumer isn't authorized to access %resources." });
+      // Magento's store configuration: the admin view (id 0) and the storefront view, with its locale settings.
+      if (url.pathname === '/rest/V1/store/storeConfigs')
+        return send(200, [
+          { id: 0, code: 'admin', website_id: 0, timezone: 'UTC' },
+          { id: 1, code: 'default', website_id: 1, locale: 'en_NZ', timezone: storeTimeZone },
+        ]);
+      if (!entity) return send(404, { message: 'Request does not match any route.' });
       const pageSize = Number(url.searchParams.get('searchCriteria[pageSize]'));
       const requested = Number(url.searchParams.get('searchCriteria[currentPage]'));
       expect(url.searchParams.get('searchCriteria[sortOrders][0][field]')).toBe('entity_id');
@@ -281,6 +288,18 @@ describe('backfill ("Add All Data To Queue") against real Kafka and FerretDB', (
         keys.length - 1 - [...keys].reverse().findIndex((k) => k.startsWith(`${entity}:`));
       expect(lastIndex('customer')).toBeLessThan(firstIndex('order'));
       expect(lastIndex('order')).toBeLessThan(firstIndex('invoice'));
+    });
+
+    it("fills the store's time zone from Magento's store configuration, never over an admin's choice", async () => {
+      // The pull above filled it: a NZ store's documents are dated on the NZ day.
+      const settings = h.app.get(StoreSettingsRepository);
+      expect((await settings.get(h.storeId)).mapping.timeZone).toBe(storeTimeZone);
+      const current = await settings.get(h.storeId);
+      await settings.save({ ...current, mapping: { ...current.mapping, timeZone: 'Australia/Sydney' } }, 'admin');
+      const job = await jobs.create({ storeId: h.storeId, source: 'magento', entities: ['customer'] });
+      await sendCommand({ type: 'backfill.start', jobId: job.jobId, entities: ['customer'] });
+      await waitForJob(job.jobId, 'succeeded');
+      expect((await settings.get(h.storeId)).mapping.timeZone).toBe('Australia/Sydney');
     });
 
     it('cancels a job on backfill.cancel', async () => {

@@ -32,6 +32,13 @@ export class SandboxControl {
   }) {
     return this.req<{ tenantId: string; shortCode: string }>('POST', '/orgs', input);
   }
+  /** Adds accounts to an org (replacing any with the same Code), e.g. a liability with payments enabled. */
+  seedAccounts(
+    tenantId: string,
+    accounts: { Code: string; Name: string; Type: string; TaxType?: string; EnablePaymentsToAccount?: boolean }[],
+  ) {
+    return this.req('POST', `/orgs/${tenantId}/seed`, { accounts });
+  }
   addClient(clientId: string, clientSecret: string, redirectUris: string[]) {
     return this.req('POST', '/clients', { clientId, clientSecret, redirectUris });
   }

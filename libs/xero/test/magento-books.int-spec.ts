@@ -10,7 +10,9 @@ import { deliverToStore, xeroWorld, XeroWorld } from './xero-test-app';
  * the test store's Magento 2.4 arithmetic covers (three calculation methods, two and compounding rates, tax before
  * discount, prices and discounts including tax, bundles, configurables, gift cards and store credit), one store per
  * configuration in one org. Every Xero invoice and credit note equals its store document in total (the whole sale),
- * tax, each item's tax, day and currency; rounding lines stay rare and a cent at most.
+ * tax, each item's tax, day and currency; rounding lines stay rare and a cent at most. Gift cards and store credit
+ * are paid off from (and refunded to) their liability accounts: a fully invoiced order's Xero invoice has nothing
+ * due, every credit note is fully settled, and delivering everything again pays nothing twice.
  */
 describe('Magento configurations in Xero', () => {
   let w: XeroWorld;
@@ -48,6 +50,10 @@ describe('Magento configurations in Xero', () => {
     }));
     const currencies = [...new Set(STORE_CONFIGURATIONS.map((c) => c.currency))].filter((c) => c !== 'NZD');
     w = await xeroWorld({ timeScale: 60, options: { maxRateWaitMs: 3000 }, org: { currencies, taxRates } });
+    await w.sandbox.control.seedAccounts(w.tenantId, [
+      { Code: '855', Name: 'Gift Card Liability', Type: 'CURRLIAB', TaxType: 'NONE', EnablePaymentsToAccount: true },
+      { Code: '856', Name: 'Store Credit', Type: 'CURRLIAB', TaxType: 'NONE', EnablePaymentsToAccount: true },
+    ]);
     for (const [n, conf] of STORE_CONFIGURATIONS.entries()) {
       const storeId = `${w.storeId}-${conf.name}`;
       const d = defaultStoreSettings(storeId);
@@ -56,6 +62,7 @@ describe('Magento configurations in Xero', () => {
         lineAmountTypes: conf.settings.pricesIncludeTax ? 'Inclusive' : 'Exclusive',
         taxRates: [...rateOf.get(conf.name)!, { percent: 0, taxType: 'ZERORATED' }],
         prefixes: { contact: `C${n}-`, invoice: `I${n}-`, creditNote: `N${n}-` },
+        tenderAccounts: { giftCards: '855', storeCredit: '856' },
       };
       await w.x.settings.save({ ...d, xeroTenantId: w.tenantId, mapping }, 'test');
     }
@@ -64,29 +71,32 @@ describe('Magento configurations in Xero', () => {
     await w?.close();
   });
 
+  /** Every event of one configuration's orders (latest content per record), as the syncer would deliver them. */
+  function itemsOf(conf: (typeof STORE_CONFIGURATIONS)[number]): DeliveryItem[] {
+    const latest = new Map<string, DeliveryItem>();
+    const orders = generated.orders.filter((o) => o.configuration === conf.name);
+    const events = generated.events.filter(
+      (e) =>
+        (e.entity !== 'product' || e.entityId.startsWith(conf.name.toUpperCase())) &&
+        (e.entity === 'customer' ||
+          e.entity === 'product' ||
+          orders.some((o) => o.order.entity_id === (e.payload as { order_id?: number; entity_id: number }).order_id) ||
+          orders.some((o) => e.entity === 'order' && o.order.entity_id === (e.payload as MagentoOrder).entity_id)),
+    );
+    for (const e of events)
+      latest.set(`${e.entity}:${e.entityId}`, {
+        entity: e.entity,
+        entityId: e.entityId,
+        payload: e.payload,
+        eventId: randomUUID(),
+      });
+    return [...latest.values()];
+  }
+
   it('every invoice and credit note equals its store document in total, tax, lines, day and currency', async () => {
     for (const conf of STORE_CONFIGURATIONS) {
       const storeId = `${w.storeId}-${conf.name}`;
-      const latest = new Map<string, DeliveryItem>();
-      const orders = generated.orders.filter((o) => o.configuration === conf.name);
-      const events = generated.events.filter(
-        (e) =>
-          (e.entity !== 'product' || e.entityId.startsWith(conf.name.toUpperCase())) &&
-          (e.entity === 'customer' ||
-            e.entity === 'product' ||
-            orders.some(
-              (o) => o.order.entity_id === (e.payload as { order_id?: number; entity_id: number }).order_id,
-            ) ||
-            orders.some((o) => e.entity === 'order' && o.order.entity_id === (e.payload as MagentoOrder).entity_id)),
-      );
-      for (const e of events)
-        latest.set(`${e.entity}:${e.entityId}`, {
-          entity: e.entity,
-          entityId: e.entityId,
-          payload: e.payload,
-          eventId: randomUUID(),
-        });
-      let pending = [...latest.values()];
+      let pending = itemsOf(conf);
       const final: DeliveryResult[] = [];
       for (let round = 0; round < 10 && pending.length > 0; round++) {
         const results = await deliverToStore(w.x, storeId, pending, { priority: 'backfill' });
@@ -102,6 +112,8 @@ describe('Magento configurations in Xero', () => {
     let invoices = 0;
     let credits = 0;
     let rounding = 0;
+    let fullyInvoiced = 0;
+    let tendered = 0;
     for (const [n, conf] of STORE_CONFIGURATIONS.entries()) {
       for (const o of generated.orders.filter((x) => x.configuration === conf.name)) {
         const order = o.order as unknown as MagentoOrder;
@@ -127,6 +139,23 @@ describe('Magento configurations in Xero', () => {
           if (Math.abs(l.LineAmount) > 0.01)
             problems.push(`${conf.name} ${order.increment_id} rounding ${l.LineAmount}`);
         }
+        const invoiced = o.invoices.reduce(
+          (acc, i) =>
+            acc +
+            Math.round(
+              (i.grand_total +
+                i.extension_attributes.gift_cards_amount +
+                i.extension_attributes.customer_balance_amount) *
+                100,
+            ),
+          0,
+        );
+        if (invoiced === sale && order.state !== 'canceled') {
+          fullyInvoiced++;
+          if (ext.gift_cards_amount + ext.customer_balance_amount > 0) tendered++;
+          if (Math.round(inv[0].AmountDue * 100) !== 0)
+            problems.push(`${conf.name} ${order.increment_id} amount due ${inv[0].AmountDue} (${inv[0].Status})`);
+        }
         for (const raw of o.creditMemos) {
           const memo = raw as unknown as MagentoCreditMemo;
           const cn = dump.creditNotes.filter((c) => c.CreditNoteNumber === `N${n}-${memo.increment_id}`);
@@ -135,6 +164,8 @@ describe('Magento configurations in Xero', () => {
             continue;
           }
           credits++;
+          if (Math.round(cn[0].RemainingCredit * 100) !== 0)
+            problems.push(`${conf.name} memo ${memo.increment_id} remaining credit ${cn[0].RemainingCredit}`);
           const refund = Math.round(
             (memo.grand_total +
               raw.extension_attributes.gift_cards_amount +
@@ -148,7 +179,26 @@ describe('Magento configurations in Xero', () => {
         }
       }
     }
+    const live = dump.payments.filter((p) => p.Status !== 'DELETED');
+    const payments = (d: typeof dump) =>
+      d.payments
+        .filter((p) => p.Status !== 'DELETED')
+        .map((p) => `${p.Invoice?.InvoiceID ?? p.CreditNote?.CreditNoteID} ${p.Reference}`);
+    const refs = payments(dump);
+    expect(refs.filter((r, i) => refs.indexOf(r) !== i)).toEqual([]);
+    expect(live.filter((p) => / (gift card|store credit)$/.test(String(p.Reference))).length).toBeGreaterThan(0);
     expect(problems.slice(0, 20)).toEqual([]);
+    expect(tendered).toBeGreaterThan(0);
+    // Delivered again (a replay, a backfill): every record is already in Xero and nothing is paid twice.
+    for (const conf of STORE_CONFIGURATIONS.slice(0, 2)) {
+      const again = await deliverToStore(w.x, `${w.storeId}-${conf.name}`, itemsOf(conf), { priority: 'backfill' });
+      expect(
+        again
+          .filter((r) => r.status !== 'unchanged' && r.action !== 'none')
+          .map((r) => `${r.entity} ${r.entityId}: ${r.message}`),
+      ).toEqual([]);
+    }
+    expect(payments(await w.sandbox.control.dump(w.tenantId))).toEqual(refs);
     expect(invoices).toBeGreaterThanOrEqual(Math.min(ORDERS, 2000) * 0.8);
     expect(rounding / invoices).toBeLessThan(0.02);
     const counters = await w.sandbox.control.counters(w.tenantId);
@@ -159,6 +209,8 @@ describe('Magento configurations in Xero', () => {
         invoices,
         creditNotes: credits,
         roundingLines: rounding,
+        fullyInvoiced,
+        paidWithTenders: tendered,
         calls: counters.total,
       }),
     );

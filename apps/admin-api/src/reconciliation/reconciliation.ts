@@ -248,8 +248,9 @@ export function reconcile(
 
 /**
  * Payments of an invoice (each captured store invoice is one Xero payment with its number as Reference and its
- * amount; a payment whose Reference no store invoice has is missing in the store) and the settlement of a credit
- * note (its refund and allocations add up to its total when its payment method is mapped).
+ * amount, and one more per gift-card or store-credit part, Reference "<number> gift card" / "<number> store
+ * credit"; a payment whose Reference no store invoice has is missing in the store) and the settlement of a credit
+ * note (its refunds and allocations add up to its total, less tender parts left open, when its method is mapped).
  */
 function settlement(doc: StoreDocument, x: XeroDocument, out: ReconciliationDifference[]): void {
   const payments = x.payments ?? [];
@@ -305,7 +306,8 @@ function settlement(doc: StoreDocument, x: XeroDocument, out: ReconciliationDiff
   }
   if (doc.type === 'creditnote' && doc.settles) {
     const settled = payments.reduce((acc, p) => acc + cents(p.amount), cents(x.allocated ?? 0));
-    if (settled !== cents(x.total))
+    const toSettle = cents(x.total) - cents(doc.leftOpen ?? 0);
+    if (settled !== toSettle)
       out.push({
         kind: 'differs',
         field: 'refund',
@@ -317,7 +319,8 @@ function settlement(doc: StoreDocument, x: XeroDocument, out: ReconciliationDiff
         xero: text(settled),
         detail:
           `refunds and allocations of ${doc.number} add up to ${text(settled)} in Xero, ` +
-          `its total is ${text(cents(x.total))}`,
+          `its total is ${text(cents(x.total))}` +
+          (doc.leftOpen ? ` of which ${text(cents(doc.leftOpen))} stays open (no tender account)` : ''),
       });
   }
 }

@@ -21,6 +21,8 @@ export interface StoreDocument {
   payments?: StorePayment[];
   /** Credit note: whether its refund and allocations must add up to its total (its payment method is mapped). */
   settles?: boolean;
+  /** Credit note: what stays open on it (gift-card or store-credit refunds whose tender has no account). */
+  leftOpen?: number;
 }
 
 /** A store invoice (captured payment) of an order. */

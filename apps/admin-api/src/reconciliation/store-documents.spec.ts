@@ -77,6 +77,30 @@ describe('store documents', () => {
     expect(creditMemoDocument({ ...memo, payment_method: 'purchaseorder' }, 'USD', mapping).settles).toBe(false);
   });
 
+  it('expects the gift-card and store-credit parts as payments of their own, or left open without an account', () => {
+    const tendered = {
+      ...invoice(4, 'checkmo', 20),
+      extension_attributes: { gift_cards_amount: 4.9, customer_balance_amount: 2 },
+    } as MagentoInvoice;
+    const withTenders = { ...mapping, tenderAccounts: { giftCards: '855', storeCredit: null } };
+    expect(orderDocument(order, withTenders, [tendered]).payments).toEqual([
+      { reference: 'INV-4', entityId: '4', amount: 20 },
+      { reference: 'INV-4 gift card', entityId: '4', amount: 4.9 },
+    ]);
+    const memo = {
+      entity_id: 5,
+      increment_id: '5',
+      order_id: 7,
+      created_at: '2026-01-05 01:00:00',
+      grand_total: 10,
+      tax_amount: 0,
+      items: [],
+      payment_method: 'checkmo',
+      extension_attributes: { gift_cards_amount: 3, customer_balance_amount: 2 },
+    } as unknown as MagentoCreditMemo;
+    expect(creditMemoDocument(memo, 'USD', withTenders)).toMatchObject({ total: 15, settles: true, leftOpen: 2 });
+  });
+
   it('reads Xero days, payments and allocations from the raw JSON', () => {
     expect(xeroDay({ Date: '/Date(1767571200000+0000)/' }, 'Date')).toBe('2026-01-05');
     expect(xeroDay({ DateString: '2026-01-06T00:00:00', Date: '/Date(1767571200000+0000)/' }, 'Date')).toBe(

@@ -7,6 +7,7 @@ import {
   invoiceNumberFor,
   paymentAccountFor,
   saleTotal,
+  tenderPartsOf,
   storeDay,
 } from '@xero-sync/xero';
 import { StoreDocument, StorePayment, XeroDocument } from './reconciliation';
@@ -60,7 +61,8 @@ function baseSale(doc: object): { baseCurrency: string; baseTotal: number } | un
 /**
  * An order as Xero should hold it: its invoice number, the whole sale (saleTotal), its tax by rate, the store's
  * local day, its currency, and the captured store invoices Xero should hold as payments (those whose payment
- * method is mapped to an account; the others leave the invoice due).
+ * method is mapped to an account; the others leave the invoice due), with their gift-card and store-credit parts
+ * as payments of their own where those tenders have an account.
  */
 export function orderDocument(
   o: MagentoOrder,
@@ -74,9 +76,14 @@ export function orderDocument(
   }
   if (num(o.shipping_tax_amount) !== 0)
     taxByRate.add(ratePercent(num(o.shipping_tax_amount), num(o.shipping_amount), mapping), num(o.shipping_tax_amount));
-  const payments: StorePayment[] = invoices
-    .filter((i) => paymentAccountFor(mapping, i.payment_method) !== null)
-    .map((i) => ({ reference: i.increment_id, entityId: String(i.entity_id), amount: num(i.grand_total) }));
+  const payments: StorePayment[] = invoices.flatMap((i) => [
+    ...(paymentAccountFor(mapping, i.payment_method) !== null
+      ? [{ reference: i.increment_id, entityId: String(i.entity_id), amount: num(i.grand_total) }]
+      : []),
+    ...tenderPartsOf(i, mapping)
+      .filter((p) => p.account !== null)
+      .map((p) => ({ reference: p.reference, entityId: String(i.entity_id), amount: p.amount })),
+  ]);
   return {
     type: 'invoice',
     number: invoiceNumberFor(mapping, o.increment_id),
@@ -92,7 +99,10 @@ export function orderDocument(
   };
 }
 
-/** A credit memo as Xero should hold it; its refund and allocations must settle it when its method is mapped. */
+/**
+ * A credit memo as Xero should hold it; its refunds (cash, and gift cards and store credit back to their accounts)
+ * and allocations must settle it when its method is mapped, but for tender parts without an account (left open).
+ */
 export function creditMemoDocument(
   m: MagentoCreditMemo,
   currency: string,
@@ -117,6 +127,11 @@ export function creditMemoDocument(
     date: storeDay(m.created_at, mapping.timeZone),
     ...baseSale(m),
     settles: paymentAccountFor(mapping, m.payment_method) !== null,
+    leftOpen: fromCents(
+      tenderPartsOf(m, mapping)
+        .filter((p) => p.account === null)
+        .reduce((acc, p) => acc + cents(p.amount), 0n),
+    ),
   };
 }
 

@@ -72,3 +72,30 @@ export async function fetchMagentoPage(
   }
   return { items: body.items, totalCount: body.total_count };
 }
+
+/**
+ * The store's time zone from Magento's store configuration (`GET /V1/store/storeConfigs`, one entry per store
+ * view): the `default` view's, else the first storefront view's (id ≠ 0, the admin view). Undefined when Magento
+ * names none.
+ */
+export async function fetchMagentoTimeZone(credentials: MagentoCredentials): Promise<string | undefined> {
+  const url = credentials.baseUrl.replace(/\/+$/, '') + '/rest/V1/store/storeConfigs';
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (err) {
+    throw new MagentoRequestError(`Magento store configs: ${err instanceof Error ? err.message : String(err)}`, true);
+  }
+  if (!res.ok) {
+    const text = (await res.text().catch(() => '')).slice(0, 200);
+    throw new MagentoRequestError(`Magento store configs: HTTP ${res.status} ${text}`, res.status >= 500);
+  }
+  const body = (await res.json().catch(() => null)) as unknown;
+  const views = (Array.isArray(body) ? body : []) as { id?: unknown; code?: unknown; timezone?: unknown }[];
+  const zoned = views.filter((v) => v && typeof v.timezone === 'string' && v.timezone !== '');
+  const view = zoned.find((v) => v.code === 'default') ?? zoned.find((v) => Number(v.id) !== 0) ?? zoned[0];
+  return view?.timezone as string | undefined;
+}

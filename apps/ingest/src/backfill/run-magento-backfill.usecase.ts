@@ -2,14 +2,31 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { ENTITIES, EntityChangeEvent, EntityName } from '@xero-sync/contracts';
 import { BrokerUnavailableError } from '@xero-sync/messaging';
-import { BackfillItemError, BackfillJobRecord, MAX_BACKFILL_ERRORS, StoreRepository } from '@xero-sync/persistence';
+import {
+  BackfillItemError,
+  BackfillJobRecord,
+  MagentoCredentials,
+  MAX_BACKFILL_ERRORS,
+  StoreRepository,
+  StoreSettingsRepository,
+} from '@xero-sync/persistence';
 import { normalizeIncomingEvent } from '../webhooks/dto/incoming-event.dto';
 import { PublishEntityChangeUseCase } from '../webhooks/publish-entity-change.usecase';
 import { BACKFILL_RETRY, BackfillTally, backoffMs, sleep } from './backfill-progress';
 import { ClaimBackfillJobUseCase, ClaimedBackfillJob } from './claim-backfill-job.usecase';
-import { fetchMagentoPage, MagentoPage, MagentoRequestError } from './magento-rest.client';
+import { fetchMagentoPage, fetchMagentoTimeZone, MagentoPage, MagentoRequestError } from './magento-rest.client';
 
 class JobFailure extends Error {}
+
+/** An IANA time zone name this runtime knows. */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The Magento 2 REST pull connector ("Add All Data To Queue" without an export file): pages through the
@@ -25,6 +42,7 @@ export class RunMagentoBackfillUseCase {
   constructor(
     private readonly claim: ClaimBackfillJobUseCase,
     private readonly stores: StoreRepository,
+    private readonly settings: StoreSettingsRepository,
     private readonly publish: PublishEntityChangeUseCase,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -53,6 +71,7 @@ export class RunMagentoBackfillUseCase {
       const credentials = await this.stores.magentoCredentialsOf(job.storeId);
       if (!credentials)
         throw new JobFailure(`store ${job.storeId} has no Magento base URL and integration token configured`);
+      await this.fillTimeZone(job.storeId, credentials);
       // Dependencies first (customers and products before orders, orders before invoices and credit memos).
       const entities = ENTITIES.filter((e) => job.entities.includes(e));
       const cursor = tally.cursor && 'entity' in tally.cursor ? tally.cursor : { entity: entities[0], page: 1 };
@@ -111,6 +130,21 @@ export class RunMagentoBackfillUseCase {
       });
       if (!(await claimed.saveProgress(tally.snapshot()))) return 'cancelled';
       if (done) return 'done';
+    }
+  }
+
+  /**
+   * Documents are dated on the store's local day, so the store's time zone comes from Magento before its records
+   * are published (unless an admin set one). A store that does not answer keeps its setting: the backfill goes on.
+   */
+  private async fillTimeZone(storeId: string, credentials: MagentoCredentials): Promise<void> {
+    try {
+      const timeZone = await fetchMagentoTimeZone(credentials);
+      if (!timeZone || !isTimeZone(timeZone)) return;
+      if (await this.settings.fillTimeZone(storeId, timeZone, 'magento-backfill'))
+        this.logger.log(`store ${storeId}: time zone ${timeZone} from Magento's store configuration`);
+    } catch (err) {
+      this.logger.warn(`store ${storeId}: no time zone from Magento (${err instanceof Error ? err.message : err})`);
     }
   }
 

@@ -12,6 +12,8 @@ import {
 
 type Lean = StoreSetting & { updatedAt?: Date };
 
+const DEFAULT_TIME_ZONE = defaultMappingSettings().timeZone;
+
 function withDefaults(doc: Lean): StoreSettings {
   const d = defaultStoreSettings(doc.storeId);
   const saved = (doc.mapping ?? {}) as Partial<XeroMappingSettings>;
@@ -75,6 +77,30 @@ export class StoreSettingsRepository {
       await write();
     }
     return this.get(settings.storeId);
+  }
+
+  /**
+   * Sets the store's time zone (e.g. from Magento's store configuration) unless its settings already name another
+   * than the default UTC (an admin's choice wins; UTC is what every store has until then); a store without saved
+   * settings gets the defaults with this time zone. True when the time zone was set.
+   */
+  async fillTimeZone(storeId: string, timeZone: string, actor: string): Promise<boolean> {
+    const unset = (tz: unknown) => tz === undefined || tz === null || tz === DEFAULT_TIME_ZONE;
+    const doc = await this.model.findOne({ storeId }).lean<Lean>().exec();
+    if (doc && !unset(doc.mapping?.timeZone)) return false;
+    if (timeZone === (doc?.mapping?.timeZone ?? DEFAULT_TIME_ZONE)) return false;
+    if (!doc) {
+      const d = defaultStoreSettings(storeId);
+      await this.save({ ...d, mapping: { ...d.mapping, timeZone } }, actor);
+      return true;
+    }
+    const res = await this.model
+      .updateOne(
+        { storeId, $or: [{ 'mapping.timeZone': { $exists: false } }, { 'mapping.timeZone': DEFAULT_TIME_ZONE }] },
+        { $set: { 'mapping.timeZone': timeZone, updatedBy: actor } },
+      )
+      .exec();
+    return res.modifiedCount > 0;
   }
 
   /** Binds (or with undefined, unbinds) a store to a Xero org, keeping its other settings. */

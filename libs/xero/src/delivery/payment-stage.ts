@@ -80,7 +80,9 @@ export async function planPayment(
       });
   }
   if (todo.length === 0) {
-    if (link?.xeroId) return finished('unchanged', 'none', 'payment already recorded in Xero', link.xeroId);
+    const recorded =
+      link?.xeroId ?? tenders.map((p) => tenderLinks.get(tenderLinkId(id, p.kind))?.xeroId).find(Boolean);
+    if (recorded) return finished('unchanged', 'none', 'payment already recorded in Xero', recorded);
     if (notes.length) return finished('synced', 'none', notes.join('; '));
     // A free store invoice (100 % discount, zero-priced lines) took no money; Xero refuses a zero payment.
     return finished('synced', 'none', 'the store invoice total is 0: no payment to record');
