@@ -131,4 +131,37 @@ describe('Magento configurations → Xero documents', () => {
     expect(failures.slice(0, 20)).toEqual([]);
     expect(documents).toBeGreaterThan(100);
   });
+
+  it('inclusive stores: an Exclusive representation would need more overridden line taxes, not fewer', () => {
+    // Xero's web app flags Inclusive documents with an overridden line TaxAmount. Sending an inclusive store's
+    // documents Exclusive (its net amounts and tax) would avoid that only where Xero's exclusive arithmetic then
+    // lands on the store's tax: Magento derives an inclusive line's tax from its gross price, so Xero's inclusive
+    // arithmetic is the closer one, and it is kept.
+    const overridden = (lines: { TaxAmount?: number }[]) => lines.filter((l) => l.TaxAmount !== undefined).length;
+    const counts = { documents: 0, inclusive: 0, exclusive: 0, exclusiveFewer: 0 };
+    for (const o of generated.orders) {
+      const m = mappings.get(o.configuration)!;
+      if (m.lineAmountTypes !== 'Inclusive') continue;
+      const excl: XeroMappingSettings = { ...m, lineAmountTypes: 'Exclusive' };
+      const pairs: [{ TaxAmount?: number }[], { TaxAmount?: number }[]][] = [];
+      const incl = mapOrderInvoice(o.order, m, { contact });
+      pairs.push([incl.body.LineItems, mapOrderInvoice(o.order, excl, { contact }).body.LineItems]);
+      for (const raw of o.creditMemos) {
+        const ctx = { contact, orderLineTaxType: (line: string) => incl.lineTaxTypes[line] };
+        const memo = raw as unknown as MagentoCreditMemo;
+        pairs.push([
+          mapCreditMemoCreditNote(memo, m, ctx).body.LineItems,
+          mapCreditMemoCreditNote(memo, excl, ctx).body.LineItems,
+        ]);
+      }
+      for (const [i, e] of pairs) {
+        counts.documents++;
+        counts.inclusive += overridden(i);
+        counts.exclusive += overridden(e);
+        if (overridden(e) < overridden(i)) counts.exclusiveFewer++;
+      }
+    }
+    console.log(JSON.stringify({ inclusiveStoreOverrides: counts }));
+    expect(counts.exclusive).toBeGreaterThan(counts.inclusive);
+  });
 });
