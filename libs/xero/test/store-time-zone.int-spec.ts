@@ -34,7 +34,7 @@ describe('documents dated on the store’s local day (sandbox)', () => {
       { entity: 'order' as const, entityId: String(order.entity_id), payload: placed },
       { entity: 'invoice' as const, entityId: String(inv.entity_id), payload: captured },
     ].map((e) => ({ entity: e.entity, entityId: e.entityId, payload: e.payload, eventId: randomUUID() }));
-    const results = await deliverToStore(w.x, w.storeId, items as never, { priority: 'interactive' });
+    const results = await deliverToStore(w.x, w.storeId, items, { priority: 'interactive' });
     expect(results.filter((r) => r.status !== 'synced' && r.status !== 'unchanged')).toEqual([]);
 
     const dump = await w.sandbox.control.dump(w.tenantId);

@@ -93,7 +93,7 @@ export async function fetchMagentoTimeZone(credentials: MagentoCredentials): Pro
     const text = (await res.text().catch(() => '')).slice(0, 200);
     throw new MagentoRequestError(`Magento store configs: HTTP ${res.status} ${text}`, res.status >= 500);
   }
-  const body = (await res.json().catch(() => null)) as unknown;
+  const body: unknown = await res.json().catch(() => null);
   const views = (Array.isArray(body) ? body : []) as { id?: unknown; code?: unknown; timezone?: unknown }[];
   const zoned = views.filter((v) => v && typeof v.timezone === 'string' && v.timezone !== '');
   const view = zoned.find((v) => v.code === 'default') ?? zoned.find((v) => Number(v.id) !== 0) ?? zoned[0];

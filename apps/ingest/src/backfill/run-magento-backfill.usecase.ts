@@ -144,7 +144,9 @@ export class RunMagentoBackfillUseCase {
       if (await this.settings.fillTimeZone(storeId, timeZone, 'magento-backfill'))
         this.logger.log(`store ${storeId}: time zone ${timeZone} from Magento's store configuration`);
     } catch (err) {
-      this.logger.warn(`store ${storeId}: no time zone from Magento (${err instanceof Error ? err.message : err})`);
+      this.logger.warn(
+        `store ${storeId}: no time zone from Magento (${err instanceof Error ? err.message : String(err)})`,
+      );
     }
   }
 

@@ -101,7 +101,9 @@ export async function settlementStage(ctx: StageContext, writer: BatchWriter): P
   const tenderIds = notes.flatMap((n) =>
     tenderPartsOf(n.memo, ctx.mapping).map((p) => tenderLinkId(n.item.entityId, p.kind)),
   );
-  const tenderLinks = tenderIds.length ? await ctx.links.read('creditmemo-tender', tenderIds) : new Map();
+  const tenderLinks = tenderIds.length
+    ? await ctx.links.read('creditmemo-tender', tenderIds)
+    : new Map<string, XeroLinkRecord>();
   const paidInvoices = await ctx.links.read(
     'invoice',
     notes.flatMap((n) => (n.memo.invoice_id ? [String(n.memo.invoice_id)] : [])),

@@ -70,7 +70,7 @@ describe('planPayment', () => {
     ...inv,
     grand_total: 30,
     extension_attributes: { gift_cards_amount: 20, customer_balance_amount: 10 },
-  } as MagentoInvoice;
+  };
   const withTenders = { ...mapping, tenderAccounts: { giftCards: '855', storeCredit: '856' } };
 
   it('pays the gift-card and store-credit parts from their accounts, each with its own Reference', async () => {
@@ -129,7 +129,7 @@ describe('paymentStage', () => {
       increment_id: 'S-903',
       grand_total: 50,
       extension_attributes: { gift_cards_amount: 30, customer_balance_amount: 20 },
-    } as MagentoInvoice);
+    });
     const w = stageWorld([a], [{ ...authorised }]);
     w.ctx.mapping.tenderAccounts = { giftCards: '855', storeCredit: '856' };
     await paymentStage(w.ctx, w.writer);

@@ -155,7 +155,9 @@ async function paymentEntries(
   const tenderIds = items.flatMap((i) =>
     tenderPartsOf(i.payload, ctx.mapping).map((p) => tenderLinkId(i.entityId, p.kind)),
   );
-  const tenderLinks = tenderIds.length ? await ctx.links.read('invoice-tender', tenderIds) : new Map();
+  const tenderLinks = tenderIds.length
+    ? await ctx.links.read('invoice-tender', tenderIds)
+    : new Map<string, XeroLinkRecord>();
   const entries: Entry[] = [];
   for (const item of items) {
     const d = await planPayment(
