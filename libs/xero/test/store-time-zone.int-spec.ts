@@ -23,7 +23,7 @@ describe('documents dated on the store’s local day (sandbox)', () => {
   it('dates a 09:00 NZ order and its payment on the NZ day, not the UTC day before', async () => {
     const store = generateStore({ seed: 5, customers: 2, products: 3, orders: 12 });
     const order = store.orders.find(
-      (o) => o.state === 'processing' && store.invoices.some((i) => i.order_id === o.entity_id),
+      (o) => o.state !== 'canceled' && store.invoices.some((i) => i.order_id === o.entity_id),
     )!;
     // 09:00 on 2 March in Auckland (NZDT, UTC+13) is 20:00 on 1 March in UTC.
     const placed: MagentoOrder = { ...order, created_at: '2026-03-01 20:00:00' };
