@@ -42,7 +42,7 @@ describe('admin-api access control (e2e)', () => {
 
   it('accepts the bootstrap key as admin through either header', async () => {
     const bearer = await call(api.url, '/api-keys/me', { key: api.adminKey });
-    expect(bearer.body).toEqual({ keyId: 'bootstrap', name: 'bootstrap', role: 'admin' });
+    expect(bearer.body).toEqual({ keyId: 'bootstrap', name: 'bootstrap', role: 'admin', stores: '*' });
     const header = await call(api.url, '/api-keys/me', { key: api.adminKey, header: 'x-api-key' });
     expect(header.status).toBe(200);
   });
