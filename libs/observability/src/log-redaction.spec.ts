@@ -1,4 +1,4 @@
-import { REDACTED, redactDeep, redactText } from './log-redaction';
+import { REDACTED, redactDeep, redactQuery, redactText } from './log-redaction';
 
 describe('log redaction', () => {
   it('redacts secret-named properties at any depth, leaving the rest', () => {
@@ -35,6 +35,15 @@ describe('log redaction', () => {
       `sent Authorization: Bearer ${REDACTED}`,
     );
     expect(redactText('no secrets here')).toBe('no secrets here');
+  });
+
+  it('redacts OAuth and secret-named values of a parsed query string', () => {
+    expect(redactQuery({ code: 'c', state: 's', access_token: 't', page: '2' })).toEqual({
+      code: REDACTED,
+      state: REDACTED,
+      access_token: REDACTED,
+      page: '2',
+    });
   });
 
   it('redacts inside strings of nested values, and survives cycles and non-plain objects', () => {

@@ -12,6 +12,18 @@ export const SECRET_NAME =
 /** URL query parameters that carry a secret: the OAuth `code` and `state` and anything named like a secret. */
 const SECRET_QUERY_PARAM =
   /([?&;](?:code|state|session_state|[\w.-]*(?:token|secret|passw(?:or)?d|signature|api[-_]?key|code[-_]?verifier)[\w.-]*|key)=)[^&;#\s"'<>]*/gi;
+/** Names of query parameters that carry a secret although their name does not say so (OAuth). */
+const OAUTH_QUERY_NAME = /^(code|state|session_state)$/i;
+
+/** A parsed query string (`req.query`) with the values of secret parameters replaced. */
+export function redactQuery(query: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(query)) {
+    out[name] = OAUTH_QUERY_NAME.test(name) || SECRET_NAME.test(name) ? REDACTED : value;
+  }
+  return out;
+}
+
 /** Credentials written in text: `Bearer <token>`, `Basic <credentials>`. */
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[\w.~+/=-]+/gi;
 

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import { correlationIdOf, currentCorrelationId } from './correlation';
-import { redactDeep, redactText } from './log-redaction';
+import { redactDeep, redactQuery, redactText } from './log-redaction';
 
 export interface LoggingOptions {
   app: string;
@@ -25,6 +25,7 @@ const redactingSerializer =
     if (value === null || typeof value !== 'object') return value;
     const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
     if (typeof copy.url === 'string') copy.url = redactText(copy.url);
+    if (copy.query && typeof copy.query === 'object') copy.query = redactQuery(copy.query as Record<string, unknown>);
     if (name === 'err' && typeof copy.stack === 'string') copy.stack = redactText(copy.stack);
     return redactDeep(copy);
   };
