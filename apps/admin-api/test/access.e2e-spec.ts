@@ -1,6 +1,6 @@
+import mongoose from 'mongoose';
 import {
   BackfillJobRepository,
-  DlqMessageRepository,
   RequestStatsRepository,
   StoreSettingsRepository,
   SyncLogRepository,
@@ -97,18 +97,28 @@ describe('admin-api access control from the OpenAPI document (e2e)', () => {
         message: `rejected ${MARK_B}`,
       },
     ]);
-    await api.app.get(DlqMessageRepository).recordOnce({
-      sourceTopic: 'store.order.changed.v1',
-      partition: 0,
-      offset: '1',
-      key: B,
-      storeId: B,
-      valueBase64: Buffer.from(MARK_B).toString('base64'),
-      preview: MARK_B,
-      headers: [],
-      reason: `not JSON ${MARK_B}`,
-      fieldErrors: [],
-    });
+    // Raw insert, as the syncer's DLQ writer stores a poison message (this suite tests the reads).
+    const conn = await mongoose.createConnection(api.config.MONGODB_URI).asPromise();
+    try {
+      await conn.collection('dlq_messages').insertOne({
+        sourceTopic: 'store.order.changed.v1',
+        partition: 0,
+        offset: '1',
+        key: B,
+        storeId: B,
+        valueBase64: Buffer.from(MARK_B).toString('base64'),
+        preview: MARK_B,
+        headers: [],
+        reason: `not JSON ${MARK_B}`,
+        fieldErrors: [],
+        status: 'new',
+        requeueCount: 0,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+    } finally {
+      await conn.close();
+    }
     jobB = (await api.app.get(BackfillJobRepository).create({ storeId: B, source: 'magento', entities: ['order'] }))
       .jobId;
     for (const tenantId of [TENANT_A, TENANT_B]) {

@@ -1,5 +1,6 @@
+import mongoose from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
-import { DlqMessageRepository, SyncLogRepository } from '@xero-sync/persistence';
+import { SyncLogRepository } from '@xero-sync/persistence';
 import { AdminApiUnderTest, startAdminApi } from './admin-api.harness';
 import { launchChromium, screenshot, signIn } from './browser';
 import { call } from './http-client';
@@ -44,18 +45,28 @@ describe('dashboard renders HTML in data as text (browser)', () => {
         attempt: 1,
       },
     ]);
-    await api.app.get(DlqMessageRepository).recordOnce({
-      sourceTopic: 'store.customer.changed.v1',
-      partition: 0,
-      offset: '9',
-      key: STORE_ID,
-      storeId: STORE_ID,
-      valueBase64: Buffer.from(JSON.stringify({ firstname: CUSTOMER })).toString('base64'),
-      preview: `{"firstname":"${CUSTOMER}"}`,
-      headers: [],
-      reason: `bad customer ${CUSTOMER}`,
-      fieldErrors: [],
-    });
+    // Raw insert, as the syncer's DLQ writer stores a poison message (this suite tests the reads).
+    const conn = await mongoose.createConnection(api.config.MONGODB_URI).asPromise();
+    try {
+      await conn.collection('dlq_messages').insertOne({
+        sourceTopic: 'store.customer.changed.v1',
+        partition: 0,
+        offset: '9',
+        key: STORE_ID,
+        storeId: STORE_ID,
+        valueBase64: Buffer.from(JSON.stringify({ firstname: CUSTOMER })).toString('base64'),
+        preview: `{"firstname":"${CUSTOMER}"}`,
+        headers: [],
+        reason: `bad customer ${CUSTOMER}`,
+        fieldErrors: [],
+        status: 'new',
+        requeueCount: 0,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+    } finally {
+      await conn.close();
+    }
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('dialog', (d) => {
