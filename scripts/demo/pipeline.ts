@@ -36,6 +36,8 @@ export interface Pipeline {
   /** ADMIN_BOOTSTRAP_TOKEN generated for this run (admin role). */
   adminKey: string;
   clientId: string;
+  /** The Xero app's client secret registered with the sandbox for this run (tests check it never reaches a log). */
+  clientSecret: string;
   /** The app whose child process stopped, with the tail of its log, if any did. */
   failures(): string[];
   stop(): Promise<void>;
@@ -210,6 +212,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     syncerUrl: urls.syncer,
     adminKey,
     clientId,
+    clientSecret,
     failures: () => [...exited],
     stop,
   };

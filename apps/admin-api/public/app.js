@@ -6,7 +6,8 @@
 const KEY_STORAGE = 'xero-sync.apiKey';
 const STORE_STORAGE = 'xero-sync.storeId';
 const POLL_MS = 2000;
-const ROLE_RANK = { viewer: 0, operator: 1, admin: 2 };
+// A metrics key (Prometheus scrapes) ranks below viewer: it may open no page.
+const ROLE_RANK = { metrics: -1, viewer: 0, operator: 1, admin: 2 };
 const ENTITIES = ['customer', 'product', 'order', 'invoice', 'creditmemo'];
 
 if (agGrid.ModuleRegistry && agGrid.AllCommunityModule) {

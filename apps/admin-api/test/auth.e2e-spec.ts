@@ -42,7 +42,7 @@ describe('admin-api access control (e2e)', () => {
 
   it('accepts the bootstrap key as admin through either header', async () => {
     const bearer = await call(api.url, '/api-keys/me', { key: api.adminKey });
-    expect(bearer.body).toEqual({ keyId: 'bootstrap', name: 'bootstrap', role: 'admin' });
+    expect(bearer.body).toEqual({ keyId: 'bootstrap', name: 'bootstrap', role: 'admin', stores: '*' });
     const header = await call(api.url, '/api-keys/me', { key: api.adminKey, header: 'x-api-key' });
     expect(header.status).toBe(200);
   });
@@ -168,5 +168,132 @@ describe('admin-api failed-authentication limit (e2e)', () => {
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await call(api.url, '/health')).status).toBe(200);
+  });
+});
+
+describe('admin-api failed-authentication limit behind a proxy (e2e)', () => {
+  const fail = (api: AdminApiUnderTest, forwardedFor: string) =>
+    call(api.url, '/api-keys/me', { key: 'wrong-key', headers: { 'X-Forwarded-For': forwardedFor } });
+
+  it('counts by X-Forwarded-For when TRUST_PROXY trusts the proxy', async () => {
+    const api = await startAdminApi({ ADMIN_AUTH_FAILURE_LIMIT: '2', TRUST_PROXY: 'loopback' });
+    try {
+      expect((await fail(api, '203.0.113.1')).status).toBe(401);
+      expect((await fail(api, '203.0.113.1')).status).toBe(401);
+      expect((await fail(api, '203.0.113.1')).status).toBe(429);
+      // Another client behind the same proxy is not locked out.
+      expect((await fail(api, '203.0.113.2')).status).toBe(401);
+      const other = await call(api.url, '/api-keys/me', {
+        key: api.adminKey,
+        headers: { 'X-Forwarded-For': '203.0.113.3' },
+      });
+      expect(other.status).toBe(200);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('counts by the socket address without TRUST_PROXY, whatever X-Forwarded-For claims', async () => {
+    const api = await startAdminApi({ ADMIN_AUTH_FAILURE_LIMIT: '2' });
+    try {
+      expect((await fail(api, '203.0.113.1')).status).toBe(401);
+      expect((await fail(api, '203.0.113.2')).status).toBe(401);
+      expect((await fail(api, '203.0.113.3')).status).toBe(429);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('admin-api per-key rate limit (e2e)', () => {
+  let api: AdminApiUnderTest;
+
+  beforeAll(async () => {
+    api = await startAdminApi({ ADMIN_RATE_LIMIT: '5', ADMIN_RATE_WINDOW_MS: '60000' });
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('answers the 6th request of a key in the window 429 with Retry-After; another key is unaffected', async () => {
+    // The bootstrap key makes the 2 key-creating requests; each new key then has its own 5.
+    const mk = async (name: string) =>
+      (await call(api.url, '/api-keys', { method: 'POST', key: api.adminKey, body: { name, role: 'viewer' } })).body
+        .key as string;
+    const first = await mk('first');
+    const second = await mk('second');
+    for (let i = 0; i < 5; i++) expect((await call(api.url, '/api-keys/me', { key: first })).status).toBe(200);
+    const limited = await call(api.url, '/stores', { key: first });
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(limited.body.message).toMatch(/too many requests for this API key/);
+    expect((await call(api.url, '/api-keys/me', { key: second })).status).toBe(200);
+    // Unauthenticated probes are not counted against anyone.
+    for (let i = 0; i < 7; i++) expect((await call(api.url, '/health')).status).toBe(200);
+  });
+});
+
+describe('admin-api key expiry and bootstrap retirement (e2e)', () => {
+  let api: AdminApiUnderTest;
+
+  beforeAll(async () => {
+    api = await startAdminApi();
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('stops accepting a key once its expiresAt has passed, and refuses an expiry in the past', async () => {
+    const expiresAt = new Date(Date.now() + 1500).toISOString();
+    const created = await call(api.url, '/api-keys', {
+      method: 'POST',
+      key: api.adminKey,
+      body: { name: 'short-lived', role: 'viewer', expiresAt },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.expiresAt).toBe(expiresAt);
+    expect((await call(api.url, '/api-keys/me', { key: created.body.key })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect((await call(api.url, '/api-keys/me', { key: created.body.key })).status).toBe(401);
+    const past = await call(api.url, '/api-keys', {
+      method: 'POST',
+      key: api.adminKey,
+      body: { name: 'past', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' },
+    });
+    expect(past.status).toBe(422);
+    expect(fieldsOf(past)).toEqual(['expiresAt']);
+  });
+
+  it('refuses a metrics key limited to stores', async () => {
+    const res = await call(api.url, '/api-keys', {
+      method: 'POST',
+      key: api.adminKey,
+      body: { name: 'scraper', role: 'metrics', stores: ['shop-1'] },
+    });
+    expect(res.status).toBe(422);
+    expect(fieldsOf(res)).toEqual(['stores']);
+  });
+
+  it('retires the bootstrap key only once another admin that sees every store exists', async () => {
+    const retire = (key: string) => call(api.url, '/api-keys/bootstrap/retire', { method: 'POST', key });
+    const scoped = await call(api.url, '/api-keys', {
+      method: 'POST',
+      key: api.adminKey,
+      body: { name: 'store admin', role: 'admin', stores: ['shop-1'] },
+    });
+    expect((await retire(api.adminKey)).status).toBe(409);
+    expect((await retire(scoped.body.key)).status).toBe(403);
+    const admin = await call(api.url, '/api-keys', {
+      method: 'POST',
+      key: api.adminKey,
+      body: { name: 'ops admin', role: 'admin' },
+    });
+    expect(admin.body.stores).toBe('*');
+    expect((await retire(api.adminKey)).status).toBe(204);
+    expect((await call(api.url, '/api-keys/me', { key: api.adminKey })).status).toBe(401);
+    expect((await call(api.url, '/api-keys/me', { key: admin.body.key })).status).toBe(200);
+    expect((await retire(admin.body.key)).status).toBe(409);
   });
 });

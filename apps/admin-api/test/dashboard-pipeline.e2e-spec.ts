@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
@@ -20,7 +21,8 @@ const BAD_SHIPPING = '4000';
  * The merchant's path through the dashboard on the whole pipeline (sandbox + ingest + syncer + admin-api, built
  * apps as child processes): sign in, connect Xero through the consent page, backfill with a progress bar, see
  * an order rejected by Xero with Xero's message, fix the setting, Sync Now, see it succeed with a View On Xero
- * link, and the daily request chart.
+ * link, and the daily request chart. The apps log at debug level, and the last test scans every line they
+ * wrote for the run's secrets.
  */
 describe('dashboard on the whole pipeline (browser)', () => {
   let pipeline: Pipeline;
@@ -32,6 +34,9 @@ describe('dashboard on the whole pipeline (browser)', () => {
   const suffix = uniqueSuffix();
   const mongoUri = testMongoUri(`t_dash_${suffix}`);
   const prefix = `t-${suffix}-`;
+  const logDir = join(ARTIFACTS, 'pipeline-logs');
+  /** Every secret of this run that passed through the apps: none may appear in their logs. */
+  const secrets = new Map<string, string>();
 
   const log = (name: string) => page.locator('#log-grid .ag-row', { hasText: name });
 
@@ -43,8 +48,8 @@ describe('dashboard on the whole pipeline (browser)', () => {
       topicPrefix: prefix,
       groupPrefix: `t-${suffix}`,
       partitions: 2,
-      logDir: join(ARTIFACTS, 'pipeline-logs'),
-      logLevel: 'warn',
+      logDir,
+      logLevel: 'debug',
     });
     const org = await fetch(`${pipeline.sandboxUrl}/__sandbox/orgs`, {
       method: 'POST',
@@ -56,12 +61,22 @@ describe('dashboard on the whole pipeline (browser)', () => {
     const store = generateStore({ seed: 3, storeId: STORE_ID, customers: 4, products: 5, orders: 6 });
     const token = randomBytes(16).toString('hex');
     magento = await startFakeMagento(token, recordsOf(store.events));
-    await adminCall(pipeline.adminUrl, pipeline.adminKey, '/stores', 'POST', {
-      storeId: STORE_ID,
-      name: 'Browser Shop',
-      magentoBaseUrl: magento.url,
-      magentoToken: token,
-    });
+    secrets.set('bootstrap key', pipeline.adminKey);
+    secrets.set('Xero client secret', pipeline.clientSecret);
+    secrets.set('Magento token', token);
+    const created = await adminCall<{ webhookSecret: string }>(
+      pipeline.adminUrl,
+      pipeline.adminKey,
+      '/stores',
+      'POST',
+      {
+        storeId: STORE_ID,
+        name: 'Browser Shop',
+        magentoBaseUrl: magento.url,
+        magentoToken: token,
+      },
+    );
+    secrets.set('webhook secret', created.webhookSecret);
     // A merchant's mistake made before connecting (nothing to check it against yet): shipping posted to an
     // account the org does not have. Xero will reject every order with shipping.
     const settings = await adminCall<any>(pipeline.adminUrl, pipeline.adminKey, `/stores/${STORE_ID}/settings`);
@@ -74,6 +89,14 @@ describe('dashboard on the whole pipeline (browser)', () => {
 
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('request', (req) => {
+      const url = new URL(req.url());
+      if (!url.pathname.endsWith('/connections/callback')) return;
+      for (const name of ['code', 'state']) {
+        const value = url.searchParams.get(name);
+        if (value) secrets.set(`OAuth ${name}`, value);
+      }
+    });
   });
 
   afterAll(async () => {
@@ -211,5 +234,44 @@ describe('dashboard on the whole pipeline (browser)', () => {
     expect(drawn).toBe(true);
     await screenshot(page, 'pipeline-7-daily');
     expect(pipeline.failures()).toEqual([]);
+  });
+
+  it('writes none of the run’s keys, secrets, tokens or OAuth codes to any app log', async () => {
+    // A key made and used through admin-api, and a signed webhook through ingest, so both paths are in the logs.
+    const made = await adminCall<{ key: string }>(pipeline.adminUrl, pipeline.adminKey, '/api-keys', 'POST', {
+      name: 'log scan',
+      role: 'viewer',
+    });
+    secrets.set('API key', made.key);
+    await adminCall(pipeline.adminUrl, made.key, '/api-keys/me');
+    expect((await fetch(`${pipeline.adminUrl}/sync-logs?storeId=${STORE_ID}&token=${made.key}`)).status).toBe(401);
+    const body = JSON.stringify({ events: [{ entity: 'customer', payload: { id: 99, email: 'scan@example.com' } }] });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = createHmac('sha256', secrets.get('webhook secret')!).update(`${timestamp}.${body}`).digest('hex');
+    const webhook = await fetch(
+      `${pipeline.ingestUrl}/v1/stores/${STORE_ID}/events?access_token=${secrets.get('Magento token')}`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Store-Timestamp': timestamp,
+          'X-Store-Signature': `sha256=${signature}`,
+        },
+        body,
+      },
+    );
+    expect(webhook.status).toBeLessThan(500);
+    expect(secrets.has('OAuth code')).toBe(true);
+
+    await new Promise((r) => setTimeout(r, 500)); // the apps' last lines reach their files
+    const logs = readdirSync(logDir)
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => ({ file: f, text: readFileSync(join(logDir, f), 'utf8') }));
+    expect(logs.map((l) => l.file).sort()).toEqual(['admin-api.log', 'ingest.log', 'syncer.log']);
+    expect(logs.reduce((n, l) => n + l.text.length, 0)).toBeGreaterThan(10_000);
+    const found = [...secrets].flatMap(([what, value]) =>
+      logs.filter((l) => l.text.includes(value)).map((l) => `${what} in ${l.file}`),
+    );
+    expect(found).toEqual([]);
   });
 });

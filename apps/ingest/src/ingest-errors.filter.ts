@@ -40,6 +40,8 @@ function statusOf(code: IngestErrorCode): HttpStatus {
     case 'SHUTTING_DOWN':
     case 'STORE_REGISTRY_UNAVAILABLE':
       return HttpStatus.SERVICE_UNAVAILABLE;
+    case 'RATE_LIMITED':
+      return HttpStatus.TOO_MANY_REQUESTS;
   }
 }
 
@@ -52,6 +54,7 @@ const REASONS: Partial<Record<number, string>> = {
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -92,6 +95,7 @@ export function ingestErrorAnswer(err: IngestError): ErrorAnswer {
   if (err.errors.length > 0) body.errors = err.errors;
   const headers: Record<string, string> = {};
   if (status === HttpStatus.SERVICE_UNAVAILABLE) headers['Retry-After'] = String(BROKER_RETRY_AFTER_S);
+  if (err.code === 'RATE_LIMITED') headers['Retry-After'] = String(err.retryAfterS ?? 1);
   // The rest of an oversized body is not read; closing the connection stops the client sending it.
   if (err.code === 'PAYLOAD_TOO_LARGE') headers.Connection = 'close';
   return { status, headers, body };

@@ -3,6 +3,7 @@ import type { FastifyServerOptions } from 'fastify';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { correlationIdOf, recordHttpRequest, UNMATCHED_ROUTE } from '@xero-sync/observability';
 import { IngestError } from './ingest.errors';
+import { StoreRateLimiter } from './stores/store-rate.limiter';
 import { MAX_EVENTS_BODY_BYTES } from './webhooks/dto/incoming-event.dto';
 import { ReceiveWebhookUseCase } from './webhooks/receive-webhook.usecase';
 import { JSON_TYPE, WebhookRoute } from './webhooks/webhook-route';
@@ -68,7 +69,7 @@ export function ingestHttpAdapter(): IngestHttpAdapter {
  */
 export function configureIngestHttp(app: NestFastifyApplication): void {
   const adapter = app.getHttpAdapter() as IngestHttpAdapter;
-  adapter.webhooks.attach(app.get(ReceiveWebhookUseCase));
+  adapter.webhooks.attach(app.get(ReceiveWebhookUseCase), app.get(StoreRateLimiter));
   const fastify = adapter.getInstance();
   // Fastify answers 503 to requests that arrive while it closes; the webhook route does the same.
   fastify.addHook('preClose', (done) => {

@@ -13,7 +13,9 @@ export type IngestErrorCode =
   | 'BACKFILL_NOT_CONFIGURED'
   | 'BROKER_UNAVAILABLE'
   | 'SHUTTING_DOWN'
-  | 'STORE_REGISTRY_UNAVAILABLE';
+  | 'STORE_REGISTRY_UNAVAILABLE'
+  /** The store made more requests than its rate limit allows in this window (429 with `retryAfterS`). */
+  | 'RATE_LIMITED';
 
 /**
  * Everything ingest refuses, with a stable code; mapped to HTTP in one place (ingest-errors.filter.ts).
@@ -24,6 +26,8 @@ export class IngestError extends Error {
     readonly code: IngestErrorCode,
     message: string,
     readonly errors: FieldError[] = [],
+    /** Seconds to wait before retrying, for RATE_LIMITED. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'IngestError';

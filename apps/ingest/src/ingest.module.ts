@@ -1,5 +1,6 @@
 import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig, ConfigModule } from '@xero-sync/config';
 import { EventPublisher, KafkaHealthIndicator, MessagingModule } from '@xero-sync/messaging';
 import { HealthModule, LoggingModule } from '@xero-sync/observability';
@@ -19,6 +20,7 @@ import { StartNdjsonBackfillUseCase } from './backfill/start-ndjson-backfill.use
 import { BackfillCommandsConsumer } from './commands/backfill-commands.consumer';
 import { IngestErrorsFilter } from './ingest-errors.filter';
 import { StoreSecretsQueries } from './stores/store-secrets.queries';
+import { FixedWindowThrottlerStorage, StoreRateLimiter } from './stores/store-rate.limiter';
 import { PublishEntityChangeUseCase } from './webhooks/publish-entity-change.usecase';
 import { ReceiveWebhookUseCase } from './webhooks/receive-webhook.usecase';
 import { StoreSignatureGuard } from './webhooks/store-signature.guard';
@@ -49,11 +51,17 @@ export class IngestModule implements OnModuleInit {
         BackfillJobModule,
         LeaseModule,
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
+        // Per-store request limits (StoreRateLimiter); the limit and window are the ones in the app's config.
+        ThrottlerModule.forRoot({
+          throttlers: [{ limit: config.INGEST_STORE_RATE_LIMIT, ttl: config.INGEST_STORE_RATE_WINDOW_MS }],
+          storage: new FixedWindowThrottlerStorage(),
+        }),
       ],
       controllers: [BackfillController],
       providers: [
         { provide: APP_FILTER, useClass: IngestErrorsFilter },
         StoreSecretsQueries,
+        StoreRateLimiter,
         StoreSignatureGuard,
         PublishEntityChangeUseCase,
         ReceiveWebhookUseCase,

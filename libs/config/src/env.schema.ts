@@ -99,6 +99,34 @@ export const envSchema = z.object({
   /** Failed admin-api authentications allowed per client address per window before it gets 429. */
   ADMIN_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(10),
   ADMIN_AUTH_FAILURE_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  /**
+   * Which proxies in front of admin-api to believe about the client address (X-Forwarded-For): `false` (the
+   * socket's peer is the client), `true` (any), a hop count, or comma-separated addresses/subnets (Express's
+   * `trust proxy`). Leave false unless a proxy you run sets the header: otherwise clients choose their address.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v, ctx): boolean | number | string[] => {
+      const text = v.trim();
+      if (text === 'false' || text === '') return false;
+      if (text === 'true') return true;
+      if (/^\d+$/.test(text)) return Number(text);
+      const list = text.split(',').map((s) => s.trim());
+      if (list.every((s) => /^[0-9A-Fa-f.:/]+$|^(loopback|linklocal|uniquelocal)$/.test(s))) return list;
+      ctx.addIssue({ code: 'custom', message: 'true, false, a hop count or comma-separated addresses/subnets' });
+      return z.NEVER;
+    }),
+  /** Requests one admin-api key may make per window (every route together); the next gets 429 + Retry-After. */
+  ADMIN_RATE_LIMIT: z.coerce.number().int().min(1).default(3000),
+  ADMIN_RATE_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  /**
+   * Webhook and backfill requests one store may make to one ingest process per window; the next gets 429 +
+   * Retry-After. The default (10,000/s) sits above the measured single-store webhook rate so it never throttles
+   * a healthy store; set it to what one merchant should be allowed.
+   */
+  INGEST_STORE_RATE_LIMIT: z.coerce.number().int().min(1).default(600_000),
+  INGEST_STORE_RATE_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
 });
 
 /** The validated configuration; SYNCER_INSTANCE_ID is always resolved (see loadConfig). */

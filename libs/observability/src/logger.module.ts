@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import { correlationIdOf, currentCorrelationId } from './correlation';
+import { redactDeep, redactQuery, redactText } from './log-redaction';
 
 export interface LoggingOptions {
   app: string;
@@ -17,10 +18,25 @@ export interface LoggingOptions {
 /** Paths whose request logs would drown the useful ones (probes and scrapes every few seconds). */
 const QUIET_PATHS = new Set(['/health', '/metrics']);
 
+/** Request, response and error as pino would log them, then redacted (log-redaction.ts). */
+const redactingSerializer =
+  (name: string) =>
+  (value: unknown): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    if (typeof copy.url === 'string') copy.url = redactText(copy.url);
+    if (copy.query && typeof copy.query === 'object') copy.query = redactQuery(copy.query as Record<string, unknown>);
+    if (name === 'err' && typeof copy.stack === 'string') copy.stack = redactText(copy.stack);
+    return redactDeep(copy);
+  };
+
 /**
  * Structured JSON logs (pino) with the correlation id on every line: taken from the X-Correlation-Id header
- * (or generated) for HTTP requests, and from the async context for Kafka-driven work. Secrets never reach
- * the logs: authorization headers, signatures, tokens and cookies are redacted.
+ * (or generated) for HTTP requests, and from the async context for Kafka-driven work. Secrets never reach the
+ * logs, wherever they sit: any property named like a secret (tokens, secrets, keys, passwords,
+ * authorization, cookies and `set-cookie`, signatures) is redacted at any depth, in the logged request,
+ * response and error as in a line's own fields; URLs and messages lose the values of secret query
+ * parameters (the OAuth `code` and `state`) and Bearer credentials.
  */
 @Module({})
 export class LoggingModule {
@@ -50,6 +66,21 @@ export class LoggingModule {
                   : (options.successLevel ?? 'info'),
             customProps: (req: IncomingMessage) => ({ correlationId: (req as IncomingMessage & { id?: string }).id }),
             autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+            serializers: {
+              req: redactingSerializer('req'),
+              res: redactingSerializer('res'),
+              err: redactingSerializer('err'),
+            },
+            formatters: { log: (fields: Record<string, unknown>) => redactDeep(fields) },
+            hooks: {
+              logMethod(args: unknown[], method: (...a: unknown[]) => void) {
+                method.apply(
+                  this,
+                  args.map((a) => (typeof a === 'string' ? redactText(a) : a)),
+                );
+              },
+            },
+            // Kept as a second line of defence on the known places (fast-redact, applied when serialising).
             redact: {
               paths: [
                 'req.headers.authorization',

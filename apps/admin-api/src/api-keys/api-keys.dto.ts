@@ -1,6 +1,17 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+} from 'class-validator';
 import { API_KEY_ROLES, type ApiKeyRole } from '@xero-sync/persistence';
+import { STORE_ID_MESSAGE, STORE_ID_PATTERN } from '../http/common.dto';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'ops laptop', description: 'What the key is for (shown in the key list).' })
@@ -9,9 +20,29 @@ export class CreateApiKeyDto {
   @Matches(/^[\w .@:-]+$/, { message: 'name may contain letters, digits, spaces and . _ @ : - only' })
   name!: string;
 
-  @ApiProperty({ enum: API_KEY_ROLES })
+  @ApiProperty({
+    enum: API_KEY_ROLES,
+    description: 'viewer < operator < admin; metrics may only read /metrics (for Prometheus scrapers)',
+  })
   @IsIn(API_KEY_ROLES)
   role!: ApiKeyRole;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['demo-store'],
+    description: 'The stores the key may see; omitted: every store. A metrics key always sees every store.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @Matches(STORE_ID_PATTERN, { each: true, message: STORE_ID_MESSAGE })
+  stores?: string[];
+
+  @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z', description: 'When the key stops working; omitted: never.' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string;
 }
 
 export class ApiKeyIdParam {

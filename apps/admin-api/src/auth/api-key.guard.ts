@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { MetricsController } from '@xero-sync/observability';
 import type { ApiKeyRole } from '@xero-sync/persistence';
 import { AuthenticateKeyUseCase } from './authenticate-key.usecase';
 import { AuthFailureLimiter } from './auth-failure.limiter';
@@ -23,8 +24,10 @@ export function presentedKey(req: Request): string | undefined {
 }
 
 /**
- * Every route needs a valid key (401 without one) whose role is at least the route's (403 otherwise).
- * Addresses with too many failed attempts get 429 with Retry-After before the key is even looked at.
+ * Every route needs a valid key (401 without one) whose role is at least the route's (403 otherwise); the
+ * Prometheus scrape (`/metrics`, from libs/observability) needs the `metrics` role, and a metrics key may call
+ * nothing else. Addresses with too many failed attempts get 429 with Retry-After before the key is even looked
+ * at; the address is Express's `req.ip`, the socket's peer unless TRUST_PROXY names proxies to believe.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -69,7 +72,10 @@ export class ApiKeyGuard implements CanActivate {
     }
     req.principal = principal;
 
-    const needed = this.reflector.getAllAndOverride<ApiKeyRole>(ROLE_KEY, targets) ?? 'admin';
+    const needed =
+      context.getClass() === MetricsController
+        ? 'metrics'
+        : (this.reflector.getAllAndOverride<ApiKeyRole>(ROLE_KEY, targets) ?? 'admin');
     if (!roleAllows(principal.role, needed)) {
       throw new HttpException(
         {

@@ -5,10 +5,12 @@ import { ENTITIES } from '@xero-sync/contracts';
 import { BackfillJobRecord, BackfillJobRepository } from '@xero-sync/persistence';
 import { actorOf, CurrentPrincipal } from '../auth/current-principal';
 import { Principal, RequireRole } from '../auth/roles';
+import { StoresFrom } from '../auth/store-scope';
 import { PublishCommandUseCase } from '../commands/publish-command.usecase';
 import { AdminError } from '../http/admin.errors';
 import { ListPage } from '../http/list-query.dto';
 import { StoreExistsQueries } from '../stores/store-exists.queries';
+import { BackfillJobStores } from './backfill-job-stores.queries';
 import { BackfillQueryDto, JobIdParam, StartBackfillDto } from './backfills.dto';
 
 /** A job with its progress as a percentage (null while the total is not known yet). */
@@ -78,6 +80,7 @@ export class BackfillsController {
   }
 
   @Get(':jobId')
+  @StoresFrom(BackfillJobStores)
   @ApiOperation({ summary: 'One backfill job with its progress' })
   async show(@Param() params: JobIdParam): Promise<BackfillJobView> {
     const job = await this.jobs.findById(params.jobId);
@@ -86,6 +89,7 @@ export class BackfillsController {
   }
 
   @Post(':jobId/cancel')
+  @StoresFrom(BackfillJobStores)
   @HttpCode(202)
   @RequireRole('operator')
   @ApiOperation({ summary: 'Cancel a backfill (queued: at once; running: at its next progress save)' })

@@ -6,6 +6,7 @@ import { randomSecret } from '@xero-sync/security';
 import { XeroConnectionService, XeroConnectionView, XeroConsentService, XeroReadService } from '@xero-sync/xero';
 import { actorOf, CurrentPrincipal } from '../auth/current-principal';
 import { Principal, Public, RequireRole } from '../auth/roles';
+import { ScopeFiltered, seesStore } from '../auth/store-scope';
 import { ListPage } from '../http/list-query.dto';
 import { SaveSettingsUseCase } from '../settings/save-settings.usecase';
 import { StoreExistsQueries } from '../stores/store-exists.queries';
@@ -126,24 +127,33 @@ export class ConnectionsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Connected orgs with token health and the stores bound to each' })
-  async list(@Query() query: ConnectionsQueryDto): Promise<ListPage<ConnectionRow>> {
-    const [views, settings] = await Promise.all([this.xero.list(), this.settings.list()]);
-    const rows: ConnectionRow[] = views.flatMap((v) =>
-      v.tenants.map((t) => ({
-        connectionId: v.connectionId,
-        kind: v.kind,
-        tenantId: t.tenantId,
-        tenantName: t.tenantName,
-        shortCode: t.shortCode,
-        status: v.status,
-        tokenHealth: tokenHealth(v),
-        accessTokenExpiresAt: v.accessTokenExpiresAt,
-        refreshTokenExpiresAt: v.refreshTokenExpiresAt,
-        warning: v.warning,
-        stores: settings.filter((s) => s.xeroTenantId === t.tenantId).map((s) => s.storeId),
-      })),
-    );
+  @ScopeFiltered()
+  @ApiOperation({
+    summary: 'Connected orgs with token health and the stores bound to each (a store-scoped key: its stores’ orgs)',
+  })
+  async list(
+    @Query() query: ConnectionsQueryDto,
+    @CurrentPrincipal() who: Principal,
+  ): Promise<ListPage<ConnectionRow>> {
+    const [views, allSettings] = await Promise.all([this.xero.list(), this.settings.list()]);
+    const settings = allSettings.filter((s) => seesStore(who, s.storeId));
+    const rows: ConnectionRow[] = views
+      .flatMap((v) =>
+        v.tenants.map((t) => ({
+          connectionId: v.connectionId,
+          kind: v.kind,
+          tenantId: t.tenantId,
+          tenantName: t.tenantName,
+          shortCode: t.shortCode,
+          status: v.status,
+          tokenHealth: tokenHealth(v),
+          accessTokenExpiresAt: v.accessTokenExpiresAt,
+          refreshTokenExpiresAt: v.refreshTokenExpiresAt,
+          warning: v.warning,
+          stores: settings.filter((s) => s.xeroTenantId === t.tenantId).map((s) => s.storeId),
+        })),
+      )
+      .filter((row) => who.stores === '*' || row.stores.length > 0);
     const start = (query.page - 1) * query.pageSize;
     return {
       items: rows.slice(start, start + query.pageSize),

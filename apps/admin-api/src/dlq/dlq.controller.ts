@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DlqMessageRecord, DlqMessageRepository } from '@xero-sync/persistence';
 import { actorOf, CurrentPrincipal } from '../auth/current-principal';
 import { Principal, RequireRole } from '../auth/roles';
+import { ScopeFiltered, visibleStores } from '../auth/store-scope';
 import { PublishCommandUseCase } from '../commands/publish-command.usecase';
 import { AdminError } from '../http/admin.errors';
 import { CommandAccepted } from '../http/common.dto';
@@ -19,10 +20,11 @@ export class DlqController {
   ) {}
 
   @Get()
+  @ScopeFiltered()
   @ApiOperation({ summary: 'Dead-lettered messages with the reason and field errors, newest first' })
-  async list(@Query() query: DlqQueryDto): Promise<ListPage<DlqMessageRecord>> {
+  async list(@Query() query: DlqQueryDto, @CurrentPrincipal() who: Principal): Promise<ListPage<DlqMessageRecord>> {
     const result = await this.dlq.search(
-      { storeId: query.storeId, status: query.status },
+      { storeId: query.storeId, storeIds: visibleStores(who), status: query.status },
       { page: query.page, pageSize: query.pageSize },
     );
     return { items: result.items, total: result.total, page: query.page, pageSize: query.pageSize };
@@ -34,7 +36,9 @@ export class DlqController {
   @ApiOperation({ summary: 'Requeue dead letters of a store (sends dlq.requeue; the syncer republishes them)' })
   async requeue(@Body() dto: DlqRequeueDto, @CurrentPrincipal() who: Principal): Promise<CommandAccepted> {
     const ids = [...new Set(dto.ids)];
-    const found = await this.dlq.findByIds(ids);
+    // A store-scoped key sees only this store's dead letters: any other one is "not found" to it, so its answer
+    // does not reveal other stores (nor requeue letters without a store id, which only all-store keys may).
+    const found = (await this.dlq.findByIds(ids)).filter((m) => who.stores === '*' || m.storeId === dto.storeId);
     const foundIds = new Set(found.map((m) => m.id));
     const problems = [
       ...ids.filter((id) => !foundIds.has(id)).map((id) => ({ field: 'ids', reason: `no dead letter ${id}` })),

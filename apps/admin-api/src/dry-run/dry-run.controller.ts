@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtension, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { ZodType } from 'zod';
 import { EntityName, entityIdOf, EntityPayloads, parseWith, payloadSchemas } from '@xero-sync/contracts';
@@ -24,6 +24,8 @@ export class DryRunController {
 
   @Post()
   @HttpCode(200)
+  // A POST that changes nothing: viewers may call it (the access test reads this flag from the document).
+  @ApiExtension('x-read-only', true)
   @ApiOperation({ summary: 'The exact Xero payloads, call cost and totals for one record (nothing is sent)' })
   async preview(@Param() params: StoreIdParam, @Body() dto: DryRunDto): Promise<DryRunPreview> {
     await this.stores.require(params.storeId);

@@ -48,7 +48,8 @@ export class AdminExceptionFilter implements ExceptionFilter {
   catch(err: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(err);
-    if (body.statusCode === 503 || body.statusCode === 429) {
+    // A limiter that refused the request has set its own Retry-After already; that one is the truth.
+    if ((body.statusCode === 503 || body.statusCode === 429) && !res.getHeader('Retry-After')) {
       const retryMs = err instanceof XeroError && err.retryAfterMs ? err.retryAfterMs : 5000;
       res.setHeader('Retry-After', String(Math.ceil(retryMs / 1000)));
     }

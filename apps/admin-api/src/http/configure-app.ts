@@ -37,7 +37,9 @@ export function dashboardDir(): string {
  */
 export function configureAdminApi(app: INestApplication, config: AppConfig): void {
   const server = app as NestExpressApplication;
-  server.set('trust proxy', false);
+  // Who the client is (req.ip, which the failed-authentication limiter counts by): the socket's peer unless
+  // TRUST_PROXY names proxies whose X-Forwarded-For is believed.
+  server.set('trust proxy', config.TRUST_PROXY);
   server.use(expressHttpMetrics('admin-api'));
   server.use(
     helmet({
@@ -67,8 +69,11 @@ export function configureAdminApi(app: INestApplication, config: AppConfig): voi
       .setTitle('xero-sync admin API')
       .setDescription(
         'Sync log, queue, Sync Now, daily request report, settings, Xero connections, stores, backfill, ' +
-          'reconciliation, dry-run and dead letters. Every route but /health needs an API key ' +
-          '(`Authorization: Bearer <key>` or `X-Api-Key`); roles viewer < operator < admin. Lists answer ' +
+          'reconciliation, dry-run and dead letters. Every route but /health and the OAuth callback needs an API ' +
+          'key (`Authorization: Bearer <key>` or `X-Api-Key`); roles viewer < operator < admin, and metrics ' +
+          '(only /metrics). A key sees every store or the stores it names: other stores answer 404, and routes ' +
+          'that serve every store answer 403 to a store-scoped key. Each key has a request budget per window ' +
+          '(429 with Retry-After). Lists answer ' +
           '`{items, total, page, pageSize}` and take `page`, `pageSize` (≤ 200) and `sort` (`field` or `-field`).',
       )
       .setVersion('1')

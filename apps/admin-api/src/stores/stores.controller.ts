@@ -4,6 +4,7 @@ import { StoreRecord, StoreRepository, StoreSettingsRepository } from '@xero-syn
 import { XeroConnectionService } from '@xero-sync/xero';
 import { actorOf, CurrentPrincipal } from '../auth/current-principal';
 import { Principal, RequireRole } from '../auth/roles';
+import { ScopeFiltered, seesStore } from '../auth/store-scope';
 import { AdminError } from '../http/admin.errors';
 import { StoreIdParam } from '../http/common.dto';
 import { ListPage } from '../http/list-query.dto';
@@ -44,9 +45,11 @@ export class StoresController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Stores with the Xero org each is bound to' })
-  async list(@Query() query: StoreListQueryDto): Promise<ListPage<StoreView>> {
-    const [all, settings] = await Promise.all([this.stores.list(), this.settings.list()]);
+  @ScopeFiltered()
+  @ApiOperation({ summary: 'Stores with the Xero org each is bound to (a store-scoped key: its stores)' })
+  async list(@Query() query: StoreListQueryDto, @CurrentPrincipal() who: Principal): Promise<ListPage<StoreView>> {
+    const [stores, settings] = await Promise.all([this.stores.list(), this.settings.list()]);
+    const all = stores.filter((s) => seesStore(who, s.storeId));
     const tenantOf = new Map(settings.map((s) => [s.storeId, s.xeroTenantId]));
     const start = (query.page - 1) * query.pageSize;
     const items = all
@@ -93,6 +96,16 @@ export class StoresController {
   ): Promise<StoreView> {
     await this.storeExists.require(params.storeId);
     const tenantId = dto.tenantId ?? undefined;
+    if (tenantId && who.stores !== '*') {
+      // A store-scoped key may bind its store only to an org one of its stores already uses (connecting a new
+      // org goes through POST /connections/start with the store id), never to another merchant's org.
+      const own = await this.settings.list();
+      if (!own.some((s) => seesStore(who, s.storeId) && s.xeroTenantId === tenantId)) {
+        throw new AdminError('UNPROCESSABLE', `Xero org ${tenantId} is not connected`, [
+          { field: 'tenantId', reason: 'connect this org first (Connections)' },
+        ]);
+      }
+    }
     if (tenantId) {
       if ((await this.connections.tenantStatus(tenantId)) !== 'connected') {
         throw new AdminError('UNPROCESSABLE', `Xero org ${tenantId} is not connected`, [

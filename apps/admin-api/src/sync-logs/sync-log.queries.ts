@@ -40,9 +40,15 @@ export function csvCell(value: string | number | Date | undefined | null): strin
 export class SyncLogQueries {
   constructor(private readonly log: SyncLogRepository) {}
 
-  async search(dto: SyncLogFilterDto, page: number, pageSize: number): Promise<ListPage<SyncLogRecord>> {
+  /** One page of the log; `stores` (a key's scope) limits it to those stores, undefined = every store. */
+  async search(
+    dto: SyncLogFilterDto,
+    page: number,
+    pageSize: number,
+    stores?: string[],
+  ): Promise<ListPage<SyncLogRecord>> {
     const { field, direction } = parseSort(dto.sort ?? '-createdAt');
-    const result = await this.log.search(toFilter(dto), {
+    const result = await this.log.search(toFilter(dto, stores), {
       page,
       pageSize,
       sort: field as SyncLogSortField,
@@ -52,11 +58,11 @@ export class SyncLogQueries {
   }
 
   /** The CSV header line and then data lines, read page by page so memory stays flat. */
-  async *csvLines(dto: SyncLogFilterDto): AsyncGenerator<string> {
+  async *csvLines(dto: SyncLogFilterDto, stores?: string[]): AsyncGenerator<string> {
     yield CSV_COLUMNS.join(',') + '\r\n';
     const pageSize = 500;
     for (let page = 1; page * pageSize <= CSV_EXPORT_LIMIT; page++) {
-      const { items } = await this.search(dto, page, pageSize);
+      const { items } = await this.search(dto, page, pageSize, stores);
       if (items.length > 0)
         yield items.map((row) => CSV_COLUMNS.map((c) => csvCell(row[c])).join(',') + '\r\n').join('');
       if (items.length < pageSize) return;
@@ -64,9 +70,10 @@ export class SyncLogQueries {
   }
 }
 
-function toFilter(dto: SyncLogFilterDto): SyncLogFilter {
+function toFilter(dto: SyncLogFilterDto, stores: string[] | undefined): SyncLogFilter {
   return {
     storeId: dto.storeId,
+    storeIds: stores,
     tenantId: dto.tenantId,
     entity: dto.entity,
     entityId: dto.entityId,

@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req, UseGuards } fr
 import type { FastifyRequest } from 'fastify';
 import { BackfillJobRecord, BackfillJobRepository } from '@xero-sync/persistence';
 import { IngestError } from '../ingest.errors';
+import { StoreRateLimiter } from '../stores/store-rate.limiter';
 import { StoreSignatureGuard } from '../webhooks/store-signature.guard';
 import { StartNdjsonBackfillUseCase } from './start-ndjson-backfill.usecase';
 
@@ -22,11 +23,13 @@ export class BackfillController {
   constructor(
     private readonly start: StartNdjsonBackfillUseCase,
     private readonly jobs: BackfillJobRepository,
+    private readonly limiter: StoreRateLimiter,
   ) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   async upload(@Param('storeId') storeId: string, @Req() req: FastifyRequest): Promise<BackfillJobView> {
+    await this.limiter.check(storeId);
     // The body is left unread (ingest-http.ts) and streamed from the raw request: an export can be gigabytes.
     return view(await this.start.execute(storeId, req.headers, req.raw));
   }
@@ -35,6 +38,7 @@ export class BackfillController {
   @Get(':jobId')
   @UseGuards(StoreSignatureGuard)
   async status(@Param('storeId') storeId: string, @Param('jobId') jobId: string): Promise<BackfillJobView> {
+    await this.limiter.check(storeId);
     const job = await this.jobs.findById(jobId);
     if (!job || job.storeId !== storeId)
       throw new IngestError('JOB_NOT_FOUND', `backfill job "${jobId}" not found for this store`);

@@ -4,6 +4,7 @@ import { correlationIdOf, recordHttpRequest, secondsSince } from '@xero-sync/obs
 import { errorAnswer, logRejection } from '../ingest-errors.filter';
 import { IngestError } from '../ingest.errors';
 import { MAX_EVENTS_BODY_BYTES } from './dto/incoming-event.dto';
+import type { StoreRateLimiter } from '../stores/store-rate.limiter';
 import type { ReceiveWebhookUseCase } from './receive-webhook.usecase';
 
 /** JSON and `+json` media types (what a webhook body must be). */
@@ -27,11 +28,16 @@ const TOO_LARGE = `body exceeds the limit of ${MAX_EVENTS_BODY_BYTES} bytes; spl
  */
 export class WebhookRoute {
   private receiver: ReceiveWebhookUseCase | undefined;
+  private limiter: StoreRateLimiter | undefined;
   private closing = false;
 
-  /** Starts serving webhooks with the app's use case (once the Nest app exists, before it listens). */
-  attach(receiver: ReceiveWebhookUseCase): void {
+  /**
+   * Starts serving webhooks with the app's use case (once the Nest app exists, before it listens) and, when
+   * given, the per-store rate limit (429 before the body is read).
+   */
+  attach(receiver: ReceiveWebhookUseCase, limiter?: StoreRateLimiter): void {
     this.receiver = receiver;
+    this.limiter = limiter;
   }
 
   /** From now on webhooks get 503 + Retry-After: the app is shutting down and its producer may be gone. */
@@ -60,6 +66,7 @@ export class WebhookRoute {
     let status = 202;
     try {
       if (this.closing) throw new IngestError('SHUTTING_DOWN', 'ingest is shutting down; nothing was accepted, retry');
+      await this.limiter?.check(decodeSegment(encodedStoreId));
       const contentType = req.headers['content-type'] ?? '';
       if (!JSON_TYPE.test(contentType)) {
         throw new IngestError(

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { ApiKey, ApiKeyRole } from './api-key.schema';
+import { DuplicateKeyError, isDuplicateKeyError } from '../persistence.errors';
+import { ApiKey, ApiKeyRole, ApiKeyStores } from './api-key.schema';
 
 export interface ApiKeyRecord {
   id: string;
   prefix: string;
   name: string;
   role: ApiKeyRole;
+  stores: ApiKeyStores;
+  expiresAt?: Date;
   createdBy: string;
   createdAt: Date;
   lastUsedAt?: Date;
@@ -19,10 +22,19 @@ export interface NewApiKey {
   prefix: string;
   name: string;
   role: ApiKeyRole;
+  stores: ApiKeyStores;
+  expiresAt?: Date;
   createdBy: string;
+  /** Set when the key is stored already revoked (a retired bootstrap key). */
+  revokedAt?: Date;
 }
 
 type Lean = ApiKey & { _id: { toString(): string }; createdAt: Date };
+
+/** Keys stored before scopes existed carry no `stores`: they saw every store and still do. */
+function storesOf(stored: string[] | undefined): ApiKeyStores {
+  return !stored || stored.length === 0 || stored.includes('*') ? '*' : [...stored];
+}
 
 function toRecord(doc: Lean): ApiKeyRecord {
   return {
@@ -30,6 +42,8 @@ function toRecord(doc: Lean): ApiKeyRecord {
     prefix: doc.prefix,
     name: doc.name,
     role: doc.role,
+    stores: storesOf(doc.stores),
+    expiresAt: doc.expiresAt,
     createdBy: doc.createdBy,
     createdAt: doc.createdAt,
     lastUsedAt: doc.lastUsedAt,
@@ -42,18 +56,40 @@ function toRecord(doc: Lean): ApiKeyRecord {
 export class ApiKeyRepository {
   constructor(@InjectModel(ApiKey.name) private readonly model: Model<ApiKey>) {}
 
+  /** Stores a key; throws DuplicateKeyError when a key with this hash exists (active or revoked). */
   async insert(key: NewApiKey): Promise<ApiKeyRecord> {
-    const created = await this.model.create(key);
-    return toRecord(created.toObject() as unknown as Lean);
+    try {
+      const created = await this.model.create({ ...key, stores: key.stores === '*' ? ['*'] : key.stores });
+      return toRecord(created.toObject() as unknown as Lean);
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new DuplicateKeyError('api_keys', { keyHash: '(hash)' });
+      throw err;
+    }
   }
 
-  /** The active (not revoked) key with this hash, or null. */
-  async findActiveByHash(keyHash: string): Promise<ApiKeyRecord | null> {
+  /** The active key with this hash (not revoked, not expired at `now`), or null. */
+  async findActiveByHash(keyHash: string, now = new Date()): Promise<ApiKeyRecord | null> {
     const doc = await this.model
       .findOne({ keyHash: String(keyHash), revokedAt: { $exists: false } })
       .lean<Lean>()
       .exec();
-    return doc ? toRecord(doc) : null;
+    if (!doc || (doc.expiresAt && doc.expiresAt.getTime() <= now.getTime())) return null;
+    return toRecord(doc);
+  }
+
+  /** Whether any key, active or revoked, was stored with this hash (a retired bootstrap key is such a record). */
+  async existsWithHash(keyHash: string): Promise<boolean> {
+    return (await this.model.countDocuments({ keyHash: String(keyHash) }).exec()) > 0;
+  }
+
+  /** Active, unexpired admin keys that see every store (the bootstrap key may be retired only if one exists). */
+  async countActiveAllStoreAdmins(now = new Date()): Promise<number> {
+    const docs = await this.model
+      .find({ role: 'admin', revokedAt: { $exists: false } })
+      .lean<Lean[]>()
+      .exec();
+    return docs.filter((d) => storesOf(d.stores) === '*' && !(d.expiresAt && d.expiresAt.getTime() <= now.getTime()))
+      .length;
   }
 
   /** Records use at most once a minute per key, so authentication does not write on every request. */

@@ -1,7 +1,11 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 
-export type ApiKeyRole = 'viewer' | 'operator' | 'admin';
-export const API_KEY_ROLES: readonly ApiKeyRole[] = ['viewer', 'operator', 'admin'];
+/** viewer < operator < admin; `metrics` stands apart and may read only the Prometheus scrape. */
+export type ApiKeyRole = 'viewer' | 'operator' | 'admin' | 'metrics';
+export const API_KEY_ROLES: readonly ApiKeyRole[] = ['viewer', 'operator', 'admin', 'metrics'];
+
+/** The stores a key may see: every store (`'*'`) or the listed store ids. */
+export type ApiKeyStores = '*' | string[];
 
 /**
  * An admin-api key. Only the SHA-256 of the key is stored: the key itself is shown once when created, so a
@@ -14,6 +18,10 @@ export class ApiKey {
   @Prop({ required: true }) name!: string;
   @Prop({ required: true, type: String }) role!: ApiKeyRole;
   @Prop({ required: true }) createdBy!: string;
+  /** `['*']` for every store, else the store ids the key may see (an array either way, so queries stay simple). */
+  @Prop({ type: [String], default: ['*'] }) stores!: string[];
+  /** After this instant the key no longer authenticates. */
+  @Prop() expiresAt?: Date;
   @Prop() lastUsedAt?: Date;
   @Prop() revokedAt?: Date;
 }

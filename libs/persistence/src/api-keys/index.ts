@@ -1,3 +1,3 @@
-export { ApiKey, ApiKeySchema, ApiKeyRole, API_KEY_ROLES } from './api-key.schema';
+export { ApiKey, ApiKeySchema, ApiKeyRole, ApiKeyStores, API_KEY_ROLES } from './api-key.schema';
 export { ApiKeyRecord, NewApiKey, ApiKeyRepository } from './api-key.repository';
 export { ApiKeyModule } from './api-key.module';

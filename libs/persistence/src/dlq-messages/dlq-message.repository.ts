@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { findPage } from '../find-page';
 import { isValidObjectId, Model, QueryFilter } from 'mongoose';
 import { DlqMessage, DlqMessageStatus } from './dlq-message.schema';
+import { storeScopeCondition } from '../store-scope';
 
 export interface DlqMessageRecord {
   id: string;
@@ -39,6 +40,8 @@ export type NewDlqMessage = Pick<
 
 export interface DlqMessageFilter {
   storeId?: string;
+  /** Only messages of these stores (an API key's scope); undefined = every store, empty = none. */
+  storeIds?: readonly string[];
   status?: DlqMessageStatus;
   sourceTopic?: string;
 }
@@ -103,6 +106,7 @@ export class DlqMessageRepository {
   ): Promise<{ items: DlqMessageRecord[]; total: number; page: number; pageSize: number }> {
     const query: QueryFilter<DlqMessage> = {};
     if (filter.storeId) query.storeId = String(filter.storeId);
+    if (filter.storeIds) query.storeId = storeScopeCondition(query.storeId, filter.storeIds);
     if (filter.status) query.status = String(filter.status) as DlqMessageStatus;
     if (filter.sourceTopic) query.sourceTopic = String(filter.sourceTopic);
     const found = await findPage<DlqMessage, Lean>(this.model, query, { createdAt: -1 }, page);

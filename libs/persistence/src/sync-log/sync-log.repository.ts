@@ -4,6 +4,7 @@ import { findPage } from '../find-page';
 import { withId } from '../with-id';
 import { Model, QueryFilter, SortOrder } from 'mongoose';
 import { SyncLog, SyncLogMode, SyncLogStatus } from './sync-log.schema';
+import { storeScopeCondition } from '../store-scope';
 
 export interface SyncLogRecord {
   id: string;
@@ -32,6 +33,8 @@ export type NewSyncLogEntry = Omit<SyncLogRecord, 'id' | 'createdAt'>;
 /** Filters of the "View Log" screen; every field optional, all given ones must hold. */
 export interface SyncLogFilter {
   storeId?: string;
+  /** Only rows of these stores (an API key's scope); undefined = every store, empty = none. */
+  storeIds?: readonly string[];
   tenantId?: string;
   entity?: string;
   entityId?: string;
@@ -117,6 +120,7 @@ export class SyncLogRepository {
       // String() so an object smuggled in by a caller can never act as a query operator.
       if (value !== undefined && value !== '') query[key] = String(value);
     }
+    if (filter.storeIds) query.storeId = storeScopeCondition(query.storeId, filter.storeIds);
     if (filter.from || filter.to) {
       query.createdAt = {
         ...(filter.from ? { $gte: filter.from } : {}),
