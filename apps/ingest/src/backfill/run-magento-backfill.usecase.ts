@@ -60,7 +60,10 @@ export class RunMagentoBackfillUseCase {
       for (let i = startIndex; i < entities.length; i++) {
         const entity = entities[i];
         const outcome = await this.pullEntity(claimed, entity, i === startIndex ? cursor.page : 1, tally, (page) =>
-          fetchMagentoPage(credentials, entity, page, this.config.MAGENTO_PAGE_SIZE),
+          fetchMagentoPage(credentials, entity, page, this.config.MAGENTO_PAGE_SIZE, {
+            allowHttp: this.config.OUTBOUND_ALLOW_HTTP,
+            allowPrivate: this.config.OUTBOUND_ALLOW_PRIVATE,
+          }),
         );
         if (outcome === 'cancelled') return await claimed.finish('cancelled', tally.snapshot());
       }
