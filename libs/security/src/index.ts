@@ -1,4 +1,4 @@
-export { SecretBox } from './secret-box';
+export { keyIdOf, SecretBox } from './secret-box';
 export { hmacSha256Hex, safeEqual, sha256Hex, randomSecret } from './hashing';
 export { stableStringify } from './stable-json';
 export { signStoreBody, signUpload, startStoreSignature } from './store-signature';
