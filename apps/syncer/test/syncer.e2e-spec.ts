@@ -331,9 +331,9 @@ describe('syncer end to end', () => {
       const rows = await collection(t, 'dlq_messages').find({ storeId: 'store-prod-a' }).toArray();
       return rows.length === 2 ? rows : undefined;
     }, 60000);
-    const reasons = dlqRows.map((r) => String(r.reason)).sort();
-    expect(reasons[0]).toMatch(/must carry x-store-timestamp and x-store-signature/);
-    expect(reasons[1]).toMatch(/not signed with the webhook secret of store "store-prod-a"/);
+    const reasons = dlqRows.map((r) => String(r.reason)).join('\n');
+    expect(reasons).toMatch(/must carry x-store-timestamp and x-store-signature/);
+    expect(reasons).toMatch(/not signed with the webhook secret of store "store-prod-a"/);
     // The signed one went on like any other event (no Xero binding for this store: it is logged, not dead-lettered).
     const values = (m: { value: Buffer | null }[]) => m.map((r) => r.value?.toString());
     const onTopic = await readTopic(t, topics.deadLetters(t.prefix), (m) =>
