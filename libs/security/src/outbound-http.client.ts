@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
@@ -51,11 +51,11 @@ export interface OutboundGetOptions {
  * address once and to 127.0.0.1 the next time (DNS rebinding) cannot slip through between a check and the connect.
  */
 export function guardedLookup(policy: OutboundPolicy): LookupFunction {
-  const resolve = policy.lookup ?? (dnsLookup as LookupFunction);
+  const resolve = policy.lookup ?? dnsLookup;
   return (hostname, options, callback) => {
     resolve(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
-      const list = (Array.isArray(addresses) ? addresses : [{ address: addresses, family: 4 }]) as LookupAddress[];
+      const list = Array.isArray(addresses) ? addresses : [{ address: addresses, family: 4 }];
       const refused = list.find((a) => !isPublicAddress(a.address));
       if (!policy.allowPrivate && refused)
         return callback(
@@ -67,7 +67,7 @@ export function guardedLookup(policy: OutboundPolicy): LookupFunction {
           0,
         );
       if (list.length === 0) return callback(new Error(`${hostname} did not resolve`), '', 0);
-      if (options.all) return callback(null, list as unknown as string, 0);
+      if (options.all) return callback(null, list, 0);
       callback(null, list[0].address, list[0].family);
     });
   };
