@@ -8,7 +8,7 @@
  * Run alone: `npm run bench:ingest`. Figures are measured on this machine, never asserted.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -22,6 +22,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { loadConfig } from '@xero-sync/config';
 import { StoreRepository } from '@xero-sync/persistence';
+import { signUpload } from '@xero-sync/security';
 import { childPids } from '@xero-sync/testing';
 import { StoresCliModule } from '../apps/ingest/src/stores/stores-cli.module';
 import { cpuSeconds, infraPid, rssKb } from './proc-stats';
@@ -155,10 +156,21 @@ function backfillStream(count: number): Readable {
   });
 }
 
-async function signatureOfStream(secret: string, timestamp: number, count: number): Promise<string> {
-  const hmac = createHmac('sha256', secret).update(`${timestamp}.`);
-  for await (const chunk of backfillStream(count)) hmac.update(chunk as string);
-  return `sha256=${hmac.digest('hex')}`;
+/** The upload headers of a generated backfill: its SHA-256 and length, signed with the timestamp. */
+async function uploadHeadersOfStream(secret: string, timestamp: number, count: number) {
+  const hash = createHash('sha256');
+  let length = 0;
+  for await (const chunk of backfillStream(count)) {
+    hash.update(chunk as string);
+    length += Buffer.byteLength(chunk as string);
+  }
+  const sha256 = hash.digest('hex');
+  return {
+    'x-store-timestamp': String(timestamp),
+    'x-content-sha256': sha256,
+    'x-content-length': String(length),
+    'x-store-signature': signUpload(secret, timestamp, sha256, length),
+  };
 }
 
 export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<IngestBenchResult> {
@@ -288,7 +300,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
     // --- backfill ---------------------------------------------------------------------------------------------
     const backfill = async (count: number) => {
       const ts = Math.floor(Date.now() / 1000);
-      const signature = await signatureOfStream(secret, ts, count);
+      const uploadHeaders = await uploadHeadersOfStream(secret, ts, count);
       let peakKb = rssKb(pid, 'VmRSS');
       const sampler = setInterval(() => (peakKb = Math.max(peakKb, rssKb(pid, 'VmRSS'))), 100);
       const started = Date.now();
@@ -299,8 +311,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
             method: 'POST',
             headers: {
               'content-type': 'application/x-ndjson',
-              'x-store-timestamp': String(ts),
-              'x-store-signature': signature,
+              ...uploadHeaders,
             },
           });
           req.on('response', (res) => {

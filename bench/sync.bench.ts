@@ -114,7 +114,7 @@ function quantile(sorted: number[], q: number): number {
 
 /** Envelopes for a generated store's changes, with strictly increasing occurredAt (the store's own order). */
 function envelopes(storeId: string, events: GeneratedEvent[], t0 = Date.now() - events.length) {
-  return events.map((e, i) => toEnvelope(storeId, e, 'producer', new Date(t0 + i)));
+  return events.map((e, i) => toEnvelope(storeId, e, 'webhook', new Date(t0 + i)));
 }
 
 /**

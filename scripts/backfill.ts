@@ -1,17 +1,19 @@
 /**
  * `npm run backfill -- --store <storeId> --file <export.ndjson> [--url http://127.0.0.1:3001] [--secret <s>]`
  * ("Add All Data To Queue" from a file). The store's webhook secret comes from --secret or STORE_SECRET.
- * Reads the file twice with constant memory: once to sign it (HMAC-SHA256 of `<timestamp>.<body>`, as ingest
- * verifies before publishing anything), once to upload it; then follows the job to its end with a progress bar.
+ * Reads the file twice with constant memory: once for its SHA-256 (the upload is signed over
+ * `<timestamp>.<sha256>.<length>`, which ingest checks before it reads a byte of the body, and it then holds the
+ * body to both), once to upload it; then follows the job to its end with a progress bar.
  */
 import { SingleBar, Presets } from 'cli-progress';
-import { createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { signStoreBody, signUpload } from '@xero-sync/security';
 
 interface JobView {
   jobId: string;
@@ -24,14 +26,10 @@ interface JobView {
   statusUrl: string;
 }
 
-function signature(secret: string, timestamp: number, body: Buffer | string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
-}
-
-async function signFile(secret: string, timestamp: number, file: string): Promise<string> {
-  const hmac = createHmac('sha256', secret).update(`${timestamp}.`);
-  for await (const chunk of createReadStream(file)) hmac.update(chunk as Buffer);
-  return `sha256=${hmac.digest('hex')}`;
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function upload(
@@ -79,9 +77,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const size = statSync(values.file).size;
+  process.stdout.write(`hashing ${values.file} (${(size / 2 ** 20).toFixed(1)} MiB)…\n`);
+  const sha256 = await sha256OfFile(values.file);
+  // Signed after hashing: a large file takes a while to hash, and the timestamp must be fresh when ingest sees it.
   const timestamp = Math.floor(Date.now() / 1000);
-  process.stdout.write(`signing ${values.file} (${(size / 2 ** 20).toFixed(1)} MiB)…\n`);
-  const sig = await signFile(secret, timestamp, values.file);
 
   const bar = new SingleBar(
     { format: '{phase} |{bar}| {percentage}% {value}/{total} {unit}', hideCursor: true },
@@ -95,7 +94,9 @@ async function main(): Promise<number> {
       'Content-Type': 'application/x-ndjson',
       'Content-Length': String(size),
       'X-Store-Timestamp': String(timestamp),
-      'X-Store-Signature': sig,
+      'X-Content-SHA256': sha256,
+      'X-Content-Length': String(size),
+      'X-Store-Signature': signUpload(secret, timestamp, sha256, size),
     },
     values.file,
     (n) => bar.increment(n),
@@ -111,7 +112,7 @@ async function main(): Promise<number> {
     await new Promise((r) => setTimeout(r, 500));
     const now = Math.floor(Date.now() / 1000);
     const res = await fetch(new URL(job.statusUrl, base), {
-      headers: { 'X-Store-Timestamp': String(now), 'X-Store-Signature': signature(secret, now, '') },
+      headers: { 'X-Store-Timestamp': String(now), 'X-Store-Signature': signStoreBody(secret, now, '') },
     });
     if (!res.ok) throw new Error(`job status answered ${res.status}: ${await res.text()}`);
     view = (await res.json()) as JobView;

@@ -144,6 +144,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     XERO_MINUTE_MS: String(Math.max(10, Math.round(60_000 / (options.timeScale ?? 1)))),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     ADMIN_BOOTSTRAP_TOKEN: adminKey,
+    // The stand-in Magento listens on 127.0.0.1 over http: a development setting of the outbound policy.
+    OUTBOUND_ALLOW_HTTP: 'true',
+    OUTBOUND_ALLOW_PRIVATE: 'true',
     INGEST_PORT: String(ports.ingest),
     ADMIN_API_PORT: String(ports.adminApi),
     SYNCER_PORT: String(ports.syncer),

@@ -39,6 +39,9 @@ export async function startAdminApi(env: Record<string, string> = {}): Promise<A
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       ADMIN_BOOTSTRAP_TOKEN: adminKey,
       ADMIN_API_PORT: '0',
+      // The stand-in Magento listens on 127.0.0.1 over http: a development setting of the outbound policy.
+      OUTBOUND_ALLOW_HTTP: 'true',
+      OUTBOUND_ALLOW_PRIVATE: 'true',
       ...env,
     },
   );

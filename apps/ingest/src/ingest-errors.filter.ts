@@ -5,7 +5,7 @@ import { BrokerUnavailableError } from '@xero-sync/messaging';
 import { IngestError, IngestErrorCode } from './ingest.errors';
 import { MAX_EVENTS_BODY_BYTES } from './webhooks/dto/incoming-event.dto';
 
-/** Seconds a store should wait before retrying when Kafka (or the store registry) is unavailable. */
+/** Seconds a store should wait before retrying when Kafka (or the store registry) is unavailable or its uploads are at their limit. */
 export const BROKER_RETRY_AFTER_S = 5;
 
 /** The JSON error body every rejection carries. */
@@ -31,7 +31,12 @@ function statusOf(code: IngestErrorCode): HttpStatus {
     case 'SIGNATURE_STALE':
       return HttpStatus.UNAUTHORIZED;
     case 'MALFORMED_JSON':
+    case 'UPLOAD_HEADER_INVALID':
+    case 'BODY_MISMATCH':
       return HttpStatus.BAD_REQUEST;
+    case 'UPLOADS_IN_PROGRESS':
+    case 'SPOOL_QUOTA_EXCEEDED':
+      return HttpStatus.TOO_MANY_REQUESTS;
     case 'VALIDATION':
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'BACKFILL_NOT_CONFIGURED':
@@ -94,8 +99,8 @@ export function ingestErrorAnswer(err: IngestError): ErrorAnswer {
   };
   if (err.errors.length > 0) body.errors = err.errors;
   const headers: Record<string, string> = {};
-  if (status === HttpStatus.SERVICE_UNAVAILABLE) headers['Retry-After'] = String(BROKER_RETRY_AFTER_S);
-  if (err.code === 'RATE_LIMITED') headers['Retry-After'] = String(err.retryAfterS ?? 1);
+  if (status === HttpStatus.SERVICE_UNAVAILABLE || status === HttpStatus.TOO_MANY_REQUESTS)
+    headers['Retry-After'] = String(err.retryAfterS ?? BROKER_RETRY_AFTER_S);
   // The rest of an oversized body is not read; closing the connection stops the client sending it.
   if (err.code === 'PAYLOAD_TOO_LARGE') headers.Connection = 'close';
   return { status, headers, body };

@@ -9,6 +9,10 @@ export type IngestErrorCode =
   | 'SIGNATURE_STALE'
   | 'MALFORMED_JSON'
   | 'VALIDATION'
+  | 'UPLOAD_HEADER_INVALID'
+  | 'BODY_MISMATCH'
+  | 'UPLOADS_IN_PROGRESS'
+  | 'SPOOL_QUOTA_EXCEEDED'
   | 'JOB_NOT_FOUND'
   | 'BACKFILL_NOT_CONFIGURED'
   | 'BROKER_UNAVAILABLE'
@@ -19,7 +23,8 @@ export type IngestErrorCode =
 
 /**
  * Everything ingest refuses, with a stable code; mapped to HTTP in one place (ingest-errors.filter.ts).
- * `errors` lists every failing field for MALFORMED_JSON and VALIDATION.
+ * `errors` lists every failing field for MALFORMED_JSON and VALIDATION, and the header at fault for refused uploads
+ * (`header:<name>`).
  */
 export class IngestError extends Error {
   constructor(

@@ -16,6 +16,7 @@ import { BackfillController } from './backfill/backfill.controller';
 import { ClaimBackfillJobUseCase } from './backfill/claim-backfill-job.usecase';
 import { RunMagentoBackfillUseCase } from './backfill/run-magento-backfill.usecase';
 import { RunNdjsonBackfillUseCase } from './backfill/run-ndjson-backfill.usecase';
+import { SpoolQuota } from './backfill/spool-quota';
 import { StartNdjsonBackfillUseCase } from './backfill/start-ndjson-backfill.usecase';
 import { BackfillCommandsConsumer } from './commands/backfill-commands.consumer';
 import { IngestErrorsFilter } from './ingest-errors.filter';
@@ -66,6 +67,7 @@ export class IngestModule implements OnModuleInit {
         PublishEntityChangeUseCase,
         ReceiveWebhookUseCase,
         StartNdjsonBackfillUseCase,
+        SpoolQuota,
         ClaimBackfillJobUseCase,
         RunNdjsonBackfillUseCase,
         RunMagentoBackfillUseCase,

@@ -1,12 +1,23 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { readdir } from 'node:fs/promises';
+import { createServer, IncomingMessage, request, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { EVENT_HEADERS, EntityName, parseEntityChangeEvent, topics } from '@xero-sync/contracts';
 import { BackfillJobRepository, StoreSettingsRepository } from '@xero-sync/persistence';
+import { signUpload } from '@xero-sync/security';
 import { requestsRecorded } from '@xero-sync/testing';
-import { IngestHarness, Published, samplePayloads, signedHeaders, startIngestHarness } from './ingest-harness';
+import { spoolDir } from '../src/backfill/start-ndjson-backfill.usecase';
+import {
+  IngestHarness,
+  Published,
+  samplePayloads,
+  signedHeaders,
+  signedUploadHeaders,
+  startIngestHarness,
+} from './ingest-harness';
 
 const PAGE_SIZE = 5;
+const SPOOL_LIMIT = 64 * 1024 * 1024;
 
 describe('backfill ("Add All Data To Queue") against real Kafka and FerretDB', () => {
   let h: IngestHarness;
@@ -14,7 +25,11 @@ describe('backfill ("Add All Data To Queue") against real Kafka and FerretDB', (
   let jobs: BackfillJobRepository;
 
   beforeAll(async () => {
-    h = await startIngestHarness({ MAGENTO_PAGE_SIZE: String(PAGE_SIZE) });
+    h = await startIngestHarness({
+      MAGENTO_PAGE_SIZE: String(PAGE_SIZE),
+      INGEST_BACKFILL_UPLOADS_PER_STORE: '1',
+      INGEST_BACKFILL_SPOOL_BYTES_PER_STORE: String(SPOOL_LIMIT),
+    });
     records = await h.collect();
     jobs = h.app.get(BackfillJobRepository);
   });
@@ -30,6 +45,43 @@ describe('backfill ("Add All Data To Queue") against real Kafka and FerretDB', (
   }
 
   describe('NDJSON upload', () => {
+    const spools = async () => (await readdir(spoolDir()).catch(() => [])).sort();
+
+    /**
+     * Streams a generated body of `size` bytes in 1 KiB chunks, each written only after the one before left (so a
+     * refusal is seen before much is sent); resolves with the answer and the bytes written until it came.
+     */
+    function streamUpload(headers: Record<string, string>, size: number) {
+      return new Promise<{ status: number; connection: unknown; code: string; bytesSent: number }>(
+        (resolve, reject) => {
+          let bytesSent = 0;
+          let answered = false;
+          const req = request(`${h.url}/v1/stores/${h.storeId}/backfill`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/x-ndjson', ...headers },
+          });
+          req.on('response', (res) => {
+            answered = true;
+            const parts: Buffer[] = [];
+            res.on('data', (c: Buffer) => parts.push(c));
+            res.on('end', () => {
+              req.destroy();
+              const json = JSON.parse(Buffer.concat(parts).toString()) as { code: string };
+              resolve({ status: res.statusCode!, connection: res.headers.connection, code: json.code, bytesSent });
+            });
+          });
+          req.on('error', (err) => (answered ? undefined : reject(err)));
+          const chunk = Buffer.alloc(1024, 0x61);
+          const next = () => {
+            if (answered || bytesSent >= size) return;
+            bytesSent += chunk.length;
+            req.write(chunk, () => setTimeout(next, 5));
+          };
+          next();
+        },
+      );
+    }
+
     async function upload(body: string, headers: Record<string, string>) {
       const res = await fetch(`${h.url}/v1/stores/${h.storeId}/backfill`, {
         method: 'POST',
@@ -79,7 +131,7 @@ describe('backfill ("Add All Data To Queue") against real Kafka and FerretDB', (
         }
       }
       const body = lines.join('\r\n') + '\n';
-      const res = await upload(body, signedHeaders(h.secret, body));
+      const res = await upload(body, signedUploadHeaders(h.secret, body));
       expect(res.status).toBe(202);
       const nonBlank = 3000 - blank;
       expect(res.json).toMatchObject({ storeId: h.storeId, source: 'ndjson', total: nonBlank });
@@ -118,25 +170,91 @@ describe('backfill ("Add All Data To Queue") against real Kafka and FerretDB', (
       expect(await requestsRecorded('ingest', '/v1/stores/:storeId/backfill/:jobId', 200)).toBeGreaterThanOrEqual(1);
     });
 
-    it('refuses an upload whose signature does not cover the body: 401, no job, nothing published', async () => {
+    it('refuses uploads that are not signed, signed by another key or not the body signed: no job, no spool, nothing published', async () => {
       const marker = `marker-${randomUUID()}`;
       const body =
         JSON.stringify({ entity: 'customer', payload: { ...samplePayloads.customer(5), lastname: marker } }) + '\n';
+      const spoolsBefore = await spools();
       const before = (await jobs.listByStore(h.storeId)).length;
-      const res = await upload(body + body, signedHeaders(h.secret, body));
-      expect(res.status).toBe(401);
-      expect(res.json).toMatchObject({ code: 'SIGNATURE_INVALID' });
-      expect(await jobs.listByStore(h.storeId)).toHaveLength(before);
+      const foreign = await upload(body, signedUploadHeaders('another-stores-secret', body));
+      expect(foreign).toMatchObject({ status: 401, json: { code: 'SIGNATURE_INVALID' } });
       const missing = await upload(body, {});
-      expect(missing.status).toBe(401);
+      expect(missing).toMatchObject({ status: 401, json: { code: 'SIGNATURE_MISSING' } });
+      // The old scheme (an HMAC over the whole body) is not enough: the digest and length must be declared.
+      const oldScheme = await upload(body, signedHeaders(h.secret, body));
+      expect(oldScheme).toMatchObject({
+        status: 400,
+        json: { code: 'UPLOAD_HEADER_INVALID', errors: [{ path: 'header:X-Content-SHA256' }] },
+      });
+      // Signed for one body, another of the same length sent: read, found different, discarded.
+      const other = body.replace(marker, marker.toUpperCase());
+      const swapped = await upload(other, signedUploadHeaders(h.secret, body));
+      expect(swapped).toMatchObject({
+        status: 400,
+        json: { code: 'BODY_MISMATCH', errors: [{ path: 'header:X-Content-SHA256' }] },
+      });
+      const longer = await upload(body + body, signedUploadHeaders(h.secret, body));
+      expect(longer).toMatchObject({ status: 400, json: { code: 'UPLOAD_HEADER_INVALID' } });
       const wrongType = await fetch(`${h.url}/v1/stores/${h.storeId}/backfill`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...signedHeaders(h.secret, body) },
+        headers: { 'Content-Type': 'application/json', ...signedUploadHeaders(h.secret, body) },
         body,
       });
       expect(wrongType.status).toBe(415);
+      expect(await jobs.listByStore(h.storeId)).toHaveLength(before);
+      expect(await spools()).toEqual(spoolsBefore);
       await new Promise((r) => setTimeout(r, 1000));
       expect(records.filter((r) => r.value.includes(marker))).toEqual([]);
+    });
+
+    it('refuses an unauthenticated 1 GiB upload within its first bytes and writes nothing to disk', async () => {
+      const spoolsBefore = await spools();
+      const outcome = await streamUpload(
+        {
+          'X-Store-Timestamp': String(Math.floor(Date.now() / 1000)),
+          'X-Content-SHA256': '0'.repeat(64),
+          'X-Content-Length': String(1024 ** 3),
+          'X-Store-Signature': `sha256=${'0'.repeat(64)}`,
+        },
+        1024 ** 3,
+      );
+      expect(outcome.status).toBe(401);
+      expect(outcome.connection).toBe('close');
+      expect(outcome.bytesSent).toBeLessThan(16 * 1024);
+      expect(await spools()).toEqual(spoolsBefore);
+    });
+
+    it('holds a store to its concurrent uploads and spool bytes: 429 before the body is read', async () => {
+      const over = signedUploadHeaders(h.secret, 'x');
+      const big = { ...over, 'X-Content-Length': String(SPOOL_LIMIT + 1) };
+      big['X-Store-Signature'] = signUpload(
+        h.secret,
+        over['X-Store-Timestamp'],
+        over['X-Content-SHA256'],
+        SPOOL_LIMIT + 1,
+      );
+      const tooBig = await streamUpload(big, SPOOL_LIMIT + 1);
+      expect(tooBig).toMatchObject({ status: 429, connection: 'close', code: 'SPOOL_QUOTA_EXCEEDED' });
+      expect(tooBig.bytesSent).toBeLessThan(16 * 1024);
+
+      // One upload in progress (half its body sent, then held) takes the store's only slot.
+      const line = `${JSON.stringify({ entity: 'customer', payload: samplePayloads.customer(9) })}\n`;
+      const body = line.repeat(200);
+      const first = request(`${h.url}/v1/stores/${h.storeId}/backfill`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-ndjson', ...signedUploadHeaders(h.secret, body) },
+      });
+      first.on('error', () => undefined);
+      first.write(body.slice(0, body.length / 2));
+      await h.waitFor(async () => (await spools()).length > 0, 10_000, 'the first upload to start spooling');
+      const second = await upload(body, signedUploadHeaders(h.secret, body));
+      expect(second).toMatchObject({ status: 429, json: { code: 'UPLOADS_IN_PROGRESS' } });
+      // The first client goes away: its spool is discarded and the slot freed.
+      first.destroy();
+      await h.waitFor(async () => (await spools()).length === 0, 10_000, 'the aborted spool to be discarded');
+      const third = await upload(body, signedUploadHeaders(h.secret, body));
+      expect(third.status).toBe(202);
+      await waitForJob(third.json.jobId, 'succeeded');
     });
   });
 

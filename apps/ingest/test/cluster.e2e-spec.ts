@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { EVENT_HEADERS } from '@xero-sync/contracts';
 import { childPids } from '@xero-sync/testing';
 import { buildOnce } from '../../syncer/test/support/syncer-harness';
-import { IngestHarness, samplePayloads, signedHeaders, startIngestHarness } from './ingest-harness';
+import {
+  IngestHarness,
+  samplePayloads,
+  signedHeaders,
+  signedUploadHeaders,
+  startIngestHarness,
+} from './ingest-harness';
 
 /**
  * The BUILT ingest with INGEST_WORKERS=2: two processes behind one port. Shares the harness's store, topics and
@@ -113,7 +119,7 @@ describe('ingest as a cluster of workers', () => {
       );
     }
     const body = `${lines.join('\n')}\n`;
-    const headers = { 'content-type': 'application/x-ndjson', ...signedHeaders(h.secret, body) };
+    const headers = { 'content-type': 'application/x-ndjson', ...signedUploadHeaders(h.secret, body) };
     const res = await call('POST', `/v1/stores/${h.storeId}/backfill`, body, headers);
     expect(res.status).toBe(202);
     const { statusUrl } = JSON.parse(res.text) as { statusUrl: string };

@@ -2,10 +2,11 @@ import { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import type { Connection } from 'mongoose';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ENTITIES, topics } from '@xero-sync/contracts';
 import { StoreRepository } from '@xero-sync/persistence';
+import { signStoreBody, signUpload } from '@xero-sync/security';
 import { startIngest } from '../src/main';
 
 /** A record read back from Kafka by the test's own consumer. */
@@ -18,8 +19,19 @@ export interface Published {
 
 /** Headers a store sends: HMAC-SHA256 of `<timestamp>.<body>` with its secret. */
 export function signedHeaders(secret: string, body: string | Buffer, timestamp = Math.floor(Date.now() / 1000)) {
-  const signature = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
-  return { 'X-Store-Timestamp': String(timestamp), 'X-Store-Signature': `sha256=${signature}` };
+  return { 'X-Store-Timestamp': String(timestamp), 'X-Store-Signature': signStoreBody(secret, timestamp, body) };
+}
+
+/** Headers of an NDJSON upload: the body's SHA-256 and length, signed with the timestamp (docs/ingest.md). */
+export function signedUploadHeaders(secret: string, body: string | Buffer, timestamp = Math.floor(Date.now() / 1000)) {
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  const length = Buffer.byteLength(body);
+  return {
+    'X-Store-Timestamp': String(timestamp),
+    'X-Content-SHA256': sha256,
+    'X-Content-Length': String(length),
+    'X-Store-Signature': signUpload(secret, timestamp, sha256, length),
+  };
 }
 
 /**
@@ -39,6 +51,9 @@ export async function startIngestHarness(env: Record<string, string> = {}) {
     INGEST_PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // The test's Magento stand-ins listen on 127.0.0.1 over plain http.
+    OUTBOUND_ALLOW_HTTP: 'true',
+    OUTBOUND_ALLOW_PRIVATE: 'true',
     ...env,
   });
   const app: INestApplication = await startIngest();

@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import {
   DlqMessageModule,
   FlushScheduleModule,
+  StoreModule,
   LeaseModule,
   PendingChangeModule,
   SyncLogModule,
@@ -16,6 +17,7 @@ import { SyncSettingsCache } from './delivery/sync-settings.cache';
 import { DeadLetterMessageUseCase } from './dlq/dead-letter-message.usecase';
 import { RequeueDlqUseCase } from './dlq/requeue-dlq.usecase';
 import { SyncerMetricsScheduler } from './metrics/syncer-metrics.scheduler';
+import { ProducerSignatureQueries } from './stores/producer-signature.queries';
 import { BufferEntityChangeUseCase } from './sync/buffer-entity-change.usecase';
 import { DeliverAndRecordUseCase } from './sync/deliver-and-record.usecase';
 import { FlushQueueScheduler } from './sync/flush-queue.scheduler';
@@ -43,6 +45,7 @@ export class SyncerCoreModule {
         DlqMessageModule,
         LeaseModule,
         FlushScheduleModule,
+        StoreModule,
       ],
       providers: [
         EntityChangeConsumer,
@@ -58,6 +61,7 @@ export class SyncerCoreModule {
         SyncRecordUseCase,
         RequestFlushUseCase,
         DeadLetterMessageUseCase,
+        ProducerSignatureQueries,
         RequeueDlqUseCase,
         SyncerMetricsScheduler,
       ],

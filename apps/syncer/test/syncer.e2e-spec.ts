@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { topics } from '@xero-sync/contracts';
+import { signStoreBody } from '@xero-sync/security';
 import { eventually } from '@xero-sync/testing';
 import { envelope, fixtureEvents, makeOrder, makeStore, StoreFixture } from './support/store-fixtures';
 import {
@@ -294,6 +295,52 @@ describe('syncer end to end', () => {
     const logged = await collection(t, 'sync_log').find({ storeId: 'store-imm', action: 'reject' }).toArray();
     expect(logged).toHaveLength(2);
     expect(logged.map((r) => r.correlationId).sort()).toEqual(['corr-poison-1', 'corr-poison-2']);
+  });
+
+  it('dead-letters producer-origin events that are unsigned or signed for another store, and takes signed ones', async () => {
+    const secretA = await registerWebhookStore(t, 'store-prod-a');
+    const secretB = await registerWebhookStore(t, 'store-prod-b');
+    const customerTopic = topics.entityChanged('customer', t.prefix);
+    const customer = (id: number) =>
+      ({
+        ...envelope('store-prod-a', 'customer', String(id), {
+          id,
+          email: `p${id}@example.com`,
+          firstname: 'Pro',
+          lastname: `Ducer${id}`,
+          addresses: [],
+        }),
+        origin: 'producer',
+      }) as const;
+    const ts = String(Math.floor(Date.now() / 1000));
+    const unsigned = JSON.stringify(customer(91));
+    const foreign = JSON.stringify(customer(92));
+    const signed = JSON.stringify(customer(93));
+    await publishRaw(t, customerTopic, 'store-prod-a', unsigned, { 'x-correlation-id': 'corr-prod-1' });
+    await publishRaw(t, customerTopic, 'store-prod-a', foreign, {
+      'x-correlation-id': 'corr-prod-2',
+      'x-store-timestamp': ts,
+      'x-store-signature': signStoreBody(secretB, ts, foreign),
+    });
+    await publishRaw(t, customerTopic, 'store-prod-a', signed, {
+      'x-correlation-id': 'corr-prod-3',
+      'x-store-timestamp': ts,
+      'x-store-signature': signStoreBody(secretA, ts, signed),
+    });
+    const dlqRows = await eventually(async () => {
+      const rows = await collection(t, 'dlq_messages').find({ storeId: 'store-prod-a' }).toArray();
+      return rows.length === 2 ? rows : undefined;
+    }, 60000);
+    const reasons = dlqRows.map((r) => String(r.reason)).join('\n');
+    expect(reasons).toMatch(/must carry x-store-timestamp and x-store-signature/);
+    expect(reasons).toMatch(/not signed with the webhook secret of store "store-prod-a"/);
+    // The signed one went on like any other event (no Xero binding for this store: it is logged, not dead-lettered).
+    const values = (m: { value: Buffer | null }[]) => m.map((r) => r.value?.toString());
+    const onTopic = await readTopic(t, topics.deadLetters(t.prefix), (m) =>
+      [foreign, unsigned].every((v) => values(m).includes(v)),
+    );
+    expect(values(onTopic)).not.toContain(signed);
+    expect(await collection(t, 'dlq_messages').countDocuments({ entityId: '93' })).toBe(0);
   });
 
   it('requeues a dead letter to its topic on command', async () => {

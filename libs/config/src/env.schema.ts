@@ -2,6 +2,12 @@ import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const url = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
+const flag = () =>
+  z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true');
+const encryptionKey = (k: string) => /^[0-9a-fA-F]{64}$/.test(k) || Buffer.from(k, 'base64').length === 32;
 
 /**
  * The one environment schema for every app (names fixed in docs/conventions.md). Defaults point at local infra on
@@ -24,6 +30,15 @@ export const envSchema = z.object({
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
   /** Consumer group id prefix for the syncer and ingest command consumers. */
   KAFKA_GROUP_PREFIX: z.string().default('xero-sync'),
+  /**
+   * SASL mechanism of this app's Kafka principal; unset = no authentication (the local PLAINTEXT broker). With it,
+   * KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required (each app has its own principal and ACLs).
+   */
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-512', 'scram-sha-256', 'plain']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /** TLS to the brokers (SASL_SSL); off for the local and compose brokers (SASL_PLAINTEXT). */
+  KAFKA_SSL: flag(),
 
   MONGODB_URI: z
     .string()
@@ -47,17 +62,28 @@ export const envSchema = z.object({
   /** Length of Xero's rate-limit "minute" in ms; only tests and benchmarks against a time-scaled sandbox change it. */
   XERO_MINUTE_MS: z.coerce.number().int().min(10).default(60_000),
 
+  /**
+   * Outbound requests to store-given URLs (Magento REST): plain http is refused unless OUTBOUND_ALLOW_HTTP, and
+   * addresses that are not public (loopback, private, link-local, metadata, CGNAT, unique-local) unless
+   * OUTBOUND_ALLOW_PRIVATE. Both are development settings (the demo and tests talk to 127.0.0.1).
+   */
+  OUTBOUND_ALLOW_HTTP: flag(),
+  OUTBOUND_ALLOW_PRIVATE: flag(),
+
   /** Items per page the ingest Magento 2 REST pull connector requests (searchCriteria[pageSize]). */
   MAGENTO_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
 
-  /** 32 bytes as 64 hex chars or base64; encrypts Xero tokens at rest (AES-256-GCM). */
-  TOKEN_ENCRYPTION_KEY: z
+  /** 32 bytes as 64 hex chars or base64; seals Xero tokens and store secrets at rest (AES-256-GCM). */
+  TOKEN_ENCRYPTION_KEY: z.string().refine(encryptionKey, 'must be 32 bytes: 64 hex characters or base64').optional(),
+  /**
+   * Earlier TOKEN_ENCRYPTION_KEYs, comma-separated: still readable (never used to seal) until `npm run keys:rotate`
+   * has re-sealed everything under TOKEN_ENCRYPTION_KEY; then they can be removed.
+   */
+  TOKEN_ENCRYPTION_OLD_KEYS: z
     .string()
-    .refine(
-      (k) => /^[0-9a-fA-F]{64}$/.test(k) || Buffer.from(k, 'base64').length === 32,
-      'must be 32 bytes: 64 hex characters or base64',
-    )
-    .optional(),
+    .transform((s) => s.split(',').map((k) => k.trim()))
+    .pipe(z.array(z.string().refine(encryptionKey, 'each key must be 32 bytes: 64 hex characters or base64')))
+    .default([]),
   ADMIN_BOOTSTRAP_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   /**
    * This process's name as a lease holder and in logs (every app's, not only the syncer's). Unset, loadConfig
@@ -92,6 +118,14 @@ export const envSchema = z.object({
   INGEST_PORT: port(3001),
   /** Ingest processes sharing INGEST_PORT (Node cluster), one per CPU core at most; 0 = one per core. */
   INGEST_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  /** NDJSON backfill uploads one store may have in progress at once on one ingest process (more get 429). */
+  INGEST_BACKFILL_UPLOADS_PER_STORE: z.coerce.number().int().min(1).max(100).default(2),
+  /** Spool bytes one store may hold on one ingest process (uploads in progress plus spools not yet published). */
+  INGEST_BACKFILL_SPOOL_BYTES_PER_STORE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(16 * 1024 ** 3),
   ADMIN_API_PORT: port(3002),
   SYNCER_PORT: port(3003),
   /** Origin allowed by admin-api's CORS policy (the dashboard is served by admin-api itself). */

@@ -40,6 +40,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, { TOKEN_ENCRYPTION_KEY: 'short' })).toThrow(/TOKEN_ENCRYPTION_KEY/);
   });
 
+  it('reads old keys as a list, the outbound flags as booleans, and SASL settings only complete', () => {
+    const config = loadConfig({}, { TOKEN_ENCRYPTION_OLD_KEYS: `${'ab'.repeat(32)}, ${'cd'.repeat(32)}` });
+    expect(config.TOKEN_ENCRYPTION_OLD_KEYS).toEqual(['ab'.repeat(32), 'cd'.repeat(32)]);
+    expect(() => loadConfig({}, { TOKEN_ENCRYPTION_OLD_KEYS: 'short' })).toThrow(/TOKEN_ENCRYPTION_OLD_KEYS/);
+    expect(config).toMatchObject({ OUTBOUND_ALLOW_HTTP: false, OUTBOUND_ALLOW_PRIVATE: false, KAFKA_SSL: false });
+    expect(loadConfig({}, { OUTBOUND_ALLOW_PRIVATE: 'true' }).OUTBOUND_ALLOW_PRIVATE).toBe(true);
+    expect(() => loadConfig({}, { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'ingest' })).toThrow(
+      /KAFKA_SASL_PASSWORD/,
+    );
+    const sasl = { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'ingest', KAFKA_SASL_PASSWORD: 'pw' };
+    expect(loadConfig({}, sasl)).toMatchObject(sasl);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({}, { KAFKA_BROKERS: '' }).KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
   });

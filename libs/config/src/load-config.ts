@@ -18,6 +18,11 @@ export function loadConfig(options: LoadConfigOptions = {}, env: NodeJS.ProcessE
   const issues: ConfigIssue[] = parsed.success
     ? []
     : parsed.error.issues.map((i) => ({ key: String(i.path[0] ?? '(root)'), reason: i.message }));
+  // A SASL mechanism needs the principal's name and password; either without a mechanism is a mistake too.
+  const sasl = ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const;
+  if (sasl.some((k) => cleaned[k] !== undefined))
+    for (const key of sasl)
+      if (cleaned[key] === undefined) issues.push({ key, reason: 'is required when any KAFKA_SASL_* is set' });
   for (const key of options.require ?? []) {
     if (cleaned[key] === undefined) issues.push({ key, reason: 'is required' });
   }

@@ -1,4 +1,5 @@
-export { createKafka, KafkaClientOptions } from './kafka.client';
+export { appAcls, AppPrincipals } from './kafka-acls';
+export { createKafka, KafkaClientOptions, KafkaCredentials, kafkaCredentialsOf } from './kafka.client';
 export { BrokerUnavailableError } from './messaging.errors';
 /** Topic administration for tests' own set-up and clean-up; apps get their topics from SystemTopics. */
 export { ensureTopics, deleteTopics, TopicSpec } from './topic-admin';

@@ -1,9 +1,27 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, SASLOptions } from 'kafkajs';
+import type { AppConfig } from '@xero-sync/config';
+
+/** An app's own Kafka principal (SASL/SCRAM in docker-compose; docs/security.md lists what each may do). */
+export interface KafkaCredentials {
+  mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain';
+  username: string;
+  password: string;
+}
 
 export interface KafkaClientOptions {
   clientId: string;
   brokers: string[];
+  /** Unset: no authentication (the local PLAINTEXT broker). */
+  sasl?: KafkaCredentials;
+  /** TLS to the brokers. */
+  ssl?: boolean;
+}
+
+/** The app's Kafka principal as configured (KAFKA_SASL_*), or undefined when it connects without one. */
+export function kafkaCredentialsOf(config: AppConfig): KafkaCredentials | undefined {
+  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config;
+  return mechanism && username && password ? { mechanism, username, password } : undefined;
 }
 
 const nestLogger = new Logger('kafkajs');
@@ -19,11 +37,16 @@ function logCreator() {
   };
 }
 
-/** A kafkajs client with short connection timeouts, so an unavailable broker surfaces quickly. */
+/**
+ * A kafkajs client with short connection timeouts, so an unavailable broker surfaces quickly; authenticated as the
+ * app's own principal when credentials are given.
+ */
 export function createKafka(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    sasl: options.sasl as SASLOptions | undefined,
+    ssl: options.ssl,
     connectionTimeout: 3000,
     requestTimeout: 10000,
     logLevel: logLevel.WARN,

@@ -2,7 +2,7 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import { TerminusModule } from '@nestjs/terminus';
 import { Kafka } from 'kafkajs';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
-import { createKafka } from './kafka.client';
+import { createKafka, kafkaCredentialsOf } from './kafka.client';
 import { EventPublisher } from './event-publisher';
 import { KafkaConsumers } from './kafka-consumers';
 import { KafkaHealthIndicator } from './kafka-health.indicator';
@@ -36,7 +36,12 @@ export class MessagingModule {
         {
           provide: KAFKA,
           useFactory: (config: AppConfig): Kafka =>
-            createKafka({ clientId: options.clientId, brokers: config.KAFKA_BROKERS }),
+            createKafka({
+              clientId: options.clientId,
+              brokers: config.KAFKA_BROKERS,
+              sasl: kafkaCredentialsOf(config),
+              ssl: config.KAFKA_SSL,
+            }),
           inject: [APP_CONFIG],
         },
         {

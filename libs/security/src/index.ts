@@ -1,3 +1,15 @@
-export { SecretBox } from './secret-box';
+export { keyIdOf, SecretBox } from './secret-box';
 export { hmacSha256Hex, safeEqual, sha256Hex, randomSecret } from './hashing';
 export { stableStringify } from './stable-json';
+export { signStoreBody, signUpload, startStoreSignature } from './store-signature';
+export { isPublicAddress } from './public-address';
+export {
+  assertOutboundUrl,
+  guardedLookup,
+  outboundGet,
+  OutboundGetOptions,
+  OutboundPolicy,
+  OutboundRefusal,
+  OutboundRefusedError,
+  OutboundResponse,
+} from './outbound-http.client';

@@ -631,11 +631,14 @@ export function latestOf(events: GeneratedEvent[]): GeneratedEvent[] {
   return events.filter((e, i) => lastIndex.get(`${e.entity}:${e.entityId}`) === i);
 }
 
-/** Wraps a generated change in the v1 event envelope, as a producer or webhook would publish it. */
+/**
+ * Wraps a generated change in the v1 event envelope, as ingest publishes a webhook's event (a test writing it to
+ * Kafka itself stands in for ingest: origin "producer" would need the store's signature, docs/ingest.md).
+ */
 export function toEnvelope(
   storeId: string,
   event: GeneratedEvent,
-  origin: EventOrigin = 'producer',
+  origin: EventOrigin = 'webhook',
   occurredAt = new Date(),
 ): EntityChangeEvent {
   return {

@@ -2,6 +2,9 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { fetchMagentoPeriod, MagentoStoreError } from './magento-store.client';
 
+/** The tests' stores listen on 127.0.0.1 over http (the guard itself: libs/security outbound-http.client.spec.ts). */
+const dev = { allowHttp: true, allowPrivate: true };
+
 /** A local HTTP server answering with `handle`; records every request URL. */
 async function serve(handle: (req: IncomingMessage, res: ServerResponse) => void) {
   const seen: URL[] = [];
@@ -35,6 +38,7 @@ describe('fetchMagentoPeriod', () => {
         'order',
         '2026-01-01 00:00:00',
         '2026-02-01 00:00:00',
+        dev,
       );
       expect(got.map((o) => o.entity_id)).toEqual(items.map((o) => o.entity_id));
       expect(s.seen.map((u) => u.searchParams.get('searchCriteria[currentPage]'))).toEqual(['1', '2', '3']);
@@ -45,6 +49,33 @@ describe('fetchMagentoPeriod', () => {
       expect(q.get('searchCriteria[filter_groups][0][filters][0][condition_type]')).toBe('gteq');
       expect(q.get('searchCriteria[filter_groups][1][filters][0][value]')).toBe('2026-02-01 00:00:00');
       expect(q.get('searchCriteria[filter_groups][1][filters][0][condition_type]')).toBe('lt');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses plain http and loopback under the production policy, before connecting', async () => {
+    let reached = false;
+    const s = await serve((_req, res) => ((reached = true), json(res, 200, { items: [], total_count: 0 })));
+    try {
+      const strict = { allowHttp: false, allowPrivate: false };
+      const http = await fetchMagentoPeriod(
+        { baseUrl: s.url, token: 't' },
+        'order',
+        '2026-01-01 00:00:00',
+        undefined,
+        strict,
+      ).catch((e: unknown) => e as MagentoStoreError);
+      expect((http as MagentoStoreError).reason).toMatch(/http URLs are refused/);
+      const loopback = await fetchMagentoPeriod(
+        { baseUrl: s.url, token: 't' },
+        'order',
+        '2026-01-01 00:00:00',
+        undefined,
+        { allowHttp: true, allowPrivate: false },
+      ).catch((e: unknown) => e as MagentoStoreError);
+      expect((loopback as MagentoStoreError).reason).toMatch(/127\.0\.0\.1 is not a public address/);
+      expect(reached).toBe(false);
     } finally {
       await s.close();
     }
@@ -61,9 +92,13 @@ describe('fetchMagentoPeriod', () => {
       res.end();
     });
     try {
-      const err = await fetchMagentoPeriod({ baseUrl: s.url, token: 'tok' }, 'invoice', '2026-01-01 00:00:00').catch(
-        (e: unknown) => e,
-      );
+      const err = await fetchMagentoPeriod(
+        { baseUrl: s.url, token: 'tok' },
+        'invoice',
+        '2026-01-01 00:00:00',
+        undefined,
+        dev,
+      ).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MagentoStoreError);
       expect(err).toMatchObject({ status: 302 });
       expect(followed).toBe(false);
@@ -74,20 +109,29 @@ describe('fetchMagentoPeriod', () => {
     }
   });
 
-  it('names the status and the store’s answer when Magento refuses, and an unreachable store', async () => {
+  it('names the status and what was expected when Magento refuses, never its answer, and an unreachable store', async () => {
     const s = await serve((_req, res) => json(res, 401, { message: "The consumer isn't authorized" }));
     try {
-      const err = await fetchMagentoPeriod({ baseUrl: s.url, token: 'bad' }, 'creditmemo', '2026-01-01 00:00:00').catch(
-        (e: unknown) => e as MagentoStoreError,
-      );
+      const err = await fetchMagentoPeriod(
+        { baseUrl: s.url, token: 'bad' },
+        'creditmemo',
+        '2026-01-01 00:00:00',
+        undefined,
+        dev,
+      ).catch((e: unknown) => e as MagentoStoreError);
       expect(err).toMatchObject({ status: 401 });
-      expect((err as MagentoStoreError).reason).toMatch(/^creditmemo page 1: .*isn't authorized/);
+      expect((err as MagentoStoreError).reason).toBe('creditmemo page 1: expected 200 with a search result');
+      expect((err as MagentoStoreError).message).not.toMatch(/authorized/);
     } finally {
       await s.close();
     }
-    const down = await fetchMagentoPeriod({ baseUrl: s.url, token: 'x' }, 'order', '2026-01-01 00:00:00').catch(
-      (e: unknown) => e as MagentoStoreError,
-    );
+    const down = await fetchMagentoPeriod(
+      { baseUrl: s.url, token: 'x' },
+      'order',
+      '2026-01-01 00:00:00',
+      undefined,
+      dev,
+    ).catch((e: unknown) => e as MagentoStoreError);
     expect(down).toMatchObject({ status: 0 });
   });
 });

@@ -1,4 +1,5 @@
 import type { MagentoCredentials } from '@xero-sync/persistence';
+import { outboundGet, OutboundPolicy, OutboundRefusedError, OutboundResponse } from '@xero-sync/security';
 
 /** The sales documents reconciliation reads from a store's own Magento 2 REST API. */
 export type MagentoSalesEntity = 'order' | 'invoice' | 'creditmemo';
@@ -28,13 +29,16 @@ export class MagentoStoreError extends Error {
 /**
  * Every document of one entity created within [fromUtc, toUtc) (or since fromUtc) (Magento date-times, UTC), all pages, with the
  * store's integration token. Like ingest's pull connector: sorted by entity id, 1-based pages, a time-out per
- * call; redirects are refused (a redirect would carry the bearer token to another host).
+ * call, under the outbound policy (https to public addresses only, checked at connect time); redirects are refused
+ * (a redirect would carry the bearer token to another host). Errors name the status and what was expected, never
+ * what the store answered: they are shown to the dashboard's viewers.
  */
 export async function fetchMagentoPeriod(
   credentials: MagentoCredentials,
   entity: MagentoSalesEntity,
   fromUtc: string,
-  toUtc?: string,
+  toUtc: string | undefined,
+  policy: OutboundPolicy,
 ): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
@@ -52,27 +56,32 @@ export async function fetchMagentoPeriod(
     q.set('searchCriteria[sortOrders][0][direction]', 'ASC');
     q.set('searchCriteria[pageSize]', String(PAGE_SIZE));
     q.set('searchCriteria[currentPage]', String(page));
-    let res: Response;
+    const what = `${entity} page ${page}`;
+    let res: OutboundResponse;
     try {
-      res = await fetch(url, {
+      res = await outboundGet(url, policy, {
         headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        timeoutMs: TIMEOUT_MS,
       });
     } catch (err) {
-      throw new MagentoStoreError(0, `${entity} page ${page}: ${err instanceof Error ? err.message : String(err)}`);
+      if (err instanceof OutboundRefusedError) throw new MagentoStoreError(err.status, `${what}: ${err.message}`);
+      throw new MagentoStoreError(0, `${what}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (res.status >= 300 && res.status < 400)
-      throw new MagentoStoreError(res.status, `${entity} page ${page}: redirected, and redirects are not followed`);
-    if (!res.ok) {
-      const body = (await res.text().catch(() => '')).slice(0, 200);
-      throw new MagentoStoreError(res.status, `${entity} page ${page}: ${body}`);
-    }
-    const body = (await res.json().catch(() => null)) as { items?: unknown; total_count?: unknown } | null;
+    if (res.status < 200 || res.status >= 300)
+      throw new MagentoStoreError(res.status, `${what}: expected 200 with a search result`);
+    const body = parseJson(res.body) as { items?: unknown; total_count?: unknown } | null;
     if (!body || !Array.isArray(body.items) || typeof body.total_count !== 'number')
-      throw new MagentoStoreError(res.status, `${entity} page ${page}: not a search result (items, total_count)`);
+      throw new MagentoStoreError(res.status, `${what}: not a search result (items, total_count)`);
     out.push(...(body.items as Record<string, unknown>[]));
     if (body.items.length < PAGE_SIZE || page * PAGE_SIZE >= body.total_count) return out;
   }
   throw new MagentoStoreError(200, `${entity}: more than ${MAX_PAGES} pages; the store does not page its answer`);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

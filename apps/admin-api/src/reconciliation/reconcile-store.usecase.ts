@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import type { MagentoCreditMemo, MagentoInvoice, MagentoOrder } from '@xero-sync/contracts';
 import {
   PendingChangeRepository,
@@ -77,6 +78,7 @@ export class ReconcileStoreUseCase {
     private readonly settings: StoreSettingsRepository,
     private readonly stores: StoreRepository,
     private readonly xero: XeroReadService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async execute(storeId: string, from: string, to: string): Promise<ReconciliationReport> {
@@ -93,12 +95,13 @@ export class ReconcileStoreUseCase {
       // Local days span UTC offsets of up to ±14 h: a day either side, then the store's local day decides.
       const fromUtc = magentoUtc(Date.parse(`${from}T00:00:00Z`) - DAY_MS);
       const toUtc = magentoUtc(Date.parse(`${to}T00:00:00Z`) + 2 * DAY_MS);
+      const policy = { allowHttp: this.config.OUTBOUND_ALLOW_HTTP, allowPrivate: this.config.OUTBOUND_ALLOW_PRIVATE };
       try {
         const [orders, memos, invoices] = await Promise.all([
-          fetchMagentoPeriod(credentials, 'order', fromUtc, toUtc),
-          fetchMagentoPeriod(credentials, 'creditmemo', fromUtc, toUtc),
+          fetchMagentoPeriod(credentials, 'order', fromUtc, toUtc, policy),
+          fetchMagentoPeriod(credentials, 'creditmemo', fromUtc, toUtc, policy),
           // An order's store invoices may come later than the period; all since its start.
-          fetchMagentoPeriod(credentials, 'invoice', fromUtc),
+          fetchMagentoPeriod(credentials, 'invoice', fromUtc, undefined, policy),
         ]);
         side = {
           orders: orders as unknown as MagentoOrder[],

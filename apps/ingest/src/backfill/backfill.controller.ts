@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req, UseGuards } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BackfillJobRecord, BackfillJobRepository } from '@xero-sync/persistence';
 import { IngestError } from '../ingest.errors';
 import { StoreRateLimiter } from '../stores/store-rate.limiter';
@@ -16,7 +16,8 @@ function view(job: BackfillJobRecord): BackfillJobView {
 
 /**
  * "Add All Data To Queue" from a file: the store streams NDJSON (one envelope or `{entity, payload}` per line),
- * signed like a webhook. 202 with the job once the upload is verified; progress via the signed GET.
+ * signed over its timestamp, SHA-256 and length (docs/ingest.md). 202 with the job once the upload is verified;
+ * progress via the signed GET.
  */
 @Controller('v1/stores/:storeId/backfill')
 export class BackfillController {
@@ -28,10 +29,20 @@ export class BackfillController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  async upload(@Param('storeId') storeId: string, @Req() req: FastifyRequest): Promise<BackfillJobView> {
-    await this.limiter.check(storeId);
+  async upload(
+    @Param('storeId') storeId: string,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BackfillJobView> {
     // The body is left unread (ingest-http.ts) and streamed from the raw request: an export can be gigabytes.
-    return view(await this.start.execute(storeId, req.headers, req.raw));
+    try {
+      await this.limiter.check(storeId);
+      return view(await this.start.execute(storeId, req.headers, req.raw));
+    } catch (err) {
+      // Refused before (or while) the body was read: closing stops the client sending the rest of it.
+      if (!req.raw.complete) void reply.header('Connection', 'close');
+      throw err;
+    }
   }
 
   /** Job progress; signed like a webhook with an empty body (`<timestamp>.`). */

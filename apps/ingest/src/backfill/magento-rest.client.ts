@@ -1,5 +1,6 @@
 import { EntityName } from '@xero-sync/contracts';
 import { MagentoCredentials } from '@xero-sync/persistence';
+import { outboundGet, OutboundPolicy, OutboundRefusedError, OutboundResponse } from '@xero-sync/security';
 
 /** Magento 2 REST search endpoints, one per entity (all answer `{items, search_criteria, total_count}`). */
 export const MAGENTO_SEARCH_PATHS: Record<EntityName, string> = {
@@ -30,6 +31,39 @@ export class MagentoRequestError extends Error {
 const TIMEOUT_MS = 30_000;
 
 /**
+ * GET of a store's Magento with its integration token (Bearer) under the outbound policy: https to public
+ * addresses only (checked at connect time), no redirects. A refusal is final; network errors are retryable.
+ * What the store answered is never put in an error (it is shown to the job's viewers): status and expectation only.
+ */
+async function magentoGet(
+  credentials: MagentoCredentials,
+  url: URL,
+  policy: OutboundPolicy,
+  what: string,
+): Promise<OutboundResponse> {
+  let res: OutboundResponse;
+  try {
+    res = await outboundGet(url, policy, {
+      headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
+      timeoutMs: TIMEOUT_MS,
+    });
+  } catch (err) {
+    if (err instanceof OutboundRefusedError) throw new MagentoRequestError(`Magento ${what}: ${err.message}`, false);
+    throw new MagentoRequestError(`Magento ${what}: ${err instanceof Error ? err.message : String(err)}`, true);
+  }
+  if (res.status < 200 || res.status >= 300) {
+    const retryAfter = Number(res.headers['retry-after']);
+    const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
+    throw new MagentoRequestError(
+      `Magento ${what}: HTTP ${res.status}, expected 200`,
+      retryable,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+    );
+  }
+  return res;
+}
+
+/**
  * Reads one page of a Magento 2 REST search with the store's integration token (Bearer), sorted by entity id
  * ascending so pages stay stable while new records are appended. Pages are 1-based like Magento's.
  */
@@ -38,35 +72,15 @@ export async function fetchMagentoPage(
   entity: EntityName,
   page: number,
   pageSize: number,
+  policy: OutboundPolicy,
 ): Promise<MagentoPage> {
   const url = new URL(credentials.baseUrl.replace(/\/+$/, '') + MAGENTO_SEARCH_PATHS[entity]);
   url.searchParams.set('searchCriteria[pageSize]', String(pageSize));
   url.searchParams.set('searchCriteria[currentPage]', String(page));
   url.searchParams.set('searchCriteria[sortOrders][0][field]', 'entity_id');
   url.searchParams.set('searchCriteria[sortOrders][0][direction]', 'ASC');
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (err) {
-    throw new MagentoRequestError(
-      `Magento ${entity} page ${page}: ${err instanceof Error ? err.message : String(err)}`,
-      true,
-    );
-  }
-  if (!res.ok) {
-    const retryAfter = Number(res.headers.get('retry-after'));
-    const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
-    const text = (await res.text().catch(() => '')).slice(0, 200);
-    throw new MagentoRequestError(
-      `Magento ${entity} page ${page}: HTTP ${res.status} ${text}`,
-      retryable,
-      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
-    );
-  }
-  const body = (await res.json().catch(() => null)) as { items?: unknown; total_count?: unknown } | null;
+  const res = await magentoGet(credentials, url, policy, `${entity} page ${page}`);
+  const body = parseJson(res.body) as { items?: unknown; total_count?: unknown } | null;
   if (!body || !Array.isArray(body.items) || typeof body.total_count !== 'number') {
     throw new MagentoRequestError(`Magento ${entity} page ${page}: not a search result (items, total_count)`, false);
   }
@@ -76,26 +90,25 @@ export async function fetchMagentoPage(
 /**
  * The store's time zone from Magento's store configuration (`GET /V1/store/storeConfigs`, one entry per store
  * view): the `default` view's, else the first storefront view's (id ≠ 0, the admin view). Undefined when Magento
- * names none.
+ * names none. Under the same outbound policy as the pages.
  */
-export async function fetchMagentoTimeZone(credentials: MagentoCredentials): Promise<string | undefined> {
-  const url = credentials.baseUrl.replace(/\/+$/, '') + '/rest/V1/store/storeConfigs';
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (err) {
-    throw new MagentoRequestError(`Magento store configs: ${err instanceof Error ? err.message : String(err)}`, true);
-  }
-  if (!res.ok) {
-    const text = (await res.text().catch(() => '')).slice(0, 200);
-    throw new MagentoRequestError(`Magento store configs: HTTP ${res.status} ${text}`, res.status >= 500);
-  }
-  const body: unknown = await res.json().catch(() => null);
+export async function fetchMagentoTimeZone(
+  credentials: MagentoCredentials,
+  policy: OutboundPolicy,
+): Promise<string | undefined> {
+  const url = new URL(credentials.baseUrl.replace(/\/+$/, '') + '/rest/V1/store/storeConfigs');
+  const res = await magentoGet(credentials, url, policy, 'store configs');
+  const body = parseJson(res.body);
   const views = (Array.isArray(body) ? body : []) as { id?: unknown; code?: unknown; timezone?: unknown }[];
   const zoned = views.filter((v) => v && typeof v.timezone === 'string' && v.timezone !== '');
   const view = zoned.find((v) => v.code === 'default') ?? zoned.find((v) => Number(v.id) !== 0) ?? zoned[0];
   return view?.timezone as string | undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

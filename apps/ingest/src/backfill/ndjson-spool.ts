@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Transform, TransformCallback } from 'node:stream';
-import { Hmac } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { IngestError } from '../ingest.errors';
 
 /** Largest NDJSON upload accepted (it is spooled to local disk before anything is published): 8 GiB. */
@@ -16,16 +16,17 @@ function hasContent(buf: Buffer, start: number, end: number): boolean {
 }
 
 /**
- * Pass-through that feeds every byte of the upload into the signature HMAC, counts non-blank lines (the job's
- * total) and refuses bodies over `limit`. Holds no data itself, so memory stays flat whatever the size.
+ * Pass-through that feeds every byte of the upload into its SHA-256 (the digest the store signed), counts non-blank
+ * lines (the job's total) and stops at the first byte past `limit` (the length the store signed). Holds no data
+ * itself, so memory stays flat whatever the size.
  */
-export class SignedNdjsonMeter extends Transform {
+export class NdjsonUploadMeter extends Transform {
   bytes = 0;
   lines = 0;
   private lineHasContent = false;
 
   constructor(
-    private readonly hmac: Hmac,
+    private readonly hash: Hash,
     private readonly limit = MAX_BACKFILL_BYTES,
   ) {
     super();
@@ -35,14 +36,13 @@ export class SignedNdjsonMeter extends Transform {
     this.bytes += chunk.length;
     if (this.bytes > this.limit) {
       done(
-        new IngestError(
-          'PAYLOAD_TOO_LARGE',
-          `backfill upload exceeds the limit of ${this.limit} bytes; split the file`,
-        ),
+        new IngestError('BODY_MISMATCH', `body is longer than the ${this.limit} bytes X-Content-Length signed`, [
+          { path: 'header:X-Content-Length', message: 'the body is longer than this' },
+        ]),
       );
       return;
     }
-    this.hmac.update(chunk);
+    this.hash.update(chunk);
     let start = 0;
     for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
       if (this.lineHasContent || hasContent(chunk, start, nl)) this.lines++;

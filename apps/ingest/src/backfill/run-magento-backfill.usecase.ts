@@ -10,6 +10,7 @@ import {
   StoreRepository,
   StoreSettingsRepository,
 } from '@xero-sync/persistence';
+import { OutboundPolicy } from '@xero-sync/security';
 import { normalizeIncomingEvent } from '../webhooks/dto/incoming-event.dto';
 import { PublishEntityChangeUseCase } from '../webhooks/publish-entity-change.usecase';
 import { BACKFILL_RETRY, BackfillTally, backoffMs, sleep } from './backfill-progress';
@@ -79,7 +80,7 @@ export class RunMagentoBackfillUseCase {
       for (let i = startIndex; i < entities.length; i++) {
         const entity = entities[i];
         const outcome = await this.pullEntity(claimed, entity, i === startIndex ? cursor.page : 1, tally, (page) =>
-          fetchMagentoPage(credentials, entity, page, this.config.MAGENTO_PAGE_SIZE),
+          fetchMagentoPage(credentials, entity, page, this.config.MAGENTO_PAGE_SIZE, this.outboundPolicy()),
         );
         if (outcome === 'cancelled') return await claimed.finish('cancelled', tally.snapshot());
       }
@@ -137,9 +138,13 @@ export class RunMagentoBackfillUseCase {
    * Documents are dated on the store's local day, so the store's time zone comes from Magento before its records
    * are published (unless an admin set one). A store that does not answer keeps its setting: the backfill goes on.
    */
+  private outboundPolicy(): OutboundPolicy {
+    return { allowHttp: this.config.OUTBOUND_ALLOW_HTTP, allowPrivate: this.config.OUTBOUND_ALLOW_PRIVATE };
+  }
+
   private async fillTimeZone(storeId: string, credentials: MagentoCredentials): Promise<void> {
     try {
-      const timeZone = await fetchMagentoTimeZone(credentials);
+      const timeZone = await fetchMagentoTimeZone(credentials, this.outboundPolicy());
       if (!timeZone || !isTimeZone(timeZone)) return;
       if (await this.settings.fillTimeZone(storeId, timeZone, 'magento-backfill'))
         this.logger.log(`store ${storeId}: time zone ${timeZone} from Magento's store configuration`);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -8,27 +8,31 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackfillJobRecord, BackfillJobRepository } from '@xero-sync/persistence';
+import { IngestError } from '../ingest.errors';
 import { StoreSecretsQueries } from '../stores/store-secrets.queries';
-import {
-  assertSignature,
-  readSignatureHeaders,
-  secretOfStore,
-  startSignature,
-} from '../webhooks/store-signature.guard';
-import { SignedNdjsonMeter } from './ndjson-spool';
+import { readSignatureHeaders, secretOfStore } from '../webhooks/store-signature.guard';
+import { NdjsonUploadMeter } from './ndjson-spool';
+import { assertUploadSignature, readDeclaredUpload } from './ndjson-upload';
 import { RunNdjsonBackfillUseCase } from './run-ndjson-backfill.usecase';
+import { SpoolQuota } from './spool-quota';
 
 /** Where uploads wait (on local disk, not in memory) between verification and publishing. */
 export function spoolPathOf(jobId: string): string {
-  return join(tmpdir(), 'xero-sync-backfill', `${jobId}.ndjson`);
+  return join(spoolDir(), `${jobId}.ndjson`);
+}
+
+/** The directory every spool file lives in. */
+export function spoolDir(): string {
+  return join(tmpdir(), 'xero-sync-backfill');
 }
 
 /**
- * Accepts an NDJSON backfill upload. The store signs it exactly like a webhook (HMAC-SHA256 of
- * `<timestamp>.<raw body>`), but the body may be gigabytes, so it is streamed to a spool file while the HMAC
- * and line count are computed, with the socket's backpressure and constant memory. Only when the signature
- * matches is a job created and publishing started; a bad signature deletes the spool, so nothing
- * unauthenticated is ever published. Resolves with the queued job (publishing continues in the background).
+ * Accepts an NDJSON backfill upload, authenticated before a byte of its body is read: the store exists (404), the
+ * signature headers are present and fresh (401), X-Content-SHA256 and X-Content-Length are well formed (400, 413)
+ * and the signature covers `<timestamp>.<sha256>.<length>` (401), and the store is within its upload and spool
+ * limits (429). Only then is the body streamed to a spool file (constant memory, the socket's backpressure) while
+ * its SHA-256, length and lines are measured; a body that is not what was signed is discarded (400) and nothing is
+ * published. Resolves with the queued job (publishing continues in the background).
  */
 @Injectable()
 export class StartNdjsonBackfillUseCase {
@@ -36,6 +40,7 @@ export class StartNdjsonBackfillUseCase {
     private readonly secrets: StoreSecretsQueries,
     private readonly jobs: BackfillJobRepository,
     private readonly runner: RunNdjsonBackfillUseCase,
+    private readonly quota: SpoolQuota,
   ) {}
 
   async execute(
@@ -44,31 +49,51 @@ export class StartNdjsonBackfillUseCase {
     body: Readable,
     requestedBy?: string,
   ): Promise<BackfillJobRecord> {
-    // Cheap checks before reading a byte: the store exists, the headers are present and fresh.
     const secret = await secretOfStore(this.secrets, storeId);
     const signature = readSignatureHeaders(headers);
+    const declared = readDeclaredUpload(headers);
+    assertUploadSignature(secret, signature, declared);
+    const reservation = this.quota.reserve(storeId, declared.length);
     const jobId = randomUUID();
     const spool = spoolPathOf(jobId);
-    await mkdir(join(tmpdir(), 'xero-sync-backfill'), { recursive: true });
-    const hmac = startSignature(secret, signature.timestamp);
-    const meter = new SignedNdjsonMeter(hmac);
+    let job: BackfillJobRecord;
     try {
-      await pipeline(body, meter, createWriteStream(spool));
-      assertSignature(hmac.digest('hex'), signature);
+      await mkdir(spoolDir(), { recursive: true });
+      const hash = createHash('sha256');
+      const meter = new NdjsonUploadMeter(hash, declared.length);
+      try {
+        await pipeline(body, meter, createWriteStream(spool));
+        assertBodyAsSigned(hash.digest('hex'), meter.bytes, declared.sha256Hex, declared.length);
+      } catch (err) {
+        await unlink(spool).catch(() => undefined);
+        throw err;
+      }
+      // The total is known from the upload, before anything is published, so progress can be shown as a fraction.
+      job = await this.jobs.create({
+        jobId,
+        storeId,
+        source: 'ndjson',
+        entities: [],
+        requestedBy,
+        total: meter.lines,
+      });
     } catch (err) {
-      await unlink(spool).catch(() => undefined);
+      reservation.release();
       throw err;
     }
-    // The total is known from the upload, before anything is published, so progress can be shown as a fraction.
-    const job = await this.jobs.create({
-      jobId,
-      storeId,
-      source: 'ndjson',
-      entities: [],
-      requestedBy,
-      total: meter.lines,
-    });
-    void this.runner.execute(jobId, spool);
+    reservation.uploadDone();
+    void this.runner.execute(jobId, spool).finally(reservation.release);
     return job;
   }
+}
+
+function assertBodyAsSigned(sha256Hex: string, bytes: number, signedSha256: string, signedLength: number): void {
+  if (bytes !== signedLength)
+    throw new IngestError('BODY_MISMATCH', `body has ${bytes} bytes, X-Content-Length signed ${signedLength}`, [
+      { path: 'header:X-Content-Length', message: 'does not match the body received; nothing was accepted' },
+    ]);
+  if (sha256Hex !== signedSha256)
+    throw new IngestError('BODY_MISMATCH', 'the SHA-256 of the body differs from X-Content-SHA256', [
+      { path: 'header:X-Content-SHA256', message: 'does not match the body received; nothing was accepted' },
+    ]);
 }

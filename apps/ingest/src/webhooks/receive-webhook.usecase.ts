@@ -3,7 +3,7 @@ import { IngestError } from '../ingest.errors';
 import { StoreSecretsQueries } from '../stores/store-secrets.queries';
 import { parseEventsBody } from './dto/incoming-event.dto';
 import { PublishEntityChangeUseCase } from './publish-entity-change.usecase';
-import { verifyStoreSignature } from './store-signature.guard';
+import { admitSignedRequest, verifyStoreSignature } from './store-signature.guard';
 
 /** A webhook request as the route read it. */
 export interface IncomingWebhook {
@@ -32,6 +32,15 @@ export class ReceiveWebhookUseCase {
     private readonly secrets: StoreSecretsQueries,
     private readonly publish: PublishEntityChangeUseCase,
   ) {}
+
+  /**
+   * Called by the route before it reads the body: an unknown store (404) or missing, malformed or stale signature
+   * headers (401) are refused without buffering up to 5 MiB first. The secret lookup is cached, so execute()'s
+   * own check of the same costs no second round trip.
+   */
+  admit(storeId: string, headers: Record<string, string | string[] | undefined>): Promise<void> {
+    return admitSignedRequest(this.secrets, storeId, headers);
+  }
 
   async execute(webhook: IncomingWebhook): Promise<AcceptedEvents> {
     await verifyStoreSignature(this.secrets, webhook.storeId, webhook.headers, webhook.body);

@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { createHmac } from 'node:crypto';
-import { safeEqual } from '@xero-sync/security';
+import { safeEqual, startStoreSignature } from '@xero-sync/security';
 import { IngestError } from '../ingest.errors';
 import { rawBodyOf } from '../raw-body';
 import { StoreSecretsQueries } from '../stores/store-secrets.queries';
@@ -46,13 +45,8 @@ export function readSignatureHeaders(
   return { timestamp, signatureHex: match[1].toLowerCase() };
 }
 
-/** Starts the HMAC over `<timestamp>.`; the caller feeds the body (all at once or chunk by chunk). */
-export function startSignature(secret: string, timestamp: string) {
-  return createHmac('sha256', secret).update(`${timestamp}.`);
-}
-
 /** Timing-safe comparison of the computed and the presented signature. @throws IngestError SIGNATURE_INVALID */
-export function assertSignature(expectedHex: string, headers: SignatureHeaders): void {
+function assertSignature(expectedHex: string, headers: SignatureHeaders): void {
   if (!safeEqual(expectedHex, headers.signatureHex)) {
     throw new IngestError('SIGNATURE_INVALID', 'signature does not match the body and timestamp');
   }
@@ -78,7 +72,20 @@ export async function verifyStoreSignature(
 ): Promise<void> {
   const secret = await secretOfStore(secrets, storeId);
   const signature = readSignatureHeaders(headers);
-  assertSignature(startSignature(secret, signature.timestamp).update(body).digest('hex'), signature);
+  assertSignature(startStoreSignature(secret, signature.timestamp).update(body).digest('hex'), signature);
+}
+
+/**
+ * What can be checked of a signed request before its body is read: the store exists (404) and both headers are
+ * present, well formed and fresh (401). A request failing these is refused without buffering its body.
+ */
+export async function admitSignedRequest(
+  secrets: StoreSecretsQueries,
+  storeId: string,
+  headers: Record<string, string | string[] | undefined>,
+): Promise<void> {
+  await secretOfStore(secrets, storeId);
+  readSignatureHeaders(headers);
 }
 
 /** verifyStoreSignature as a Nest guard, for the signed routes served by Nest (backfill job status). */

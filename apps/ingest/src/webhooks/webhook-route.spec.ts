@@ -18,13 +18,18 @@ describe('WebhookRoute', () => {
   let received: IncomingWebhook[];
   let fellThrough: string[];
   let answer: (w: IncomingWebhook) => Promise<{ accepted: number; eventIds: string[] }>;
+  let admit: (storeId: string) => Promise<void>;
 
   beforeEach(async () => {
     route = new WebhookRoute();
     received = [];
     fellThrough = [];
     answer = (w) => Promise.resolve({ accepted: 1, eventIds: [`e-${w.storeId}`] });
-    const receiver = { execute: (w: IncomingWebhook) => (received.push(w), answer(w)) };
+    admit = () => Promise.resolve();
+    const receiver = {
+      admit: (storeId: string) => admit(storeId),
+      execute: (w: IncomingWebhook) => (received.push(w), answer(w)),
+    };
     route.attach(receiver as unknown as ReceiveWebhookUseCase);
     server = createServer((req, res) => {
       if (route.serve(req, res)) return;
@@ -73,6 +78,33 @@ describe('WebhookRoute', () => {
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ storeId: 'shop-one', correlationId: 'corr-1' });
     expect(received[0].body.equals(body)).toBe(true);
+  });
+
+  it('refuses a request the use case does not admit before reading its body, and closes the connection', async () => {
+    admit = () => Promise.reject(new IngestError('SIGNATURE_MISSING', 'X-Store-Timestamp and X-Store-Signature'));
+    const sent = { bytes: 0 };
+    const res = await new Promise<{ status: number; connection: unknown; body: any }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/v1/stores/s1/events', method: 'POST' });
+      req.setHeader('content-type', 'application/json');
+      req.on('response', (r) => {
+        const parts: Buffer[] = [];
+        r.on('data', (c: Buffer) => parts.push(c));
+        r.on('end', () => {
+          req.destroy();
+          resolve({
+            status: r.statusCode!,
+            connection: r.headers.connection,
+            body: JSON.parse(String(Buffer.concat(parts))),
+          });
+        });
+      });
+      req.on('error', reject);
+      // One chunk and then nothing: the answer must not wait for a body that never ends.
+      req.write(Buffer.alloc(1024, 0x20), () => (sent.bytes += 1024));
+    });
+    expect(res).toMatchObject({ status: 401, connection: 'close', body: { code: 'SIGNATURE_MISSING' } });
+    expect(sent.bytes).toBeLessThanOrEqual(1024);
+    expect(received).toHaveLength(0);
   });
 
   it('takes a trailing slash and a query string like Fastify does, and leaves every other request alone', async () => {

@@ -23,7 +23,8 @@ const TOO_LARGE = `body exceeds the limit of ${MAX_EVENTS_BODY_BYTES} bytes; spl
  * resource and Nest's guard/interceptor pipeline a webhook costs about half the CPU (docs/ingest.md). What it
  * does is what the rest of ingest does for its routes, in the same order and with the same answers:
  * X-Correlation-Id on every answer; 415 for a wrong Content-Type before the body is read; 413 over 5 MiB (the
- * connection is closed); then ReceiveWebhookUseCase (404, 401, 400, 422, 503) and 202 with the accepted event ids.
+ * connection is closed); the store and signature headers before the body is read (404, 401: ReceiveWebhookUseCase.admit);
+ * then ReceiveWebhookUseCase (404, 401, 400, 422, 503) and 202 with the accepted event ids.
  * Errors are answered by ingest-errors.filter.ts's errorAnswer, like every other route's.
  */
 export class WebhookRoute {
@@ -74,9 +75,12 @@ export class WebhookRoute {
           `Content-Type must be application/json, got "${contentType || 'none'}"`,
         );
       }
+      const storeId = decodeSegment(encodedStoreId);
+      // Store and signature headers first: a request that cannot be authenticated is not worth buffering.
+      await receiver.admit(storeId, req.headers);
       const body = await readBody(req, MAX_EVENTS_BODY_BYTES);
       const accepted = await receiver.execute({
-        storeId: decodeSegment(encodedStoreId),
+        storeId,
         headers: req.headers,
         body,
         correlationId,
@@ -87,6 +91,8 @@ export class WebhookRoute {
       const answer = errorAnswer(err);
       logRejection(req.method, req.url, answer);
       for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+      // Refused before its body was read: closing stops the client sending a body nobody reads.
+      if (!req.complete) res.setHeader('Connection', 'close');
       status = answer.status;
       writeJson(res, status, answer.body);
     }

@@ -201,7 +201,8 @@ export function envelope<E extends EntityName>(
     entity,
     entityId,
     occurredAt: occurredAt.toISOString(),
-    origin: 'producer',
+    // As ingest publishes a webhook's event; "producer" would need the store's signature.
+    origin: 'webhook',
     schemaVersion: 1,
     payload,
   } as EntityChangeEvent;

@@ -86,6 +86,9 @@ export async function setupSyncerEnv(
     XERO_MINUTE_MS: String(Math.round(60000 / (opts.timeScale ?? 60))),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     SYNCER_PORT: '0',
+    // The stand-in Magento listens on 127.0.0.1 over http: a development setting of the outbound policy.
+    OUTBOUND_ALLOW_HTTP: 'true',
+    OUTBOUND_ALLOW_PRIVATE: 'true',
     SYNCER_FLUSH_TICK_MS: '200',
     SYNCER_INTERVAL_MINUTE_MS: '1000',
     SYNCER_FLUSH_LEASE_MS: '3000',

@@ -4,6 +4,7 @@ import { Model } from 'mongoose';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { randomSecret, SecretBox } from '@xero-sync/security';
 import { DuplicateKeyError, isDuplicateKeyError } from '../persistence.errors';
+import { Reseal, ResealCount, resealFields } from '../reseal-fields';
 import { Store } from './store.schema';
 
 /** A store without its secrets (safe to list and log). */
@@ -130,10 +131,20 @@ export class StoreRepository {
     return { baseUrl: doc.magentoBaseUrl, token: this.secretBox().decrypt(doc.magentoTokenSealed, storeId) };
   }
 
+  /** Seals every store's webhook secret and Magento token again under the current key (`npm run keys:rotate`). */
+  resealSecrets(reseal: Reseal): Promise<ResealCount> {
+    return resealFields(
+      this.model,
+      ['webhookSecretSealed', 'magentoTokenSealed'],
+      (doc) => String(doc.storeId),
+      reseal,
+    );
+  }
+
   private secretBox(): SecretBox {
     if (!this.config.TOKEN_ENCRYPTION_KEY)
       throw new Error('TOKEN_ENCRYPTION_KEY is required to read or write store secrets');
-    this.box ??= new SecretBox(this.config.TOKEN_ENCRYPTION_KEY);
+    this.box ??= new SecretBox(this.config.TOKEN_ENCRYPTION_KEY, this.config.TOKEN_ENCRYPTION_OLD_KEYS);
     return this.box;
   }
 }

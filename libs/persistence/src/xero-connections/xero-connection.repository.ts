@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { Reseal, ResealCount, resealFields } from '../reseal-fields';
 import { XeroConnection, XeroConnectionKind, XeroConnectionStatus, XeroTenantRef } from './xero-connection.schema';
 
 /** A connection as plain data; `id` is the connection id (the SecretBox aad of its sealed secrets). */
@@ -53,6 +54,22 @@ function toRecord(doc: Lean): XeroConnectionRecord {
 @Injectable()
 export class XeroConnectionRepository {
   constructor(@InjectModel(XeroConnection.name) private readonly model: Model<XeroConnection>) {}
+
+  /** Seals every connection's tokens and secrets again under the current key (`npm run keys:rotate`). */
+  resealSecrets(reseal: Reseal): Promise<ResealCount> {
+    return resealFields(
+      this.model,
+      [
+        'accessTokenSealed',
+        'refreshTokenSealed',
+        'previousRefreshTokenSealed',
+        'clientSecretSealed',
+        'codeVerifierSealed',
+      ],
+      (doc) => String(doc._id),
+      reseal,
+    );
+  }
 
   async create(record: Omit<XeroConnectionRecord, 'createdAt' | 'updatedAt'>): Promise<XeroConnectionRecord> {
     const { id, ...rest } = record;

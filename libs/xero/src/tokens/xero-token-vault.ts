@@ -76,7 +76,7 @@ export class XeroTokenVault {
     if (!this.box) {
       if (!this.config.TOKEN_ENCRYPTION_KEY)
         throw new XeroError('NOT_CONNECTED', 'TOKEN_ENCRYPTION_KEY must be configured to store Xero tokens');
-      this.box = new SecretBox(this.config.TOKEN_ENCRYPTION_KEY);
+      this.box = new SecretBox(this.config.TOKEN_ENCRYPTION_KEY, this.config.TOKEN_ENCRYPTION_OLD_KEYS);
     }
     return this.box;
   }

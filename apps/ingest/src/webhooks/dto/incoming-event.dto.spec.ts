@@ -27,7 +27,7 @@ describe('incoming events', () => {
     expect(result.ok && result.value.payload).toMatchObject(product);
   });
 
-  it('keeps a full envelope as sent, and forces the origin only when told to (backfill)', () => {
+  it('keeps a full envelope as sent, and forces the origin only when told to (backfill) or when it claims "producer"', () => {
     const eventId = randomUUID();
     const envelope = {
       eventId,
@@ -35,13 +35,18 @@ describe('incoming events', () => {
       entity: 'product',
       entityId: 'TEE-RED',
       occurredAt: '2026-01-01T00:00:00Z',
-      origin: 'producer',
+      origin: 'manual',
       schemaVersion: 1,
       payload: product,
     };
     expect(normalizeIncomingEvent(envelope, ctx)).toMatchObject({
       ok: true,
-      value: { eventId, origin: 'producer', occurredAt: '2026-01-01T00:00:00Z' },
+      value: { eventId, origin: 'manual', occurredAt: '2026-01-01T00:00:00Z' },
+    });
+    // "producer" is for events a store signs and writes to Kafka itself; through ingest it becomes ingest's origin.
+    expect(normalizeIncomingEvent({ ...envelope, origin: 'producer' }, ctx)).toMatchObject({
+      ok: true,
+      value: { origin: ctx.origin },
     });
     expect(normalizeIncomingEvent(envelope, { ...ctx, origin: 'backfill', forceOrigin: true })).toMatchObject({
       ok: true,

@@ -17,7 +17,7 @@ export const MAX_EVENTS_BODY_BYTES = 5 * 1024 * 1024;
 export interface IncomingContext {
   /** The store from the URL; an event naming another store is refused. */
   storeId: string;
-  /** Origin filled in when the event does not say (webhook), or forced (backfill). */
+  /** Origin filled in when the event does not say or says "producer" (webhook), or forced (backfill). */
   origin: EventOrigin;
   forceOrigin: boolean;
   /** ISO timestamp used for a missing occurredAt. */
@@ -69,7 +69,9 @@ export function normalizeIncomingEvent(
     storeId: ctx.storeId,
     entityId: input.entityId ?? deriveEntityId(input.entity, input.payload),
     occurredAt: input.occurredAt ?? ctx.now,
-    origin: ctx.forceOrigin ? ctx.origin : (input.origin ?? ctx.origin),
+    // "producer" marks events a store wrote to Kafka itself, which the syncer holds to a signature of their own;
+    // an event that came through ingest was authenticated here and takes ingest's origin instead.
+    origin: ctx.forceOrigin || input.origin === 'producer' ? ctx.origin : (input.origin ?? ctx.origin),
     schemaVersion: input.schemaVersion ?? 1,
     payload: input.payload,
   };
