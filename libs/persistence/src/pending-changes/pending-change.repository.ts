@@ -307,6 +307,20 @@ export class PendingChangeRepository {
     return counts;
   }
 
+  /**
+   * Per store: open (not synced) items and when the longest-waiting of them last changed (queue panels). One
+   * $group over the collection, like countByStatus: callers pace it.
+   */
+  async openItemsByStore(): Promise<{ storeId: string; open: number; oldestChangeAt: Date }[]> {
+    const rows = await this.model
+      .aggregate<{ _id: string; n: number; oldest: Date }>([
+        { $match: { status: { $ne: 'synced' } } },
+        { $group: { _id: '$storeId', n: { $sum: 1 }, oldest: { $min: '$updatedAt' } } },
+      ])
+      .exec();
+    return rows.map((r) => ({ storeId: r._id, open: r.n, oldestChangeAt: new Date(r.oldest) }));
+  }
+
   async countByStore(storeId: string): Promise<number> {
     return this.model.countDocuments({ storeId }).exec();
   }
