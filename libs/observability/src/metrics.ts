@@ -115,14 +115,14 @@ export const flushInterval = new Gauge({
 
 export const storeQueueDepth = new Gauge({
   name: 'xero_sync_store_queue_depth',
-  help: 'Open (not yet synced) items in the MongoDB queue, per store',
+  help: 'Items a flush will still deliver (pending, processing, waiting) in the MongoDB queue, per store',
   labelNames: ['store'] as const,
   registers: [metricsRegistry],
 });
 
 export const storeQueueOldest = new Gauge({
   name: 'xero_sync_store_queue_oldest_seconds',
-  help: 'Age of the oldest open item in the MongoDB queue (since its last change), per store',
+  help: 'Age of the longest-waiting of those items (since its last change), per store',
   labelNames: ['store'] as const,
   registers: [metricsRegistry],
 });

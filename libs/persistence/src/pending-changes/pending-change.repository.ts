@@ -308,13 +308,14 @@ export class PendingChangeRepository {
   }
 
   /**
-   * Per store: open (not synced) items and when the longest-waiting of them last changed (queue panels). One
-   * $group over the collection, like countByStatus: callers pace it.
+   * Per store: items a flush will still deliver (pending, processing, waiting; not failed ones, which wait for a
+   * person) and when the longest-waiting of them last changed. One $group over the collection, like
+   * countByStatus: callers pace it.
    */
   async openItemsByStore(): Promise<{ storeId: string; open: number; oldestChangeAt: Date }[]> {
     const rows = await this.model
       .aggregate<{ _id: string; n: number; oldest: Date }>([
-        { $match: { status: { $ne: 'synced' } } },
+        { $match: { status: { $in: ['pending', 'processing', 'waiting'] } } },
         { $group: { _id: '$storeId', n: { $sum: 1 }, oldest: { $min: '$updatedAt' } } },
       ])
       .exec();
