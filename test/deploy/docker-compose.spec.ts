@@ -108,6 +108,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("uses a cluster id of Kafka's own form (16 bytes, URL-safe base64), the same for every broker", () => {
+    const ids = new Set(brokers.map((b) => String(services[b].environment?.CLUSTER_ID)));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(Buffer.from(id, 'base64url')).toHaveLength(16);
+  });
+
   it('reports MongoDB healthy only once the replica set has a primary', () => {
     const mongo = services.mongodb;
     const test = mongo.healthcheck?.test.join(' ') ?? '';
