@@ -52,21 +52,23 @@ ensure_kafka_libs() {
 # `apt-get download` needs no root. Only the promtool binary is kept.
 ensure_promtool() {
   [ -x "$PROMTOOL_BIN" ] && return 0
-  local dir tmp
+  local dir tmp dl="$CACHE/promtool-download.log"
   dir="$(dirname "$PROMTOOL_BIN")"
   tmp="$(mktemp -d)"
   mkdir -p "$dir"
   log "fetching promtool (Debian package prometheus) into $dir (first run only)"
-  if (cd "$tmp" && apt-get download prometheus) >"$CACHE/promtool-download.log" 2>&1 &&
-      dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x" >>"$CACHE/promtool-download.log" 2>&1 &&
+  if ! (cd "$tmp" && apt-get download prometheus) >"$dl" 2>&1 && [ "$(id -u)" = 0 ]; then
+    # A fresh machine may have no package lists yet: as root, read them once and try again.
+    { apt-get update -qq && (cd "$tmp" && apt-get download prometheus); } >>"$dl" 2>&1 || true
+  fi
+  if compgen -G "$tmp/prometheus_*.deb" >/dev/null && dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x" >>"$dl" 2>&1 &&
       [ -x "$tmp/x/usr/bin/promtool" ]; then
     cp "$tmp/x/usr/bin/promtool" "$PROMTOOL_BIN.tmp"
   else
-    log "apt-get download failed (see $CACHE/promtool-download.log); building promtool $PROMETHEUS_GO_VERSION with go install"
-    if ! GOBIN="$tmp/bin" go install "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_GO_VERSION" \
-        >>"$CACHE/promtool-download.log" 2>&1; then
+    log "no Debian package (see $dl); building promtool $PROMETHEUS_GO_VERSION with go install"
+    if ! GOBIN="$tmp/bin" go install "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_GO_VERSION" >>"$dl" 2>&1; then
       rm -rf "$tmp"
-      log "could not get promtool; see $CACHE/promtool-download.log"; exit 1
+      log "could not get promtool; see $dl"; exit 1
     fi
     cp "$tmp/bin/promtool" "$PROMTOOL_BIN.tmp"
   fi
