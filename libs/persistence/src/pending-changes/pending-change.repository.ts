@@ -309,17 +309,24 @@ export class PendingChangeRepository {
 
   /**
    * Per store: items a flush will still deliver (pending, processing, waiting; not failed ones, which wait for a
-   * person) and when the longest-waiting of them last changed. One $group over the collection, like
-   * countByStatus: callers pace it.
+   * person) and when the longest-waiting of them last changed. One $group over the collection plus one sorted
+   * read per store with work (FerretDB v1 has no $min accumulator): callers pace it.
    */
   async openItemsByStore(): Promise<{ storeId: string; open: number; oldestChangeAt: Date }[]> {
+    const open: QueryFilter<PendingChange> = { status: { $in: ['pending', 'processing', 'waiting'] } };
     const rows = await this.model
-      .aggregate<{ _id: string; n: number; oldest: Date }>([
-        { $match: { status: { $in: ['pending', 'processing', 'waiting'] } } },
-        { $group: { _id: '$storeId', n: { $sum: 1 }, oldest: { $min: '$updatedAt' } } },
-      ])
+      .aggregate<{ _id: string; n: number }>([{ $match: open }, { $group: { _id: '$storeId', n: { $sum: 1 } } }])
       .exec();
-    return rows.map((r) => ({ storeId: r._id, open: r.n, oldestChangeAt: new Date(r.oldest) }));
+    const result: { storeId: string; open: number; oldestChangeAt: Date }[] = [];
+    for (const r of rows) {
+      const oldest = await this.model
+        .findOne({ ...open, storeId: r._id }, { updatedAt: 1 })
+        .sort({ updatedAt: 1 })
+        .lean<{ updatedAt?: Date }>()
+        .exec();
+      result.push({ storeId: r._id, open: r.n, oldestChangeAt: oldest?.updatedAt ?? new Date() });
+    }
+    return result;
   }
 
   async countByStore(storeId: string): Promise<number> {
