@@ -6,6 +6,7 @@
 #   scripts/infra.sh down    stop only what this script started (by pid file)
 #   scripts/infra.sh status  print the state of each service; exit 0 only when both answer
 #   scripts/infra.sh reset   delete the data of services that are not running
+#   scripts/infra.sh tools   fetch the programs the deployment checks run (Kafka's jars, Prometheus' promtool)
 #
 # Downloads, builds, data and logs live outside the checkout (XERO_SYNC_CACHE, default ~/.cache/xero-sync)
 # so a fresh clone on a used machine starts in seconds and a fresh machine only pays the first download.
@@ -21,6 +22,9 @@ KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
 FERRETDB_ID_INDEX="${XERO_SYNC_FERRETDB_ID_INDEX:-1}"
 FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION$([ "$FERRETDB_ID_INDEX" = 1 ] && echo -idx || true)/ferretdb"
 RUN="$CACHE/run"
+PROMTOOL_BIN="$CACHE/promtool/promtool"
+# Fallback when Debian's package cannot be downloaded (no apt): built from the Go module proxy.
+PROMETHEUS_GO_VERSION="v0.316.0"
 KAFKA_PORT=9092
 MONGO_PORT=27017
 
@@ -42,6 +46,34 @@ ensure_kafka_libs() {
   fi
   rm -rf "$ROOT/infra/kafka/target"
   touch "$KAFKA_LIBS/.complete"
+}
+
+# promtool checks and unit-tests the alert rules (ops/prometheus). Debian's `prometheus` package brings it;
+# `apt-get download` needs no root. Only the promtool binary is kept.
+ensure_promtool() {
+  [ -x "$PROMTOOL_BIN" ] && return 0
+  local dir tmp dl="$CACHE/promtool-download.log"
+  dir="$(dirname "$PROMTOOL_BIN")"
+  tmp="$(mktemp -d)"
+  mkdir -p "$dir"
+  log "fetching promtool (Debian package prometheus) into $dir (first run only)"
+  if ! (cd "$tmp" && apt-get download prometheus) >"$dl" 2>&1 && [ "$(id -u)" = 0 ]; then
+    # A fresh machine may have no package lists yet: as root, read them once and try again.
+    { apt-get update -qq && (cd "$tmp" && apt-get download prometheus); } >>"$dl" 2>&1 || true
+  fi
+  if compgen -G "$tmp/prometheus_*.deb" >/dev/null && dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x" >>"$dl" 2>&1 &&
+      [ -x "$tmp/x/usr/bin/promtool" ]; then
+    cp "$tmp/x/usr/bin/promtool" "$PROMTOOL_BIN.tmp"
+  else
+    log "no Debian package (see $dl); building promtool $PROMETHEUS_GO_VERSION with go install"
+    if ! GOBIN="$tmp/bin" go install "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_GO_VERSION" >>"$dl" 2>&1; then
+      rm -rf "$tmp"
+      log "could not get promtool; see $dl"; exit 1
+    fi
+    cp "$tmp/bin/promtool" "$PROMTOOL_BIN.tmp"
+  fi
+  rm -rf "$tmp"
+  mv "$PROMTOOL_BIN.tmp" "$PROMTOOL_BIN"
 }
 
 ensure_ferretdb() {
@@ -166,10 +198,11 @@ case "${1:-}" in
   up) start_ferretdb; start_kafka; log "infrastructure is up" ;;
   down) stop_one kafka; stop_one ferretdb ;;
   status) status ;;
+  tools) ensure_kafka_libs; ensure_promtool ;;
   # Used by fault-injection tests: stop or start one service that this script manages.
   stop-kafka) stop_one kafka ;;
   stop-ferretdb) stop_one ferretdb ;;
   start-kafka) start_kafka ;;
   start-ferretdb) start_ferretdb ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|reset|tools" >&2; exit 2 ;;
 esac

@@ -26,6 +26,21 @@ export interface PipelineOptions {
   timeScale?: number;
   /** Progress lines for the person watching. */
   say?: (line: string) => void;
+  /** Xero endpoints and app credentials replacing the in-process sandbox's, each on its own (see XeroTarget). */
+  xero?: Partial<XeroTarget>;
+}
+
+/**
+ * The Xero the apps talk to: by default the in-process sandbox with an app registered for the run; any field
+ * given in PipelineOptions.xero replaces the sandbox's (a real Xero app and org, or a proxy in front of a sandbox).
+ */
+export interface XeroTarget {
+  apiUrl: string;
+  identityUrl: string;
+  connectionsUrl: string;
+  loginUrl: string;
+  clientId: string;
+  clientSecret: string;
 }
 
 export interface Pipeline {
@@ -38,6 +53,8 @@ export interface Pipeline {
   clientId: string;
   /** The Xero app's client secret registered with the sandbox for this run (tests check it never reaches a log). */
   clientSecret: string;
+  /** The Xero the apps were given (the sandbox's URLs unless PipelineOptions.xero replaced them). */
+  xero: XeroTarget;
   /** The app whose child process stopped, with the tail of its log, if any did. */
   failures(): string[];
   stop(): Promise<void>;
@@ -107,8 +124,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     syncer: await port(options.ports.syncer),
   };
   const adminUrl = `http://127.0.0.1:${ports.adminApi}`;
-  const clientId = `demo-${randomBytes(6).toString('hex')}`;
-  const clientSecret = randomBytes(24).toString('base64url');
+  const clientId = options.xero?.clientId ?? `demo-${randomBytes(6).toString('hex')}`;
+  const clientSecret = options.xero?.clientSecret ?? randomBytes(24).toString('base64url');
   const adminKey = randomBytes(24).toString('base64url');
 
   let sandbox: RunningSandbox;
@@ -123,6 +140,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     throw new PipelinePartError('xero-sandbox', err instanceof Error ? err.message : String(err));
   }
   say(`Xero sandbox on ${sandbox.url}`);
+  const xero: XeroTarget = {
+    apiUrl: `${sandbox.url}/api.xro/2.0`,
+    identityUrl: sandbox.url,
+    connectionsUrl: `${sandbox.url}/connections`,
+    loginUrl: sandbox.url,
+    ...options.xero,
+    clientId,
+    clientSecret,
+  };
 
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -134,12 +160,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     KAFKA_GROUP_PREFIX: options.groupPrefix ?? 'xero-sync',
     KAFKA_TOPIC_PARTITIONS: String(options.partitions ?? 12),
     MONGODB_URI: options.mongoUri,
-    XERO_API_URL: `${sandbox.url}/api.xro/2.0`,
-    XERO_IDENTITY_URL: sandbox.url,
-    XERO_CONNECTIONS_URL: `${sandbox.url}/connections`,
-    XERO_LOGIN_URL: sandbox.url,
-    XERO_CLIENT_ID: clientId,
-    XERO_CLIENT_SECRET: clientSecret,
+    XERO_API_URL: xero.apiUrl,
+    XERO_IDENTITY_URL: xero.identityUrl,
+    XERO_CONNECTIONS_URL: xero.connectionsUrl,
+    XERO_LOGIN_URL: xero.loginUrl,
+    XERO_CLIENT_ID: xero.clientId,
+    XERO_CLIENT_SECRET: xero.clientSecret,
     XERO_REDIRECT_URI: `${adminUrl}/connections/callback`,
     XERO_MINUTE_MS: String(Math.max(10, Math.round(60_000 / (options.timeScale ?? 1)))),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
@@ -216,6 +242,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     adminKey,
     clientId,
     clientSecret,
+    xero,
     failures: () => [...exited],
     stop,
   };

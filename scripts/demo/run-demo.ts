@@ -1,14 +1,50 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { generateStore, GeneratedEvent, infraCacheDir } from '@xero-sync/testing';
+import { deleteTopicsWithPrefix, dropDatabase, generateStore, GeneratedEvent, infraCacheDir } from '@xero-sync/testing';
 import { adminCall, connectThroughOAuth, recordsOf, sendSignedWebhook } from './demo-store';
 import { FakeMagento, startFakeMagento } from './fake-magento';
-import { Pipeline, PipelinePartError, startPipeline } from './pipeline';
+import { Pipeline, PipelinePartError, startPipeline, XeroTarget } from './pipeline';
 
 const ROOT = resolve(__dirname, '../../..');
 const STORE_ID = 'demo-store';
 const LIVE_EVERY_MS = 1000;
+/** One database for every run: dropped when a run starts (a killed run's leftovers) and when it stops. */
+const DEMO_DB = 'mongodb://127.0.0.1:27017/xero_sync_demo';
+const KAFKA = ['127.0.0.1:9092'];
+
+/** The variables that point the demo at another Xero (a real app and org, or a proxy in front of a sandbox). */
+const XERO_VARIABLES: Record<string, keyof XeroTarget> = {
+  XERO_API_URL: 'apiUrl',
+  XERO_IDENTITY_URL: 'identityUrl',
+  XERO_CONNECTIONS_URL: 'connectionsUrl',
+  XERO_LOGIN_URL: 'loginUrl',
+  XERO_CLIENT_ID: 'clientId',
+  XERO_CLIENT_SECRET: 'clientSecret',
+};
+
+/** The Xero settings given in the environment (set and non-empty ones only), and their names. */
+function xeroFromEnv(env: NodeJS.ProcessEnv): { xero: Partial<XeroTarget>; names: string[] } {
+  const xero: Partial<XeroTarget> = {};
+  const names: string[] = [];
+  for (const [name, field] of Object.entries(XERO_VARIABLES)) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    xero[field] = value.replace(/\/+$/, '');
+    names.push(name);
+  }
+  return { xero, names };
+}
+
+/** Whether `identityUrl` is a xero-sandbox (directly or through a proxy): it answers its control API. */
+async function isSandbox(identityUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${identityUrl}/__sandbox/counters`, { signal: AbortSignal.timeout(5000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
 
 const say = (line: string) => process.stdout.write(`[demo] ${line}\n`);
 const fail = (step: string, err: unknown) =>
@@ -32,6 +68,8 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 async function main(): Promise<void> {
   const runId = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const logDir = join(infraCacheDir(), 'demo-logs', runId);
+  const topicPrefix = `demo-${runId}.`;
+  const fromEnv = xeroFromEnv(process.env);
   let pipeline: Pipeline | undefined;
   let magento: FakeMagento | undefined;
   let live: NodeJS.Timeout | undefined;
@@ -43,26 +81,56 @@ async function main(): Promise<void> {
     say('stopping everything the demo started…');
     await magento?.close().catch(() => undefined);
     await pipeline?.stop().catch(() => undefined);
+    // Nothing of the run is kept: its database and topics go with it (Kafka and FerretDB stay up).
+    await dropDatabase(DEMO_DB).catch((err: unknown) => say(`could not drop the demo database: ${String(err)}`));
+    await deleteTopicsWithPrefix(KAFKA, topicPrefix).catch(() => undefined);
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
   try {
+    await step('emptying the demo database', () => dropDatabase(DEMO_DB));
     pipeline = await step('starting the pipeline', () =>
       startPipeline({
         root: ROOT,
         ports: { sandbox: 4010, ingest: 3001, adminApi: 3002, syncer: 3003 },
-        mongoUri: `mongodb://127.0.0.1:27017/xero_sync_demo_${runId}`,
-        topicPrefix: `demo-${runId}.`,
+        mongoUri: DEMO_DB,
+        topicPrefix,
         groupPrefix: `demo-${runId}`,
         logDir,
         say,
+        xero: fromEnv.xero,
       }),
     );
     const p = pipeline;
+    const sandboxLike = await isSandbox(p.xero.identityUrl);
+    if (fromEnv.names.length === 0) say(`Xero: the local sandbox on ${p.sandboxUrl} (set XERO_* to use another)`);
+    else {
+      say(`Xero: API ${p.xero.apiUrl}, identity ${p.xero.identityUrl}, app ${p.xero.clientId}`);
+      say(`      (from ${fromEnv.names.join(', ')}; the rest are the local sandbox's)`);
+    }
+    if (!sandboxLike) {
+      await runAgainstRealXero(p, logDir);
+      return;
+    }
+    // A sandbox behind a proxy is not the one started here: it needs this run's app registered.
+    if (p.xero.identityUrl !== p.sandboxUrl) {
+      await step('registering the demo app with the sandbox behind XERO_IDENTITY_URL', async () => {
+        const res = await fetch(`${p.xero.identityUrl}/__sandbox/clients`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            clientId: p.xero.clientId,
+            clientSecret: p.xero.clientSecret,
+            redirectUris: [`${p.adminUrl}/connections/callback`],
+          }),
+        });
+        if (!res.ok) throw new Error(`HTTP ${res.status} ${await res.text()}`);
+      });
+    }
     const org = await step('creating the demo Xero organisation in the sandbox', async () => {
-      const res = await fetch(`${p.sandboxUrl}/__sandbox/orgs`, {
+      const res = await fetch(`${p.xero.identityUrl}/__sandbox/orgs`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ name: 'Demo Store Ltd', baseCurrency: 'NZD', currencies: ['USD', 'AUD'] }),
@@ -152,6 +220,26 @@ async function main(): Promise<void> {
     process.stderr.write('[demo] the parts above that failed are not ready yet; stopping what was started.\n');
     await shutdown(1);
   }
+}
+
+/**
+ * A real Xero (neither the local sandbox nor one behind a proxy): organisations cannot be created nor consent
+ * scripted, so the demo creates the store and says how to connect it from the dashboard, then keeps running.
+ */
+async function runAgainstRealXero(p: Pipeline, logDir: string): Promise<void> {
+  const created = await step('creating the store in admin-api', () =>
+    adminCall<{ webhookSecret: string }>(p.adminUrl, p.adminKey, '/stores', 'POST', {
+      storeId: STORE_ID,
+      name: 'Demo Store',
+    }),
+  );
+  say('');
+  say(`Dashboard:  ${p.adminUrl}/`);
+  say(`API key:    ${p.adminKey}   (admin; generated for this run)`);
+  say(`Logs:       ${logDir}`);
+  say(`Your Xero app's redirect URI must be ${p.adminUrl}/connections/callback.`);
+  say(`Connect your demo company on the dashboard's Connections page, then choose it for store ${STORE_ID}.`);
+  say(`Store ${STORE_ID}'s webhook secret: ${created.webhookSecret}. Ctrl-C stops everything.`);
 }
 
 /**

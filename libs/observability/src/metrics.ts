@@ -64,3 +64,85 @@ export const httpRequestDuration = new Histogram({
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   registers: [metricsRegistry],
 });
+
+/**
+ * Calls left in an org's Xero daily budget as this process last saw it (Xero's X-DayLimit-Remaining, or the
+ * shared day count when no answer carried it). Named without the `xero_sync_` prefix: the fleet budget work
+ * shares it.
+ */
+export const xeroBudgetRemaining = new Gauge({
+  name: 'xero_budget_remaining',
+  help: "Calls left in the org's Xero daily budget",
+  labelNames: ['org'] as const,
+  registers: [metricsRegistry],
+});
+
+export const syncErrors = new Counter({
+  name: 'xero_sync_sync_errors_total',
+  help: 'Records Xero delivery did not sync, by error code (XeroError code or VALIDATION etc.)',
+  labelNames: ['entity', 'code'] as const,
+  registers: [metricsRegistry],
+});
+
+export const deliveryDuration = new Histogram({
+  name: 'xero_sync_delivery_duration_seconds',
+  help: 'Duration of one Xero delivery of a batch of records (all its Xero calls), by mode',
+  labelNames: ['mode'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  registers: [metricsRegistry],
+});
+
+export const flushDuration = new Histogram({
+  name: 'xero_sync_flush_duration_seconds',
+  help: "Duration of one Cron Job flush of a store's queue",
+  buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+  registers: [metricsRegistry],
+});
+
+export const lastFlush = new Gauge({
+  name: 'xero_sync_last_flush_timestamp_seconds',
+  help: "Unix time of the last finished Cron Job flush of a store's queue by this process",
+  labelNames: ['store'] as const,
+  registers: [metricsRegistry],
+});
+
+export const flushInterval = new Gauge({
+  name: 'xero_sync_flush_interval_seconds',
+  help: "A Cron Job store's configured flush interval",
+  labelNames: ['store'] as const,
+  registers: [metricsRegistry],
+});
+
+export const storeQueueDepth = new Gauge({
+  name: 'xero_sync_store_queue_depth',
+  help: 'Items a flush will still deliver (pending, processing, waiting) in the MongoDB queue, per store',
+  labelNames: ['store'] as const,
+  registers: [metricsRegistry],
+});
+
+export const storeQueueOldest = new Gauge({
+  name: 'xero_sync_store_queue_oldest_seconds',
+  help: 'Age of the longest-waiting of those items (since its last change), per store',
+  labelNames: ['store'] as const,
+  registers: [metricsRegistry],
+});
+
+export const dlqSize = new Gauge({
+  name: 'xero_sync_dlq_messages',
+  help: 'Dead-lettered messages not yet requeued',
+  registers: [metricsRegistry],
+});
+
+export const xeroConnected = new Gauge({
+  name: 'xero_sync_xero_connection_connected',
+  help: "1 while an org's Xero connection is connected, 0 once it is disconnected (re-consent needed)",
+  labelNames: ['org'] as const,
+  registers: [metricsRegistry],
+});
+
+export const refreshTokenExpiry = new Gauge({
+  name: 'xero_sync_refresh_token_expiry_timestamp_seconds',
+  help: "Unix time at which an org's Xero refresh token dies unless used (60 days after issue)",
+  labelNames: ['org'] as const,
+  registers: [metricsRegistry],
+});

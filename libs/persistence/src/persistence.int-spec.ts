@@ -10,6 +10,7 @@ import { PersistenceModule } from './persistence.module';
 import { PendingChangeModule, PendingChangeRepository } from './pending-changes';
 import { StoreModule, StoreRepository } from './stores';
 import { FlushScheduleModule, FlushScheduleRepository } from './flush-schedules';
+import { DlqMessageModule, DlqMessageRepository } from './dlq-messages';
 
 // Real FerretDB: the guarantees the product relies on (unique business keys, atomic claims, durability).
 describe('persistence on FerretDB', () => {
@@ -28,6 +29,7 @@ describe('persistence on FerretDB', () => {
         PendingChangeModule,
         StoreModule,
         FlushScheduleModule,
+        DlqMessageModule,
       ],
     }).compile();
     const nest = moduleRef.createNestApplication();
@@ -141,6 +143,40 @@ describe('persistence on FerretDB', () => {
     await pending.updateOne({ _id: parked.id }, { $set: { status: 'waiting', attempts: 1 } });
     expect(await queue.recordAttemptIfUnchanged(parked.id, parked.eventId, failed, 'waiting')).toBe(true);
     expect(await queue.findByKey('shop-wake', 'order', '9200')).toMatchObject({ status: 'failed', attempts: 2 });
+  });
+
+  it('answers the gauges: work a flush will still deliver per store with its oldest change, and the DLQ size', async () => {
+    const before = new Date(Date.now() - 1000);
+    await queue.saveLatest(change('9300', 'shop-gauge'), { status: 'pending' });
+    await queue.saveLatest(change('9301', 'shop-gauge'), { status: 'waiting', waitingOn: 'customer:1' });
+    await queue.saveLatest(change('9302', 'shop-gauge'), { status: 'failed', lastError: 'ValidationException' });
+    await queue.saveLatest(change('9303', 'shop-gauge'), { status: 'synced', syncedAt: new Date() });
+    await queue.saveLatest(change('9304', 'shop-gauge-done'), { status: 'synced', syncedAt: new Date() });
+    const rows = await queue.openItemsByStore();
+    const gauge = rows.find((r) => r.storeId === 'shop-gauge');
+    expect(gauge?.open).toBe(2);
+    expect(gauge!.oldestChangeAt.getTime()).toBeGreaterThanOrEqual(before.getTime());
+    expect(gauge!.oldestChangeAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(rows.find((r) => r.storeId === 'shop-gauge-done')).toBeUndefined();
+
+    const dlq = app().get(DlqMessageRepository);
+    const message = (offset: string, status: string) => ({
+      _id: `dlq-gauge-${offset}`,
+      sourceTopic: 'store.order.changed.v1',
+      partition: 0,
+      offset,
+      valueBase64: Buffer.from('{}').toString('base64'),
+      preview: '{}',
+      headers: [],
+      reason: 'invalid event',
+      fieldErrors: [],
+      status,
+      requeueCount: status === 'new' ? 0 : 1,
+    });
+    await connection
+      .collection<{ _id: string }>('dlq_messages')
+      .insertMany([message('1', 'new'), message('2', 'new'), message('3', 'requeued')]);
+    expect(await dlq.countNew()).toBe(2);
   });
 
   it('keeps its data across a FerretDB restart', async () => {

@@ -3,12 +3,21 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { topics } from '@xero-sync/contracts';
 import { KAFKA, Kafka } from '@xero-sync/messaging';
-import { consumerLag, queueDepth } from '@xero-sync/observability';
-import { PendingChangeRepository } from '@xero-sync/persistence';
+import {
+  consumerLag,
+  dlqSize,
+  queueDepth,
+  refreshTokenExpiry,
+  storeQueueDepth,
+  storeQueueOldest,
+  xeroConnected,
+} from '@xero-sync/observability';
+import { DlqMessageRepository, PendingChangeRepository } from '@xero-sync/persistence';
+import { XeroConnectionService } from '@xero-sync/xero';
 import { syncerGroupId } from '../consumers/entity-change.consumer';
 
 const INTERVAL_NAME = 'syncer-metrics';
-/** Refresh period of both gauges: often enough for a 30 s scrape. */
+/** Refresh period of the gauges: often enough for a 30 s scrape. */
 const EVERY_MS = 15_000;
 /**
  * The queue-depth query reads (and FerretDB v1 parses) every queue document, in every syncer: with tens of
@@ -21,8 +30,9 @@ const DEPTH_COST_FACTOR = 20;
 type Admin = ReturnType<Kafka['admin']>;
 
 /**
- * Refreshes the gauges that need a query: queue depth by status (one $group over pending_changes, paced by its
- * cost) and the group's consumer lag per partition (committed offset vs high watermark, via the Kafka admin API).
+ * Refreshes the gauges that need a query: queue depth by status and per store with its oldest item (two $group
+ * over pending_changes, paced by their cost), DLQ size, each org's connection and refresh-token expiry, and the
+ * group's consumer lag per partition (committed offset vs high watermark, via the Kafka admin API).
  */
 @Injectable()
 export class SyncerMetricsScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -34,6 +44,8 @@ export class SyncerMetricsScheduler implements OnApplicationBootstrap, BeforeApp
   constructor(
     private readonly registry: SchedulerRegistry,
     private readonly queue: PendingChangeRepository,
+    private readonly dlq: DlqMessageRepository,
+    private readonly connections: XeroConnectionService,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -60,10 +72,25 @@ export class SyncerMetricsScheduler implements OnApplicationBootstrap, BeforeApp
       try {
         const counts = await this.queue.countByStatus();
         for (const [status, n] of Object.entries(counts)) queueDepth.set({ status }, n);
+        const rows = await this.queue.openItemsByStore();
+        const now = Date.now();
+        // Reset first: a store whose queue emptied must drop out, not keep its last value.
+        storeQueueDepth.reset();
+        storeQueueOldest.reset();
+        for (const row of rows) {
+          storeQueueDepth.set({ store: row.storeId }, row.open);
+          storeQueueOldest.set({ store: row.storeId }, Math.max(0, (now - row.oldestChangeAt.getTime()) / 1000));
+        }
       } catch (err) {
         this.logger.debug(`queue depth not refreshed: ${String(err)}`);
       }
       this.depthNotBefore = Date.now() + (Date.now() - started) * DEPTH_COST_FACTOR;
+    }
+    try {
+      dlqSize.set(await this.dlq.countNew());
+      await this.refreshConnections();
+    } catch (err) {
+      this.logger.debug(`DLQ or connection gauges not refreshed: ${String(err)}`);
     }
     try {
       await this.refreshLag();
@@ -73,6 +100,26 @@ export class SyncerMetricsScheduler implements OnApplicationBootstrap, BeforeApp
       this.admin = undefined;
       await stale?.disconnect().catch(() => undefined);
     }
+  }
+
+  private async refreshConnections(): Promise<void> {
+    const views = await this.connections.list();
+    // An org reconnected through a new connection keeps its old, disconnected one: the connected one wins.
+    const connected = new Map<string, number>();
+    const expiry = new Map<string, number>();
+    for (const c of views) {
+      for (const { tenantId: org } of c.tenants) {
+        const up = c.status === 'connected' ? 1 : 0;
+        if (up >= (connected.get(org) ?? 0)) {
+          connected.set(org, up);
+          if (c.refreshTokenExpiresAt) expiry.set(org, c.refreshTokenExpiresAt.getTime() / 1000);
+        }
+      }
+    }
+    xeroConnected.reset();
+    refreshTokenExpiry.reset();
+    for (const [org, up] of connected) xeroConnected.set({ org }, up);
+    for (const [org, at] of expiry) refreshTokenExpiry.set({ org }, at);
   }
 
   private async refreshLag(): Promise<void> {

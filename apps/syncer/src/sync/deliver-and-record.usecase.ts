@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { EntityName, EntityPayloads } from '@xero-sync/contracts';
-import { eventsOut, withTimeout } from '@xero-sync/observability';
+import { deliveryDuration, eventsOut, syncErrors, withTimeout } from '@xero-sync/observability';
 import {
   NewPendingChange,
   NewSyncLogEntry,
@@ -106,7 +106,9 @@ export class DeliverAndRecordUseCase {
   /** The outcome of every item, in order (including quiet ones, which were neither logged nor written). */
   async execute(req: DeliverAndRecordRequest): Promise<AttemptOutcome[]> {
     if (req.write.kind === 'latest' && req.items.length !== 1) throw new Error('a latest-content write is one record');
+    const started = Date.now();
     const results = await this.resultsOf(req.settings, req.items, req.mode === 'cron' ? 'normal' : 'interactive');
+    deliveryDuration.observe({ mode: req.mode }, (Date.now() - started) / 1000);
     const now = new Date();
     const outcomes = req.items.map((item, i) => ({
       item,
@@ -184,7 +186,10 @@ export class DeliverAndRecordUseCase {
       if (row) rows.push(row);
     }
     await this.syncLog.append(rows);
-    for (const { result } of outcomes) eventsOut.inc({ app: 'syncer', entity: result.entity, outcome: result.status });
+    for (const { result } of outcomes) {
+      eventsOut.inc({ app: 'syncer', entity: result.entity, outcome: result.status });
+      if (result.error) syncErrors.inc({ entity: result.entity, code: result.error.code });
+    }
   }
 
   private async write(storeId: string, write: QueueWrite, outcomes: AttemptOutcome[]): Promise<void> {

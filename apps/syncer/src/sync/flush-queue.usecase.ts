@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
-import { runWithCorrelation } from '@xero-sync/observability';
+import { flushDuration, flushInterval, lastFlush, runWithCorrelation } from '@xero-sync/observability';
 import {
   FlushScheduleRepository,
   HeldLease,
@@ -114,11 +114,22 @@ export class FlushQueueUseCase {
         }
       });
       await this.schedules.markFlushed(storeId, startedAt);
+      this.recordFlush(settings, startedAt);
     } finally {
       clearInterval(keepAlive);
       await this.leases.release(lease).catch(() => undefined);
     }
     return report;
+  }
+
+  /** Feeds the flush panels and the "no flush for 3 intervals" alert (Cron Job stores only). */
+  private recordFlush(settings: StoreSettings, startedAt: Date): void {
+    const now = Date.now();
+    flushDuration.observe((now - startedAt.getTime()) / 1000);
+    if (settings.mode !== 'cron') return;
+    const store = settings.storeId;
+    lastFlush.set({ store }, now / 1000);
+    flushInterval.set({ store }, (settings.cronIntervalMinutes * this.config.SYNCER_INTERVAL_MINUTE_MS) / 1000);
   }
 
   /** Delivers one claimed batch and records every outcome; returns true when nothing could be attempted. */

@@ -99,6 +99,11 @@ export class DlqMessageRepository {
       .exec();
   }
 
+  /** Dead-lettered messages not requeued yet (DLQ size metric). */
+  async countNew(): Promise<number> {
+    return this.model.countDocuments({ status: 'new' }).exec();
+  }
+
   /** Newest first, paged, with the total count. */
   async search(
     filter: DlqMessageFilter = {},

@@ -307,6 +307,28 @@ export class PendingChangeRepository {
     return counts;
   }
 
+  /**
+   * Per store: items a flush will still deliver (pending, processing, waiting; not failed ones, which wait for a
+   * person) and when the longest-waiting of them last changed. One $group over the collection plus one sorted
+   * read per store with work (FerretDB v1 has no $min accumulator): callers pace it.
+   */
+  async openItemsByStore(): Promise<{ storeId: string; open: number; oldestChangeAt: Date }[]> {
+    const open: QueryFilter<PendingChange> = { status: { $in: ['pending', 'processing', 'waiting'] } };
+    const rows = await this.model
+      .aggregate<{ _id: string; n: number }>([{ $match: open }, { $group: { _id: '$storeId', n: { $sum: 1 } } }])
+      .exec();
+    const result: { storeId: string; open: number; oldestChangeAt: Date }[] = [];
+    for (const r of rows) {
+      const oldest = await this.model
+        .findOne({ ...open, storeId: r._id }, { updatedAt: 1 })
+        .sort({ updatedAt: 1 })
+        .lean<{ updatedAt?: Date }>()
+        .exec();
+      result.push({ storeId: r._id, open: r.n, oldestChangeAt: oldest?.updatedAt ?? new Date() });
+    }
+    return result;
+  }
+
   async countByStore(storeId: string): Promise<number> {
     return this.model.countDocuments({ storeId }).exec();
   }

@@ -1,6 +1,6 @@
 import { AccountingApi } from 'xero-node';
 import { AppConfig } from '@xero-sync/config';
-import { xeroCallDuration, xeroCalls } from '@xero-sync/observability';
+import { xeroBudgetRemaining, xeroCallDuration, xeroCalls } from '@xero-sync/observability';
 import { RequestStatsRepository, utcDay } from '@xero-sync/persistence';
 import { BreakerStateName, DEFAULT_BREAKER, OrgBreakers } from '../breaker/org-breakers';
 import { DEFAULT_RATE_BUDGET, OrgRateBudget } from '../limiter/org-rate-budget';
@@ -140,6 +140,7 @@ export class XeroCallRunner {
         retryAfterMs: status === 429 ? retryAfterMs(headers) : undefined,
         problem: headers['x-rate-limit-problem'],
       });
+      xeroBudgetRemaining.set({ org: tenantId }, budget.dayRemaining);
       if (called) this.record(tenantId, endpoint, status, headers, started);
     }
   }

@@ -90,6 +90,11 @@ export class OrgRateBudget {
     return this.dayUsed;
   }
 
+  /** Calls left in today's budget (never below 0). */
+  get dayRemaining(): number {
+    return Math.max(0, this.options.dayLimit - this.callsToday);
+  }
+
   /**
    * Waits for a slot up to `maxWaitMs`; beyond that rejects with RATE_LIMITED and the time after which a
    * slot is expected, so the caller can defer the work instead of blocking.
