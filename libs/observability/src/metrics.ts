@@ -57,6 +57,20 @@ export const breakerState = new Gauge({
   registers: [metricsRegistry],
 });
 
+export const xeroBreakerOpen = new Gauge({
+  name: 'xero_sync_breaker_open',
+  help: 'Whether calls to the org are paused fleet-wide (1: some process has its breaker open), as this process last read it',
+  labelNames: ['org'] as const,
+  registers: [metricsRegistry],
+});
+
+export const xeroBudgetRemaining = new Gauge({
+  name: 'xero_sync_budget_remaining',
+  help: "Minute slots of the org's fleet-wide Xero budget free at this process's last claim",
+  labelNames: ['org'] as const,
+  registers: [metricsRegistry],
+});
+
 export const httpRequestDuration = new Histogram({
   name: 'xero_sync_http_request_duration_seconds',
   help: 'Duration of HTTP requests served',

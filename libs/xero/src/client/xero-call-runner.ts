@@ -1,8 +1,9 @@
 import { AccountingApi } from 'xero-node';
 import { AppConfig } from '@xero-sync/config';
-import { xeroCallDuration, xeroCalls } from '@xero-sync/observability';
+import { xeroBreakerOpen, xeroBudgetRemaining, xeroCallDuration, xeroCalls } from '@xero-sync/observability';
 import { RequestStatsRepository, utcDay } from '@xero-sync/persistence';
 import { BreakerStateName, DEFAULT_BREAKER, OrgBreakers } from '../breaker/org-breakers';
+import { BudgetSlotStore, FleetBudget, FleetPermit } from '../limiter/fleet-budget';
 import { DEFAULT_RATE_BUDGET, OrgRateBudget } from '../limiter/org-rate-budget';
 import { XeroConnectionService } from '../tokens/xero-connection.service';
 import {
@@ -16,15 +17,20 @@ import {
 import { XeroModuleOptions } from '../xero.options';
 import { CallContext, SdkCall } from './xero-call.types';
 
+/** Margin on top of the request timeout before a dead holder's fleet slots lapse. */
+const HOLD_MARGIN_MS = 5_000;
+
 /**
  * The request/answer plumbing behind XeroAccountingClient's endpoint methods. Each call: breaker check → rate
- * slot (per-org budget) → access token → the SDK call (basePath from XERO_API_URL, with a timeout) → quota
- * headers fed back to the budget → counted in request_stats and metrics. Rejections (xero-node's JSON strings)
+ * slot (this process's per-org budget, a cheap front gate) → the fleet's slot for the org (shared by every
+ * process, see FleetBudget) → access token → the SDK call (basePath from XERO_API_URL, with a timeout) → quota
+ * headers fed back to the budgets → counted in request_stats and metrics. Rejections (xero-node's JSON strings)
  * become XeroError codes; a 401 refreshes the token once and retries.
  */
 export class XeroCallRunner {
   private readonly budgets = new Map<string, Promise<OrgRateBudget>>();
   private readonly breakers: OrgBreakers;
+  private readonly fleet?: FleetBudget;
   /** Longest one request may take (the SDK call's timeout). */
   readonly timeoutMs: number;
   private readonly pendingStats = new Set<Promise<void>>();
@@ -35,10 +41,24 @@ export class XeroCallRunner {
     private readonly tokens: XeroConnectionService,
     private readonly stats: RequestStatsRepository,
     private readonly options: XeroModuleOptions,
+    slots?: BudgetSlotStore,
   ) {
     const breaker = { ...DEFAULT_BREAKER, ...(options.breaker ?? {}) };
-    this.breakers = new OrgBreakers(breaker);
     this.timeoutMs = breaker.timeoutMs;
+    if (slots) {
+      const rate = { ...DEFAULT_RATE_BUDGET, ...(options.rate ?? {}) };
+      this.fleet = new FleetBudget(slots, {
+        minuteMs: config.XERO_MINUTE_MS,
+        minuteLimit: rate.minuteLimit,
+        concurrency: rate.concurrency,
+        callHoldMs: breaker.timeoutMs + HOLD_MARGIN_MS,
+        owner: config.SYNCER_INSTANCE_ID,
+      });
+    }
+    this.breakers = new OrgBreakers(breaker, (tenantId, state) => {
+      if (state === 'open') this.fleet?.breakerChanged(tenantId, Date.now() + breaker.resetTimeoutMs);
+      if (state === 'closed') this.fleet?.breakerChanged(tenantId, null);
+    });
   }
 
   /** Stops the breakers' timers. */
@@ -46,12 +66,15 @@ export class XeroCallRunner {
     this.breakers.shutdown();
   }
 
+  /** Each org's breaker: this process's, or 'open' while another process has it open (fleet-wide). */
   breakerStates(): Record<string, BreakerStateName> {
-    return this.breakers.states();
+    const states = this.breakers.states();
+    for (const org of this.fleet?.knownOrgs() ?? []) states[org] = this.breakerState(org);
+    return states;
   }
 
   breakerState(tenantId: string): BreakerStateName {
-    return this.breakers.state(tenantId);
+    return this.fleet?.openUntil(tenantId) !== undefined ? 'open' : this.breakers.state(tenantId);
   }
 
   async callsToday(tenantId: string): Promise<number> {
@@ -59,7 +82,7 @@ export class XeroCallRunner {
   }
 
   async flushStats(): Promise<void> {
-    await Promise.all([...this.pendingStats]);
+    await Promise.all([...this.pendingStats, this.fleet?.settle()]);
   }
 
   /** Runs one SDK call under the org's breaker and budget; returns Xero's raw JSON answer. */
@@ -97,10 +120,21 @@ export class XeroCallRunner {
     }
     const budget = await this.budget(tenantId);
     if (ctx.signal?.aborted) throw outOfTime();
-    const permit = await budget.acquire(ctx.priority, ctx.lane, ctx.maxWaitMs ?? this.maxWaitMs());
-    if (ctx.signal?.aborted) {
-      // The slot waited for is given back unused (it still counts as spent: conservative, never a 429).
+    const deadline = Date.now() + (ctx.maxWaitMs ?? this.maxWaitMs());
+    const permit = await budget.acquire(ctx.priority, ctx.lane, deadline - Date.now());
+    let shared: FleetPermit | undefined;
+    try {
+      shared = await this.fleet?.acquire(tenantId, ctx.priority, ctx.lane, deadline);
+    } catch (err) {
       permit.release();
+      this.publish(tenantId);
+      throw err;
+    }
+    this.publish(tenantId);
+    if (ctx.signal?.aborted) {
+      // The slots waited for are given back unused (they still count as spent: conservative, never a 429).
+      permit.release();
+      shared?.release(Date.now());
       throw outOfTime();
     }
     const started = Date.now();
@@ -133,6 +167,9 @@ export class XeroCallRunner {
       });
     } finally {
       permit.release();
+      shared?.release(Date.now());
+      if (status === 429)
+        this.fleet?.blockUntil(tenantId, Date.now() + (retryAfterMs(headers) ?? this.config.XERO_MINUTE_MS));
       budget.observe({
         dayRemaining: num(headers['x-daylimit-remaining']),
         minuteRemaining: num(headers['x-minlimit-remaining']),
@@ -140,13 +177,21 @@ export class XeroCallRunner {
         retryAfterMs: status === 429 ? retryAfterMs(headers) : undefined,
         problem: headers['x-rate-limit-problem'],
       });
-      if (called) this.record(tenantId, endpoint, status, headers, started);
+      if (called) this.record(tenantId, endpoint, ctx, status, headers, started);
     }
+  }
+
+  /** The fleet's view of the org for /metrics: open breaker, minute slots left. */
+  private publish(tenantId: string): void {
+    xeroBreakerOpen.set({ org: tenantId }, this.breakerState(tenantId) === 'open' ? 1 : 0);
+    const remaining = this.fleet?.minuteRemaining(tenantId);
+    if (remaining !== undefined) xeroBudgetRemaining.set({ org: tenantId }, remaining);
   }
 
   private record(
     tenantId: string,
     endpoint: string,
+    ctx: CallContext,
     status: number,
     headers: Record<string, string>,
     started: number,
@@ -156,6 +201,8 @@ export class XeroCallRunner {
     const call = {
       tenantId,
       endpoint,
+      callClass: ctx.callClass ?? (ctx.lane === 'read' ? 'read' : 'sync'),
+      instance: this.config.SYNCER_INSTANCE_ID,
       status,
       at: new Date(),
       dayRemaining: num(headers['x-daylimit-remaining']),
