@@ -54,6 +54,8 @@ interface Waiter {
 interface OrgQueue {
   waiters: Waiter[];
   running: boolean;
+  /** Ends the claimer's current wait (a new waiter may be of higher priority, with a smaller reserve). */
+  wake?: () => void;
 }
 
 /**
@@ -64,7 +66,7 @@ interface OrgQueue {
  * can count more, whichever processes made them. A 429's Retry-After and an open breaker are written to the org's
  * state document and obeyed by every process.
  *
- * Inside a process each org has one claimer at a time, serving waiters by priority then lane, so the fleet's
+ * Inside a process each org has one claimer at a time, serving waiters by reserve, then priority and lane, so the fleet's
  * contention (and FerretDB's load) grows with processes, not with waiting calls.
  */
 export class FleetBudget {
@@ -92,8 +94,10 @@ export class FleetBudget {
         resolve,
         reject,
       });
-      q.waiters.sort((a, b) => a.rank - b.rank || a.seq - b.seq);
+      // Smallest reserve first: whatever the head must wait for, everyone behind it must wait for too.
+      q.waiters.sort((a, b) => a.reserve - b.reserve || a.rank - b.rank || a.seq - b.seq);
       if (!q.running) void this.serve(org, q);
+      else q.wake?.();
     });
   }
 
@@ -145,11 +149,12 @@ export class FleetBudget {
           break;
         }
         if ('permit' in outcome) {
-          q.waiters.shift();
+          q.waiters.splice(q.waiters.indexOf(head), 1);
           head.resolve(outcome.permit);
           continue;
         }
-        if (outcome.retryNow) continue;
+        // A waiter of higher priority arrived during the read: serve it first.
+        if (outcome.retryNow || q.waiters[0] !== head) continue;
         const now = this.now();
         for (const w of [...q.waiters]) {
           if (outcome.at > w.deadline) {
@@ -163,7 +168,15 @@ export class FleetBudget {
         }
         if (q.waiters.length === 0) break;
         const wakeAt = Math.min(outcome.at, ...q.waiters.map((w) => w.deadline));
-        await sleep(Math.max(1, wakeAt - now) + Math.random() * 10);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(1, wakeAt - now) + Math.random() * 10);
+          timer.unref?.();
+          q.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        q.wake = undefined;
       }
     } finally {
       q.running = false;
@@ -234,9 +247,3 @@ export class FleetBudget {
 function pick(slots: FreeSlot[]): FreeSlot {
   return slots[Math.floor(Math.random() * slots.length)];
 }
-
-const sleep = (ms: number) =>
-  new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    t.unref?.();
-  });
