@@ -45,7 +45,7 @@ export class XeroCallRunner {
   ) {
     const breaker = { ...DEFAULT_BREAKER, ...(options.breaker ?? {}) };
     this.timeoutMs = breaker.timeoutMs;
-    if (slots) {
+    if (slots && options.fleetBudget !== false) {
       const rate = { ...DEFAULT_RATE_BUDGET, ...(options.rate ?? {}) };
       this.fleet = new FleetBudget(slots, {
         minuteMs: config.XERO_MINUTE_MS,
