@@ -48,6 +48,11 @@ export class XeroAccountingClient implements OnModuleDestroy {
     return this.runner.breakerStates();
   }
 
+  /** Orgs whose breaker any process has open now, read from the fleet budget (for /health). */
+  fleetOpenBreakers(): Promise<string[]> {
+    return this.runner.fleetOpenBreakers();
+  }
+
   /** Longest one request may take (the SDK call's timeout). */
   get requestTimeoutMs(): number {
     return this.runner.timeoutMs;

@@ -41,7 +41,7 @@ export class XeroCallRunner {
     private readonly tokens: XeroConnectionService,
     private readonly stats: RequestStatsRepository,
     private readonly options: XeroModuleOptions,
-    slots?: BudgetSlotStore,
+    private readonly slots?: BudgetSlotStore,
   ) {
     const breaker = { ...DEFAULT_BREAKER, ...(options.breaker ?? {}) };
     this.timeoutMs = breaker.timeoutMs;
@@ -75,6 +75,12 @@ export class XeroCallRunner {
 
   breakerState(tenantId: string): BreakerStateName {
     return this.fleet?.openUntil(tenantId) !== undefined ? 'open' : this.breakers.state(tenantId);
+  }
+
+  /** Orgs whose breaker any process of the fleet has open now (empty without the fleet budget). */
+  async fleetOpenBreakers(): Promise<string[]> {
+    if (!this.fleet || !this.slots) return [];
+    return Object.keys(await this.slots.openBreakers());
   }
 
   async callsToday(tenantId: string): Promise<number> {

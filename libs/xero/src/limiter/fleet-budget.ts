@@ -5,7 +5,7 @@ import type { CallLane, DeliveryPriority } from './org-rate-budget';
 /** The slot store the fleet budget spends from (BudgetSlotRepository; a fake in unit specs). */
 export type BudgetSlotStore = Pick<
   BudgetSlotRepository,
-  'view' | 'claim' | 'release' | 'blockUntil' | 'setBreakerOpen' | 'deleteSuperseded'
+  'view' | 'claim' | 'release' | 'blockUntil' | 'setBreakerOpen' | 'deleteSuperseded' | 'openBreakers'
 >;
 
 export interface FleetBudgetOptions {
@@ -61,8 +61,8 @@ interface OrgQueue {
 /**
  * The org budget every process of the fleet spends from (syncers and admin-api alike), kept in MongoDB as slot
  * documents (`budget_slots`): a call holds one of `concurrency` in-flight slots and one of `minuteLimit` minute
- * slots. A minute slot is held from the claim until the answer + one Xero minute (+1 % for clock skew between
- * hosts), so the starts of any window of one minute number at most `minuteLimit` and no fixed window of Xero's
+ * slots. A minute slot is held from the claim until the answer + one Xero minute (+ a margin for clock skew
+ * between hosts), so the starts of any window of one minute number at most `minuteLimit` and no fixed window of Xero's
  * can count more, whichever processes made them. A 429's Retry-After and an open breaker are written to the org's
  * state document and obeyed by every process.
  *
@@ -232,9 +232,12 @@ export class FleetBudget {
     };
   }
 
-  /** How long after its answer a call still counts against the minute: one minute plus 1 % for clock skew. */
+  /**
+   * How long after its answer a call still counts against the minute: one minute plus a margin for clock skew
+   * between hosts (1 %, at most 250 ms).
+   */
   private minuteHoldMs(): number {
-    return Math.ceil(this.options.minuteMs * 1.01);
+    return this.options.minuteMs + Math.min(250, Math.ceil(this.options.minuteMs / 100));
   }
 
   private track(p: Promise<void>): void {
