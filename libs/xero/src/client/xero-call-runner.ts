@@ -4,7 +4,7 @@ import { xeroBreakerOpen, xeroBudgetRemaining, xeroCallDuration, xeroCalls } fro
 import { RequestStatsRepository, utcDay } from '@xero-sync/persistence';
 import { BreakerStateName, DEFAULT_BREAKER, OrgBreakers } from '../breaker/org-breakers';
 import { BudgetSlotStore, FleetBudget, FleetPermit } from '../limiter/fleet-budget';
-import { DEFAULT_RATE_BUDGET, OrgRateBudget } from '../limiter/org-rate-budget';
+import { DEFAULT_RATE_BUDGET, OrgRateBudget, RatePermit } from '../limiter/org-rate-budget';
 import { XeroConnectionService } from '../tokens/xero-connection.service';
 import {
   CallNotStartedError,
@@ -21,9 +21,9 @@ import { CallContext, SdkCall } from './xero-call.types';
 const HOLD_MARGIN_MS = 5_000;
 
 /**
- * The request/answer plumbing behind XeroAccountingClient's endpoint methods. Each call: breaker check → rate
- * slot (this process's per-org budget, a cheap front gate) → the fleet's slot for the org (shared by every
- * process, see FleetBudget) → access token → the SDK call (basePath from XERO_API_URL, with a timeout) → quota
+ * The request/answer plumbing behind XeroAccountingClient's endpoint methods. Each call: breaker check → the
+ * fleet's slots for the org (shared by every process, see FleetBudget) → this process's per-org budget (Xero's
+ * remaining-quota headers, the daily limit) → access token → the SDK call (basePath from XERO_API_URL, with a timeout) → quota
  * headers fed back to the budgets → counted in request_stats and metrics. Rejections (xero-node's JSON strings)
  * become XeroError codes; a 401 refreshes the token once and retries.
  */
@@ -127,16 +127,22 @@ export class XeroCallRunner {
     const budget = await this.budget(tenantId);
     if (ctx.signal?.aborted) throw outOfTime();
     const deadline = Date.now() + (ctx.maxWaitMs ?? this.maxWaitMs());
-    const permit = await budget.acquire(ctx.priority, ctx.lane, deadline - Date.now());
+    // The fleet's slots first: waiting for them while holding one of this process's 5 local slots would let
+    // backfill calls parked at the fleet block a Sync Now of the same process. Holding a fleet slot, the local
+    // budget can only be stricter through Xero's headers or the daily limit (its calls are a subset of the fleet's).
     let shared: FleetPermit | undefined;
     try {
       shared = await this.fleet?.acquire(tenantId, ctx.priority, ctx.lane, deadline);
-    } catch (err) {
-      permit.release();
+    } finally {
       this.publish(tenantId);
+    }
+    let permit: RatePermit;
+    try {
+      permit = await budget.acquire(ctx.priority, ctx.lane, Math.max(0, deadline - Date.now()));
+    } catch (err) {
+      shared?.release(Date.now());
       throw err;
     }
-    this.publish(tenantId);
     if (ctx.signal?.aborted) {
       // The slots waited for are given back unused (they still count as spent: conservative, never a 429).
       permit.release();
