@@ -39,8 +39,8 @@ const PRIORITY_RANK: Record<DeliveryPriority, number> = { interactive: 0, normal
 const LANE_RANK: Record<CallLane, number> = { payment: 0, invoice: 1, read: 2, master: 3 };
 /** While every in-flight slot is busy, how often the fleet is read again (plus jitter). */
 const INFLIGHT_POLL_MS = 20;
-/** Superseded slot epochs are cleaned up once a view lists this many. */
-const SWEEP_AT = 50;
+/** Superseded slot epochs are cleaned up once a view lists this many (each one makes every claim's read longer). */
+const SWEEP_AT = 10;
 
 interface Waiter {
   rank: number;
