@@ -379,6 +379,13 @@ document.addEventListener('alpine:init', () => {
         ? await this.api(`/stores/${s}/settings/options`).catch(() => null)
         : null;
     },
+    async refreshOptions() {
+      const s = encodeURIComponent(this.storeId);
+      this.chart = await this.api(`/stores/${s}/settings/options/refresh`, { method: 'POST' }).catch((e) => {
+        this.say(e.message ?? 'could not read the org from Xero', 'error');
+        return this.chart;
+      });
+    },
     fieldError(field) {
       const e = this.settingsErrors.find((x) => x.field === field);
       return e ? e.reason : '';

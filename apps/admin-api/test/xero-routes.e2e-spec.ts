@@ -98,6 +98,18 @@ describe('admin-api Xero routes (e2e, sandbox)', () => {
       expect(options.body.taxTypes.map((t: any) => t.taxType)).toEqual(expect.arrayContaining(['OUTPUT2', 'NONE']));
     });
 
+    it('caches the options: opening the page again costs no call; the refresh button reads Xero again', async () => {
+      const calls = async () =>
+        ((await (await fetch(`${xero.sandbox.url}/__sandbox/counters?tenantId=${org.tenantId}`)).json()) as any).total;
+      const before = await calls();
+      expect((await as(viewer, `/stores/${storeId}/settings/options`)).status).toBe(200);
+      expect(await calls()).toBe(before);
+      const refreshed = await as(viewer, `/stores/${storeId}/settings/options/refresh`, { method: 'POST' });
+      expect(refreshed.status).toBe(201);
+      expect(refreshed.body.accounts.map((a: any) => a.code)).toEqual(expect.arrayContaining(['090', '200']));
+      expect(await calls()).toBe(before + 2);
+    });
+
     it('saves valid settings, audits the change and refuses viewers and operators', async () => {
       const current = (await as(viewer, `/stores/${storeId}/settings`)).body;
       const { mode: _m, cronIntervalMinutes: _c, entitiesEnabled, mapping } = current;

@@ -57,6 +57,20 @@ export const breakerState = new Gauge({
   registers: [metricsRegistry],
 });
 
+export const xeroBreakerOpen = new Gauge({
+  name: 'xero_sync_breaker_open',
+  help: 'Whether calls to the org are paused fleet-wide (1: some process has its breaker open), as this process last read it',
+  labelNames: ['org'] as const,
+  registers: [metricsRegistry],
+});
+
+export const xeroMinuteSlotsFree = new Gauge({
+  name: 'xero_sync_minute_slots_free',
+  help: "Minute slots of the org's fleet-wide Xero budget free at this process's last claim",
+  labelNames: ['org'] as const,
+  registers: [metricsRegistry],
+});
+
 export const httpRequestDuration = new Histogram({
   name: 'xero_sync_http_request_duration_seconds',
   help: 'Duration of HTTP requests served',
@@ -67,10 +81,9 @@ export const httpRequestDuration = new Histogram({
 
 /**
  * Calls left in an org's Xero daily budget as this process last saw it (Xero's X-DayLimit-Remaining, or the
- * shared day count when no answer carried it). Named without the `xero_sync_` prefix: the fleet budget work
- * shares it.
+ * shared day count when no answer carried it).
  */
-export const xeroBudgetRemaining = new Gauge({
+export const xeroDayBudgetRemaining = new Gauge({
   name: 'xero_budget_remaining',
   help: "Calls left in the org's Xero daily budget",
   labelNames: ['org'] as const,

@@ -15,3 +15,4 @@ export * from './request-stats';
 export * from './store-settings';
 export * from './leases';
 export { Reseal, ResealCount } from './reseal-fields';
+export * from './budget-slots';

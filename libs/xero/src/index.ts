@@ -23,7 +23,7 @@ export { XeroConsentService, AuthorizationStart, GRANULAR_SCOPES, BROAD_SCOPES }
 export { XeroConnectionView } from './tokens/connection-view';
 export { XeroReadService } from './read/xero-read.service';
 export { XeroHealth } from './read/xero-health';
-export { XeroAccountingClient } from './client/xero-accounting.client';
+export { XeroAccountingClient, CallClass } from './client/xero-accounting.client';
 export { BreakerStateName } from './breaker/org-breakers';
 export { DeliveryPriority, CallLane } from './limiter/org-rate-budget';
 export { xeroDeepLink, XeroDeepLinkKind } from './deep-link';

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import {
+  BudgetSlotsModule,
   LeaseModule,
   RequestStatsModule,
   StoreSettingsModule,
@@ -44,6 +45,7 @@ export class XeroModule {
         RequestStatsModule,
         StoreSettingsModule,
         LeaseModule,
+        BudgetSlotsModule,
       ],
       providers: [{ provide: XERO_OPTIONS, useValue: options }, XeroTokenVault, ...exported],
       exports: exported,

@@ -11,6 +11,11 @@ export interface XeroModuleOptions {
   maxRateWaitMs?: number;
   rate?: Partial<Omit<RateBudgetOptions, 'minuteMs'>>;
   breaker?: Partial<BreakerOptions>;
+  /**
+   * Spend from the fleet-wide per-org budget in MongoDB (`budget_slots`) as well as this process's own (default
+   * true). Off only to measure what the shared budget costs; several processes without it can exceed Xero's limits.
+   */
+  fleetBudget?: boolean;
   /** Refresh lease length; a crashed holder blocks refreshes at most this long. */
   tokenLeaseMs?: number;
 }

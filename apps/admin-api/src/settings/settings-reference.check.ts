@@ -11,7 +11,12 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 export class SettingsReferenceCheck {
   constructor(private readonly xero: XeroReadService) {}
 
-  /** The org's accounts and tax rates (Xero errors surface as XeroError → mapped by the filter). */
+  /** Forgets the org's cached accounts and tax rates (the settings page's refresh button). */
+  refresh(tenantId: string): void {
+    this.xero.refreshChart(tenantId);
+  }
+
+  /** The org's accounts and tax rates, cached per process (Xero errors surface as XeroError → mapped by the filter). */
   async chartOf(tenantId: string): Promise<OrgChart> {
     const [accounts, taxRates] = await Promise.all([this.xero.accounts(tenantId), this.xero.taxRates(tenantId)]);
     return {

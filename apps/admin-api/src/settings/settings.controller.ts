@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   SettingsAuditRecord,
@@ -57,6 +57,18 @@ export class SettingsController {
     await this.stores.require(params.storeId);
     const { xeroTenantId } = await this.settings.get(params.storeId);
     if (!xeroTenantId) throw new AdminError('XERO_NOT_CONNECTED', 'the store is not bound to a Xero org yet');
+    return this.references.chartOf(xeroTenantId);
+  }
+
+  @Post('options/refresh')
+  @ApiOperation({
+    summary: 'Reads the bound org’s accounts and tax rates from Xero again (they are cached between page views)',
+  })
+  async refreshOptions(@Param() params: StoreIdParam): Promise<OrgChart> {
+    await this.stores.require(params.storeId);
+    const { xeroTenantId } = await this.settings.get(params.storeId);
+    if (!xeroTenantId) throw new AdminError('XERO_NOT_CONNECTED', 'the store is not bound to a Xero org yet');
+    this.references.refresh(xeroTenantId);
     return this.references.chartOf(xeroTenantId);
   }
 

@@ -126,7 +126,7 @@ describe('DeliverAndRecordUseCase', () => {
     const outcomes = await run({ items: [a, b] });
     expect(delivered).toHaveLength(1);
     expect(delivered[0].settings).toBe(settings);
-    expect(delivered[0].opts).toEqual({ priority: 'normal', timeoutMs: 30000 });
+    expect(delivered[0].opts).toEqual({ priority: 'normal', callClass: 'sync', timeoutMs: 30000 });
     expect(delivered[0].items[0]).not.toHaveProperty('priorAttempts');
     expect(outcomes.map((o) => o.state)).toEqual([
       expect.objectContaining({ status: 'synced', attempts: 3, xeroId: 'x-1' }),
@@ -321,11 +321,20 @@ describe('DeliverAndRecordUseCase', () => {
     ]);
   });
 
+  it("Immediately, a backfill's event: at backfill priority, leaving the reserve to interactive work", async () => {
+    const a = item('customer', '6');
+    const { run, delivered } = setup({ answer: async () => [result(a, { xeroId: 'c-6' })] });
+    const change = { storeId: 'store-1', entity: 'customer', entityId: '6', rank: 0, eventId: a.eventId } as never;
+    await run({ mode: 'immediate', priority: 'backfill', items: [a], write: { kind: 'latest', change } });
+    expect(delivered[0].opts).toMatchObject({ priority: 'backfill', callClass: 'sync' });
+  });
+
   it('Sync Now: interactive, written unless the record changed meanwhile', async () => {
     const a = item('order', '1');
     const { run, delivered, writes, logged } = setup({ answer: async () => [result(a, {})] });
     await run({ mode: 'manual', items: [a], write: { kind: 'if-unchanged' } });
     expect(delivered[0].opts.priority).toBe('interactive');
+    expect(delivered[0].opts.callClass).toBe('sync-now');
     expect(logged[0][0].mode).toBe('manual');
     expect(writes).toEqual([
       expect.objectContaining({ op: 'ifUnchanged', id: 'store-1|order|1', eventId: a.eventId, from: undefined }),

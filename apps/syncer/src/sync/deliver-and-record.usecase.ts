@@ -14,7 +14,7 @@ import {
   SyncLogMode,
   SyncLogRepository,
 } from '@xero-sync/persistence';
-import { DeliveryItem, DeliveryPriority, DeliveryResult, XeroDeliveryService } from '@xero-sync/xero';
+import { CallClass, DeliveryItem, DeliveryPriority, DeliveryResult, XeroDeliveryService } from '@xero-sync/xero';
 import { StoreDependencyQueries } from './store-dependency.queries';
 import {
   assertNever,
@@ -66,6 +66,11 @@ export interface DeliverAndRecordRequest {
   write: QueueWrite;
   /** A result still 'waiting' is neither logged nor written (a wake-up: the record stays as it was). */
   quietWhileWaiting?: boolean;
+  /**
+   * Overrides the mode's priority: an Immediately-mode event of a backfill (`origin: backfill`) waits behind
+   * interactive and queue work instead of spending the reserve kept for them.
+   */
+  priority?: DeliveryPriority;
 }
 
 export interface AttemptOutcome {
@@ -106,8 +111,10 @@ export class DeliverAndRecordUseCase {
   /** The outcome of every item, in order (including quiet ones, which were neither logged nor written). */
   async execute(req: DeliverAndRecordRequest): Promise<AttemptOutcome[]> {
     if (req.write.kind === 'latest' && req.items.length !== 1) throw new Error('a latest-content write is one record');
+    const priority = req.priority ?? (req.mode === 'cron' ? 'normal' : 'interactive');
+    const callClass: CallClass = req.mode === 'manual' ? 'sync-now' : 'sync';
     const started = Date.now();
-    const results = await this.resultsOf(req.settings, req.items, req.mode === 'cron' ? 'normal' : 'interactive');
+    const results = await this.resultsOf(req.settings, req.items, priority, callClass);
     deliveryDuration.observe({ mode: req.mode }, (Date.now() - started) / 1000);
     const now = new Date();
     const outcomes = req.items.map((item, i) => ({
@@ -129,6 +136,7 @@ export class DeliverAndRecordUseCase {
     settings: StoreSettings,
     items: AttemptItem[],
     priority: DeliveryPriority,
+    callClass: CallClass,
   ): Promise<DeliveryResult[]> {
     const inBatch = new Set(items.map((i) => `${i.entity}:${i.entityId}`));
     const enabled = new Set(settings.entitiesEnabled);
@@ -142,7 +150,8 @@ export class DeliverAndRecordUseCase {
     }
     const delivered = new Map<string, DeliveryResult>();
     if (ready.length > 0) {
-      for (const r of await this.deliver(settings, ready, priority)) delivered.set(`${r.entity}\u0000${r.entityId}`, r);
+      for (const r of await this.deliver(settings, ready, priority, callClass))
+        delivered.set(`${r.entity}\u0000${r.entityId}`, r);
     }
     return items.map(
       (item) =>
@@ -156,12 +165,13 @@ export class DeliverAndRecordUseCase {
     settings: StoreSettings,
     items: AttemptItem[],
     priority: DeliveryPriority,
+    callClass: CallClass,
   ): Promise<DeliveryResult[]> {
     const deliveryItems: DeliveryItem[] = items.map(({ priorAttempts: _, ...item }) => item);
     const backstopMs = deliveryBackstopMs(this.timeoutMs);
     try {
       return await withTimeout(
-        this.delivery.deliver(settings, deliveryItems, { priority, timeoutMs: this.timeoutMs }),
+        this.delivery.deliver(settings, deliveryItems, { priority, callClass, timeoutMs: this.timeoutMs }),
         backstopMs,
         `no answer from Xero delivery within ${backstopMs} ms`,
       );

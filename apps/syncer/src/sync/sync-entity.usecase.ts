@@ -23,7 +23,7 @@ interface ParkedItem {
 }
 
 /**
- * Immediately mode: delivers one event to Xero now (interactive priority). Whatever happens, the event ends
+ * Immediately mode: delivers one event to Xero now (interactive priority; a backfill's events at backfill priority). Whatever happens, the event ends
  * durably recorded before the offset may be committed: synced (the content is kept for per-record Sync Now),
  * or queued (deferred by budget/breaker/connection, retryable failure, waiting on a dependency) for the
  * flusher, or failed (permanent, visible for Sync Now after a fix).
@@ -57,6 +57,7 @@ export class SyncEntityUseCase {
     const [{ state }] = await this.deliverAndRecord.execute({
       settings,
       mode: 'immediate',
+      priority: event.origin === 'backfill' ? 'backfill' : undefined,
       items: [item],
       write: { kind: 'latest', change: queueChangeOf(event, correlationId) },
     });

@@ -11,6 +11,8 @@ export interface RequestStatRecord {
   http429: number;
   failed: number;
   byEndpoint: Record<string, number>;
+  /** Calls by process class (`sync`, `sync-now`, `read`). */
+  byClass: Record<string, number>;
   dayRemaining?: number;
   minuteRemaining?: number;
   appMinuteRemaining?: number;
@@ -22,6 +24,10 @@ export interface RecordedCall {
   tenantId: string;
   /** Endpoint key without dots or `$`, e.g. `POST_Invoices`. */
   endpoint: string;
+  /** Which kind of work the call served (default `sync`). */
+  callClass?: string;
+  /** The process that made it (default `default`); each process counts into its own document. */
+  instance?: string;
   status: number;
   at: Date;
   dayRemaining?: number;
@@ -36,45 +42,78 @@ export function utcDay(at: Date): string {
 
 type Lean = RequestStat & { _id: unknown };
 
-function toRecord(doc: Lean): RequestStatRecord {
-  const { _id, ...rest } = doc as Lean & { createdAt?: Date; updatedAt?: Date };
-  delete (rest as { createdAt?: Date }).createdAt;
-  delete (rest as { updatedAt?: Date }).updatedAt;
-  return { ...rest, byEndpoint: { ...(rest.byEndpoint ?? {}) } };
+const addInto = (into: Record<string, number>, from: Record<string, number> | undefined) => {
+  for (const [k, n] of Object.entries(from ?? {})) into[k] = (into[k] ?? 0) + n;
+};
+
+/** One record per org and day: the instances' counts summed, the quota headers of the latest call. */
+function summed(docs: Lean[]): RequestStatRecord[] {
+  const byKey = new Map<string, { record: RequestStatRecord; lastAt: number }>();
+  for (const d of docs) {
+    const key = `${d.tenantId}|${d.day}`;
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = {
+        record: { tenantId: d.tenantId, day: d.day, calls: 0, http429: 0, failed: 0, byEndpoint: {}, byClass: {} },
+        lastAt: -1,
+      };
+      byKey.set(key, entry);
+    }
+    const r = entry.record;
+    r.calls += d.calls ?? 0;
+    r.http429 += d.http429 ?? 0;
+    r.failed += d.failed ?? 0;
+    addInto(r.byEndpoint, d.byEndpoint);
+    addInto(r.byClass, d.byClass);
+    const at = d.lastCallAt?.getTime() ?? 0;
+    if (at > entry.lastAt) {
+      entry.lastAt = at;
+      r.lastCallAt = d.lastCallAt;
+      for (const f of ['dayRemaining', 'minuteRemaining', 'appMinuteRemaining'] as const) {
+        if (d[f] !== undefined) r[f] = d[f];
+      }
+    }
+  }
+  return [...byKey.values()].map((e) => e.record);
 }
 
-/** Daily Xero call counters per org (pre-aggregated). */
+/** Daily Xero call counters per org (pre-aggregated per process, summed on read). */
 @Injectable()
 export class RequestStatsRepository {
   constructor(@InjectModel(RequestStat.name) private readonly model: Model<RequestStat>) {}
 
-  /** Counts one call (one $inc upsert); remaining-quota headers, when present, overwrite the last seen values. */
+  /**
+   * Counts one call in the calling process's own document (one $inc upsert by `_id`); remaining-quota headers,
+   * when present, overwrite the last seen values. A process must not run two of these at once (see the schema).
+   */
   async recordCall(call: RecordedCall): Promise<void> {
     const day = utcDay(call.at);
-    const $set: Record<string, unknown> = { lastCallAt: call.at };
+    const instance = call.instance ?? 'default';
+    const $set: Record<string, unknown> = { lastCallAt: call.at, tenantId: call.tenantId, day, instance };
     if (call.dayRemaining !== undefined) $set.dayRemaining = call.dayRemaining;
     if (call.minuteRemaining !== undefined) $set.minuteRemaining = call.minuteRemaining;
     if (call.appMinuteRemaining !== undefined) $set.appMinuteRemaining = call.appMinuteRemaining;
     const $inc: Record<string, number> = {
       calls: 1,
       [`byEndpoint.${call.endpoint}`]: 1,
+      [`byClass.${call.callClass ?? 'sync'}`]: 1,
       http429: call.status === 429 ? 1 : 0,
       failed: call.status >= 400 || call.status === 0 ? 1 : 0,
     };
-    const update = () =>
-      this.model.updateOne({ tenantId: call.tenantId, day }, { $inc, $set }, { upsert: true }).exec();
+    const _id = `${call.tenantId}|${day}|${instance}`;
+    const update = () => this.model.updateOne({ _id }, { $inc, $set }, { upsert: true }).exec();
     try {
       await update();
     } catch (err) {
-      // Two instances upserting the first call of a day race on the unique index; the loser just retries.
+      // An upsert racing its own process's earlier one on `_id` (it should not happen); the loser retries.
       if (!isDuplicateKeyError(err)) throw err;
       await update();
     }
   }
 
   async get(tenantId: string, day: string): Promise<RequestStatRecord | null> {
-    const doc = await this.model.findOne({ tenantId, day }).lean<Lean>().exec();
-    return doc ? toRecord(doc) : null;
+    const docs = await this.model.find({ tenantId, day }).lean<Lean[]>().exec();
+    return summed(docs)[0] ?? null;
   }
 
   /** Calls made today (UTC) by all instances for one org. */
@@ -87,6 +126,6 @@ export class RequestStatsRepository {
     const filter: Record<string, unknown> = { day: { $gte: fromDay, $lte: toDay } };
     if (tenantId) filter.tenantId = tenantId;
     const docs = await this.model.find(filter).sort({ day: -1, tenantId: 1 }).lean<Lean[]>().exec();
-    return docs.map(toRecord);
+    return summed(docs);
   }
 }

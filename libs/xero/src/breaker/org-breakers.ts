@@ -33,7 +33,11 @@ const GAUGE: Record<BreakerStateName, number> = { closed: 0, halfOpen: 1, open: 
 export class OrgBreakers {
   private readonly breakers = new Map<string, CircuitBreaker<[Action], unknown>>();
 
-  constructor(private readonly options: BreakerOptions = DEFAULT_BREAKER) {}
+  /** `onChange` hears every state change (the fleet budget shares open breakers with the other processes). */
+  constructor(
+    private readonly options: BreakerOptions = DEFAULT_BREAKER,
+    private readonly onChange: (tenantId: string, state: BreakerStateName) => void = () => undefined,
+  ) {}
 
   /** Whether calls for the org are currently refused without trying. */
   isOpen(tenantId: string): boolean {
@@ -86,9 +90,13 @@ export class OrgBreakers {
       errorFilter: (err: unknown) => !countsForBreaker(err),
     });
     const set = (s: BreakerStateName) => breakerState.set({ org: tenantId }, GAUGE[s]);
-    b.on('open', () => set('open'));
-    b.on('halfOpen', () => set('halfOpen'));
-    b.on('close', () => set('closed'));
+    const change = (s: BreakerStateName) => {
+      set(s);
+      this.onChange(tenantId, s);
+    };
+    b.on('open', () => change('open'));
+    b.on('halfOpen', () => change('halfOpen'));
+    b.on('close', () => change('closed'));
     set('closed');
     this.breakers.set(tenantId, b);
     return b;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { ObjectSerializer } from 'xero-node';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
-import { RequestStatsRepository } from '@xero-sync/persistence';
+import { BudgetSlotRepository, RequestStatsRepository } from '@xero-sync/persistence';
 import { BreakerStateName } from '../breaker/org-breakers';
 import { XeroConnectionService } from '../tokens/xero-connection.service';
 import { XERO_OPTIONS, XeroModuleOptions } from '../xero.options';
@@ -17,7 +17,7 @@ import type {
 import { XeroCallRunner } from './xero-call-runner';
 import { CallContext, CallOutcome, Json, SdkCall, XeroElement } from './xero-call.types';
 
-export type { CallContext, CallOutcome, XeroElement } from './xero-call.types';
+export type { CallClass, CallContext, CallOutcome, XeroElement } from './xero-call.types';
 
 /**
  * The one adapter around xero-node's AccountingApi: every positional signature of the SDK (v20) lives here, so
@@ -34,17 +34,23 @@ export class XeroAccountingClient implements OnModuleDestroy {
     tokens: XeroConnectionService,
     stats: RequestStatsRepository,
     @Optional() @Inject(XERO_OPTIONS) options: XeroModuleOptions = {},
+    @Optional() slots?: BudgetSlotRepository,
   ) {
-    this.runner = new XeroCallRunner(config, tokens, stats, options);
+    this.runner = new XeroCallRunner(config, tokens, stats, options, slots);
   }
 
   onModuleDestroy(): void {
     this.runner.shutdown();
   }
 
-  /** Breaker state per org (for health and the dashboard). */
+  /** Breaker state per org (for health and the dashboard); 'open' also while another process has it open. */
   breakerStates(): Record<string, BreakerStateName> {
     return this.runner.breakerStates();
+  }
+
+  /** Orgs whose breaker any process has open now, read from the fleet budget (for /health). */
+  fleetOpenBreakers(): Promise<string[]> {
+    return this.runner.fleetOpenBreakers();
   }
 
   /** Longest one request may take (the SDK call's timeout). */

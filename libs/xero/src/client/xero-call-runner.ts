@@ -1,9 +1,16 @@
 import { AccountingApi } from 'xero-node';
 import { AppConfig } from '@xero-sync/config';
-import { xeroBudgetRemaining, xeroCallDuration, xeroCalls } from '@xero-sync/observability';
+import {
+  xeroBreakerOpen,
+  xeroCallDuration,
+  xeroCalls,
+  xeroDayBudgetRemaining,
+  xeroMinuteSlotsFree,
+} from '@xero-sync/observability';
 import { RequestStatsRepository, utcDay } from '@xero-sync/persistence';
 import { BreakerStateName, DEFAULT_BREAKER, OrgBreakers } from '../breaker/org-breakers';
-import { DEFAULT_RATE_BUDGET, OrgRateBudget } from '../limiter/org-rate-budget';
+import { BudgetSlotStore, FleetBudget, FleetPermit } from '../limiter/fleet-budget';
+import { DEFAULT_RATE_BUDGET, OrgRateBudget, RatePermit } from '../limiter/org-rate-budget';
 import { XeroConnectionService } from '../tokens/xero-connection.service';
 import {
   CallNotStartedError,
@@ -16,15 +23,20 @@ import {
 import { XeroModuleOptions } from '../xero.options';
 import { CallContext, SdkCall } from './xero-call.types';
 
+/** Margin on top of the request timeout before a dead holder's fleet slots lapse. */
+const HOLD_MARGIN_MS = 5_000;
+
 /**
- * The request/answer plumbing behind XeroAccountingClient's endpoint methods. Each call: breaker check → rate
- * slot (per-org budget) → access token → the SDK call (basePath from XERO_API_URL, with a timeout) → quota
- * headers fed back to the budget → counted in request_stats and metrics. Rejections (xero-node's JSON strings)
+ * The request/answer plumbing behind XeroAccountingClient's endpoint methods. Each call: breaker check → the
+ * fleet's slots for the org (shared by every process, see FleetBudget) → this process's per-org budget (Xero's
+ * remaining-quota headers, the daily limit) → access token → the SDK call (basePath from XERO_API_URL, with a timeout) → quota
+ * headers fed back to the budgets → counted in request_stats and metrics. Rejections (xero-node's JSON strings)
  * become XeroError codes; a 401 refreshes the token once and retries.
  */
 export class XeroCallRunner {
   private readonly budgets = new Map<string, Promise<OrgRateBudget>>();
   private readonly breakers: OrgBreakers;
+  private readonly fleet?: FleetBudget;
   /** Longest one request may take (the SDK call's timeout). */
   readonly timeoutMs: number;
   private readonly pendingStats = new Set<Promise<void>>();
@@ -35,10 +47,24 @@ export class XeroCallRunner {
     private readonly tokens: XeroConnectionService,
     private readonly stats: RequestStatsRepository,
     private readonly options: XeroModuleOptions,
+    private readonly slots?: BudgetSlotStore,
   ) {
     const breaker = { ...DEFAULT_BREAKER, ...(options.breaker ?? {}) };
-    this.breakers = new OrgBreakers(breaker);
     this.timeoutMs = breaker.timeoutMs;
+    if (slots && options.fleetBudget !== false) {
+      const rate = { ...DEFAULT_RATE_BUDGET, ...(options.rate ?? {}) };
+      this.fleet = new FleetBudget(slots, {
+        minuteMs: config.XERO_MINUTE_MS,
+        minuteLimit: rate.minuteLimit,
+        concurrency: rate.concurrency,
+        callHoldMs: breaker.timeoutMs + HOLD_MARGIN_MS,
+        owner: config.SYNCER_INSTANCE_ID,
+      });
+    }
+    this.breakers = new OrgBreakers(breaker, (tenantId, state) => {
+      if (state === 'open') this.fleet?.breakerChanged(tenantId, Date.now() + breaker.resetTimeoutMs);
+      if (state === 'closed') this.fleet?.breakerChanged(tenantId, null);
+    });
   }
 
   /** Stops the breakers' timers. */
@@ -46,12 +72,21 @@ export class XeroCallRunner {
     this.breakers.shutdown();
   }
 
+  /** Each org's breaker: this process's, or 'open' while another process has it open (fleet-wide). */
   breakerStates(): Record<string, BreakerStateName> {
-    return this.breakers.states();
+    const states = this.breakers.states();
+    for (const org of this.fleet?.knownOrgs() ?? []) states[org] = this.breakerState(org);
+    return states;
   }
 
   breakerState(tenantId: string): BreakerStateName {
-    return this.breakers.state(tenantId);
+    return this.fleet?.openUntil(tenantId) !== undefined ? 'open' : this.breakers.state(tenantId);
+  }
+
+  /** Orgs whose breaker any process of the fleet has open now (empty without the fleet budget). */
+  async fleetOpenBreakers(): Promise<string[]> {
+    if (!this.fleet || !this.slots) return [];
+    return Object.keys(await this.slots.openBreakers());
   }
 
   async callsToday(tenantId: string): Promise<number> {
@@ -59,7 +94,7 @@ export class XeroCallRunner {
   }
 
   async flushStats(): Promise<void> {
-    await Promise.all([...this.pendingStats]);
+    await Promise.all([...this.pendingStats, this.fleet?.settle()]);
   }
 
   /** Runs one SDK call under the org's breaker and budget; returns Xero's raw JSON answer. */
@@ -97,10 +132,27 @@ export class XeroCallRunner {
     }
     const budget = await this.budget(tenantId);
     if (ctx.signal?.aborted) throw outOfTime();
-    const permit = await budget.acquire(ctx.priority, ctx.lane, ctx.maxWaitMs ?? this.maxWaitMs());
+    const deadline = Date.now() + (ctx.maxWaitMs ?? this.maxWaitMs());
+    // The fleet's slots first: waiting for them while holding one of this process's 5 local slots would let
+    // backfill calls parked at the fleet block a Sync Now of the same process. Holding a fleet slot, the local
+    // budget can only be stricter through Xero's headers or the daily limit (its calls are a subset of the fleet's).
+    let shared: FleetPermit | undefined;
+    try {
+      shared = await this.fleet?.acquire(tenantId, ctx.priority, ctx.lane, deadline);
+    } finally {
+      this.publish(tenantId);
+    }
+    let permit: RatePermit;
+    try {
+      permit = await budget.acquire(ctx.priority, ctx.lane, Math.max(0, deadline - Date.now()));
+    } catch (err) {
+      shared?.release(Date.now());
+      throw err;
+    }
     if (ctx.signal?.aborted) {
-      // The slot waited for is given back unused (it still counts as spent: conservative, never a 429).
+      // The slots waited for are given back unused (they still count as spent: conservative, never a 429).
       permit.release();
+      shared?.release(Date.now());
       throw outOfTime();
     }
     const started = Date.now();
@@ -133,6 +185,9 @@ export class XeroCallRunner {
       });
     } finally {
       permit.release();
+      shared?.release(Date.now());
+      if (status === 429)
+        this.fleet?.blockUntil(tenantId, Date.now() + (retryAfterMs(headers) ?? this.config.XERO_MINUTE_MS));
       budget.observe({
         dayRemaining: num(headers['x-daylimit-remaining']),
         minuteRemaining: num(headers['x-minlimit-remaining']),
@@ -140,14 +195,22 @@ export class XeroCallRunner {
         retryAfterMs: status === 429 ? retryAfterMs(headers) : undefined,
         problem: headers['x-rate-limit-problem'],
       });
-      xeroBudgetRemaining.set({ org: tenantId }, budget.dayRemaining);
-      if (called) this.record(tenantId, endpoint, status, headers, started);
+      xeroDayBudgetRemaining.set({ org: tenantId }, budget.dayRemaining);
+      if (called) this.record(tenantId, endpoint, ctx, status, headers, started);
     }
+  }
+
+  /** The fleet's view of the org for /metrics: open breaker, minute slots left. */
+  private publish(tenantId: string): void {
+    xeroBreakerOpen.set({ org: tenantId }, this.breakerState(tenantId) === 'open' ? 1 : 0);
+    const remaining = this.fleet?.minuteRemaining(tenantId);
+    if (remaining !== undefined) xeroMinuteSlotsFree.set({ org: tenantId }, remaining);
   }
 
   private record(
     tenantId: string,
     endpoint: string,
+    ctx: CallContext,
     status: number,
     headers: Record<string, string>,
     started: number,
@@ -157,6 +220,8 @@ export class XeroCallRunner {
     const call = {
       tenantId,
       endpoint,
+      callClass: ctx.callClass ?? (ctx.lane === 'read' ? 'read' : 'sync'),
+      instance: this.config.SYNCER_INSTANCE_ID,
       status,
       at: new Date(),
       dayRemaining: num(headers['x-daylimit-remaining']),

@@ -2,10 +2,15 @@ import type { AccountingApi } from 'xero-node';
 import type { AxiosResponse } from 'axios';
 import type { CallLane, DeliveryPriority } from '../limiter/org-rate-budget';
 
+/** Which kind of work a call serves, counted per class in the daily report: queue/Immediately writes, Sync Now, admin reads. */
+export type CallClass = 'sync' | 'sync-now' | 'read';
+
 /** Per-call context: who waits (priority), what for (lane), and the Idempotency-Key of a write. */
 export interface CallContext {
   priority: DeliveryPriority;
   lane: CallLane;
+  /** Default: 'read' in the read lane, else 'sync'. */
+  callClass?: CallClass;
   idempotencyKey?: string;
   /** Override of the module's max rate wait for this call. */
   maxWaitMs?: number;

@@ -1,6 +1,7 @@
 import type { XeroLinkKey } from '@xero-sync/persistence';
 import { sha256Hex } from '@xero-sync/security';
 import { CallContext, CallOutcome, XeroAccountingClient, XeroElement } from '../client/xero-accounting.client';
+import type { CallClass } from '../client/xero-call.types';
 import { CallLane, DeliveryPriority } from '../limiter/org-rate-budget';
 import { CallNotStartedError, elementErrors, XeroError } from '../xero.errors';
 import { DeliveryItem } from './delivery.types';
@@ -80,11 +81,22 @@ export class BatchWriter {
     readonly xero: XeroTransport,
     private readonly outcomes: ItemOutcomes,
     private readonly links: LinkLedger,
-    private readonly opts: BatchLimits & { storeId: string; priority: DeliveryPriority; signal: AbortSignal },
+    private readonly opts: BatchLimits & {
+      storeId: string;
+      priority: DeliveryPriority;
+      callClass?: CallClass;
+      signal: AbortSignal;
+    },
   ) {}
 
   call(lane: CallLane, idempotencyKey?: string): CallContext {
-    return { priority: this.opts.priority, lane, idempotencyKey, signal: this.opts.signal };
+    return {
+      priority: this.opts.priority,
+      lane,
+      callClass: this.opts.callClass,
+      idempotencyKey,
+      signal: this.opts.signal,
+    };
   }
 
   async write(entries: Entry[], spec: BatchSpec): Promise<void> {

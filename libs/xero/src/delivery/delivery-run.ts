@@ -1,6 +1,7 @@
 import type { StoreSettings } from '@xero-sync/persistence';
 import { BreakerStateName } from '../breaker/org-breakers';
 import { DeliveryPriority } from '../limiter/org-rate-budget';
+import type { CallClass } from '../client/xero-call.types';
 import { XeroConnectionService } from '../tokens/xero-connection.service';
 import { CallNotStartedError, XeroError } from '../xero.errors';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_BYTES, XeroModuleOptions } from '../xero.options';
@@ -42,6 +43,7 @@ export interface RunParts {
   settings: StoreSettings;
   items: DeliveryItem[];
   priority: DeliveryPriority;
+  callClass?: CallClass;
   xero: XeroTransport;
   links: LinkStore;
   /** Dry-run: links are read like delivery, never written. */
@@ -71,6 +73,7 @@ export class DeliveryRun {
     this.writer = new BatchWriter(parts.xero, this.outcomes, ledger, {
       storeId: settings.storeId,
       priority: parts.priority,
+      callClass: parts.callClass,
       signal: parts.signal,
       batchSize: Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE),
       maxBytes: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,

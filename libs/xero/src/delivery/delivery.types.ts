@@ -1,5 +1,6 @@
 import type { EntityName, EntityPayloads } from '@xero-sync/contracts';
 import type { DeliveryPriority } from '../limiter/org-rate-budget';
+import type { CallClass } from '../client/xero-call.types';
 import type { XeroErrorCode } from '../xero.errors';
 
 /** One store entity to write to Xero (the syncer hands over parsed event payloads). */
@@ -37,6 +38,8 @@ export interface DeliveryResult {
 
 export interface DeliveryOptions {
   priority: DeliveryPriority;
+  /** What the calls are counted as in the daily report (default 'sync'; Sync Now says 'sync-now'). */
+  callClass?: CallClass;
   /**
    * Deadline for the whole delivery (default DEFAULT_DELIVERY_TIMEOUT_MS). No Xero call starts after it; items
    * not reached by then are answered 'deferred'. The records' claims last this long plus one request timeout.

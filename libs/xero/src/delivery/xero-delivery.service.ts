@@ -49,6 +49,7 @@ export class XeroDeliveryService {
         settings,
         items,
         priority: opts.priority,
+        callClass: opts.callClass,
         xero: this.client,
         links: this.links,
         options: this.options,

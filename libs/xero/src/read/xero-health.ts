@@ -5,7 +5,8 @@ import { XeroAccountingClient } from '../client/xero-accounting.client';
 
 /**
  * Xero's side of /health: down only when every org's breaker is open (one org's outage must not take the
- * syncer out of rotation); details list each org's breaker state.
+ * syncer out of rotation); details list each org's breaker state ('open' also when another process opened it)
+ * and `openOrgs`, the orgs any process of the fleet has paused.
  */
 @Injectable()
 export class XeroHealth {
@@ -20,9 +21,12 @@ export class XeroHealth {
 
   async check(): Promise<HealthIndicatorResult> {
     const states = this.breakerStates();
+    const openOrgs = await this.client
+      .fleetOpenBreakers()
+      .catch(() => Object.keys(states).filter((o) => states[o] === 'open'));
     const values = Object.values(states);
     const probe = this.indicator.check('xero');
     const allOpen = values.length > 0 && values.every((s) => s === 'open');
-    return allOpen ? probe.down({ breakers: states }) : probe.up({ breakers: states });
+    return allOpen ? probe.down({ breakers: states, openOrgs }) : probe.up({ breakers: states, openOrgs });
   }
 }

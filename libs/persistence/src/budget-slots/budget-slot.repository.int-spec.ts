@@ -1,0 +1,130 @@
+import mongoose, { Connection } from 'mongoose';
+import { testMongoUri } from '@xero-sync/testing';
+import { BudgetSlotRepository, HeldBudgetSlots } from './budget-slot.repository';
+import { BudgetSlot, BudgetSlotSchema } from './budget-slot.schema';
+
+const LIMITS = { inflight: 5, minute: 60 };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Five "processes" (one connection each) claiming one org's slots on real FerretDB, whose concurrent
+// conditional updates are not serialised: only the unique insert may decide who holds a slot.
+describe('BudgetSlotRepository on FerretDB', () => {
+  const uri = testMongoUri();
+  let conns: Connection[];
+  let repos: BudgetSlotRepository[];
+
+  beforeAll(async () => {
+    conns = await Promise.all(
+      [0, 1, 2, 3, 4].map(() => mongoose.createConnection(uri, { maxPoolSize: 8 }).asPromise()),
+    );
+    repos = conns.map((c) => new BudgetSlotRepository(c.model(BudgetSlot.name, BudgetSlotSchema)));
+    await conns[0].model(BudgetSlot.name).syncIndexes();
+  });
+  afterAll(async () => {
+    await conns[0].dropDatabase();
+    await Promise.all(conns.map((c) => c.close()));
+  });
+
+  /** One claim attempt of a process: a view, then the insert of a random free pair. */
+  async function tryClaim(repo: BudgetSlotRepository, org: string, owner: string, minuteMs: number) {
+    const v = await repo.view(org, LIMITS);
+    if (v.freeInflight.length === 0 || v.freeMinute.length === 0) return null;
+    const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
+    const now = Date.now();
+    return repo.claim(
+      org,
+      owner,
+      pick(v.freeInflight),
+      pick(v.freeMinute),
+      new Date(now + 10_000),
+      new Date(now + minuteMs),
+    );
+  }
+
+  it('five processes racing: never more than 5 held at once, and each minute slot has one holder', async () => {
+    const org = 'org-race';
+    const live = new Set<string>();
+    let maxLive = 0;
+    const minuteHolders = new Map<string, number>();
+    let granted = 0;
+    await Promise.all(
+      repos.map(async (repo, p) => {
+        for (let i = 0; i < 40; i++) {
+          const held: HeldBudgetSlots | null = await tryClaim(repo, org, `p${p}`, 60_000);
+          if (!held) continue;
+          granted++;
+          const slot = held.inflightId.split('#')[0];
+          expect(live.has(slot)).toBe(false);
+          live.add(slot);
+          maxLive = Math.max(maxLive, live.size);
+          const minuteSlot = held.minuteId.split('#')[0];
+          minuteHolders.set(minuteSlot, (minuteHolders.get(minuteSlot) ?? 0) + 1);
+          await sleep(5);
+          live.delete(slot);
+          await repo.release(held, new Date(Date.now() + 60_000));
+        }
+      }),
+    );
+    expect(maxLive).toBeLessThanOrEqual(5);
+    expect(granted).toBeGreaterThan(0);
+    expect(granted).toBeLessThanOrEqual(60);
+    expect([...minuteHolders.values()].every((n) => n === 1)).toBe(true);
+    const v = await repos[0].view(org, LIMITS);
+    expect(v.freeInflight).toHaveLength(5);
+    expect(v.freeMinute).toHaveLength(60 - granted);
+  });
+
+  it('a holder that never releases (killed) blocks its slots only until they expire', async () => {
+    const org = 'org-killed';
+    const v = await repos[0].view(org, LIMITS);
+    const now = Date.now();
+    const held = (await repos[0].claim(
+      org,
+      'killed',
+      v.freeInflight[0],
+      v.freeMinute[0],
+      new Date(now + 300),
+      new Date(now + 600),
+    ))!;
+    expect(held).not.toBeNull();
+    const during = await repos[1].view(org, LIMITS);
+    expect(during.freeInflight).toHaveLength(4);
+    expect(during.freeMinute).toHaveLength(59);
+    expect(during.minuteFreesAt).toHaveLength(1);
+    await sleep(650);
+    const after = await repos[1].view(org, LIMITS);
+    expect(after.freeInflight).toHaveLength(5);
+    expect(after.freeMinute).toHaveLength(60);
+    // Exactly one of the contenders takes the lapsed slot's next epoch.
+    const takers = await Promise.all(
+      repos
+        .slice(1)
+        .map((r, i) =>
+          r.claim(
+            org,
+            `taker-${i}`,
+            after.freeInflight[0],
+            after.freeMinute[0],
+            new Date(Date.now() + 1000),
+            new Date(Date.now() + 1000),
+          ),
+        ),
+    );
+    expect(takers.filter(Boolean)).toHaveLength(1);
+    // The losers gave back what they got of the pair: all but the winner's in-flight slot is free.
+    expect((await repos[0].view(org, LIMITS)).freeInflight).toHaveLength(4);
+  });
+
+  it('shares Retry-After and an open breaker with every process', async () => {
+    const org = 'org-state';
+    const until = new Date(Date.now() + 5_000);
+    await repos[0].blockUntil(org, until);
+    await repos[1].blockUntil(org, new Date(Date.now() + 1_000));
+    expect((await repos[2].view(org, LIMITS)).retryAfterUntil).toEqual(until);
+    await repos[3].setBreakerOpen(org, until);
+    expect((await repos[4].view(org, LIMITS)).breakerOpenUntil).toEqual(until);
+    expect(await repos[4].openBreakers()).toEqual({ [org]: until });
+    await repos[3].setBreakerOpen(org, null);
+    expect(await repos[4].openBreakers()).toEqual({});
+  });
+});

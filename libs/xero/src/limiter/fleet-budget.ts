@@ -1,0 +1,252 @@
+import type { BudgetSlotRepository, FreeSlot, HeldBudgetSlots, OrgBudgetView } from '@xero-sync/persistence';
+import { XeroError } from '../xero.errors';
+import type { CallLane, DeliveryPriority } from './org-rate-budget';
+
+/** The slot store the fleet budget spends from (BudgetSlotRepository; a fake in unit specs). */
+export type BudgetSlotStore = Pick<
+  BudgetSlotRepository,
+  'view' | 'claim' | 'release' | 'blockUntil' | 'setBreakerOpen' | 'deleteSuperseded' | 'openBreakers'
+>;
+
+export interface FleetBudgetOptions {
+  /** Length of Xero's rate "minute" (XERO_MINUTE_MS). */
+  minuteMs: number;
+  minuteLimit: number;
+  concurrency: number;
+  /** Longest a call can keep its slots if its holder dies mid-call (request timeout + margin). */
+  callHoldMs: number;
+  /** Who holds the slots (the process's instance id). */
+  owner: string;
+}
+
+/** Slots one call holds fleet-wide; `release(answeredAt)` once the answer (or failure) arrived. */
+export interface FleetPermit {
+  release(answeredAt: number): void;
+}
+
+/**
+ * Minute slots a call must leave free for higher priorities, fleet-wide: Sync Now and Immediately writes may
+ * take the last slot; admin reads leave one; queue work leaves one (payments, invoices) or two (master data);
+ * backfill leaves three. With a backlog, lower lanes still use all but their reserve of every minute.
+ */
+export function fleetReserve(priority: DeliveryPriority, lane: CallLane): number {
+  if (priority === 'interactive') return lane === 'read' ? 1 : 0;
+  if (priority === 'normal') return lane === 'master' || lane === 'read' ? 2 : 1;
+  return 3;
+}
+
+const PRIORITY_RANK: Record<DeliveryPriority, number> = { interactive: 0, normal: 10, backfill: 20 };
+const LANE_RANK: Record<CallLane, number> = { payment: 0, invoice: 1, read: 2, master: 3 };
+/** While every in-flight slot is busy, how often the fleet is read again (plus jitter). */
+const INFLIGHT_POLL_MS = 20;
+/** Superseded slot epochs are cleaned up once a view lists this many (each one makes every claim's read longer). */
+const SWEEP_AT = 10;
+
+interface Waiter {
+  rank: number;
+  seq: number;
+  reserve: number;
+  deadline: number;
+  resolve: (p: FleetPermit) => void;
+  reject: (e: XeroError) => void;
+}
+
+interface OrgQueue {
+  waiters: Waiter[];
+  running: boolean;
+  /** Ends the claimer's current wait (a new waiter may be of higher priority, with a smaller reserve). */
+  wake?: () => void;
+}
+
+/**
+ * The org budget every process of the fleet spends from (syncers and admin-api alike), kept in MongoDB as slot
+ * documents (`budget_slots`): a call holds one of `concurrency` in-flight slots and one of `minuteLimit` minute
+ * slots. A minute slot is held from the claim until the answer + one Xero minute (+ a margin for clock skew
+ * between hosts), so the starts of any window of one minute number at most `minuteLimit` and no fixed window of Xero's
+ * can count more, whichever processes made them. A 429's Retry-After and an open breaker are written to the org's
+ * state document and obeyed by every process.
+ *
+ * Inside a process each org has one claimer at a time, serving waiters by reserve, then priority and lane, so the fleet's
+ * contention (and FerretDB's load) grows with processes, not with waiting calls.
+ */
+export class FleetBudget {
+  private readonly orgs = new Map<string, OrgQueue>();
+  private readonly views = new Map<string, OrgBudgetView>();
+  private readonly pending = new Set<Promise<void>>();
+  private seq = 0;
+
+  constructor(
+    private readonly store: BudgetSlotStore,
+    private readonly options: FleetBudgetOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Waits for the org's fleet slots until `deadline` (epoch ms); RATE_LIMITED or CIRCUIT_OPEN otherwise. */
+  acquire(org: string, priority: DeliveryPriority, lane: CallLane, deadline: number): Promise<FleetPermit> {
+    return new Promise((resolve, reject) => {
+      const q = this.orgs.get(org) ?? { waiters: [], running: false };
+      this.orgs.set(org, q);
+      q.waiters.push({
+        rank: PRIORITY_RANK[priority] + LANE_RANK[lane],
+        seq: this.seq++,
+        reserve: Math.min(fleetReserve(priority, lane), this.options.minuteLimit - 1),
+        deadline,
+        resolve,
+        reject,
+      });
+      // Smallest reserve first: whatever the head must wait for, everyone behind it must wait for too.
+      q.waiters.sort((a, b) => a.reserve - b.reserve || a.rank - b.rank || a.seq - b.seq);
+      if (!q.running) void this.serve(org, q);
+      else q.wake?.();
+    });
+  }
+
+  /** Xero answered 429: no process calls the org before `until`. */
+  blockUntil(org: string, until: number): void {
+    this.track(this.store.blockUntil(org, new Date(until)));
+  }
+
+  /** This process's breaker for the org opened (until `until`) or closed (null): tell the fleet. */
+  breakerChanged(org: string, until: number | null): void {
+    this.track(this.store.setBreakerOpen(org, until === null ? null : new Date(until)));
+  }
+
+  /** When the fleet's breaker for the org is open until, as this process last read it. */
+  openUntil(org: string): number | undefined {
+    const at = this.views.get(org)?.breakerOpenUntil?.getTime();
+    return at !== undefined && at > this.now() ? at : undefined;
+  }
+
+  /** Minute slots free for the org as this process last read them (for metrics). */
+  minuteRemaining(org: string): number | undefined {
+    return this.views.get(org)?.freeMinute.length;
+  }
+
+  /** Orgs this process has read the fleet budget of. */
+  knownOrgs(): string[] {
+    return [...this.views.keys()];
+  }
+
+  /** Resolves when every started release and state write finished (tests, shutdown). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
+  private async serve(org: string, q: OrgQueue): Promise<void> {
+    q.running = true;
+    try {
+      while (q.waiters.length > 0) {
+        const head = q.waiters[0];
+        const outcome = await this.tryClaim(org, head.reserve).catch(
+          (err: unknown) =>
+            new XeroError('RATE_LIMITED', `the shared Xero budget could not be read: ${String(err)}`, {
+              retryAfterMs: 1_000,
+            }),
+        );
+        if (outcome instanceof XeroError) {
+          // The fleet refuses every call of the org (breaker, unreadable budget): every waiter hears it.
+          for (const w of q.waiters.splice(0)) w.reject(outcome);
+          break;
+        }
+        if ('permit' in outcome) {
+          q.waiters.splice(q.waiters.indexOf(head), 1);
+          head.resolve(outcome.permit);
+          continue;
+        }
+        // A waiter of higher priority arrived during the read: serve it first.
+        if (outcome.retryNow || q.waiters[0] !== head) continue;
+        const now = this.now();
+        for (const w of [...q.waiters]) {
+          if (outcome.at > w.deadline) {
+            q.waiters.splice(q.waiters.indexOf(w), 1);
+            w.reject(
+              new XeroError('RATE_LIMITED', 'the fleet-wide rate budget for this Xero org is used up for now', {
+                retryAfterMs: Math.max(1, outcome.at - now),
+              }),
+            );
+          }
+        }
+        if (q.waiters.length === 0) break;
+        const wakeAt = Math.min(outcome.at, ...q.waiters.map((w) => w.deadline));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(1, wakeAt - now) + Math.random() * 10);
+          timer.unref?.();
+          q.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        q.wake = undefined;
+      }
+    } finally {
+      q.running = false;
+      if (q.waiters.length > 0) void this.serve(org, q);
+    }
+  }
+
+  /** One attempt: a permit, a time worth trying again at, or a refusal for every waiter. */
+  private async tryClaim(
+    org: string,
+    reserve: number,
+  ): Promise<{ permit: FleetPermit } | { at: number; retryNow?: boolean } | XeroError> {
+    const o = this.options;
+    const nowDate = new Date(this.now());
+    const now = nowDate.getTime();
+    const view = await this.store.view(org, { inflight: o.concurrency, minute: o.minuteLimit }, nowDate);
+    this.views.set(org, view);
+    if (view.superseded.length >= SWEEP_AT) this.track(this.store.deleteSuperseded(view.superseded));
+    const breakerUntil = view.breakerOpenUntil?.getTime() ?? 0;
+    if (breakerUntil > now) {
+      return new XeroError('CIRCUIT_OPEN', 'Xero looks unavailable for this org; calls are paused fleet-wide', {
+        retryAfterMs: breakerUntil - now,
+      });
+    }
+    const blocked = view.retryAfterUntil?.getTime() ?? 0;
+    if (blocked > now) return { at: blocked };
+    if (view.freeMinute.length <= reserve) {
+      const next = view.minuteFreesAt[reserve - view.freeMinute.length];
+      return { at: next ? next.getTime() : now + INFLIGHT_POLL_MS };
+    }
+    if (view.freeInflight.length === 0) return { at: now + INFLIGHT_POLL_MS };
+    const held = await this.store.claim(
+      org,
+      o.owner,
+      pick(view.freeInflight),
+      pick(view.freeMinute),
+      new Date(now + o.callHoldMs),
+      new Date(now + o.callHoldMs + this.minuteHoldMs()),
+    );
+    // Lost a race to another process: read again right away.
+    if (!held) return { at: now, retryNow: true };
+    return { permit: this.permit(held) };
+  }
+
+  private permit(held: HeldBudgetSlots): FleetPermit {
+    let done = false;
+    return {
+      release: (answeredAt: number) => {
+        if (done) return;
+        done = true;
+        this.track(this.store.release(held, new Date(answeredAt + this.minuteHoldMs()), new Date(this.now())));
+      },
+    };
+  }
+
+  /**
+   * How long after its answer a call still counts against the minute: one minute plus a margin for clock skew
+   * between hosts (1 %, at most 250 ms).
+   */
+  private minuteHoldMs(): number {
+    return this.options.minuteMs + Math.min(250, Math.ceil(this.options.minuteMs / 100));
+  }
+
+  private track(p: Promise<void>): void {
+    // A lost release or state write only makes the fleet stricter until the slot's expiry; never a 429.
+    const tracked: Promise<void> = p.catch(() => undefined).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+}
+
+function pick(slots: FreeSlot[]): FreeSlot {
+  return slots[Math.floor(Math.random() * slots.length)];
+}
