@@ -8,6 +8,9 @@ const STORE_STORAGE = 'xero-sync.storeId';
 const POLL_MS = 2000;
 const ROLE_RANK = { viewer: 0, operator: 1, admin: 2 };
 const ENTITIES = ['customer', 'product', 'order', 'invoice', 'creditmemo'];
+// The sync log's statuses and modes (libs/persistence SYNC_LOG_STATUSES, SYNC_LOG_MODES).
+const LOG_STATUSES = ['success', 'error', 'waiting'];
+const LOG_MODES = ['immediate', 'cron', 'manual', 'intake', 'replay'];
 
 if (agGrid.ModuleRegistry && agGrid.AllCommunityModule) {
   agGrid.ModuleRegistry.registerModules([agGrid.AllCommunityModule]);
@@ -41,6 +44,8 @@ document.addEventListener('alpine:init', () => {
       { id: 'dlq', label: 'DLQ' },
     ],
     entities: ENTITIES,
+    logStatuses: LOG_STATUSES,
+    logModes: LOG_MODES,
     page: 'log',
     key: null,
     keyInput: '',
@@ -50,7 +55,7 @@ document.addEventListener('alpine:init', () => {
     flashKind: 'info',
     stores: [],
     storeId: '',
-    logFilter: { status: '', entity: '', q: '' },
+    logFilter: { status: '', mode: '', entity: '', q: '' },
     logTotal: 0,
     queueCounts: {},
     daily: [],
@@ -215,13 +220,23 @@ document.addEventListener('alpine:init', () => {
           { field: 'entityId', headerName: 'Id', width: 110 },
           { field: 'action', width: 90 },
           { field: 'status', cellRenderer: statusCell, width: 115 },
+          { field: 'mode', width: 95 },
           { field: 'message', flex: 1, tooltipField: 'message', minWidth: 260 },
+          {
+            field: 'nextAttemptAt',
+            headerName: 'Next attempt',
+            valueFormatter: (p) => (p.data?.status === 'waiting' ? fmtDate(p.value) : ''),
+            width: 160,
+          },
           { field: 'xeroUrl', headerName: 'Xero', cellRenderer: linkCell, width: 120 },
           { headerName: '', cellRenderer: syncNowCell, width: 110, sortable: false },
         ],
         rowData: [],
         getRowId: (p) => p.data.id,
-        rowClassRules: { 'row-error': (p) => p.data?.status === 'error' },
+        rowClassRules: {
+          'row-error': (p) => p.data?.status === 'error',
+          'row-waiting': (p) => p.data?.status === 'waiting',
+        },
       });
       this.grids.queue = agGrid.createGrid(document.getElementById('queue-grid'), {
         theme: GRID_THEME,
@@ -383,11 +398,11 @@ document.addEventListener('alpine:init', () => {
       return e ? e.reason : '';
     },
     async saveSettings() {
-      const { mode, cronIntervalMinutes, entitiesEnabled, mapping } = this.settings;
+      const { mode, cronIntervalMinutes, waitHorizonMinutes, entitiesEnabled, mapping } = this.settings;
       try {
         this.settings = await this.api(`/stores/${encodeURIComponent(this.storeId)}/settings`, {
           method: 'PUT',
-          body: { mode, cronIntervalMinutes, entitiesEnabled, mapping },
+          body: { mode, cronIntervalMinutes, waitHorizonMinutes, entitiesEnabled, mapping },
         });
         this.settingsErrors = [];
         this.say('Settings saved');

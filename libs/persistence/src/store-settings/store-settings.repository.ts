@@ -21,6 +21,7 @@ function withDefaults(doc: Lean): StoreSettings {
     xeroTenantId: doc.xeroTenantId ?? undefined,
     mode: (doc.mode as StoreSettings['mode']) ?? d.mode,
     cronIntervalMinutes: doc.cronIntervalMinutes ?? d.cronIntervalMinutes,
+    waitHorizonMinutes: doc.waitHorizonMinutes ?? d.waitHorizonMinutes,
     entitiesEnabled: (doc.entitiesEnabled as StoreSettings['entitiesEnabled']) ?? d.entitiesEnabled,
     mapping: {
       ...base,
@@ -62,6 +63,7 @@ export class StoreSettingsRepository {
       xeroTenantId: settings.xeroTenantId,
       mode: settings.mode,
       cronIntervalMinutes: settings.cronIntervalMinutes,
+      waitHorizonMinutes: settings.waitHorizonMinutes,
       entitiesEnabled: settings.entitiesEnabled,
       mapping: settings.mapping as unknown as Record<string, unknown>,
       updatedBy: actor,
