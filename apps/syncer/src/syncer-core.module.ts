@@ -6,6 +6,7 @@ import {
   FlushScheduleModule,
   LeaseModule,
   PendingChangeModule,
+  ReplayJobModule,
   SyncLogModule,
 } from '@xero-sync/persistence';
 import { RequestFlushUseCase } from './commands/request-flush.usecase';
@@ -15,6 +16,7 @@ import { EntityChangeConsumer } from './consumers/entity-change.consumer';
 import { SyncSettingsCache } from './delivery/sync-settings.cache';
 import { DeadLetterMessageUseCase } from './dlq/dead-letter-message.usecase';
 import { RequeueDlqUseCase } from './dlq/requeue-dlq.usecase';
+import { ReplayStoreUseCase } from './replay/replay-store.usecase';
 import { SyncerMetricsScheduler } from './metrics/syncer-metrics.scheduler';
 import { BufferEntityChangeUseCase } from './sync/buffer-entity-change.usecase';
 import { DeliverAndRecordUseCase } from './sync/deliver-and-record.usecase';
@@ -43,6 +45,7 @@ export class SyncerCoreModule {
         DlqMessageModule,
         LeaseModule,
         FlushScheduleModule,
+        ReplayJobModule,
       ],
       providers: [
         EntityChangeConsumer,
@@ -60,6 +63,7 @@ export class SyncerCoreModule {
         DeadLetterMessageUseCase,
         RequeueDlqUseCase,
         SyncerMetricsScheduler,
+        ReplayStoreUseCase,
       ],
     };
   }

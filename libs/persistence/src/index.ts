@@ -14,3 +14,4 @@ export * from './xero-links';
 export * from './request-stats';
 export * from './store-settings';
 export * from './leases';
+export * from './replay-jobs';

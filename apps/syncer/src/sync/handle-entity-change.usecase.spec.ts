@@ -91,6 +91,7 @@ function setup(
     queue,
     new SyncEntityUseCase(deliverAndRecord, queue),
     new BufferEntityChangeUseCase(queue),
+    deliverAndRecord,
   );
   return { useCase, saved, logged };
 }
