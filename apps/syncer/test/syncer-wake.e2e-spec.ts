@@ -69,7 +69,7 @@ describe('syncer Immediately wake-up', () => {
       .sort({ createdAt: 1 })
       .toArray();
     expect(rows.map((r) => [r.mode, r.status, r.attempt])).toEqual([
-      ['immediate', 'error', 1],
+      ['immediate', 'waiting', 1],
       ['immediate', 'success', 2],
     ]);
     const dump = await dumpOf(t, tenantId);

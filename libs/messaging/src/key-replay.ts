@@ -72,7 +72,8 @@ export async function readRanges(kafka: Kafka, options: ReadRangesOptions): Prom
   const consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30000 });
   let settle!: (err?: unknown) => void;
   const done = new Promise<void>((resolve, reject) => {
-    settle = (err?: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve());
+    settle = (err?: unknown) =>
+      err ? reject(err instanceof Error ? err : new Error('replay read failed')) : resolve();
   });
   consumer.on(consumer.events.CRASH, (event) => settle(event.payload.error));
   await consumer.connect();

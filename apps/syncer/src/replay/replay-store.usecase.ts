@@ -5,6 +5,7 @@ import { IncomingMessage, KAFKA, Kafka, keyReplayRanges, KeyReplayRange, readRan
 import { runWithCorrelation } from '@xero-sync/observability';
 import { emptyReplayCounts, ReplayCounts, ReplayJobRepository } from '@xero-sync/persistence';
 import { EntityChangeOutcome, HandleEntityChangeUseCase } from '../sync/handle-entity-change.usecase';
+import { assertNever } from '../sync/sync-policy';
 
 type ReplayStart = Extract<XeroSyncCommand, { type: 'replay.start' }>;
 
@@ -21,8 +22,15 @@ function bucketOf(outcome: EntityChangeOutcome): keyof Omit<ReplayCounts, 'read'
     case 'failed':
     case 'waiting':
       return outcome;
-    default:
+    case 'deferred':
+    case 'delivered':
+    case 'disabled':
+    case 'duplicate':
+    case 'queued':
+    case 'stale':
       return 'skipped';
+    default:
+      return assertNever(outcome);
   }
 }
 

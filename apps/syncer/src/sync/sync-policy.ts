@@ -285,14 +285,17 @@ export function awaitedRecordOf(
     }
     case 'order': {
       const order = item.payload as MagentoOrder;
-      const sku = /\bitem (\S+) (?:is not|could not)/.exec(reason)?.[1];
+      const sku = /\bitem (\S+) (?:is|was|could) /.exec(reason)?.[1];
       if (sku) return { entity: 'product', entityId: sku };
       if (/contact/.test(reason) && !isGuestOrder(order))
         return { entity: 'customer', entityId: String(order.customer_id) };
       return undefined;
     }
-    default:
+    case 'customer':
+    case 'product':
       return undefined;
+    default:
+      return assertNever(item.entity);
   }
 }
 
