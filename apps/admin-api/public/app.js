@@ -66,6 +66,9 @@ document.addEventListener('alpine:init', () => {
     connections: [],
     backfills: [],
     backfillEntities: [...ENTITIES],
+    replays: [],
+    replayEntities: [...ENTITIES],
+    replayFrom: '',
     newStore: { storeId: '', name: '', magentoBaseUrl: '', magentoToken: '' },
     shownSecret: '',
     recon: { from: '', to: '', running: false, report: null, error: '' },
@@ -181,7 +184,7 @@ document.addEventListener('alpine:init', () => {
         case 'connections':
           return this.loadConnections();
         case 'backfill':
-          return this.loadBackfills();
+          return Promise.all([this.loadBackfills(), this.loadReplays()]);
         case 'stores':
           return this.loadStores();
         case 'dlq':
@@ -466,6 +469,28 @@ document.addEventListener('alpine:init', () => {
     async cancelBackfill(jobId) {
       await this.api(`/backfills/${jobId}/cancel`, { method: 'POST' });
       await this.loadBackfills();
+    },
+    async loadReplays() {
+      if (!this.storeId) return;
+      this.replays = (await this.api(`/stores/${encodeURIComponent(this.storeId)}/replays`)).items;
+    },
+    async startReplay() {
+      try {
+        // datetime-local is the browser's local time; the API takes an instant.
+        const from = new Date(this.replayFrom || Date.now() - 86_400_000).toISOString();
+        await this.api(`/stores/${encodeURIComponent(this.storeId)}/replays`, {
+          method: 'POST',
+          body: { from, entities: this.replayEntities },
+        });
+        this.say('Replay started');
+        await this.loadReplays();
+      } catch (e) {
+        this.say(e.message, 'error');
+      }
+    },
+    replaySummary(r) {
+      const c = r.counts;
+      return `${c.read} / ${r.total || '?'} read · ${c.synced} synced · ${c.unchanged} unchanged · ${c.failed} failed · ${c.waiting} waiting · ${c.skipped} skipped`;
     },
     async createStore() {
       const body = { storeId: this.newStore.storeId, name: this.newStore.name };

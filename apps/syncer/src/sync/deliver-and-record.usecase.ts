@@ -158,7 +158,7 @@ export class DeliverAndRecordUseCase {
   private async linkWaits(storeId: string, write: QueueWrite, outcomes: AttemptOutcome[]): Promise<void> {
     const idOf = (item: AttemptItem) => pendingChangeId({ storeId, entity: item.entity, entityId: item.entityId });
     for (const { item, state } of outcomes)
-      if (state.status === 'waiting' && state.waitingFor)
+      if ((state.status === 'waiting' || state.status === 'failed') && state.waitingFor)
         await this.queue.noteWaiter(storeId, idOf(item), state.waitingFor);
     const synced = outcomes.filter((o) => o.state.status === 'synced').map((o) => idOf(o.item));
     const woken = await this.queue.wakeWaitersOf(synced);

@@ -27,10 +27,10 @@ export interface WaitContext {
 
 /** The error an item takes when it waited longer than the store's horizon: what it waits for and what unblocks it. */
 export function gaveUpWaitingMessage(reason: string, horizonMs: number): string {
-  const minutes = Math.round(horizonMs / 60_000);
+  const span = horizonMs >= 60_000 ? `${Math.round(horizonMs / 60_000)} min` : `${Math.round(horizonMs / 1000)} s`;
   return (
-    `gave up after waiting ${minutes} min: ${reason}. It goes through once that record is in Xero ` +
-    `(see its own row for why it is not, fix it or send it again), then press Sync Now on this one.`
+    `gave up after waiting ${span}: ${reason}. It goes on by itself once that record reaches Xero ` +
+    `(see that record's own row for why it has not: fix it or have the store send it), or press Sync Now.`
   );
 }
 
@@ -81,6 +81,7 @@ export function nextState(
           attempts,
           lastAttemptAt: now,
           lastError: gaveUpWaitingMessage(result.message, horizon),
+          waitingFor: wait.waitingFor,
         };
       }
       return {

@@ -126,8 +126,9 @@ export class PendingChangeRepository {
   }
 
   /**
-   * The records `syncedIds` reached Xero: the items still waiting for any of them become due now (instead of at
-   * the end of their back-off) and the notes are dropped. Returns how many items were woken.
+   * The records `syncedIds` reached Xero: the items still waiting for any of them, or failed after waiting too long
+   * for them, become due now (instead of at the end of their back-off) and the notes are dropped. Returns how many
+   * items were woken.
    */
   async wakeWaitersOf(syncedIds: string[], now = new Date()): Promise<number> {
     if (syncedIds.length === 0) return 0;
@@ -136,10 +137,12 @@ export class PendingChangeRepository {
       .lean<{ _id: string; waiters: string[] }[]>()
       .exec();
     if (notes.length === 0) return 0;
-    const waiters = [...new Set(notes.flatMap((n) => n.waiters))];
+    const update = { $set: { status: 'pending', nextAttemptAt: now } };
     const woken = await updateWhere(
       this.model,
-      waiters.map((id) => ({ id, where: { status: 'waiting' }, update: { $set: { nextAttemptAt: now } } })),
+      notes.flatMap((n) =>
+        n.waiters.map((id) => ({ id, where: { status: { $in: ['waiting', 'failed'] }, waitingFor: n._id }, update })),
+      ),
     );
     // A waiter noted between the read and this delete loses its note; its back-off (capped by the wait horizon)
     // still brings it back.
