@@ -279,7 +279,9 @@ describe('DeliverAndRecordUseCase', () => {
     expect(late.logged[0]).toEqual([
       expect.objectContaining({ status: 'error', errorCode: 'WAIT_HORIZON', message: o.state.lastError }),
     ]);
-    expect(late.notes).toEqual([]);
+    // Still noted: the order's sync brings it back by itself.
+    expect(o.state.waitingFor).toBe('store-1|order|3');
+    expect(late.notes).toEqual([{ waiter: 'store-1|invoice|9', awaited: 'store-1|order|3' }]);
 
     const since = new Date(Date.now() - 59 * 60_000);
     const b = item('invoice', '9', { waitingSince: since, priorAttempts: 40 });
