@@ -76,6 +76,10 @@ export async function readRanges(kafka: Kafka, options: ReadRangesOptions): Prom
       err ? reject(err instanceof Error ? err : new Error('replay read failed')) : resolve();
   });
   consumer.on(consumer.events.CRASH, (event) => settle(event.payload.error));
+  // A stop must end the read even while no message arrives.
+  const stopCheck = setInterval(() => {
+    if (options.shouldStop?.()) settle();
+  }, 500);
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [...new Set(options.ranges.map((r) => r.topic))], fromBeginning: false });
@@ -105,6 +109,7 @@ export async function readRanges(kafka: Kafka, options: ReadRangesOptions): Prom
     for (const r of open.values()) consumer.seek({ topic: r.topic, partition: r.partition, offset: r.from });
     await done;
   } finally {
+    clearInterval(stopCheck);
     await consumer.disconnect().catch((err: unknown) => logger.warn(`replay consumer disconnect: ${String(err)}`));
     const admin = kafka.admin();
     await admin
