@@ -1,7 +1,13 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ENTITIES, type EntityName } from '@xero-sync/contracts';
-import { SYNC_LOG_MODES, SYNC_LOG_SORT_FIELDS, SYNC_LOG_STATUSES, SyncLogMode, SyncLogStatus } from '@xero-sync/persistence';
+import {
+  SYNC_LOG_MODES,
+  SYNC_LOG_SORT_FIELDS,
+  SYNC_LOG_STATUSES,
+  SyncLogMode,
+  SyncLogStatus,
+} from '@xero-sync/persistence';
 import { PageQueryDto, sortValues } from '../http/list-query.dto';
 import { STORE_ID_MESSAGE, STORE_ID_PATTERN } from '../http/common.dto';
 
