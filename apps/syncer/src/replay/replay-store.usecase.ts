@@ -4,6 +4,7 @@ import { decodeEntityChangeEvent, topics, XeroSyncCommand } from '@xero-sync/con
 import { IncomingMessage, KAFKA, Kafka, keyReplayRanges, KeyReplayRange, readRanges } from '@xero-sync/messaging';
 import { runWithCorrelation } from '@xero-sync/observability';
 import { emptyReplayCounts, ReplayCounts, ReplayJobRepository } from '@xero-sync/persistence';
+import { SyncSettingsCache } from '../delivery/sync-settings.cache';
 import { EntityChangeOutcome, HandleEntityChangeUseCase } from '../sync/handle-entity-change.usecase';
 import { assertNever } from '../sync/sync-policy';
 
@@ -50,6 +51,7 @@ export class ReplayStoreUseCase implements BeforeApplicationShutdown {
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     private readonly replays: ReplayJobRepository,
+    private readonly settings: SyncSettingsCache,
     private readonly handleChange: HandleEntityChangeUseCase,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -66,6 +68,9 @@ export class ReplayStoreUseCase implements BeforeApplicationShutdown {
       this.logger.log(`replay ${command.replayId} is not waiting to start; command skipped`);
       return;
     }
+    // A replay often follows a settings fix: read them now (this refreshes the cache the events are routed with), as
+    // Sync Now and each flush do, instead of serving what the cache held for up to its TTL.
+    await this.settings.get(command.storeId, { fresh: true });
     const run = this.run(command, ranges).finally(() => this.running.delete(command.replayId));
     this.running.set(command.replayId, run);
   }
