@@ -152,17 +152,21 @@ export class DeliverAndRecordUseCase {
 
   /**
    * Notes what each newly waiting item waits for, and wakes the items that waited for a record just synced: they
-   * become due now rather than at the end of their back-off. A flush claims them in its next round; any other
-   * caller asks for a flush of the store, which the next tick of whichever syncer holds the org starts.
+   * become due now rather than at the end of their back-off. A flush claims them in its next round; Sync Now, a
+   * wake-up retry or a replay asks for a flush of the store, which the next tick of whichever syncer holds the org
+   * starts; after an Immediately event the syncer retries what it parked itself and the flusher finds the rest due.
    */
   private async linkWaits(storeId: string, write: QueueWrite, outcomes: AttemptOutcome[]): Promise<void> {
     const idOf = (item: AttemptItem) => pendingChangeId({ storeId, entity: item.entity, entityId: item.entityId });
+    // Wake first: an item that waits although its awaited record synced in this very attempt (an order posted as
+    // DRAFT holds its payment) is not unblocked by it, and is noted after.
+    const synced = outcomes.filter((o) => o.state.status === 'synced').map((o) => idOf(o.item));
+    const woken = await this.queue.wakeWaitersOf(synced);
+    // Immediately mode retries the items it parked right after this; the rest are due now for the next flush.
+    if (woken > 0 && write.kind === 'if-unchanged') await this.schedules.requestFlush(storeId);
     for (const { item, state } of outcomes)
       if ((state.status === 'waiting' || state.status === 'failed') && state.waitingFor)
         await this.queue.noteWaiter(storeId, idOf(item), state.waitingFor);
-    const synced = outcomes.filter((o) => o.state.status === 'synced').map((o) => idOf(o.item));
-    const woken = await this.queue.wakeWaitersOf(synced);
-    if (woken > 0 && write.kind !== 'claimed') await this.schedules.requestFlush(storeId);
   }
 
   /** One result per item, in order. The store-side prerequisite is decided here, for every caller. */

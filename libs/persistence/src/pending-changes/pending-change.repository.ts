@@ -137,11 +137,17 @@ export class PendingChangeRepository {
       .lean<{ _id: string; waiters: string[] }[]>()
       .exec();
     if (notes.length === 0) return 0;
-    const update = { $set: { status: 'pending', nextAttemptAt: now } };
+    // A waiting item stays `waiting` (an Immediately syncer that parked it retries it from that status); one failed
+    // after its horizon is open again.
+    const due = { $set: { nextAttemptAt: now } };
+    const revived = { $set: { status: 'pending', nextAttemptAt: now } };
     const woken = await updateWhere(
       this.model,
       notes.flatMap((n) =>
-        n.waiters.map((id) => ({ id, where: { status: { $in: ['waiting', 'failed'] }, waitingFor: n._id }, update })),
+        n.waiters.flatMap((id) => [
+          { id, where: { status: 'waiting', waitingFor: n._id }, update: due },
+          { id, where: { status: 'failed', waitingFor: n._id }, update: revived },
+        ]),
       ),
     );
     // A waiter noted between the read and this delete loses its note; its back-off (capped by the wait horizon)
