@@ -56,7 +56,8 @@ export function attemptItemOf(
     eventId: record.eventId,
     correlationId: over.correlationId ?? record.correlationId,
     priorAttempts: over.priorAttempts ?? record.attempts,
-    waitingSince: record.status === 'waiting' ? record.waitingSince : undefined,
+    // Kept only while the content waits (any other state clears it); a flush sees the item as `processing`.
+    waitingSince: record.waitingSince,
   };
 }
 
