@@ -9,6 +9,9 @@ const POLL_MS = 2000;
 // A metrics key (Prometheus scrapes) ranks below viewer: it may open no page.
 const ROLE_RANK = { metrics: -1, viewer: 0, operator: 1, admin: 2 };
 const ENTITIES = ['customer', 'product', 'order', 'invoice', 'creditmemo'];
+// The sync log's statuses and modes (libs/persistence SYNC_LOG_STATUSES, SYNC_LOG_MODES).
+const LOG_STATUSES = ['success', 'error', 'waiting'];
+const LOG_MODES = ['immediate', 'cron', 'manual', 'intake', 'replay'];
 
 if (agGrid.ModuleRegistry && agGrid.AllCommunityModule) {
   agGrid.ModuleRegistry.registerModules([agGrid.AllCommunityModule]);
@@ -42,6 +45,8 @@ document.addEventListener('alpine:init', () => {
       { id: 'dlq', label: 'DLQ' },
     ],
     entities: ENTITIES,
+    logStatuses: LOG_STATUSES,
+    logModes: LOG_MODES,
     page: 'log',
     key: null,
     keyInput: '',
@@ -51,7 +56,7 @@ document.addEventListener('alpine:init', () => {
     flashKind: 'info',
     stores: [],
     storeId: '',
-    logFilter: { status: '', entity: '', q: '' },
+    logFilter: { status: '', mode: '', entity: '', q: '' },
     logTotal: 0,
     queueCounts: {},
     daily: [],
@@ -62,6 +67,9 @@ document.addEventListener('alpine:init', () => {
     connections: [],
     backfills: [],
     backfillEntities: [...ENTITIES],
+    replays: [],
+    replayEntities: [...ENTITIES],
+    replayFrom: '',
     newStore: { storeId: '', name: '', magentoBaseUrl: '', magentoToken: '' },
     shownSecret: '',
     recon: { from: '', to: '', running: false, report: null, error: '' },
@@ -177,7 +185,7 @@ document.addEventListener('alpine:init', () => {
         case 'connections':
           return this.loadConnections();
         case 'backfill':
-          return this.loadBackfills();
+          return Promise.all([this.loadBackfills(), this.loadReplays()]);
         case 'stores':
           return this.loadStores();
         case 'dlq':
@@ -216,13 +224,23 @@ document.addEventListener('alpine:init', () => {
           { field: 'entityId', headerName: 'Id', width: 110 },
           { field: 'action', width: 90 },
           { field: 'status', cellRenderer: statusCell, width: 115 },
+          { field: 'mode', width: 95 },
           { field: 'message', flex: 1, tooltipField: 'message', minWidth: 260 },
+          {
+            field: 'nextAttemptAt',
+            headerName: 'Next attempt',
+            valueFormatter: (p) => (p.data?.status === 'waiting' ? fmtDate(p.value) : ''),
+            width: 160,
+          },
           { field: 'xeroUrl', headerName: 'Xero', cellRenderer: linkCell, width: 120 },
           { headerName: '', cellRenderer: syncNowCell, width: 110, sortable: false },
         ],
         rowData: [],
         getRowId: (p) => p.data.id,
-        rowClassRules: { 'row-error': (p) => p.data?.status === 'error' },
+        rowClassRules: {
+          'row-error': (p) => p.data?.status === 'error',
+          'row-waiting': (p) => p.data?.status === 'waiting',
+        },
       });
       this.grids.queue = agGrid.createGrid(document.getElementById('queue-grid'), {
         theme: GRID_THEME,
@@ -391,11 +409,11 @@ document.addEventListener('alpine:init', () => {
       return e ? e.reason : '';
     },
     async saveSettings() {
-      const { mode, cronIntervalMinutes, entitiesEnabled, mapping } = this.settings;
+      const { mode, cronIntervalMinutes, waitHorizonMinutes, entitiesEnabled, mapping } = this.settings;
       try {
         this.settings = await this.api(`/stores/${encodeURIComponent(this.storeId)}/settings`, {
           method: 'PUT',
-          body: { mode, cronIntervalMinutes, entitiesEnabled, mapping },
+          body: { mode, cronIntervalMinutes, waitHorizonMinutes, entitiesEnabled, mapping },
         });
         this.settingsErrors = [];
         this.say('Settings saved');
@@ -459,6 +477,28 @@ document.addEventListener('alpine:init', () => {
     async cancelBackfill(jobId) {
       await this.api(`/backfills/${jobId}/cancel`, { method: 'POST' });
       await this.loadBackfills();
+    },
+    async loadReplays() {
+      if (!this.storeId) return;
+      this.replays = (await this.api(`/stores/${encodeURIComponent(this.storeId)}/replays`)).items;
+    },
+    async startReplay() {
+      try {
+        // datetime-local is the browser's local time; the API takes an instant.
+        const from = new Date(this.replayFrom || Date.now() - 86_400_000).toISOString();
+        await this.api(`/stores/${encodeURIComponent(this.storeId)}/replays`, {
+          method: 'POST',
+          body: { from, entities: this.replayEntities },
+        });
+        this.say('Replay started');
+        await this.loadReplays();
+      } catch (e) {
+        this.say(e.message, 'error');
+      }
+    },
+    replaySummary(r) {
+      const c = r.counts;
+      return `${c.read} / ${r.total || '?'} read · ${c.synced} synced · ${c.unchanged} unchanged · ${c.failed} failed · ${c.waiting} waiting · ${c.skipped} skipped`;
     },
     async createStore() {
       const body = { storeId: this.newStore.storeId, name: this.newStore.name };

@@ -12,6 +12,7 @@ import { DlqModule } from './dlq/dlq.module';
 import { DryRunModule } from './dry-run/dry-run.module';
 import { QueueModule } from './queue/queue.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
+import { ReplaysModule } from './replays/replays.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { SettingsModule } from './settings/settings.module';
 import { StoresModule } from './stores/stores.module';
@@ -43,6 +44,7 @@ export class AdminApiModule {
         ConnectionsModule,
         ReconciliationModule,
         DryRunModule,
+        ReplaysModule,
       ],
     };
   }

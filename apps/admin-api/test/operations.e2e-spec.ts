@@ -337,6 +337,76 @@ describe('admin-api operations routes (e2e)', () => {
     });
   });
 
+  describe('waiting rows and replay', () => {
+    it('shows dependency waits as status waiting with their next attempt; filters every status and mode', async () => {
+      const next = new Date(Date.now() + 60_000);
+      await api.app.get(SyncLogRepository).append([
+        {
+          storeId: 'shop-3',
+          entity: 'invoice',
+          entityId: '31',
+          action: 'none',
+          status: 'waiting',
+          message: 'order 000000031 is not in Xero yet',
+          errorCode: 'DEPENDENCY_FAILED',
+          nextAttemptAt: next,
+          durationMs: 0,
+          calls: 0,
+          mode: 'cron',
+          attempt: 1,
+        },
+        {
+          storeId: 'shop-3',
+          entity: 'order',
+          entityId: '-',
+          action: 'reject',
+          status: 'error',
+          message: 'payload.entity_id: required',
+          durationMs: 0,
+          calls: 0,
+          mode: 'intake',
+          attempt: 1,
+        },
+      ]);
+      const waiting = await as(viewer, '/sync-logs?storeId=shop-3&status=waiting');
+      expect(waiting.body.items).toEqual([
+        expect.objectContaining({ entityId: '31', status: 'waiting', nextAttemptAt: next.toISOString() }),
+      ]);
+      const intake = await as(viewer, '/sync-logs?storeId=shop-3&mode=intake');
+      expect(intake.body.items.map((r: any) => r.action)).toEqual(['reject']);
+      for (const mode of ['immediate', 'cron', 'manual', 'intake', 'replay'])
+        expect((await as(viewer, `/sync-logs?mode=${mode}`)).status).toBe(200);
+      expect((await as(viewer, '/sync-logs?mode=other')).status).toBe(400);
+    });
+
+    it('starts a replay of a store (operators), lists it with its summary and refuses bad input', async () => {
+      const path = `/stores/${storeId}/replays`;
+      const from = new Date(Date.now() - 3_600_000).toISOString();
+      expect((await as(viewer, path, { method: 'POST', body: { from } })).status).toBe(403);
+      const started = await as(operator, path, { method: 'POST', body: { from, entities: ['order', 'invoice'] } });
+      expect(started.status).toBe(202);
+      expect(started.body).toMatchObject({
+        storeId,
+        entities: ['order', 'invoice'],
+        status: 'requested',
+        counts: { read: 0, synced: 0, unchanged: 0, failed: 0, waiting: 0, skipped: 0 },
+      });
+      const list = await as(viewer, path);
+      expect(list.body.items.map((r: any) => r.replayId)).toEqual([started.body.replayId]);
+      expect((await as(viewer, `${path}/${started.body.replayId}`)).body.status).toBe('requested');
+      expect((await as(viewer, `/stores/nope/replays/${started.body.replayId}`)).status).toBe(404);
+      const bad = await as(operator, path, { method: 'POST', body: { from: 'yesterday', entities: ['orders'] } });
+      expect(bad.status).toBe(400);
+      expect(fieldsOf(bad)).toEqual(expect.arrayContaining(['from', 'entities']));
+      const future = await as(operator, path, {
+        method: 'POST',
+        body: { from: new Date(Date.now() + 60_000).toISOString() },
+      });
+      expect(future.status).toBe(422);
+      expect((await as(operator, '/stores/nope/replays', { method: 'POST', body: { from } })).status).toBe(404);
+    });
+  });
+
   describe('daily report', () => {
     it('reports calls by endpoint, 429s, errors, remaining quota and a forecast for today', async () => {
       const report = await as(viewer, '/daily-reports');
@@ -356,7 +426,7 @@ describe('admin-api operations routes (e2e)', () => {
   });
 
   it('published every command on the commands topic, keyed by store id', async () => {
-    const commands = await readCommands(api.config, 8);
+    const commands = await readCommands(api.config, 9);
     expect(commands.map((c) => c.type).sort()).toEqual(
       [
         'backfill.cancel',
@@ -365,6 +435,7 @@ describe('admin-api operations routes (e2e)', () => {
         'dlq.requeue',
         'queue.flush',
         'queue.retry-failed',
+        'replay.start',
         'sync.record',
         'sync.record',
       ].sort(),
@@ -377,5 +448,6 @@ describe('admin-api operations routes (e2e)', () => {
       entityId: 'SKU A-1',
     });
     expect(commands.find((c) => c.type === 'dlq.requeue').dlqIds).toHaveLength(1);
+    expect(commands.find((c) => c.type === 'replay.start')).toMatchObject({ entities: ['order', 'invoice'] });
   });
 });

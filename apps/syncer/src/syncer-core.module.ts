@@ -7,6 +7,7 @@ import {
   StoreModule,
   LeaseModule,
   PendingChangeModule,
+  ReplayJobModule,
   SyncLogModule,
 } from '@xero-sync/persistence';
 import { RequestFlushUseCase } from './commands/request-flush.usecase';
@@ -16,6 +17,7 @@ import { EntityChangeConsumer } from './consumers/entity-change.consumer';
 import { SyncSettingsCache } from './delivery/sync-settings.cache';
 import { DeadLetterMessageUseCase } from './dlq/dead-letter-message.usecase';
 import { RequeueDlqUseCase } from './dlq/requeue-dlq.usecase';
+import { ReplayStoreUseCase } from './replay/replay-store.usecase';
 import { SyncerMetricsScheduler } from './metrics/syncer-metrics.scheduler';
 import { ProducerSignatureQueries } from './stores/producer-signature.queries';
 import { BufferEntityChangeUseCase } from './sync/buffer-entity-change.usecase';
@@ -46,6 +48,7 @@ export class SyncerCoreModule {
         LeaseModule,
         FlushScheduleModule,
         StoreModule,
+        ReplayJobModule,
       ],
       providers: [
         EntityChangeConsumer,
@@ -64,6 +67,7 @@ export class SyncerCoreModule {
         ProducerSignatureQueries,
         RequeueDlqUseCase,
         SyncerMetricsScheduler,
+        ReplayStoreUseCase,
       ],
     };
   }

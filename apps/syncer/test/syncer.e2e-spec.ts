@@ -233,7 +233,7 @@ describe('syncer end to end', () => {
         (await collection(t, 'sync_log').findOne({ storeId, entity: 'creditmemo', mode: 'manual' })) ?? undefined,
       30000,
     );
-    expect(row).toMatchObject({ status: 'error', errorCode: 'DEPENDENCY_FAILED', message: reason, calls: 0 });
+    expect(row).toMatchObject({ status: 'waiting', errorCode: 'DEPENDENCY_FAILED', message: reason, calls: 0 });
     expect(await collection(t, 'pending_changes').findOne({ storeId, entity: 'creditmemo' })).toMatchObject({
       status: 'waiting',
       waitingOn: reason,

@@ -10,8 +10,9 @@ const base = {
 };
 
 /**
- * Commands admin-api sends on `xero-sync.commands.v1` (key = store id). Syncers act on the sync commands;
- * ingest acts on `backfill.start`/`backfill.cancel`.
+ * Commands admin-api sends on `xero-sync.commands.v1` (key = store id). Syncers act on the sync commands and
+ * `replay.start` (re-run the store's events of the chosen entity types published since `from`); ingest acts on
+ * `backfill.start`/`backfill.cancel`.
  */
 export const commandSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('sync.record'), entity: z.enum(ENTITIES), entityId: z.string().min(1) }),
@@ -25,6 +26,13 @@ export const commandSchema = z.discriminatedUnion('type', [
     entities: z.array(z.enum(ENTITIES)).min(1),
   }),
   z.object({ ...base, type: z.literal('backfill.cancel'), jobId: z.string().min(1) }),
+  z.object({
+    ...base,
+    type: z.literal('replay.start'),
+    replayId: z.string().min(1).max(64),
+    from: z.iso.datetime({ offset: true }),
+    entities: z.array(z.enum(ENTITIES)).min(1),
+  }),
 ]);
 export type XeroSyncCommand = z.output<typeof commandSchema>;
 export type CommandType = XeroSyncCommand['type'];

@@ -7,7 +7,11 @@ import { creditMemoSchema, MagentoCreditMemo } from './entities/creditmemo.contr
 import { FieldError, parseWith, ParseResult } from './parse-result';
 import { EntityName } from './topics';
 
-export const ORIGINS = ['webhook', 'producer', 'backfill', 'manual'] as const;
+/**
+ * Where an event came from. `replay`: an event the syncer reads again from Kafka at an operator's request (it is not
+ * published again; the syncer marks what it replays this way and delivers it at backfill priority).
+ */
+export const ORIGINS = ['webhook', 'producer', 'backfill', 'manual', 'replay'] as const;
 export type EventOrigin = (typeof ORIGINS)[number];
 
 /** Payload type per entity: the entity exactly as Magento 2's REST API returns it. */

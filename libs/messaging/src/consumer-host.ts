@@ -171,7 +171,8 @@ export class ConsumerHost {
   }
 }
 
-function toIncoming(topic: string, partition: number, m: KafkaMessage): IncomingMessage {
+/** The message as handlers see it (headers as strings). */
+export function toIncoming(topic: string, partition: number, m: KafkaMessage): IncomingMessage {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) {
     if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);

@@ -13,3 +13,4 @@ export { MessagingModule } from './messaging.module';
 export { MessagingOptions } from './messaging.options';
 /** Re-exported type so apps can type the injected client without importing kafkajs. */
 export type { Kafka } from 'kafkajs';
+export { keyReplayRanges, KeyReplayRange, partitionOfKey, readRanges, ReadRangesOptions } from './key-replay';

@@ -16,3 +16,4 @@ export * from './store-settings';
 export * from './leases';
 export { Reseal, ResealCount } from './reseal-fields';
 export * from './budget-slots';
+export * from './replay-jobs';

@@ -3,7 +3,10 @@ import { SettingsAuditRepository, StoreSettings, StoreSettingsRepository } from 
 import { changedPaths } from './settings-diff';
 import { SettingsReferenceCheck } from './settings-reference.check';
 
-type Editable = Pick<StoreSettings, 'mode' | 'cronIntervalMinutes' | 'entitiesEnabled' | 'mapping' | 'xeroTenantId'>;
+type Editable = Pick<
+  StoreSettings,
+  'mode' | 'cronIntervalMinutes' | 'waitHorizonMinutes' | 'entitiesEnabled' | 'mapping' | 'xeroTenantId'
+>;
 
 function auditView(s: StoreSettings): Record<string, unknown> {
   const { updatedAt: _at, updatedBy: _by, storeId: _id, ...rest } = s;

@@ -207,6 +207,18 @@ export class UpdateSettingsDto {
 
   @ApiProperty({ example: 15, minimum: 1, maximum: 1440 }) @IsInt() @Min(1) @Max(1440) cronIntervalMinutes!: number;
 
+  @ApiPropertyOptional({
+    example: 60,
+    minimum: 1,
+    maximum: 10080,
+    description: 'minutes a record may wait on another record before it is failed with what it waits for',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10080)
+  waitHorizonMinutes?: number;
+
   @ApiProperty({ enum: ENTITIES, isArray: true })
   @IsArray()
   @ArrayUnique()

@@ -22,6 +22,7 @@ const CSV_COLUMNS: (keyof SyncLogRecord)[] = [
   'calls',
   'durationMs',
   'correlationId',
+  'nextAttemptAt',
 ];
 
 /**

@@ -1,7 +1,13 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ENTITIES, type EntityName } from '@xero-sync/contracts';
-import { SYNC_LOG_SORT_FIELDS } from '@xero-sync/persistence';
+import {
+  SYNC_LOG_MODES,
+  SYNC_LOG_SORT_FIELDS,
+  SYNC_LOG_STATUSES,
+  SyncLogMode,
+  SyncLogStatus,
+} from '@xero-sync/persistence';
 import { PageQueryDto, sortValues } from '../http/list-query.dto';
 import { STORE_ID_MESSAGE, STORE_ID_PATTERN } from '../http/common.dto';
 
@@ -30,15 +36,18 @@ export class SyncLogFilterDto {
   @Length(1, 128)
   entityId?: string;
 
-  @ApiPropertyOptional({ enum: ['success', 'error'] })
+  @ApiPropertyOptional({
+    enum: SYNC_LOG_STATUSES,
+    description: 'waiting = held by a dependency (another record must reach Xero first), retried on its own',
+  })
   @IsOptional()
-  @IsIn(['success', 'error'])
-  status?: 'success' | 'error';
+  @IsIn(SYNC_LOG_STATUSES)
+  status?: SyncLogStatus;
 
-  @ApiPropertyOptional({ enum: ['immediate', 'cron', 'manual'] })
+  @ApiPropertyOptional({ enum: SYNC_LOG_MODES, description: 'intake = a message rejected before any sync' })
   @IsOptional()
-  @IsIn(['immediate', 'cron', 'manual'])
-  mode?: 'immediate' | 'cron' | 'manual';
+  @IsIn(SYNC_LOG_MODES)
+  mode?: SyncLogMode;
 
   @ApiPropertyOptional({ description: 'From (inclusive), ISO 8601' })
   @IsOptional()

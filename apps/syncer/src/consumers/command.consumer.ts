@@ -6,12 +6,13 @@ import { runWithCorrelation, sanitizeCorrelationId } from '@xero-sync/observabil
 import { RequestFlushUseCase } from '../commands/request-flush.usecase';
 import { SyncRecordUseCase } from '../commands/sync-record.usecase';
 import { RequeueDlqUseCase } from '../dlq/requeue-dlq.usecase';
+import { ReplayStoreUseCase } from '../replay/replay-store.usecase';
 import { keepingMembership } from './entity-change.consumer';
 import { assertNever } from '../sync/sync-policy';
 
 /**
  * Commands from admin-api (`xero-sync.commands.v1`), one syncer of the group per command: per-record Sync Now,
- * queue Sync Now, Retry failed, DLQ requeue. Backfill commands belong to ingest and are skipped. An invalid
+ * queue Sync Now, Retry failed, DLQ requeue, replay. Backfill commands belong to ingest and are skipped. An invalid
  * command is logged and skipped (admin-api validated it already; nothing to redo).
  */
 @Injectable()
@@ -24,6 +25,7 @@ export class CommandConsumer implements OnModuleInit {
     private readonly syncRecord: SyncRecordUseCase,
     private readonly requestFlush: RequestFlushUseCase,
     private readonly requeueDlq: RequeueDlqUseCase,
+    private readonly replayStore: ReplayStoreUseCase,
   ) {}
 
   onModuleInit(): void {
@@ -70,6 +72,9 @@ export class CommandConsumer implements OnModuleInit {
         return;
       case 'dlq.requeue':
         await this.requeueDlq.execute(command.storeId, command.dlqIds);
+        return;
+      case 'replay.start':
+        await this.replayStore.execute(command);
         return;
       case 'backfill.start':
       case 'backfill.cancel':

@@ -1,5 +1,6 @@
 import {
   defaultStoreSettings,
+  FlushScheduleRepository,
   NewSyncLogEntry,
   PendingChangeRecord,
   PendingChangeRepository,
@@ -62,7 +63,12 @@ const result = (
 function setup(opts: {
   answer?: (items: DeliveryItem[]) => Promise<DeliveryResult[]>;
   held?: Record<string, Partial<PendingChangeRecord>>;
+  /** How many waiters a wake-up finds. */
+  woken?: number;
 }) {
+  const notes: { waiter: string; awaited: string }[] = [];
+  const wakes: string[][] = [];
+  const flushes: string[] = [];
   const delivered: { settings: StoreSettings; items: DeliveryItem[]; opts: DeliveryOptions }[] = [];
   const logged: NewSyncLogEntry[][] = [];
   const writes: {
@@ -99,6 +105,14 @@ function setup(opts: {
       for (const o of outcomes) writes.push({ op: 'claimed', token, id: o.id, state: o.state });
       return outcomes.length;
     },
+    noteWaiter: async (_s, waiter, awaited) => void notes.push({ waiter, awaited }),
+    wakeWaitersOf: async (ids) => {
+      wakes.push(ids);
+      return opts.woken ?? 0;
+    },
+  });
+  const schedules = strict<FlushScheduleRepository>('schedules', {
+    requestFlush: async (storeId) => void flushes.push(storeId),
   });
   const syncLog = strict<SyncLogRepository>('syncLog', { append: async (rows) => void logged.push(rows) });
   const useCase = new DeliverAndRecordUseCase(
@@ -106,11 +120,12 @@ function setup(opts: {
     queue,
     syncLog,
     new StoreDependencyQueries(queue),
+    schedules,
     config,
   );
   const run = (req: Partial<DeliverAndRecordRequest> & Pick<DeliverAndRecordRequest, 'items'>) =>
     useCase.execute({ settings, mode: 'cron', write: { kind: 'claimed', claimToken: 'tok' }, ...req });
-  return { run, delivered, logged, writes };
+  return { run, delivered, logged, writes, notes, wakes, flushes };
 }
 
 describe('DeliverAndRecordUseCase', () => {
@@ -226,21 +241,66 @@ describe('DeliverAndRecordUseCase', () => {
     expect(o.state.status).toBe('pending');
   });
 
-  it('waiting from delivery: waiting with the reason, backed off, logged as DEPENDENCY_FAILED', async () => {
-    const a = item('invoice', '9');
-    const { run, logged } = setup({
-      answer: async () => [
-        result(a, {
-          status: 'waiting',
-          message: 'order 000000003 is not in Xero yet',
-          error: { code: 'DEPENDENCY_FAILED', retryable: true },
-          calls: 0,
-        }),
-      ],
+  const waitingOnOrder = (a: AttemptItem) =>
+    result(a, {
+      status: 'waiting',
+      message: 'order 000000003 is not in Xero yet',
+      error: { code: 'DEPENDENCY_FAILED', retryable: true },
+      calls: 0,
     });
+
+  it('waiting from delivery: waiting for its order, backed off, logged as waiting with the next attempt', async () => {
+    const a = item('invoice', '9');
+    const { run, logged, notes } = setup({ answer: async () => [waitingOnOrder(a)] });
     const [o] = await run({ items: [a] });
-    expect(o.state).toMatchObject({ status: 'waiting', attempts: 1, waitingOn: 'order 000000003 is not in Xero yet' });
-    expect(logged[0]).toEqual([expect.objectContaining({ status: 'error', errorCode: 'DEPENDENCY_FAILED' })]);
+    expect(o.state).toMatchObject({
+      status: 'waiting',
+      attempts: 1,
+      waitingOn: 'order 000000003 is not in Xero yet',
+      waitingFor: 'store-1|order|3',
+    });
+    expect(logged[0]).toEqual([
+      expect.objectContaining({
+        status: 'waiting',
+        errorCode: 'DEPENDENCY_FAILED',
+        message: 'order 000000003 is not in Xero yet',
+        nextAttemptAt: o.state.nextAttemptAt,
+      }),
+    ]);
+    expect(notes).toEqual([{ waiter: 'store-1|invoice|9', awaited: 'store-1|order|3' }]);
+  });
+
+  it('past the wait horizon a waiting record fails with what it waits for; before it, its next attempt is capped', async () => {
+    const a = item('invoice', '9', { waitingSince: new Date(Date.now() - 61 * 60_000), priorAttempts: 40 });
+    const late = setup({ answer: async () => [waitingOnOrder(a)] });
+    const [o] = await late.run({ items: [a] });
+    expect(o.state).toMatchObject({ status: 'failed', attempts: 41 });
+    expect(o.state.lastError).toMatch(/^gave up after waiting 60 min: order 000000003 is not in Xero yet\..*Sync Now/);
+    expect(late.logged[0]).toEqual([
+      expect.objectContaining({ status: 'error', errorCode: 'WAIT_HORIZON', message: o.state.lastError }),
+    ]);
+    // Still noted: the order's sync brings it back by itself.
+    expect(o.state.waitingFor).toBe('store-1|order|3');
+    expect(late.notes).toEqual([{ waiter: 'store-1|invoice|9', awaited: 'store-1|order|3' }]);
+
+    const since = new Date(Date.now() - 59 * 60_000);
+    const b = item('invoice', '9', { waitingSince: since, priorAttempts: 40 });
+    const early = setup({ answer: async () => [waitingOnOrder(b)] });
+    const [p] = await early.run({ items: [b] });
+    expect(p.state).toMatchObject({ status: 'waiting', waitingSince: since });
+    expect(p.state.nextAttemptAt!.getTime()).toBeLessThanOrEqual(since.getTime() + 60 * 60_000);
+  });
+
+  it('a synced record wakes what waits for it; outside a flush it asks for a flush of the store', async () => {
+    const a = item('order', '3');
+    const outside = setup({ answer: async (i) => i.map((x) => result(x, {})), woken: 1 });
+    await outside.run({ items: [a], write: { kind: 'if-unchanged' } });
+    expect(outside.wakes).toEqual([['store-1|order|3']]);
+    expect(outside.flushes).toEqual(['store-1']);
+    const inFlush = setup({ answer: async (i) => i.map((x) => result(x, {})), woken: 1 });
+    await inFlush.run({ items: [a] });
+    expect(inFlush.wakes).toEqual([['store-1|order|3']]);
+    expect(inFlush.flushes).toEqual([]);
   });
 
   describe('store-side prerequisite', () => {
@@ -260,7 +320,7 @@ describe('DeliverAndRecordUseCase', () => {
       });
       expect(m.state).toMatchObject({ status: 'waiting', attempts: 1 });
       expect(c.state.status).toBe('synced');
-      expect(logged[0][0]).toMatchObject({ entity: 'creditmemo', status: 'error', errorCode: 'DEPENDENCY_FAILED' });
+      expect(logged[0][0]).toMatchObject({ entity: 'creditmemo', status: 'waiting', errorCode: 'DEPENDENCY_FAILED' });
       expect(writes.map((w) => [w.id, w.state.status])).toEqual([
         ['store-1|creditmemo|7', 'waiting'],
         ['store-1|customer|2', 'synced'],

@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { EntityName, EntityPayloads } from '@xero-sync/contracts';
 import { deliveryDuration, eventsOut, syncErrors, withTimeout } from '@xero-sync/observability';
 import {
+  FlushScheduleRepository,
   NewPendingChange,
   NewSyncLogEntry,
   pendingChangeId,
@@ -18,6 +19,7 @@ import { CallClass, DeliveryItem, DeliveryPriority, DeliveryResult, XeroDelivery
 import { StoreDependencyQueries } from './store-dependency.queries';
 import {
   assertNever,
+  awaitedRecordOf,
   deliveryBackstopMs,
   disabledResult,
   logEntryFor,
@@ -26,9 +28,20 @@ import {
   thrownResult,
 } from './sync-policy';
 
-/** A record to attempt: what to deliver, and its attempts so far (its next state counts on from them). */
+const PRIORITY_OF_MODE: Record<DeliverAndRecordRequest['mode'], DeliveryPriority> = {
+  immediate: 'interactive',
+  manual: 'interactive',
+  cron: 'normal',
+  replay: 'backfill',
+};
+
+/**
+ * A record to attempt: what to deliver, its attempts so far (its next state counts on from them) and, while its
+ * content waits on another record, since when (the store's wait horizon counts from there).
+ */
 export interface AttemptItem extends DeliveryItem {
   priorAttempts: number;
+  waitingSince?: Date;
 }
 
 /** A queued record as an attempt item (attempts and correlation id its own unless given). */
@@ -43,6 +56,8 @@ export function attemptItemOf(
     eventId: record.eventId,
     correlationId: over.correlationId ?? record.correlationId,
     priorAttempts: over.priorAttempts ?? record.attempts,
+    // Kept only while the content waits (any other state clears it); a flush sees the item as `processing`.
+    waitingSince: record.waitingSince,
   };
 }
 
@@ -60,8 +75,11 @@ export type QueueWrite =
 
 export interface DeliverAndRecordRequest {
   settings: StoreSettings;
-  /** The log rows' mode; a flush ('cron') delivers at normal priority, Immediately and Sync Now interactively. */
-  mode: Extract<SyncLogMode, 'immediate' | 'cron' | 'manual'>;
+  /**
+   * The log rows' mode; a flush ('cron') delivers at normal priority, Immediately and Sync Now interactively, a
+   * replay at backfill priority.
+   */
+  mode: Extract<SyncLogMode, 'immediate' | 'cron' | 'manual' | 'replay'>;
   items: AttemptItem[];
   write: QueueWrite;
   /** A result still 'waiting' is neither logged nor written (a wake-up: the record stays as it was). */
@@ -97,6 +115,7 @@ export class DeliverAndRecordUseCase {
     private readonly queue: PendingChangeRepository,
     private readonly syncLog: SyncLogRepository,
     private readonly dependencies: StoreDependencyQueries,
+    private readonly schedules: FlushScheduleRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.owner = config.SYNCER_INSTANCE_ID;
@@ -111,24 +130,53 @@ export class DeliverAndRecordUseCase {
   /** The outcome of every item, in order (including quiet ones, which were neither logged nor written). */
   async execute(req: DeliverAndRecordRequest): Promise<AttemptOutcome[]> {
     if (req.write.kind === 'latest' && req.items.length !== 1) throw new Error('a latest-content write is one record');
-    const priority = req.priority ?? (req.mode === 'cron' ? 'normal' : 'interactive');
+    const priority = req.priority ?? PRIORITY_OF_MODE[req.mode];
     const callClass: CallClass = req.mode === 'manual' ? 'sync-now' : 'sync';
     const started = Date.now();
     const results = await this.resultsOf(req.settings, req.items, priority, callClass);
     deliveryDuration.observe({ mode: req.mode }, (Date.now() - started) / 1000);
     const now = new Date();
-    const outcomes = req.items.map((item, i) => ({
-      item,
-      result: results[i],
-      state: nextState(results[i], item.priorAttempts, this.retryPolicy, now),
-    }));
-    const recorded = req.quietWhileWaiting ? outcomes.filter((o) => o.result.status !== 'waiting') : outcomes;
+    const policy: RetryPolicy = { ...this.retryPolicy, waitHorizonMs: req.settings.waitHorizonMinutes * 60_000 };
+    const storeId = req.settings.storeId;
+    const outcomes = req.items.map((item, i) => {
+      const awaited = results[i].status === 'waiting' ? awaitedRecordOf(item, results[i].message) : undefined;
+      const wait = { since: item.waitingSince, waitingFor: awaited && pendingChangeId({ storeId, ...awaited }) };
+      return {
+        item,
+        result: results[i],
+        state: nextState(results[i], item.priorAttempts, policy, now, Math.random, wait),
+      };
+    });
+    // A quiet wake-up records nothing while the item still waits, unless its wait horizon has passed.
+    const recorded = req.quietWhileWaiting
+      ? outcomes.filter((o) => o.result.status !== 'waiting' || o.state.status !== 'waiting')
+      : outcomes;
     if (recorded.length === 0) return outcomes;
     // Log first: if the queue write then fails, the record is delivered again (unchanged, no call) and logged
     // again, rather than being marked done with its attempt unexplained.
     await this.log(req, recorded);
-    await this.write(req.settings.storeId, req.write, recorded);
+    await this.write(storeId, req.write, recorded);
+    await this.linkWaits(storeId, req.write, recorded);
     return outcomes;
+  }
+
+  /**
+   * Notes what each newly waiting item waits for, and wakes the items that waited for a record just synced: they
+   * become due now rather than at the end of their back-off. A flush claims them in its next round; Sync Now, a
+   * wake-up retry or a replay asks for a flush of the store, which the next tick of whichever syncer holds the org
+   * starts; after an Immediately event the syncer retries what it parked itself and the flusher finds the rest due.
+   */
+  private async linkWaits(storeId: string, write: QueueWrite, outcomes: AttemptOutcome[]): Promise<void> {
+    const idOf = (item: AttemptItem) => pendingChangeId({ storeId, entity: item.entity, entityId: item.entityId });
+    // Wake first: an item that waits although its awaited record synced in this very attempt (an order posted as
+    // DRAFT holds its payment) is not unblocked by it, and is noted after.
+    const synced = outcomes.filter((o) => o.state.status === 'synced').map((o) => idOf(o.item));
+    const woken = await this.queue.wakeWaitersOf(synced);
+    // Immediately mode retries the items it parked right after this; the rest are due now for the next flush.
+    if (woken > 0 && write.kind === 'if-unchanged') await this.schedules.requestFlush(storeId);
+    for (const { item, state } of outcomes)
+      if ((state.status === 'waiting' || state.status === 'failed') && state.waitingFor)
+        await this.queue.noteWaiter(storeId, idOf(item), state.waitingFor);
   }
 
   /** One result per item, in order. The store-side prerequisite is decided here, for every caller. */
@@ -184,15 +232,19 @@ export class DeliverAndRecordUseCase {
   private async log(req: DeliverAndRecordRequest, outcomes: AttemptOutcome[]): Promise<void> {
     const rows: NewSyncLogEntry[] = [];
     for (const { item, result, state } of outcomes) {
-      const row = logEntryFor(result, {
-        storeId: req.settings.storeId,
-        tenantId: req.settings.xeroTenantId,
-        mode: req.mode,
-        eventId: item.eventId,
-        correlationId: item.correlationId,
-        attempt: state.attempts ?? item.priorAttempts + 1,
-        syncerId: this.owner,
-      });
+      const row = logEntryFor(
+        result,
+        {
+          storeId: req.settings.storeId,
+          tenantId: req.settings.xeroTenantId,
+          mode: req.mode,
+          eventId: item.eventId,
+          correlationId: item.correlationId,
+          attempt: state.attempts ?? item.priorAttempts + 1,
+          syncerId: this.owner,
+        },
+        state,
+      );
       if (row) rows.push(row);
     }
     await this.syncLog.append(rows);

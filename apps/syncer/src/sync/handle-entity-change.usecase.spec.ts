@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntityChangeEvent } from '@xero-sync/contracts';
 import {
+  FlushScheduleRepository,
   defaultMappingSettings,
   PendingChangeRecord,
   PendingChangeRepository,
@@ -61,12 +62,15 @@ function setup(
       saved.push({ state, eventId: change.eventId });
       return 'saved';
     },
+    noteWaiter: async () => undefined,
+    wakeWaitersOf: async () => 0,
   });
   const cache = strict<SyncSettingsCache>('settings', {
     get: async () => ({
       storeId: 'store-1',
       mode: 'cron',
       cronIntervalMinutes: 5,
+      waitHorizonMinutes: 60,
       entitiesEnabled: ['customer'],
       mapping: defaultMappingSettings(),
       ...settings,
@@ -79,6 +83,7 @@ function setup(
     queue,
     syncLog,
     new StoreDependencyQueries(queue),
+    strict<FlushScheduleRepository>('schedules', {}),
     config,
   );
   const useCase = new HandleEntityChangeUseCase(
@@ -86,6 +91,7 @@ function setup(
     queue,
     new SyncEntityUseCase(deliverAndRecord, queue),
     new BufferEntityChangeUseCase(queue),
+    deliverAndRecord,
   );
   return { useCase, saved, logged };
 }

@@ -1,4 +1,4 @@
-import { backoffMs, currentSlotStart, logEntryFor, nextState, RetryPolicy } from './sync-policy';
+import { awaitedRecordOf, backoffMs, currentSlotStart, logEntryFor, nextState, RetryPolicy } from './sync-policy';
 import { DeliveryResult } from '@xero-sync/xero';
 
 const policy: RetryPolicy = { baseMs: 1000, maxMs: 60000, maxAttempts: 5 };
@@ -123,6 +123,33 @@ describe('logEntryFor', () => {
 
   it('writes nothing for a deferred item (no attempt was made)', () => {
     expect(logEntryFor(result({ status: 'deferred' }), ctx)).toBeNull();
+  });
+});
+
+describe('awaitedRecordOf', () => {
+  it('names the record a waiting item waits for: order, store-side prerequisite, customer or product', () => {
+    expect(awaitedRecordOf({ entity: 'invoice', payload: { order_id: 3 } }, 'order 3 is not in Xero yet')).toEqual({
+      entity: 'order',
+      entityId: '3',
+    });
+    const memo = { order_id: 3, invoice_id: 9, order_increment_id: '000000003' };
+    expect(awaitedRecordOf({ entity: 'creditmemo', payload: memo }, 'x')).toEqual({ entity: 'invoice', entityId: '9' });
+    expect(awaitedRecordOf({ entity: 'creditmemo', payload: { ...memo, invoice_id: null } }, 'x')).toEqual({
+      entity: 'order',
+      entityId: '3',
+    });
+    const order = { customer_id: 7, customer_is_guest: false, customer_email: 'a@b.c' };
+    expect(awaitedRecordOf({ entity: 'order', payload: order }, 'item SKU-1 was deferred (rate limited)')).toEqual({
+      entity: 'product',
+      entityId: 'SKU-1',
+    });
+    expect(awaitedRecordOf({ entity: 'order', payload: order }, 'the contact is not synced yet')).toEqual({
+      entity: 'customer',
+      entityId: '7',
+    });
+    const guest = { ...order, customer_id: null, customer_is_guest: true };
+    expect(awaitedRecordOf({ entity: 'order', payload: guest }, 'the contact is not synced yet')).toBeUndefined();
+    expect(awaitedRecordOf({ entity: 'customer', payload: {} }, 'x')).toBeUndefined();
   });
 });
 

@@ -1,4 +1,13 @@
-import { EntityChangeEvent, EntityName, ENTITY_RANK } from '@xero-sync/contracts';
+import {
+  creditMemoPrerequisite,
+  EntityChangeEvent,
+  EntityName,
+  ENTITY_RANK,
+  isGuestOrder,
+  MagentoCreditMemo,
+  MagentoInvoice,
+  MagentoOrder,
+} from '@xero-sync/contracts';
 import { NewPendingChange, NewSyncLogEntry, PendingChangeState, SyncLogMode } from '@xero-sync/persistence';
 import { DeliveryItem, DeliveryResult } from '@xero-sync/xero';
 
@@ -6,6 +15,23 @@ export interface RetryPolicy {
   baseMs: number;
   maxMs: number;
   maxAttempts: number;
+  /** How long content may wait on another record before it is failed (the store's wait horizon); none: forever. */
+  waitHorizonMs?: number;
+}
+
+/** What a waiting item waited on so far: since when, and (when known) the record whose sync wakes it. */
+export interface WaitContext {
+  since?: Date;
+  waitingFor?: string;
+}
+
+/** The error an item takes when it waited longer than the store's horizon: what it waits for and what unblocks it. */
+export function gaveUpWaitingMessage(reason: string, horizonMs: number): string {
+  const span = horizonMs >= 60_000 ? `${Math.round(horizonMs / 60_000)} min` : `${Math.round(horizonMs / 1000)} s`;
+  return (
+    `gave up after waiting ${span}: ${reason}. It goes on by itself once that record reaches Xero ` +
+    `(see that record's own row for why it has not: fix it or have the store send it), or press Sync Now.`
+  );
 }
 
 /** Exponential backoff with "equal jitter": half the delay fixed, half random, so retries of many items spread. */
@@ -26,6 +52,7 @@ export function nextState(
   policy: RetryPolicy,
   now = new Date(),
   random: () => number = Math.random,
+  wait: WaitContext = {},
 ): PendingChangeState {
   const attempts = priorAttempts + 1;
   const later = (ms: number) => new Date(now.getTime() + ms);
@@ -40,18 +67,34 @@ export function nextState(
         nextAttemptAt: later(result.error?.retryAfterMs ?? Math.min(policy.baseMs, 1000)),
         lastError: result.message,
       };
-    case 'waiting':
-      // No attempt limit: the record it waits on may be delayed for any time (a crashed syncer's claim, a Xero
-      // outage, its own backoff) and will arrive; giving up would strand this record once it does. It stays
-      // visible as waiting, with the reason, and the record it waits on shows its own error if that one failed.
+    case 'waiting': {
+      // No attempt limit: the record it waits on may be delayed (a crashed syncer's claim, a Xero outage, its own
+      // backoff), and its sync wakes this one. But not forever: after the store's horizon the wait becomes an error
+      // that names what it waits for, so a record whose dependency never comes (an order left DRAFT) is seen and
+      // no drain waits on it; Sync Now or the awaited record's next sync starts it again.
+      const since = wait.since ?? now;
+      const horizon = policy.waitHorizonMs;
+      const left = horizon === undefined ? Infinity : since.getTime() + horizon - now.getTime();
+      if (horizon !== undefined && left <= 0) {
+        return {
+          status: 'failed',
+          attempts,
+          lastAttemptAt: now,
+          lastError: gaveUpWaitingMessage(result.message, horizon),
+          waitingFor: wait.waitingFor,
+        };
+      }
       return {
         status: 'waiting',
         attempts,
         lastAttemptAt: now,
         waitingOn: result.message,
+        waitingFor: wait.waitingFor,
+        waitingSince: since,
         lastError: result.message,
-        nextAttemptAt: later(backoffMs(attempts, policy, random)),
+        nextAttemptAt: later(Math.min(backoffMs(attempts, policy, random), left)),
       };
+    }
     case 'failed': {
       const retryable = result.error?.retryable ?? false;
       if (!retryable || attempts >= policy.maxAttempts) {
@@ -81,10 +124,39 @@ export interface AttemptContext {
   syncerId: string;
 }
 
-/** The sync log row for one result; none for a deferred item (no attempt was made, nothing to explain). */
-export function logEntryFor(result: DeliveryResult, ctx: AttemptContext): NewSyncLogEntry | null {
+/**
+ * The sync log row for one result and the state it led to; none for a deferred item (no attempt was made, nothing
+ * to explain). A dependency wait is logged `waiting` with its reason and next attempt, not as an error, until the
+ * wait horizon turns it into one.
+ */
+export function logEntryFor(
+  result: DeliveryResult,
+  ctx: AttemptContext,
+  state?: PendingChangeState,
+): NewSyncLogEntry | null {
   if (result.status === 'deferred') return null;
   const success = result.status === 'synced' || result.status === 'unchanged';
+  if (result.status === 'waiting') {
+    const gaveUp = state?.status === 'failed';
+    return {
+      storeId: ctx.storeId,
+      tenantId: ctx.tenantId,
+      entity: result.entity,
+      entityId: result.entityId,
+      action: result.action ?? 'none',
+      status: gaveUp ? 'error' : 'waiting',
+      message: gaveUp ? (state.lastError ?? result.message) : result.message,
+      errorCode: gaveUp ? 'WAIT_HORIZON' : (result.error?.code ?? 'DEPENDENCY_FAILED'),
+      nextAttemptAt: gaveUp ? undefined : state?.nextAttemptAt,
+      durationMs: Math.round(result.durationMs),
+      calls: result.calls,
+      mode: ctx.mode,
+      correlationId: ctx.correlationId,
+      eventId: ctx.eventId,
+      attempt: ctx.attempt,
+      syncerId: ctx.syncerId,
+    };
+  }
   return {
     storeId: ctx.storeId,
     tenantId: ctx.tenantId,
@@ -93,9 +165,7 @@ export function logEntryFor(result: DeliveryResult, ctx: AttemptContext): NewSyn
     action: result.action ?? 'none',
     status: success ? 'success' : 'error',
     message: success ? 'OK' : result.message,
-    errorCode: success
-      ? undefined
-      : (result.error?.code ?? (result.status === 'waiting' ? 'DEPENDENCY_FAILED' : undefined)),
+    errorCode: success ? undefined : result.error?.code,
     xeroId: result.xeroId,
     xeroUrl: result.xeroUrl,
     durationMs: Math.round(result.durationMs),
@@ -195,6 +265,39 @@ export function currentSlotStart(storeId: string, intervalMs: number, now: numbe
   for (const ch of storeId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
   const offset = hash % intervalMs;
   return Math.floor((now - offset) / intervalMs) * intervalMs + offset;
+}
+
+/**
+ * The store record a waiting item waits for, as far as its payload and the wait's reason tell: a store invoice its
+ * order, a credit memo the store record its store-side prerequisite names (its store invoice, or its order), an order
+ * its customer or the product a missing item code belongs to. Undefined when not known (a guest's contact, which
+ * comes with the order itself); such an item is still retried by its back-off.
+ */
+export function awaitedRecordOf(
+  item: { entity: EntityName; payload: unknown },
+  reason: string,
+): { entity: EntityName; entityId: string } | undefined {
+  switch (item.entity) {
+    case 'invoice':
+      return { entity: 'order', entityId: String((item.payload as MagentoInvoice).order_id) };
+    case 'creditmemo': {
+      const first = creditMemoPrerequisite(item.payload as MagentoCreditMemo);
+      return { entity: first.entity, entityId: first.entityId };
+    }
+    case 'order': {
+      const order = item.payload as MagentoOrder;
+      const sku = /\bitem (\S+) (?:is|was|could) /.exec(reason)?.[1];
+      if (sku) return { entity: 'product', entityId: sku };
+      if (/contact/.test(reason) && !isGuestOrder(order))
+        return { entity: 'customer', entityId: String(order.customer_id) };
+      return undefined;
+    }
+    case 'customer':
+    case 'product':
+      return undefined;
+    default:
+      return assertNever(item.entity);
+  }
 }
 
 export function assertNever(value: never): never {

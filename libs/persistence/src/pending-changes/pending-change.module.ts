@@ -1,11 +1,19 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { PendingChangeRepository } from './pending-change.repository';
-import { PendingChange, PendingChangeSchema } from './pending-change.schema';
+import { DependencyWait, DependencyWaitSchema, PendingChange, PendingChangeSchema } from './pending-change.schema';
 
-/** The `pending_changes` collection: registers its schema and provides PendingChangeRepository. Needs PersistenceModule.forRoot in the app. */
+/**
+ * The `pending_changes` collection and its `dependency_waits` (who waits for which record): registers their schemas
+ * and provides PendingChangeRepository. Needs PersistenceModule.forRoot in the app.
+ */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: PendingChange.name, schema: PendingChangeSchema }])],
+  imports: [
+    MongooseModule.forFeature([
+      { name: PendingChange.name, schema: PendingChangeSchema },
+      { name: DependencyWait.name, schema: DependencyWaitSchema },
+    ]),
+  ],
   providers: [PendingChangeRepository],
   exports: [PendingChangeRepository],
 })

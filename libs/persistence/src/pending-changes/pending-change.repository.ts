@@ -4,7 +4,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { QueryFilter, Model } from 'mongoose';
 import { isDuplicateKeyError } from '../persistence.errors';
 import { updateWhere } from '../update-where';
-import { PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
+import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
 
 export interface PendingChangeRecord {
   id: string;
@@ -20,6 +20,8 @@ export interface PendingChangeRecord {
   nextAttemptAt: Date;
   lastError?: string;
   waitingOn?: string;
+  waitingFor?: string;
+  waitingSince?: Date;
   correlationId?: string;
   leaseOwner?: string;
   leaseUntil?: Date;
@@ -44,6 +46,9 @@ export interface PendingChangeState {
   nextAttemptAt?: Date;
   lastError?: string;
   waitingOn?: string;
+  /** The `_id` of the record a waiting item waits for, when known. */
+  waitingFor?: string;
+  waitingSince?: Date;
   lastAttemptAt?: Date;
   syncedAt?: Date;
   xeroId?: string;
@@ -67,7 +72,15 @@ function toRecord(doc: Lean): PendingChangeRecord {
   return { id: _id.toString(), ...rest, payload: JSON.parse(payload) as Record<string, unknown> };
 }
 
-const STATE_FIELDS = ['lastError', 'waitingOn', 'lastAttemptAt', 'syncedAt', 'xeroId'] as const;
+const STATE_FIELDS = [
+  'lastError',
+  'waitingOn',
+  'waitingFor',
+  'waitingSince',
+  'lastAttemptAt',
+  'syncedAt',
+  'xeroId',
+] as const;
 
 /** $set/$unset for a state: optional fields not given are cleared, so no stale error survives a success. */
 function stateUpdate(state: PendingChangeState): { $set: Record<string, unknown>; $unset: Record<string, ''> } {
@@ -88,7 +101,60 @@ function stateUpdate(state: PendingChangeState): { $set: Record<string, unknown>
  */
 @Injectable()
 export class PendingChangeRepository {
-  constructor(@InjectModel(PendingChange.name) private readonly model: Model<PendingChange>) {}
+  constructor(
+    @InjectModel(PendingChange.name) private readonly model: Model<PendingChange>,
+    @InjectModel(DependencyWait.name) private readonly waits: Model<DependencyWait>,
+  ) {}
+
+  /** Notes that item `waiterId` waits for record `awaitedId` (both pending-change `_id`s), so its sync wakes it. */
+  async noteWaiter(storeId: string, waiterId: string, awaitedId: string): Promise<void> {
+    const write = () =>
+      this.waits
+        .updateOne(
+          { _id: awaitedId },
+          { $addToSet: { waiters: waiterId }, $setOnInsert: { storeId } },
+          { upsert: true },
+        )
+        .exec();
+    try {
+      await write();
+    } catch (err) {
+      // Two first waiters upserted at once: the other one created the document, add to it.
+      if (!isDuplicateKeyError(err)) throw err;
+      await write();
+    }
+  }
+
+  /**
+   * The records `syncedIds` reached Xero: the items still waiting for any of them, or failed after waiting too long
+   * for them, become due now (instead of at the end of their back-off) and the notes are dropped. Returns how many
+   * items were woken.
+   */
+  async wakeWaitersOf(syncedIds: string[], now = new Date()): Promise<number> {
+    if (syncedIds.length === 0) return 0;
+    const notes = await this.waits
+      .find({ _id: { $in: syncedIds } })
+      .lean<{ _id: string; waiters: string[] }[]>()
+      .exec();
+    if (notes.length === 0) return 0;
+    // A waiting item stays `waiting` (an Immediately syncer that parked it retries it from that status); one failed
+    // after its horizon is open again.
+    const due = { $set: { nextAttemptAt: now } };
+    const revived = { $set: { status: 'pending', nextAttemptAt: now } };
+    const woken = await updateWhere(
+      this.model,
+      notes.flatMap((n) =>
+        n.waiters.flatMap((id) => [
+          { id, where: { status: 'waiting', waitingFor: n._id }, update: due },
+          { id, where: { status: 'failed', waitingFor: n._id }, update: revived },
+        ]),
+      ),
+    );
+    // A waiter noted between the read and this delete loses its note; its back-off (capped by the wait horizon)
+    // still brings it back.
+    await this.waits.deleteMany({ _id: { $in: notes.map((n) => n._id) } }).exec();
+    return woken;
+  }
 
   /**
    * Stores `change` as the latest content of its (store, entity, id) in `state`, unless the queue already holds

@@ -37,6 +37,10 @@ export class PendingChange {
   @Prop() lastError?: string;
   /** For `waiting`: what the item waits on, in Xero delivery's words. */
   @Prop() waitingOn?: string;
+  /** For `waiting`: the record it waits for (its `_id`), when known; that record's sync wakes it. */
+  @Prop() waitingFor?: string;
+  /** For `waiting`: since when this content has waited (the store's wait horizon counts from here). */
+  @Prop() waitingSince?: Date;
   @Prop() correlationId?: string;
   /** Claim lease: which syncer holds this item, until when, and the claim it belongs to. */
   @Prop() leaseOwner?: string;
@@ -48,6 +52,20 @@ export class PendingChange {
 }
 
 export const PendingChangeSchema = SchemaFactory.createForClass(PendingChange);
+
+/**
+ * Who waits for a record: `_id` = the awaited record's pending-change `_id`, `waiters` the `_id`s of the items waiting
+ * for it. Kept apart from the queue so that "who waits for what just synced" is one read of a small collection (only
+ * current waits live here) instead of a scan of the queue, which FerretDB v1 does for any filter but `_id`.
+ */
+@Schema({ collection: 'dependency_waits', timestamps: true, versionKey: false })
+export class DependencyWait {
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) storeId!: string;
+  @Prop({ type: [String], required: true, default: [] }) waiters!: string[];
+}
+
+export const DependencyWaitSchema = SchemaFactory.createForClass(DependencyWait);
 
 export function pendingChangeId(key: { storeId: string; entity: string; entityId: string }): string {
   return `${key.storeId}|${key.entity}|${key.entityId}`;

@@ -8,6 +8,7 @@ export class StoreSetting {
   @Prop() xeroTenantId?: string;
   @Prop({ required: true }) mode!: string;
   @Prop({ required: true }) cronIntervalMinutes!: number;
+  @Prop() waitHorizonMinutes?: number;
   @Prop({ type: [String], required: true }) entitiesEnabled!: string[];
   @Prop({ type: MongooseSchema.Types.Mixed, required: true }) mapping!: Record<string, unknown>;
   @Prop() updatedBy?: string;

@@ -60,6 +60,11 @@ export interface StoreSettings {
   mode: SyncMode;
   cronIntervalMinutes: number;
   entitiesEnabled: EntityName[];
+  /**
+   * How long a record may wait on another one (its order, contact, store invoice) before it is failed with what it
+   * waits for, so nothing waits forever in silence; Sync Now retries it.
+   */
+  waitHorizonMinutes: number;
   mapping: XeroMappingSettings;
   updatedBy?: string;
   updatedAt?: Date;
@@ -102,6 +107,7 @@ export function defaultStoreSettings(storeId: string): StoreSettings {
     storeId,
     mode: 'immediate',
     cronIntervalMinutes: 15,
+    waitHorizonMinutes: 60,
     entitiesEnabled: ['customer', 'product', 'order', 'invoice', 'creditmemo'],
     mapping: defaultMappingSettings(),
   };

@@ -23,6 +23,7 @@ function withDefaults(doc: Lean): StoreSettings {
     xeroTenantId: doc.xeroTenantId ?? undefined,
     mode: (doc.mode as StoreSettings['mode']) ?? d.mode,
     cronIntervalMinutes: doc.cronIntervalMinutes ?? d.cronIntervalMinutes,
+    waitHorizonMinutes: doc.waitHorizonMinutes ?? d.waitHorizonMinutes,
     entitiesEnabled: (doc.entitiesEnabled as StoreSettings['entitiesEnabled']) ?? d.entitiesEnabled,
     mapping: {
       ...base,
@@ -65,6 +66,7 @@ export class StoreSettingsRepository {
       xeroTenantId: settings.xeroTenantId,
       mode: settings.mode,
       cronIntervalMinutes: settings.cronIntervalMinutes,
+      waitHorizonMinutes: settings.waitHorizonMinutes,
       entitiesEnabled: settings.entitiesEnabled,
       mapping: settings.mapping as unknown as Record<string, unknown>,
       updatedBy: actor,

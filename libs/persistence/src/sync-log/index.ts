@@ -1,4 +1,11 @@
-export { SyncLog, SyncLogSchema, SyncLogMode, SyncLogStatus } from './sync-log.schema';
+export {
+  SYNC_LOG_MODES,
+  SYNC_LOG_STATUSES,
+  SyncLog,
+  SyncLogSchema,
+  SyncLogMode,
+  SyncLogStatus,
+} from './sync-log.schema';
 export {
   escapeRegex,
   NewSyncLogEntry,

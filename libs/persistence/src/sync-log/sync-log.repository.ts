@@ -24,6 +24,7 @@ export interface SyncLogRecord {
   correlationId?: string;
   eventId?: string;
   attempt: number;
+  nextAttemptAt?: Date;
   syncerId?: string;
   createdAt: Date;
 }

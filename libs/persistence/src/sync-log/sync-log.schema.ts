@@ -1,8 +1,17 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 
-export type SyncLogStatus = 'success' | 'error';
-/** How the attempt was triggered: a live event (Immediately), a queue flush (Cron Job / fallback), a command, or intake (a rejected message). */
-export type SyncLogMode = 'immediate' | 'cron' | 'manual' | 'intake';
+/**
+ * `waiting`: the record could not go yet because another record must reach Xero first (a dependency wait, retried
+ * on its own; it becomes an `error` only after the store's wait horizon).
+ */
+export const SYNC_LOG_STATUSES = ['success', 'error', 'waiting'] as const;
+export type SyncLogStatus = (typeof SYNC_LOG_STATUSES)[number];
+/**
+ * How the attempt was triggered: a live event (Immediately), a queue flush (Cron Job / fallback), a command, intake
+ * (a rejected message), or an operator's replay of a store's events.
+ */
+export const SYNC_LOG_MODES = ['immediate', 'cron', 'manual', 'intake', 'replay'] as const;
+export type SyncLogMode = (typeof SYNC_LOG_MODES)[number];
 
 /**
  * The merchant's "View Log": one row per sync attempt of one record (or one rejected message), with Xero's
@@ -28,6 +37,8 @@ export class SyncLog {
   @Prop() correlationId?: string;
   @Prop() eventId?: string;
   @Prop({ required: true, default: 1 }) attempt!: number;
+  /** For `waiting` (and retryable errors): when the record is tried again at the latest. */
+  @Prop() nextAttemptAt?: Date;
   @Prop() syncerId?: string;
   createdAt!: Date;
 }

@@ -1,3 +1,4 @@
+import { heldBecause } from './item-outcomes';
 import type { XeroLinkRecord, XeroMappingSettings } from '@xero-sync/persistence';
 import type { DeliveryItem } from './delivery.types';
 import {
@@ -148,7 +149,7 @@ export async function contactStage(ctx: StageContext, writer: BatchWriter): Prom
           collided.push(w);
           return;
         }
-        ctx.contacts.markFailed(w.wanted.id);
+        ctx.contacts.markFailed(w.wanted.id, heldBecause(err));
         links.stageFailure(key, err.message);
         for (const i of w.wanted.items) outcomes.fail(i, err);
       },

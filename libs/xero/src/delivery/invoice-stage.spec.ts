@@ -31,6 +31,11 @@ describe('planInvoice', () => {
     expect(planInvoice(order, undefined, failed, mapping)).toMatchObject({
       message: 'the contact could not be synced',
     });
+    const deferred = refs(order, { contact: false });
+    deferred.contacts.markFailed(contactEntityIdForOrder(order), 'was deferred (rate limited by Xero)');
+    expect(planInvoice(order, undefined, deferred, mapping)).toMatchObject({
+      message: 'the contact was deferred (rate limited by Xero)',
+    });
     const sku = billableItems(order)[0].sku;
     expect(planInvoice(order, undefined, refs(order, { items: false }), mapping)).toEqual({
       kind: 'wait',

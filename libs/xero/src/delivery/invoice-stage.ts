@@ -64,13 +64,15 @@ export function planInvoice(
   const contactId = refs.contacts.get(contactKey);
   if (!contactId)
     return waiting(
-      refs.contacts.failed(contactKey) ? 'the contact could not be synced' : 'the contact is not synced yet',
+      refs.contacts.failed(contactKey)
+        ? `the contact ${refs.contacts.failureOf(contactKey) ?? 'could not be synced'}`
+        : 'the contact is not synced yet',
     );
   const missing = billableItems(order).find((l) => !refs.itemCodes.has(l.sku));
   if (missing)
     return waiting(
       refs.itemCodes.failed(missing.sku)
-        ? `item ${missing.sku} could not be synced`
+        ? `item ${missing.sku} ${refs.itemCodes.failureOf(missing.sku) ?? 'could not be synced'}`
         : `item ${missing.sku} is not synced yet`,
     );
   let mapped: MappedInvoice;

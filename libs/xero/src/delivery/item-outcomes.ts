@@ -8,6 +8,15 @@ import { DeliveryAction, DeliveryItem, DeliveryResult, DeliveryStatus } from './
 /** Codes that mean "not now" rather than "not this": the rest of the run is deferred without calling. */
 export const STOP_CODES = new Set(['RATE_LIMITED', 'CIRCUIT_OPEN', 'DISCONNECTED', 'NOT_CONNECTED']);
 
+/**
+ * Why a record that `err` kept out of Xero holds the records that need it, in words for their queue reason: a
+ * deferral (rate budget, breaker, connection) is said as such, not as if Xero had refused the record.
+ */
+export function heldBecause(err: XeroError): string {
+  if (STOP_CODES.has(err.code) || err instanceof CallNotStartedError) return `was deferred (${err.message})`;
+  return err.code === 'DEPENDENCY_FAILED' ? `is waiting: ${err.message}` : `was refused by Xero: ${err.message}`;
+}
+
 /** Extras of a finished item: the Xero document it ended up as, or the error that decided it. */
 export interface FinishExtra {
   xeroId?: string;

@@ -1,3 +1,4 @@
+import { heldBecause } from './item-outcomes';
 import type { XeroLinkRecord, XeroMappingSettings } from '@xero-sync/persistence';
 import { billableItems } from '../mapping/invoice.mapper';
 import { itemCodeFor, mapOrderLineItem, mapProductItem } from '../mapping/item.mapper';
@@ -88,7 +89,7 @@ export async function itemStage(ctx: StageContext, writer: BatchWriter): Promise
         for (const i of w.items) outcomes.finish(i, 'synced', d.action, 'OK', { xeroId: id, kind: 'item' });
       },
       onFail: (err) => {
-        ctx.itemCodes.markFailed(d.sku);
+        ctx.itemCodes.markFailed(d.sku, heldBecause(err));
         links.stageFailure(key, err.message);
         for (const i of w.items) outcomes.fail(i, err);
       },

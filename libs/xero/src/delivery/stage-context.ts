@@ -10,7 +10,7 @@ import { OrderLinks } from './order-links';
 /** Xero references of records synced (or found synced) this run, and the records that failed. */
 export class SyncedRefs {
   private readonly refs = new Map<string, string>();
-  private readonly failedIds = new Set<string>();
+  private readonly failures = new Map<string, string | undefined>();
 
   set(id: string, ref: string): void {
     this.refs.set(id, ref);
@@ -24,12 +24,18 @@ export class SyncedRefs {
     return this.refs.has(id);
   }
 
-  markFailed(id: string): void {
-    this.failedIds.add(id);
+  /** The record did not reach Xero this run; `reason` says why (what a record that needs it then waits on). */
+  markFailed(id: string, reason?: string): void {
+    this.failures.set(id, reason);
   }
 
   failed(id: string): boolean {
-    return this.failedIds.has(id);
+    return this.failures.has(id);
+  }
+
+  /** Why a record failed this run, as its own outcome said (undefined when it did not fail or no reason was kept). */
+  failureOf(id: string): string | undefined {
+    return this.failures.get(id);
   }
 }
 

@@ -1,0 +1,3 @@
+export { ReplayCounts, ReplayJob, ReplayJobSchema, ReplayRange, ReplayStatus } from './replay-job.schema';
+export { emptyReplayCounts, NewReplayJob, ReplayJobRecord, ReplayJobRepository } from './replay-job.repository';
+export { ReplayJobModule } from './replay-job.module';
