@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { pickFields } from '../pick-fields';
 import { ApiKey, ApiKeyRole } from './api-key.schema';
 
 export interface ApiKeyRecord {
@@ -24,17 +25,11 @@ export interface NewApiKey {
 
 type Lean = ApiKey & { _id: { toString(): string }; createdAt: Date };
 
+/** What a key record shows: everything but the hash. */
+const RECORD_FIELDS = ['prefix', 'name', 'role', 'createdBy', 'createdAt', 'lastUsedAt', 'revokedAt'] as const;
+
 function toRecord(doc: Lean): ApiKeyRecord {
-  return {
-    id: doc._id.toString(),
-    prefix: doc.prefix,
-    name: doc.name,
-    role: doc.role,
-    createdBy: doc.createdBy,
-    createdAt: doc.createdAt,
-    lastUsedAt: doc.lastUsedAt,
-    revokedAt: doc.revokedAt,
-  };
+  return { id: doc._id.toString(), ...pickFields(doc, RECORD_FIELDS) };
 }
 
 /** Admin-api keys, looked up by hash; the hash itself never leaves this repository. */
