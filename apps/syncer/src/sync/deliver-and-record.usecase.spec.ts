@@ -85,8 +85,11 @@ function setup(opts: {
       : {},
   );
   const queue = strict<PendingChangeRepository>('queue', {
-    findByKey: async (_s: string, entity: string, entityId: string) =>
-      (opts.held?.[`${entity}:${entityId}`] as PendingChangeRecord | undefined) ?? null,
+    findByKeys: async (_s: string, keys: { entity: string; entityId: string }[]) =>
+      keys.flatMap(({ entity, entityId }) => {
+        const held = opts.held?.[`${entity}:${entityId}`];
+        return held ? [{ ...held, entity, entityId } as PendingChangeRecord] : [];
+      }),
     saveLatest: async (change, state) => {
       writes.push({ op: 'saveLatest', eventId: change.eventId, state });
       return 'saved';
