@@ -6,6 +6,7 @@ import {
   FlushScheduleModule,
   LeaseModule,
   PendingChangeModule,
+  RequestStatsModule,
   SyncLogModule,
 } from '@xero-sync/persistence';
 import { RequestFlushUseCase } from './commands/request-flush.usecase';
@@ -16,6 +17,8 @@ import { SyncSettingsCache } from './delivery/sync-settings.cache';
 import { DeadLetterMessageUseCase } from './dlq/dead-letter-message.usecase';
 import { RequeueDlqUseCase } from './dlq/requeue-dlq.usecase';
 import { SyncerMetricsScheduler } from './metrics/syncer-metrics.scheduler';
+import { RetentionSweepScheduler } from './retention/retention-sweep.scheduler';
+import { SweepRetentionUseCase } from './retention/sweep-retention.usecase';
 import { BufferEntityChangeUseCase } from './sync/buffer-entity-change.usecase';
 import { DeliverAndRecordUseCase } from './sync/deliver-and-record.usecase';
 import { FlushQueueScheduler } from './sync/flush-queue.scheduler';
@@ -43,6 +46,7 @@ export class SyncerCoreModule {
         DlqMessageModule,
         LeaseModule,
         FlushScheduleModule,
+        RequestStatsModule,
       ],
       providers: [
         EntityChangeConsumer,
@@ -60,6 +64,8 @@ export class SyncerCoreModule {
         DeadLetterMessageUseCase,
         RequeueDlqUseCase,
         SyncerMetricsScheduler,
+        SweepRetentionUseCase,
+        RetentionSweepScheduler,
       ],
     };
   }
