@@ -43,7 +43,7 @@ export function isFerretDb(connection: Connection): Promise<boolean> {
 export async function idFiltersIndexed(connection: Connection, name: string): Promise<boolean> {
   if (!(await isFerretDb(connection))) return true;
   let byCollection = indexedById.get(connection);
-  if (!byCollection) indexedById.set(connection, (byCollection = new Map()));
+  if (!byCollection) indexedById.set(connection, (byCollection = new Map<string, Promise<boolean>>()));
   let known = byCollection.get(name);
   if (!known) {
     const probe = connection.db!.command({ explain: { find: name, filter: { _id: '', _probe: 1 } } });
@@ -129,5 +129,5 @@ export async function findByIds<T, D = T>(model: Model<T>, ids: string[], projec
       .exec();
   }
   const docs = await Promise.all(unique.map((id) => model.findById(id, projection).lean<D>().exec()));
-  return docs.filter((d): d is NonNullable<typeof d> => d !== null) as D[];
+  return docs.filter((d): d is NonNullable<typeof d> => d !== null);
 }
