@@ -44,3 +44,4 @@ export {
   TaxCalculator,
 } from './magento';
 export type { Cart, MagentoTaxSettings, OrderPayload, InvoicePayload, CreditMemoPayload } from './magento';
+export { strictFake } from './strict-fake';

@@ -1,17 +1,7 @@
 import { AppConfig } from '@xero-sync/config';
 import { RequestStatsRepository, SyncLogRepository } from '@xero-sync/persistence';
+import { strictFake } from '@xero-sync/testing';
 import { SweepRetentionUseCase } from './sweep-retention.usecase';
-
-/** A fake that fails on any call it does not implement. */
-function strict<T extends object>(name: string, impl: Partial<T>): T {
-  return new Proxy(impl, {
-    get(target, prop) {
-      if (prop === 'then') return undefined;
-      if (!(prop in target)) throw new Error(`unexpected call ${name}.${String(prop)}`);
-      return (target as Record<string | symbol, unknown>)[prop];
-    },
-  }) as T;
-}
 
 describe('SweepRetentionUseCase', () => {
   it('deletes log rows older than the log retention and request counters of days before the stats retention', async () => {
@@ -21,14 +11,14 @@ describe('SweepRetentionUseCase', () => {
       new Date('2026-12-01T00:00:00Z'),
     ];
     const statDays = ['2025-10-30', '2025-10-31', '2026-12-01'];
-    const syncLog = strict<SyncLogRepository>('syncLog', {
+    const syncLog = strictFake<SyncLogRepository>('syncLog', {
       deleteOlderThan: async (cutoff: Date) => {
         const gone = logRows.filter((at) => at < cutoff);
         logRows.splice(0, logRows.length, ...logRows.filter((at) => at >= cutoff));
         return gone.length;
       },
     });
-    const stats = strict<RequestStatsRepository>('requestStats', {
+    const stats = strictFake<RequestStatsRepository>('requestStats', {
       deleteDaysBefore: async (day: string) => {
         const gone = statDays.filter((d) => d < day);
         statDays.splice(0, statDays.length, ...statDays.filter((d) => d >= day));

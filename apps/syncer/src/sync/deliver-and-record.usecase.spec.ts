@@ -10,17 +10,7 @@ import {
 import { DeliveryItem, DeliveryOptions, DeliveryResult, XeroDeliveryService } from '@xero-sync/xero';
 import { AttemptItem, DeliverAndRecordRequest, DeliverAndRecordUseCase } from './deliver-and-record.usecase';
 import { StoreDependencyQueries } from './store-dependency.queries';
-
-/** A fake exposing only `impl`; touching anything else fails the test. */
-function strict<T extends object>(name: string, impl: Partial<T>): T {
-  return new Proxy(impl, {
-    get(target, prop) {
-      if (prop === 'then') return undefined;
-      if (!(prop in target)) throw new Error(`unexpected call ${name}.${String(prop)}`);
-      return (target as Record<string | symbol, unknown>)[prop];
-    },
-  }) as T;
-}
+import { strictFake as strict } from '@xero-sync/testing';
 
 const config = {
   SYNCER_INSTANCE_ID: 'unit',
