@@ -123,8 +123,12 @@ export async function findByIds<T, D = T>(model: Model<T>, ids: string[], projec
   const unique = [...new Set(ids)];
   if (unique.length === 0) return [];
   if (unique.length > 1 && (await idFiltersIndexed(model.db, model.collection.collectionName))) {
+    // All in the first reply: past 101 documents the driver would fetch the rest with getMore, and a server that
+    // was not told the limit keeps the cursor open for one more empty getMore.
     return model
       .find({ _id: { $in: unique } }, projection)
+      .limit(unique.length)
+      .batchSize(unique.length)
       .lean<D[]>()
       .exec();
   }

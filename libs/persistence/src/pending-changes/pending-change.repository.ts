@@ -160,6 +160,7 @@ export class PendingChangeRepository {
       .find(this.dueFilter(now, storeId), { _id: 1 })
       .sort({ rank: 1, nextAttemptAt: 1, occurredAt: 1 })
       .limit(limit)
+      .batchSize(limit)
       .lean<Lean[]>()
       .exec();
     if (candidates.length === 0) return { claimToken, items: [] };
