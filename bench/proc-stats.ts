@@ -59,6 +59,8 @@ export function pidOf(file: string): number | undefined {
 
 /** The pid of a service scripts/infra.sh started (`kafka`, `ferretdb`), if it is running. */
 export function infraPid(service: 'kafka' | 'ferretdb'): number | undefined {
+  // With XERO_SYNC_TEST_MONGO_PORT the run uses another FerretDB (a build under trial): BENCH_FERRETDB_PID names it.
+  if (service === 'ferretdb' && process.env.BENCH_FERRETDB_PID) return Number(process.env.BENCH_FERRETDB_PID);
   return pidOf(join(infraCacheDir(), `run/${service}.pid`));
 }
 

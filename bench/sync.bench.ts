@@ -6,6 +6,9 @@
  * speed-up of 3 syncers over 1 on 3 orgs.
  */
 import { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EntityChangeEvent, EntityName, EntityPayloads, topics } from '@xero-sync/contracts';
 import {
   BENCH_SCENARIO_MIX,
@@ -87,6 +90,13 @@ export interface SyncBenchResult {
     /** CPU milliseconds per order drained, by process: syncers, FerretDB, Kafka, this process (sandbox, publishing). */
     cpu_ms_per_order_1: DrainCpu;
     cpu_ms_per_order_3: DrainCpu;
+    /** Syncer CPU + FerretDB + Kafka per order: three syncers' over one's (1 = three cost no more per order). */
+    cpu_ratio_3_vs_1: number;
+    /** MongoDB commands the syncers sent per order drained (driver command monitoring), in all and by command. */
+    db_commands_per_order_1: number;
+    db_commands_per_order_3: number;
+    db_commands_by_name_1: Record<string, number>;
+    db_commands_by_name_3: Record<string, number>;
   };
 }
 
@@ -414,7 +424,13 @@ async function drainWith(
   stores: GeneratedStore[],
   timeScale: number,
   log: (l: string) => void,
-): Promise<{ ordersPerS: number; busy: number; cpuMsPerOrder: DrainCpu }> {
+): Promise<{
+  ordersPerS: number;
+  busy: number;
+  cpuMsPerOrder: DrainCpu;
+  commandsPerOrder: number;
+  commandsByName: Record<string, number>;
+}> {
   const t = await setupSyncerEnv({
     timeScale,
     extraEnv: { ...BENCH_ENV, SYNCER_INTERVAL_MINUTE_MS: String(60000 / timeScale) },
@@ -424,7 +440,26 @@ async function drainWith(
     const ids = stores.map((_, i) => `scale-${i}`);
     const tenants: string[] = [];
     for (const id of ids) tenants.push(await connectStore(t, id, { mode: 'cron', cronIntervalMinutes: 1 }));
-    for (let i = 0; i < syncers; i++) children.push(spawnSyncer(t, `scale-syncer-${i}`));
+    const countsDir = mkdtempSync(join(tmpdir(), 'bench-mongo-commands-'));
+    const nodeOptions = process.env.NODE_OPTIONS;
+    // Each syncer counts its MongoDB commands (mongo-commands.preload) into countsDir.
+    process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --require ${join(__dirname, 'mongo-commands.preload.js')}`.trim();
+    process.env.BENCH_MONGO_COMMANDS_DIR = countsDir;
+    try {
+      for (let i = 0; i < syncers; i++) children.push(spawnSyncer(t, `scale-syncer-${i}`));
+    } finally {
+      if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = nodeOptions;
+      delete process.env.BENCH_MONGO_COMMANDS_DIR;
+    }
+    const commandsNow = (): Record<string, number> => {
+      const total: Record<string, number> = {};
+      for (const f of readdirSync(countsDir)) {
+        const counts = JSON.parse(readFileSync(join(countsDir, f), 'utf8')) as Record<string, number>;
+        for (const [name, n] of Object.entries(counts)) total[name] = (total[name] ?? 0) + n;
+      }
+      return total;
+    };
     // Let the group settle before the clock starts.
     await new Promise((r) => setTimeout(r, 8000));
     const ferretdb = infraPid('ferretdb');
@@ -435,6 +470,9 @@ async function drainWith(
       kafka: kafka ? cpuSeconds(kafka) : 0,
       bench: selfCpuSeconds(),
     });
+    // The counts files are rewritten every 500 ms: wait one period so both readings are as fresh.
+    await new Promise((r) => setTimeout(r, 600));
+    const commandsBefore = commandsNow();
     const cpuBefore = cpuNow();
     const ticksBefore = machineTicks();
     const t0 = Date.now();
@@ -460,6 +498,8 @@ async function drainWith(
     const ms = Date.now() - t0;
     const busy = busyShare(ticksBefore, machineTicks());
     const cpuAfter = cpuNow();
+    await new Promise((r) => setTimeout(r, 600));
+    const commandsAfter = commandsNow();
     const orders = stores.reduce((s, x) => s + x.orders.length, 0);
     const perOrder = (key: keyof DrainCpu) => round(((cpuAfter[key] - cpuBefore[key]) * 1000) / orders, 1);
     const cpuMsPerOrder: DrainCpu = {
@@ -468,16 +508,31 @@ async function drainWith(
       kafka: perOrder('kafka'),
       bench: perOrder('bench'),
     };
+    const commandsByName: Record<string, number> = {};
+    for (const [name, n] of Object.entries(commandsAfter)) {
+      const per = round((n - (commandsBefore[name] ?? 0)) / orders, 2);
+      if (per > 0) commandsByName[name] = per;
+    }
+    const commandsPerOrder = round(
+      Object.values(commandsByName).reduce((a, b) => a + b, 0),
+      2,
+    );
     log(
       `scale: ${syncers} syncer(s) drained ${orders} orders on ${stores.length} orgs in ${ms} ms; machine ` +
-        `${Math.round(busy * 100)} % busy; CPU ms per order: ${JSON.stringify(cpuMsPerOrder)}`,
+        `${Math.round(busy * 100)} % busy; CPU ms per order: ${JSON.stringify(cpuMsPerOrder)}; MongoDB commands ` +
+        `per order: ${commandsPerOrder} ${JSON.stringify(commandsByName)}`,
     );
-    return { ordersPerS: orders / (ms / 1000), busy, cpuMsPerOrder };
+    return { ordersPerS: orders / (ms / 1000), busy, cpuMsPerOrder, commandsPerOrder, commandsByName };
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map((c) => waitForExit(c, 30000).catch(() => c.kill('SIGKILL'))));
     await teardownSyncerEnv(t);
   }
+}
+
+/** The data path's CPU per order: syncers, database and broker (not the benchmark and its sandbox). */
+function pathCpu(cpu: DrainCpu): number {
+  return cpu.syncers + cpu.ferretdb + cpu.kafka;
 }
 
 function round(n: number, dp: number): number {
@@ -528,6 +583,11 @@ export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBen
       machine_bound_3_vs_1: round(1 / one.busy, 2),
       cpu_ms_per_order_1: one.cpuMsPerOrder,
       cpu_ms_per_order_3: three.cpuMsPerOrder,
+      cpu_ratio_3_vs_1: round(pathCpu(three.cpuMsPerOrder) / pathCpu(one.cpuMsPerOrder), 2),
+      db_commands_per_order_1: one.commandsPerOrder,
+      db_commands_per_order_3: three.commandsPerOrder,
+      db_commands_by_name_1: one.commandsByName,
+      db_commands_by_name_3: three.commandsByName,
     };
   }
   return result;

@@ -17,10 +17,10 @@ CACHE="${XERO_SYNC_CACHE:-$HOME/.cache/xero-sync}"
 KAFKA_VERSION="$(sed -n 's#.*<kafka.version>\(.*\)</kafka.version>.*#\1#p' "$ROOT/infra/kafka/pom.xml")"
 FERRETDB_VERSION="v1.24.2"
 KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
-# FerretDB is built with the one-line _id index fix below (its own binary directory, "-idx");
-# XERO_SYNC_FERRETDB_ID_INDEX=0 builds the unchanged release instead, to compare.
+# FerretDB is built with the one-line _id index fix and infra/ferretdb/id-pushdown.patch below (its own binary
+# directory, "-idx2"); XERO_SYNC_FERRETDB_ID_INDEX=0 builds the unchanged release instead, to compare.
 FERRETDB_ID_INDEX="${XERO_SYNC_FERRETDB_ID_INDEX:-1}"
-FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION$([ "$FERRETDB_ID_INDEX" = 1 ] && echo -idx || true)/ferretdb"
+FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION$([ "$FERRETDB_ID_INDEX" = 1 ] && echo -idx2 || true)/ferretdb"
 RUN="$CACHE/run"
 PROMTOOL_BIN="$CACHE/promtool/promtool"
 # Fallback when Debian's package cannot be downloaded (no apt): built from the Go module proxy.
@@ -97,6 +97,11 @@ ensure_ferretdb() {
     sed -i "s|IDColumn = DefaultColumn + \"->'\\\$._id'\"|IDColumn = DefaultColumn + \"->'_id'\"|" "$meta"
     if ! grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$meta"; then
       log "could not apply the _id index fix to FerretDB $FERRETDB_VERSION ($meta changed?)"; exit 1
+    fi
+    # Only a filter that is exactly `{_id: <string>}` reached that index; `{_id, <other conditions>}` and
+    # `{_id: {$in: [...]}}` (a batch read or write) parsed the whole collection. The patch pushes the _id part down.
+    if ! (cd "$src" && patch -p1 --quiet <"$ROOT/infra/ferretdb/id-pushdown.patch"); then
+      log "could not apply infra/ferretdb/id-pushdown.patch to FerretDB $FERRETDB_VERSION"; exit 1
     fi
   fi
   if ! (cd "$src" && GOFLAGS=-mod=mod go build -buildvcs=false -trimpath -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) \

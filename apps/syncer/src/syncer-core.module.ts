@@ -8,6 +8,7 @@ import {
   LeaseModule,
   PendingChangeModule,
   ReplayJobModule,
+  RequestStatsModule,
   SyncLogModule,
 } from '@xero-sync/persistence';
 import { RequestFlushUseCase } from './commands/request-flush.usecase';
@@ -20,6 +21,8 @@ import { RequeueDlqUseCase } from './dlq/requeue-dlq.usecase';
 import { ReplayStoreUseCase } from './replay/replay-store.usecase';
 import { SyncerMetricsScheduler } from './metrics/syncer-metrics.scheduler';
 import { ProducerSignatureQueries } from './stores/producer-signature.queries';
+import { RetentionSweepScheduler } from './retention/retention-sweep.scheduler';
+import { SweepRetentionUseCase } from './retention/sweep-retention.usecase';
 import { BufferEntityChangeUseCase } from './sync/buffer-entity-change.usecase';
 import { DeliverAndRecordUseCase } from './sync/deliver-and-record.usecase';
 import { FlushQueueScheduler } from './sync/flush-queue.scheduler';
@@ -49,6 +52,7 @@ export class SyncerCoreModule {
         FlushScheduleModule,
         StoreModule,
         ReplayJobModule,
+        RequestStatsModule,
       ],
       providers: [
         EntityChangeConsumer,
@@ -68,6 +72,8 @@ export class SyncerCoreModule {
         RequeueDlqUseCase,
         SyncerMetricsScheduler,
         ReplayStoreUseCase,
+        SweepRetentionUseCase,
+        RetentionSweepScheduler,
       ],
     };
   }

@@ -112,6 +112,12 @@ export const envSchema = z.object({
   SYNCER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
   /** Entity-topic partitions one syncer processes in parallel (each partition stays in order). */
   SYNCER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Days a sync log row is kept; older rows are swept (FerretDB v1 has no TTL indexes). */
+  SYNC_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  /** Days an org's daily request counters are kept (the daily report reads them); older days are swept. */
+  REQUEST_STATS_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
+  /** How often each syncer sweeps the sync log and request counters past their retention (ms). */
+  RETENTION_SWEEP_MS: z.coerce.number().int().min(1000).default(3_600_000),
 
   /** Interface the HTTP servers bind to; docker-compose sets 0.0.0.0. */
   BIND_HOST: z.string().default('127.0.0.1'),

@@ -1,13 +1,20 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getConnectionToken } from '@nestjs/mongoose';
-import { Connection } from 'mongoose';
+import mongoose, { Connection } from 'mongoose';
 import { ConfigModule, loadConfig } from '@xero-sync/config';
 import { infra, testMongoUri } from '@xero-sync/testing';
 import { DuplicateKeyError } from './persistence.errors';
-import { isFerretDb } from './update-where';
+import { idFiltersIndexed, isFerretDb } from './update-where';
 import { PersistenceModule } from './persistence.module';
-import { PendingChangeModule, PendingChangeRepository } from './pending-changes';
+import {
+  DependencyWait,
+  DependencyWaitSchema,
+  PendingChange,
+  PendingChangeModule,
+  PendingChangeRepository,
+  PendingChangeSchema,
+} from './pending-changes';
 import { StoreModule, StoreRepository } from './stores';
 import { FlushScheduleModule, FlushScheduleRepository } from './flush-schedules';
 import { DlqMessageModule, DlqMessageRepository } from './dlq-messages';
@@ -193,5 +200,49 @@ describe('persistence on FerretDB', () => {
       if (!found) await new Promise((r) => setTimeout(r, 200));
     }
     expect(found?.payload).toEqual({ entity_id: 777, grand_total: 10.5 });
+  });
+
+  // FerretDB built with infra/ferretdb/id-pushdown.patch (scripts/infra.sh) answers `_id` lists and `_id` plus
+  // conditions from the index; then a batch costs the same few commands however many items it holds.
+  it('a flush batch is claimed, read and completed in four commands, and a new item is saved in one', async () => {
+    const conn = await mongoose.createConnection(testMongoUri(), { monitorCommands: true }).asPromise();
+    try {
+      const model = conn.model(PendingChange.name, PendingChangeSchema);
+      await model.init();
+      const waits = conn.model(DependencyWait.name, DependencyWaitSchema);
+      const repo = new PendingChangeRepository(model as never, waits as never);
+      const commands: string[] = [];
+      conn.getClient().on('commandStarted', (e) => commands.push(e.commandName));
+      await repo.saveLatest(change('1', 'shop-cmd'), { status: 'pending' });
+      expect(await idFiltersIndexed(conn, model.collection.collectionName)).toBe(true);
+      commands.length = 0;
+      const saved = Array.from({ length: 120 }, (_, i) => change(String(i + 2), 'shop-cmd'));
+      for (const c of saved) expect(await repo.saveLatest(c, { status: 'pending' })).toBe('saved');
+      expect(commands).toEqual(saved.map(() => 'update'));
+      commands.length = 0;
+      expect(await repo.saveLatest(saved[0], { status: 'pending' })).toBe('duplicate');
+      expect(commands).toEqual(['update', 'find']);
+
+      commands.length = 0;
+      const batch = await repo.claimDue('shop-cmd', 'flusher', 200, 60_000);
+      expect(batch.items).toHaveLength(121);
+      const synced = new Date();
+      const done = await repo.completeClaimed(
+        batch.claimToken,
+        batch.items.map((i, n) => ({
+          id: i.id,
+          state: { status: 'synced' as const, attempts: 1, syncedAt: synced, xeroId: `x-${n % 3}` },
+        })),
+      );
+      expect(done).toBe(121);
+      expect(commands).toEqual(['find', 'update', 'find', 'update']);
+      expect(
+        await model.countDocuments({ storeId: 'shop-cmd', status: 'synced', claimToken: { $exists: false } }),
+      ).toBe(121);
+      expect(await model.countDocuments({ storeId: 'shop-cmd', xeroId: 'x-2' })).toBe(40);
+    } finally {
+      await conn.dropDatabase();
+      await conn.close();
+    }
   });
 });

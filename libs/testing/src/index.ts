@@ -46,3 +46,4 @@ export {
 } from './magento';
 export type { Cart, MagentoTaxSettings, OrderPayload, InvoicePayload, CreditMemoPayload } from './magento';
 export { ScramUser, SecuredKafka, startSecuredKafka } from './secured-kafka';
+export { strictFake } from './strict-fake';

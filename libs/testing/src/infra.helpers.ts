@@ -11,7 +11,8 @@ export function uniqueSuffix(): string {
 
 /** A fresh MongoDB database URI on the local FerretDB; drop it in afterAll. */
 export function testMongoUri(name = `t_${uniqueSuffix()}`): string {
-  return `mongodb://127.0.0.1:27017/${name}`;
+  // XERO_SYNC_TEST_MONGO_PORT points a run at another server, e.g. a FerretDB build under trial.
+  return `mongodb://127.0.0.1:${process.env.XERO_SYNC_TEST_MONGO_PORT ?? 27017}/${name}`;
 }
 
 export const TEST_BROKERS = ['127.0.0.1:9092'];

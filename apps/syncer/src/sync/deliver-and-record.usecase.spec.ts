@@ -11,17 +11,7 @@ import {
 import { DeliveryItem, DeliveryOptions, DeliveryResult, XeroDeliveryService } from '@xero-sync/xero';
 import { AttemptItem, DeliverAndRecordRequest, DeliverAndRecordUseCase } from './deliver-and-record.usecase';
 import { StoreDependencyQueries } from './store-dependency.queries';
-
-/** A fake exposing only `impl`; touching anything else fails the test. */
-function strict<T extends object>(name: string, impl: Partial<T>): T {
-  return new Proxy(impl, {
-    get(target, prop) {
-      if (prop === 'then') return undefined;
-      if (!(prop in target)) throw new Error(`unexpected call ${name}.${String(prop)}`);
-      return (target as Record<string | symbol, unknown>)[prop];
-    },
-  }) as T;
-}
+import { strictFake as strict } from '@xero-sync/testing';
 
 const config = {
   SYNCER_INSTANCE_ID: 'unit',
@@ -91,8 +81,11 @@ function setup(opts: {
       : {},
   );
   const queue = strict<PendingChangeRepository>('queue', {
-    findByKey: async (_s: string, entity: string, entityId: string) =>
-      (opts.held?.[`${entity}:${entityId}`] as PendingChangeRecord | undefined) ?? null,
+    findByKeys: async (_s: string, keys: { entity: string; entityId: string }[]) =>
+      keys.flatMap(({ entity, entityId }) => {
+        const held = opts.held?.[`${entity}:${entityId}`];
+        return held ? [{ ...held, entity, entityId } as PendingChangeRecord] : [];
+      }),
     saveLatest: async (change, state) => {
       writes.push({ op: 'saveLatest', eventId: change.eventId, state });
       return 'saved';

@@ -190,8 +190,9 @@ export class DeliverAndRecordUseCase {
     const enabled = new Set(settings.entitiesEnabled);
     const decided = new Map<AttemptItem, DeliveryResult>();
     const ready: AttemptItem[] = [];
-    for (const item of items) {
-      const unmet = await this.dependencies.unmet(settings.storeId, item, inBatch);
+    const unmetAll = await this.dependencies.unmetAll(settings.storeId, items, inBatch);
+    for (const [i, item] of items.entries()) {
+      const unmet = unmetAll[i];
       if (unmet) decided.set(item, unmet);
       else if (!enabled.has(item.entity)) decided.set(item, disabledResult(item));
       else ready.push(item);

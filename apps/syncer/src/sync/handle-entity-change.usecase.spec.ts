@@ -16,17 +16,7 @@ import { DeliverAndRecordUseCase } from './deliver-and-record.usecase';
 import { HandleEntityChangeUseCase } from './handle-entity-change.usecase';
 import { StoreDependencyQueries } from './store-dependency.queries';
 import { SyncEntityUseCase } from './sync-entity.usecase';
-
-/** A fake exposing only `impl`; touching anything else fails the test. */
-function strict<T extends object>(name: string, impl: Partial<T>): T {
-  return new Proxy(impl, {
-    get(target, prop) {
-      if (prop === 'then') return undefined;
-      if (!(prop in target)) throw new Error(`unexpected call ${name}.${String(prop)}`);
-      return (target as Record<string | symbol, unknown>)[prop];
-    },
-  }) as T;
-}
+import { strictFake as strict } from '@xero-sync/testing';
 
 const config = {
   SYNCER_INSTANCE_ID: 'unit',

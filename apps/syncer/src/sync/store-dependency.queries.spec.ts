@@ -1,11 +1,14 @@
 import { PendingChangeRecord, PendingChangeRepository } from '@xero-sync/persistence';
 import { StoreDependencyQueries } from './store-dependency.queries';
 
-/** A queue holding `records` by "entity:id"; only findByKey may be called. */
+/** A queue holding `records` by "entity:id"; only findByKeys may be called. */
 function queueOf(records: Record<string, Partial<PendingChangeRecord>>): PendingChangeRepository {
   return {
-    findByKey: async (_storeId: string, entity: string, entityId: string) =>
-      (records[`${entity}:${entityId}`] as PendingChangeRecord | undefined) ?? null,
+    findByKeys: async (_storeId: string, keys: { entity: string; entityId: string }[]) =>
+      keys.flatMap(({ entity, entityId }) => {
+        const r = records[`${entity}:${entityId}`];
+        return r ? [{ ...r, entity, entityId } as PendingChangeRecord] : [];
+      }),
   } as unknown as PendingChangeRepository;
 }
 
@@ -43,6 +46,22 @@ describe('StoreDependencyQueries', () => {
     expect(await synced.unmet('s', memo({}))).toBeUndefined();
     // An order the queue never held has nothing to wait for (Xero delivery checks it is in Xero).
     expect(await new StoreDependencyQueries(queueOf({})).unmet('s', memo({}))).toBeUndefined();
+  });
+
+  it('a batch reads the prerequisites of all its items at once and answers each in order', async () => {
+    const q = new StoreDependencyQueries(
+      queueOf({ 'invoice:9': { status: 'synced' }, 'order:3': { status: 'pending' } }),
+    );
+    const results = await q.unmetAll('s', [
+      memo({ invoice_id: 9 }),
+      memo({ invoice_id: null }),
+      memo({ invoice_id: 8 }),
+    ]);
+    expect(results.map((r) => r?.message)).toEqual([
+      undefined,
+      "waiting for order 000000003's latest change to be in Xero first",
+      'waiting for store invoice 8 (its payment) to be in Xero first',
+    ]);
   });
 
   it('other entities have no store-side dependency here', async () => {

@@ -23,11 +23,31 @@ export class StoreDependencyQueries {
     item: { entity: EntityName; entityId: string; payload: unknown },
     batch: Set<string> = new Set(),
   ): Promise<DeliveryResult | undefined> {
-    for (const first of prerequisitesOf(item.entity, item.payload as EntityPayloads[EntityName])) {
-      if (batch.has(`${first.entity}:${first.entityId}`)) continue;
-      const record = await this.queue.findByKey(storeId, first.entity, first.entityId);
+    return (await this.unmetAll(storeId, [item], batch))[0];
+  }
+
+  /** `unmet` for each of several items, in order, with one queue read for all their prerequisites. */
+  async unmetAll(
+    storeId: string,
+    items: { entity: EntityName; entityId: string; payload: unknown }[],
+    batch: Set<string> = new Set(),
+  ): Promise<(DeliveryResult | undefined)[]> {
+    const firsts = items.map((item) =>
+      prerequisitesOf(item.entity, item.payload as EntityPayloads[EntityName]).filter(
+        (first) => !batch.has(`${first.entity}:${first.entityId}`),
+      ),
+    );
+    const wanted = firsts.flat();
+    const held = new Map(
+      (wanted.length ? await this.queue.findByKeys(storeId, wanted) : []).map((r) => [`${r.entity}:${r.entityId}`, r]),
+    );
+    return items.map((item, i) => {
       // One the queue never held may already be in Xero (delivery checks that) unless it is one still to come.
-      if (record?.status === 'synced' || (!record && !first.awaitArrival)) continue;
+      const first = firsts[i].find((f) => {
+        const record = held.get(`${f.entity}:${f.entityId}`);
+        return !(record?.status === 'synced' || (!record && !f.awaitArrival));
+      });
+      if (!first) return undefined;
       return {
         entity: item.entity,
         entityId: item.entityId,
@@ -37,7 +57,6 @@ export class StoreDependencyQueries {
         calls: 0,
         durationMs: 0,
       };
-    }
-    return undefined;
+    });
   }
 }

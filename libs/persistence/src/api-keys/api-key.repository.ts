@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { DuplicateKeyError, isDuplicateKeyError } from '../persistence.errors';
+import { pickFields } from '../pick-fields';
 import { ApiKey, ApiKeyRole, ApiKeyStores } from './api-key.schema';
 
 export interface ApiKeyRecord {
@@ -36,19 +37,20 @@ function storesOf(stored: string[] | undefined): ApiKeyStores {
   return !stored || stored.length === 0 || stored.includes('*') ? '*' : [...stored];
 }
 
+/** What a key record shows: everything but the hash. */
+const RECORD_FIELDS = [
+  'prefix',
+  'name',
+  'role',
+  'expiresAt',
+  'createdBy',
+  'createdAt',
+  'lastUsedAt',
+  'revokedAt',
+] as const;
+
 function toRecord(doc: Lean): ApiKeyRecord {
-  return {
-    id: doc._id.toString(),
-    prefix: doc.prefix,
-    name: doc.name,
-    role: doc.role,
-    stores: storesOf(doc.stores),
-    expiresAt: doc.expiresAt,
-    createdBy: doc.createdBy,
-    createdAt: doc.createdAt,
-    lastUsedAt: doc.lastUsedAt,
-    revokedAt: doc.revokedAt,
-  };
+  return { id: doc._id.toString(), ...pickFields(doc, RECORD_FIELDS), stores: storesOf(doc.stores) };
 }
 
 /** Admin-api keys, looked up by hash; the hash itself never leaves this repository. */

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { randomUUID } from 'node:crypto';
 import { Model } from 'mongoose';
 import { DuplicateKeyError, isDuplicateKeyError } from '../persistence.errors';
+import { pickFields } from '../pick-fields';
 import { updateWhere } from '../update-where';
 import { BackfillCursor, BackfillItemError, BackfillJob, BackfillSource, BackfillStatus } from './backfill-job.schema';
 
@@ -62,24 +63,29 @@ export const MAX_BACKFILL_ERRORS = 100;
 
 type Lean = BackfillJob & { _id: unknown };
 
+/** The fields a job record shows as stored; list-valued and flag fields get their empty value when absent. */
+const RECORD_FIELDS = [
+  'jobId',
+  'storeId',
+  'source',
+  'status',
+  'total',
+  'published',
+  'failed',
+  'cursor',
+  'lastError',
+  'requestedBy',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+] as const;
+
 function toRecord(doc: Lean): BackfillJobRecord {
   return {
-    jobId: doc.jobId,
-    storeId: doc.storeId,
-    source: doc.source,
+    ...pickFields(doc, RECORD_FIELDS),
     entities: doc.entities ?? [],
-    status: doc.status,
-    total: doc.total,
-    published: doc.published,
-    failed: doc.failed,
     errors: doc.itemErrors ?? [],
-    cursor: doc.cursor,
     cancelRequested: doc.cancelRequested ?? false,
-    lastError: doc.lastError,
-    requestedBy: doc.requestedBy,
-    createdAt: doc.createdAt,
-    startedAt: doc.startedAt,
-    finishedAt: doc.finishedAt,
   };
 }
 

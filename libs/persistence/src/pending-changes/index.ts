@@ -1,4 +1,11 @@
-export { PendingChange, pendingChangeId, PendingChangeSchema, PendingChangeStatus } from './pending-change.schema';
+export {
+  DependencyWait,
+  DependencyWaitSchema,
+  PendingChange,
+  pendingChangeId,
+  PendingChangeSchema,
+  PendingChangeStatus,
+} from './pending-change.schema';
 export {
   ClaimedBatch,
   NewPendingChange,

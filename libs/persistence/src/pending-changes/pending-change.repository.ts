@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { QueryFilter, Model } from 'mongoose';
 import { isDuplicateKeyError } from '../persistence.errors';
-import { updateWhere } from '../update-where';
+import { findByIds, idFiltersIndexed, updateWhere } from '../update-where';
 import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
 
 export interface PendingChangeRecord {
@@ -167,20 +167,34 @@ export class PendingChangeRepository {
     const { $set, $unset } = stateUpdate({ attempts: 0, ...state });
     const stored = { ...change, payload: JSON.stringify(change.payload) };
     const update = { $set: { ...stored, ...$set }, $unset };
+    const where = { occurredAt: { $lte: change.occurredAt }, eventId: { $ne: change.eventId } };
+    const upserts = await idFiltersIndexed(this.model.db, this.model.collection.collectionName);
     for (let round = 0; round < 3; round++) {
-      const where = { occurredAt: { $lte: change.occurredAt }, eventId: { $ne: change.eventId } };
-      // On FerretDB updateWhere has just read the item: when it did not match, that read tells why (a new key:
-      // null), so it is not read a second time.
-      let seen: { doc: Lean | null } | undefined;
-      const saved = await updateWhere(this.model, [{ id: _id, where, update }], (_, doc) => {
-        seen = { doc: doc as Lean | null };
-      });
-      if (saved === 1) return 'saved';
-      const existing =
-        seen?.doc !== undefined
-          ? seen.doc
-          : await this.model.findOne({ _id }, { eventId: 1, occurredAt: 1 }).lean<Lean>().exec();
+      let existing: Lean | null | undefined;
+      if (upserts) {
+        // One command for a new key or newer content; an item the condition refuses makes the upsert's insert
+        // collide with it, and only then is it read to tell why.
+        try {
+          const res = await this.model.updateOne({ _id, ...where }, update, { upsert: true }).exec();
+          if (res.matchedCount + res.upsertedCount === 1) return 'saved';
+        } catch (err) {
+          if (!isDuplicateKeyError(err)) throw err;
+        }
+      } else {
+        // On a FerretDB without the `_id` pushdown updateWhere has just read the item: when it did not match,
+        // that read tells why (a new key: null), so it is not read a second time.
+        let seen: { doc: Lean | null } | undefined;
+        const saved = await updateWhere(this.model, [{ id: _id, where, update }], (_, doc) => {
+          seen = { doc: doc as Lean | null };
+        });
+        if (saved === 1) return 'saved';
+        existing = seen?.doc;
+      }
+      if (existing === undefined) {
+        existing = await this.model.findOne({ _id }, { eventId: 1, occurredAt: 1 }).lean<Lean>().exec();
+      }
       if (existing) return existing.eventId === change.eventId ? 'duplicate' : 'stale';
+      if (upserts) continue;
       try {
         await this.model.create({ _id, ...stored, ...$set });
         return 'saved';
@@ -194,9 +208,11 @@ export class PendingChangeRepository {
 
   /**
    * Claims up to `limit` due items of a store for `owner` (lowest dependency rank first, then oldest): pending
-   * or waiting items whose time has come, and items whose previous claim expired (a crashed flusher). Each item
-   * is claimed by a conditional single-document update, so two claimers never hold the same item. On FerretDB v1
-   * only `_id` filters avoid a collection scan, so the selection is the one scan and everything after goes by _id.
+   * or waiting items whose time has come, and items whose previous claim expired (a crashed flusher). Three
+   * commands per batch: the selection, one conditional update of the candidates (still due, by their `_id` list)
+   * and one read of what was claimed under the new token. Only the holder of the org's flush lease claims, so no
+   * two claimers race for an item. On FerretDB v1 only `_id` filters reach the index, so the selection is the one
+   * scan and everything after goes by _id.
    */
   async claimDue(
     storeId: string,
@@ -210,6 +226,7 @@ export class PendingChangeRepository {
       .find(this.dueFilter(now, storeId), { _id: 1 })
       .sort({ rank: 1, nextAttemptAt: 1, occurredAt: 1 })
       .limit(limit)
+      .batchSize(limit)
       .lean<Lean[]>()
       .exec();
     if (candidates.length === 0) return { claimToken, items: [] };
@@ -235,9 +252,8 @@ export class PendingChangeRepository {
     );
   }
 
-  private async byIds(ids: string[]): Promise<Lean[]> {
-    const docs = await Promise.all(ids.map((id) => this.model.findById(id).lean<Lean>().exec()));
-    return docs.filter((d): d is Lean => d !== null);
+  private byIds(ids: string[]): Promise<Lean[]> {
+    return findByIds<PendingChange, Lean>(this.model, ids);
   }
 
   /**
@@ -331,6 +347,11 @@ export class PendingChangeRepository {
     const doc = await this.model.findOne({ _id }, { status: 1 }).lean<Lean>().exec();
     if (!doc) return 'not-found';
     return doc.status === 'processing' ? 'processing' : 'not-open';
+  }
+
+  /** The items of these records of one store that the queue holds, by `_id` (one query for a whole batch). */
+  async findByKeys(storeId: string, keys: { entity: string; entityId: string }[]): Promise<PendingChangeRecord[]> {
+    return (await this.byIds(keys.map((k) => pendingChangeId({ storeId, ...k })))).map(toRecord);
   }
 
   async findByKey(storeId: string, entity: string, entityId: string): Promise<PendingChangeRecord | null> {

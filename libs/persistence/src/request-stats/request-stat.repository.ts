@@ -116,6 +116,11 @@ export class RequestStatsRepository {
     return summed(docs)[0] ?? null;
   }
 
+  /** Retention: deletes every org's counters of the UTC days before `day` (YYYY-MM-DD); returns how many. */
+  async deleteDaysBefore(day: string): Promise<number> {
+    return (await this.model.deleteMany({ day: { $lt: day } }).exec()).deletedCount;
+  }
+
   /** Calls made today (UTC) by all instances for one org. */
   async callsOn(tenantId: string, day: string): Promise<number> {
     return (await this.get(tenantId, day))?.calls ?? 0;

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { randomSecret, SecretBox } from '@xero-sync/security';
 import { DuplicateKeyError, isDuplicateKeyError } from '../persistence.errors';
 import { Reseal, ResealCount, resealFields } from '../reseal-fields';
+import { pickFields } from '../pick-fields';
 import { Store } from './store.schema';
 
 /** A store without its secrets (safe to list and log). */
@@ -32,15 +33,11 @@ export interface MagentoCredentials {
 
 type Lean = Store & { _id: unknown };
 
+/** What a store record shows as stored; the sealed secrets are not among them. */
+const RECORD_FIELDS = ['storeId', 'name', 'magentoBaseUrl', 'createdAt', 'secretRotatedAt'] as const;
+
 function toRecord(doc: Lean): StoreRecord {
-  return {
-    storeId: doc.storeId,
-    name: doc.name,
-    magentoBaseUrl: doc.magentoBaseUrl,
-    hasMagentoToken: Boolean(doc.magentoTokenSealed),
-    createdAt: doc.createdAt,
-    secretRotatedAt: doc.secretRotatedAt,
-  };
+  return { ...pickFields(doc, RECORD_FIELDS), hasMagentoToken: Boolean(doc.magentoTokenSealed) };
 }
 
 /**

@@ -85,4 +85,18 @@ describe('SyncLogRepository on FerretDB', () => {
     expect((await log.search({ storeId: { $ne: 'x' } as never })).total).toBe(0);
     expect(escapeRegex('a.b*c')).toBe('a\\.b\\*c');
   });
+
+  it('retention deletes only the rows written before the cutoff', async () => {
+    const now = Date.now();
+    await conn.collection('sync_log').insertMany(
+      [100, 95, 10].map((days) => ({
+        ...row({ storeId: 's-retention', entityId: String(days) }),
+        createdAt: new Date(now - days * 86_400_000),
+      })),
+    );
+    expect(await log.deleteOlderThan(new Date(now - 90 * 86_400_000))).toBe(2);
+    const left = await conn.collection('sync_log').find({ storeId: 's-retention' }).toArray();
+    expect(left.map((r) => r.entityId)).toEqual(['10']);
+    expect(await conn.collection('sync_log').countDocuments({ storeId: 's1' })).toBeGreaterThan(0);
+  });
 });

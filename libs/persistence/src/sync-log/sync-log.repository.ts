@@ -87,6 +87,11 @@ export class SyncLogRepository {
     await this.model.insertMany(entries, { ordered: false });
   }
 
+  /** Retention: deletes the rows written before `cutoff`; returns how many. */
+  async deleteOlderThan(cutoff: Date): Promise<number> {
+    return (await this.model.deleteMany({ createdAt: { $lt: cutoff } }).exec()).deletedCount;
+  }
+
   /**
    * One page of rows matching `filter`, newest first unless `page.sort`/`order` say otherwise, with the total
    * count of matches. Filter values are used as literal values only (strings are never parsed as operators).

@@ -1,0 +1,27 @@
+/**
+ * Loaded into each benchmark syncer with `node --require` (NODE_OPTIONS): counts the MongoDB commands the process
+ * sends, by command name, with the driver's own command monitoring, and keeps the running totals in
+ * `$BENCH_MONGO_COMMANDS_DIR/<SYNCER_INSTANCE_ID>.json` (rewritten every 500 ms and at exit), so the benchmark can
+ * read them at the same instants as its CPU figures. Measures; changes nothing the syncer does.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+
+const dir = process.env.BENCH_MONGO_COMMANDS_DIR;
+if (dir) {
+  const file = join(dir, `${process.env.SYNCER_INSTANCE_ID ?? process.pid}.json`);
+  const counts: Record<string, number> = {};
+  const connect = MongoClient.prototype.connect;
+  MongoClient.prototype.connect = function (this: MongoClient) {
+    // The setter exists on the client, though the typings list it among the options only.
+    (this as unknown as { monitorCommands: boolean }).monitorCommands = true;
+    this.on('commandStarted', (e) => {
+      counts[e.commandName] = (counts[e.commandName] ?? 0) + 1;
+    });
+    return connect.call(this);
+  };
+  const save = () => writeFileSync(file, JSON.stringify(counts));
+  setInterval(save, 500).unref();
+  process.on('exit', save);
+}
