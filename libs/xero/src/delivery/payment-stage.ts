@@ -26,7 +26,7 @@ export async function planPayment(
   mapping: XeroMappingSettings,
   loadOrder: (orderId: string) => Promise<XeroLinkRecord | undefined>,
 ): Promise<PaymentDecision> {
-  if (link?.xeroId) return finished('unchanged', 'none', 'payment already recorded in Xero', link.xeroId);
+  if (link?.xeroId) return finished('unchanged', 'none', 'payment already recorded in Xero', link.xeroId, 'payment');
   const account = paymentAccountFor(mapping, inv.payment_method);
   if (account === null)
     return finished(
@@ -170,6 +170,7 @@ async function foundEarlierPayment(
   ctx.orders.moveAmounts(String(item.payload.order_id), body.Amount, 0);
   ctx.outcomes.finish(item, 'synced', 'payment', 'OK (found the earlier payment in Xero)', {
     xeroId: str(hit.PaymentID),
+    kind: 'payment',
   });
   return true;
 }
@@ -206,7 +207,7 @@ function paymentEntry(
           contentHash: hashOf(body),
         });
         ctx.orders.moveAmounts(String(item.payload.order_id), body.Amount, 0);
-        ctx.outcomes.finish(item, 'synced', 'payment', 'OK', { xeroId: pid });
+        ctx.outcomes.finish(item, 'synced', 'payment', 'OK', { xeroId: pid, kind: 'payment' });
       },
     },
     release,
