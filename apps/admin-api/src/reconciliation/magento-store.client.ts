@@ -1,3 +1,4 @@
+import type { EntityName } from '@xero-sync/contracts';
 import type { MagentoCredentials } from '@xero-sync/persistence';
 
 /** The sales documents reconciliation reads from a store's own Magento 2 REST API. */
@@ -75,4 +76,45 @@ export async function fetchMagentoPeriod(
     if (body.items.length < PAGE_SIZE || page * PAGE_SIZE >= body.total_count) return out;
   }
   throw new MagentoStoreError(200, `${entity}: more than ${MAX_PAGES} pages; the store does not page its answer`);
+}
+
+/** Magento 2 REST paths of one record by its store id (products by SKU); note Magento's singular `creditmemo`. */
+const RECORD_PATHS: Record<EntityName, string> = {
+  customer: '/rest/V1/customers/',
+  product: '/rest/V1/products/',
+  order: '/rest/V1/orders/',
+  invoice: '/rest/V1/invoices/',
+  creditmemo: '/rest/V1/creditmemo/',
+};
+
+/**
+ * One record as the store's Magento REST API returns it (the same shape its search endpoints list, which is what
+ * webhooks and backfills carry), or undefined when Magento answers 404. Same rules as the period read: the
+ * store's integration token, a time-out, no redirects.
+ */
+export async function fetchMagentoRecord(
+  credentials: MagentoCredentials,
+  entity: EntityName,
+  entityId: string,
+): Promise<Record<string, unknown> | undefined> {
+  const url = credentials.baseUrl.replace(/\/+$/, '') + RECORD_PATHS[entity] + encodeURIComponent(entityId);
+  const what = `${entity} ${entityId}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (err) {
+    throw new MagentoStoreError(0, `${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (res.status === 404) return undefined;
+  if (res.status >= 300 && res.status < 400)
+    throw new MagentoStoreError(res.status, `${what}: redirected, and redirects are not followed`);
+  if (!res.ok) throw new MagentoStoreError(res.status, `${what}: ${(await res.text().catch(() => '')).slice(0, 200)}`);
+  const body: unknown = await res.json().catch(() => null);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new MagentoStoreError(res.status, `${what}: not a record`);
+  return body as Record<string, unknown>;
 }
