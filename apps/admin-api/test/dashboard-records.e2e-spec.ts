@@ -315,6 +315,19 @@ describe('per-record Sync Now, View On Xero and custom connections (browser, who
     const flash = page.locator('[data-testid=flash].error');
     await flash.waitFor();
     expect(await flash.textContent()).toContain('the store must send it');
+  });
+
+  it('counts the custom connection’s calls in the org’s daily budget and disconnects it like an OAuth one', async () => {
+    const daily = (await api(`/daily-reports?tenantId=${tenantId}`)).items;
+    expect(daily.reduce((n: number, r: any) => n + r.calls, 0)).toBeGreaterThan(0);
+    await page.selectOption('header select[name=store]', STORE_ID);
+    await page.click('header nav a[data-page=connections]');
+    page.once('dialog', (d) => void d.accept());
+    const row = page.locator('[data-testid=connections-table] tbody tr', { hasText: tenantId });
+    await row.locator('button', { hasText: 'Disconnect' }).click();
+    await eventually(async () => (await row.textContent())?.includes('disconnected') ?? false, 20_000);
+    expect((await api('/connections')).items[0]).toMatchObject({ kind: 'custom', status: 'disconnected' });
+    await screenshot(page, 'records-6-custom-disconnected');
     expect(pipeline.failures()).toEqual([]);
   });
 });
