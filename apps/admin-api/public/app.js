@@ -211,18 +211,14 @@ document.addEventListener('alpine:init', () => {
         a.className = 'view-on-xero';
         return a;
       };
-      // The record's id opens its page (queue state, whole history, View On Xero, Sync Now).
-      const recordCell = (params) => {
-        if (!params.data) return '';
-        const a = document.createElement('a');
-        a.href = '#/record';
-        a.textContent = params.value ?? '';
-        a.className = 'record-link';
-        a.addEventListener('click', (e) => {
-          e.preventDefault();
-          self.openRecord(params.data);
-        });
-        return a;
+      // A click on a record's id opens its page (queue state, whole history, View On Xero, Sync Now). The cell
+      // keeps its plain text, so the id is what selectors and copy-paste see.
+      const recordColumn = {
+        field: 'entityId',
+        headerName: 'Id',
+        width: 110,
+        cellClass: 'record-link',
+        onCellClicked: (p) => p.data && self.openRecord(p.data),
       };
       this.grids.log = agGrid.createGrid(document.getElementById('log-grid'), {
         theme: GRID_THEME,
@@ -230,7 +226,7 @@ document.addEventListener('alpine:init', () => {
           { field: 'createdAt', headerName: 'When', valueFormatter: (p) => fmtDate(p.value), width: 170 },
           { field: 'storeId', headerName: 'Store', width: 110 },
           { field: 'entity', width: 100 },
-          { field: 'entityId', headerName: 'Id', cellRenderer: recordCell, width: 110 },
+          recordColumn,
           { field: 'action', width: 90 },
           { field: 'status', cellRenderer: statusCell, width: 115 },
           { field: 'message', flex: 1, tooltipField: 'message', minWidth: 260 },
@@ -245,7 +241,7 @@ document.addEventListener('alpine:init', () => {
         theme: GRID_THEME,
         columnDefs: [
           { field: 'entity', width: 100 },
-          { field: 'entityId', headerName: 'Id', cellRenderer: recordCell, width: 110 },
+          { ...recordColumn },
           { field: 'status', cellRenderer: statusCell, width: 110 },
           { field: 'attempts', width: 90 },
           { field: 'reason', flex: 1, tooltipField: 'reason', minWidth: 240 },
