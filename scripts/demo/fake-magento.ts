@@ -13,6 +13,19 @@ const PATHS: Record<string, EntityName> = {
   '/rest/V1/creditmemos': 'creditmemo',
 };
 
+/** One record by its store id (products by SKU), as Magento 2 routes them (note the singular `creditmemo`). */
+const RECORD_PATHS: [string, EntityName][] = [
+  ['/rest/V1/customers/', 'customer'],
+  ['/rest/V1/products/', 'product'],
+  ['/rest/V1/orders/', 'order'],
+  ['/rest/V1/invoices/', 'invoice'],
+  ['/rest/V1/creditmemo/', 'creditmemo'],
+];
+
+function keyOf(entity: EntityName, record: Record<string, unknown>): string {
+  return String(entity === 'product' ? record.sku : idOf(entity, record));
+}
+
 function idOf(entity: EntityName, record: Record<string, unknown>): number {
   return Number(entity === 'customer' || entity === 'product' ? record.id : record.entity_id);
 }
@@ -27,7 +40,8 @@ export interface FakeMagento {
 /**
  * A stand-in for a Magento 2 store's REST search endpoints (`/rest/V1/orders?searchCriteria[...]` …), enough
  * for ingest's pull connector: bearer token check, paging by `searchCriteria[currentPage]`/`[pageSize]`, sorted
- * by entity id, answering `{items, search_criteria, total_count}`, and the store configuration
+ * by entity id, answering `{items, search_criteria, total_count}`; one record by id (`/rest/V1/orders/{id}`,
+ * products by SKU), 404 when the store has none, for per-record Sync Now; and the store configuration
  * (`/rest/V1/store/storeConfigs`, with `config.timezone`, default UTC). Used by the demo and the browser tests to
  * give backfill a store history to pull.
  */
@@ -41,12 +55,13 @@ export async function startFakeMagento(
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const entity = PATHS[url.pathname];
+    const byId = entity ? undefined : RECORD_PATHS.find(([path]) => url.pathname.startsWith(path));
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     };
     const storeConfigs = url.pathname === '/rest/V1/store/storeConfigs';
-    if (req.method !== 'GET' || (!entity && !storeConfigs))
+    if (req.method !== 'GET' || !(entity || byId || storeConfigs))
       return send(404, { message: 'Request does not match any route.' });
     if (req.headers.authorization !== `Bearer ${token}`) {
       return send(401, { message: "The consumer isn't authorized to access %resources." });
@@ -64,6 +79,14 @@ export async function startFakeMagento(
           weight_unit: 'kgs',
         })),
       );
+    if (byId) {
+      const [path, kind] = byId;
+      const id = decodeURIComponent(url.pathname.slice(path.length));
+      const record = current[kind].find((r) => keyOf(kind, r) === id);
+      return record
+        ? send(200, record)
+        : send(404, { message: "The entity that was requested doesn't exist. Verify the entity and try again." });
+    }
     if (!entity) return send(404, { message: 'Request does not match any route.' });
     const pageSize = Math.max(1, Number(url.searchParams.get('searchCriteria[pageSize]') ?? 20));
     const page = Math.max(1, Number(url.searchParams.get('searchCriteria[currentPage]') ?? 1));

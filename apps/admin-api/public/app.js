@@ -36,6 +36,7 @@ document.addEventListener('alpine:init', () => {
     pages: [
       { id: 'log', label: 'Log' },
       { id: 'queue', label: 'Queue' },
+      { id: 'record', label: 'Record' },
       { id: 'daily', label: 'Daily Requests' },
       { id: 'settings', label: 'Settings' },
       { id: 'connections', label: 'Connections' },
@@ -73,6 +74,8 @@ document.addEventListener('alpine:init', () => {
     newStore: { storeId: '', name: '', magentoBaseUrl: '', magentoToken: '' },
     shownSecret: '',
     recon: { from: '', to: '', running: false, report: null, error: '' },
+    record: { entity: 'order', entityId: '', loaded: false, queue: null, history: [] },
+    custom: { clientId: '', clientSecret: '', bind: true },
     grids: {},
     dailyChart: null,
     timer: null,
@@ -178,6 +181,8 @@ document.addEventListener('alpine:init', () => {
           return this.loadLog();
         case 'queue':
           return this.loadQueue();
+        case 'record':
+          return this.record.loaded ? this.loadRecord() : undefined;
         case 'daily':
           return this.loadDaily();
         case 'settings':
@@ -215,13 +220,22 @@ document.addEventListener('alpine:init', () => {
         a.className = 'view-on-xero';
         return a;
       };
+      // A click on a record's id opens its page (queue state, whole history, View On Xero, Sync Now). The cell
+      // keeps its plain text, so the id is what selectors and copy-paste see.
+      const recordColumn = {
+        field: 'entityId',
+        headerName: 'Id',
+        width: 110,
+        cellClass: 'record-link',
+        onCellClicked: (p) => p.data && self.openRecord(p.data),
+      };
       this.grids.log = agGrid.createGrid(document.getElementById('log-grid'), {
         theme: GRID_THEME,
         columnDefs: [
           { field: 'createdAt', headerName: 'When', valueFormatter: (p) => fmtDate(p.value), width: 170 },
           { field: 'storeId', headerName: 'Store', width: 110 },
           { field: 'entity', width: 100 },
-          { field: 'entityId', headerName: 'Id', width: 110 },
+          recordColumn,
           { field: 'action', width: 90 },
           { field: 'status', cellRenderer: statusCell, width: 115 },
           { field: 'mode', width: 95 },
@@ -246,12 +260,13 @@ document.addEventListener('alpine:init', () => {
         theme: GRID_THEME,
         columnDefs: [
           { field: 'entity', width: 100 },
-          { field: 'entityId', headerName: 'Id', width: 110 },
+          { ...recordColumn },
           { field: 'status', cellRenderer: statusCell, width: 110 },
           { field: 'attempts', width: 90 },
           { field: 'reason', flex: 1, tooltipField: 'reason', minWidth: 240 },
           { field: 'nextAttemptAt', headerName: 'Next attempt', valueFormatter: (p) => fmtDate(p.value), width: 170 },
           { field: 'occurredAt', headerName: 'Changed', valueFormatter: (p) => fmtDate(p.value), width: 170 },
+          { field: 'xeroUrl', headerName: 'Xero', cellRenderer: linkCell, width: 120 },
           { headerName: '', cellRenderer: syncNowCell, width: 110, sortable: false },
         ],
         rowData: [],
@@ -302,14 +317,36 @@ document.addEventListener('alpine:init', () => {
     async syncRecord(row) {
       try {
         const storeId = row.storeId ?? this.storeId;
-        await this.api(
+        const res = await this.api(
           `/stores/${encodeURIComponent(storeId)}/records/${row.entity}/${encodeURIComponent(row.entityId)}/sync-now`,
           { method: 'POST' },
         );
-        this.say(`Sync Now sent for ${row.entity} ${row.entityId}`);
+        this.say(res.message ?? `Sync Now sent for ${row.entity} ${row.entityId}`);
       } catch (e) {
         this.say(e.message, 'error');
       }
+    },
+    openRecord(row) {
+      if (row.storeId && row.storeId !== this.storeId) {
+        this.storeId = row.storeId;
+        sessionStorage.setItem(STORE_STORAGE, this.storeId);
+      }
+      this.record = { entity: row.entity, entityId: row.entityId, loaded: false, queue: null, history: [] };
+      location.hash = '#/record';
+      this.loadRecord(true).catch((e) => this.say(e.message, 'error'));
+    },
+    async loadRecord(lookUp) {
+      const { entity, entityId } = this.record;
+      if (!this.storeId || !entityId) return;
+      const res = await this.api(
+        `/stores/${encodeURIComponent(this.storeId)}/records/${entity}/${encodeURIComponent(entityId)}`,
+      );
+      // A poll answering for a record the page no longer shows is dropped.
+      if (this.record.entity !== entity || this.record.entityId !== entityId) return;
+      this.record.queue = res.queue;
+      this.record.history = res.history;
+      this.record.loaded = true;
+      if (lookUp) this.flash = '';
     },
     async loadQueue() {
       if (!this.storeId) return;
@@ -433,6 +470,19 @@ document.addEventListener('alpine:init', () => {
           body: { storeId: this.storeId || undefined },
         });
         location.href = res.authorizeUrl;
+      } catch (e) {
+        this.say(e.message, 'error');
+      }
+    },
+    async connectCustom() {
+      try {
+        const body = { clientId: this.custom.clientId, clientSecret: this.custom.clientSecret };
+        if (this.custom.bind && this.storeId) body.storeId = this.storeId;
+        const view = await this.api('/connections/custom', { method: 'POST', body });
+        const names = view.tenants.map((t) => t.tenantName || t.tenantId).join(', ');
+        this.say(`Connected to Xero: ${names}${body.storeId ? ` (store ${body.storeId} syncs to it)` : ''}`);
+        this.custom = { clientId: '', clientSecret: '', bind: true };
+        await Promise.all([this.loadConnections(), this.loadStores()]);
       } catch (e) {
         this.say(e.message, 'error');
       }

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
 import { PendingChangeRepository, RequestStatsRepository, SyncLogRepository, utcDay } from '@xero-sync/persistence';
 import { AdminApiUnderTest, readCommands, startAdminApi } from './admin-api.harness';
@@ -219,15 +221,59 @@ describe('admin-api operations routes (e2e)', () => {
       const item = await as(operator, `/queue/${storeId}/items/order/1001/sync-now`, { method: 'POST' });
       expect(item.body.type).toBe('sync.record');
       published.push(item.body.commandId);
-      const record = await as(api.adminKey, `/stores/${storeId}/records/product/SKU%20A-1/sync-now`, {
-        method: 'POST',
-      });
+      expect(item.body).toMatchObject({ source: 'pipeline', message: 'Sync Now sent for order 1001' });
+      const record = await as(api.adminKey, `/stores/${storeId}/records/invoice/55/sync-now`, { method: 'POST' });
       expect(record.status).toBe(202);
       published.push(record.body.commandId);
       expect((await as(operator, `/stores/${storeId}/records/payment/1/sync-now`, { method: 'POST' })).status).toBe(
         400,
       );
       expect((await as(operator, '/queue/no-such-store/sync-now', { method: 'POST' })).status).toBe(404);
+    });
+
+    it('reads a record the pipeline never received from a pull-connected store; a webhook-only store must send it', async () => {
+      const product = { id: 7, sku: 'SKU A-1', name: 'Blue mug', price: 12.5, type_id: 'simple' };
+      const seen: string[] = [];
+      const magento = createServer((req, res) => {
+        seen.push(`${req.headers.authorization} ${req.url}`);
+        const found = req.url === '/rest/V1/products/SKU%20A-1';
+        res.writeHead(found ? 200 : 404, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(found ? product : { message: "The product that was requested doesn't exist." }));
+      });
+      await new Promise<void>((resolve) => magento.listen(0, '127.0.0.1', resolve));
+      const path = `/stores/${storeId}/records/product/SKU%20A-1/sync-now`;
+      try {
+        // The store's Magento (127.0.0.1:9) does not answer: said so, nothing sent.
+        const down = await as(operator, path, { method: 'POST' });
+        expect(down.status).toBe(502);
+        expect(fieldsOf(down)).toEqual(['magento']);
+        const url = `http://127.0.0.1:${(magento.address() as AddressInfo).port}`;
+        const put = await as(api.adminKey, `/stores/${storeId}/magento`, {
+          method: 'PUT',
+          body: { magentoBaseUrl: url, magentoToken: 'tok-654321' },
+        });
+        expect(put.status).toBeLessThan(300);
+        const fetched = await as(operator, path, { method: 'POST' });
+        expect(fetched.status).toBe(202);
+        expect(fetched.body).toMatchObject({ type: 'sync.record', source: 'store' });
+        published.push(fetched.body.commandId);
+        const missing = await as(operator, `/queue/${storeId}/items/customer/404/sync-now`, { method: 'POST' });
+        expect(missing.status).toBe(404);
+        expect(missing.body.message).toContain('the store has no customer 404');
+        expect(seen).toEqual([
+          'Bearer tok-654321 /rest/V1/products/SKU%20A-1',
+          'Bearer tok-654321 /rest/V1/customers/404',
+        ]);
+      } finally {
+        await new Promise((resolve) => magento.close(resolve));
+      }
+      expect(
+        (await as(api.adminKey, '/stores', { method: 'POST', body: { storeId: 'hooks', name: 'Hooks' } })).status,
+      ).toBe(201);
+      const hooks = await as(operator, '/stores/hooks/records/order/77/sync-now', { method: 'POST' });
+      expect(hooks.status).toBe(422);
+      expect(hooks.body.message).toContain('webhook-only');
+      expect(hooks.body.message).toContain('the store must send it');
     });
 
     it('removes one open queue item (operators only), refuses synced or unknown ones', async () => {
@@ -438,6 +484,7 @@ describe('admin-api operations routes (e2e)', () => {
         'replay.start',
         'sync.record',
         'sync.record',
+        'sync.record',
       ].sort(),
     );
     for (const c of commands) {
@@ -446,7 +493,19 @@ describe('admin-api operations routes (e2e)', () => {
     }
     expect(commands.find((c) => c.type === 'sync.record' && c.entity === 'product')).toMatchObject({
       entityId: 'SKU A-1',
+      event: {
+        entity: 'product',
+        storeId,
+        entityId: 'SKU A-1',
+        origin: 'manual',
+        schemaVersion: 1,
+        payload: { sku: 'SKU A-1', name: 'Blue mug', price: 12.5 },
+      },
     });
+    expect(commands.filter((c) => c.type === 'sync.record' && c.entity !== 'product').map((c) => c.event)).toEqual([
+      undefined,
+      undefined,
+    ]);
     expect(commands.find((c) => c.type === 'dlq.requeue').dlqIds).toHaveLength(1);
     expect(commands.find((c) => c.type === 'replay.start')).toMatchObject({ entities: ['order', 'invoice'] });
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { entityChangeEventSchema } from './entity-change.contract';
 import { parseWith, ParseResult } from './parse-result';
 import { ENTITIES } from './topics';
 
@@ -15,7 +16,17 @@ const base = {
  * `backfill.start`/`backfill.cancel`.
  */
 export const commandSchema = z.discriminatedUnion('type', [
-  z.object({ ...base, type: z.literal('sync.record'), entity: z.enum(ENTITIES), entityId: z.string().min(1) }),
+  z.object({
+    ...base,
+    type: z.literal('sync.record'),
+    entity: z.enum(ENTITIES),
+    entityId: z.string().min(1),
+    /**
+     * The record as the store's REST API answered it (origin `manual`), sent when the pipeline held no copy of
+     * it: the syncer delivers it unless content arrived meanwhile, and keeps it as the record's latest.
+     */
+    event: entityChangeEventSchema.optional(),
+  }),
   z.object({ ...base, type: z.literal('queue.flush') }),
   z.object({ ...base, type: z.literal('queue.retry-failed') }),
   z.object({ ...base, type: z.literal('dlq.requeue'), dlqIds: z.array(z.string().min(1)).min(1).max(1000) }),

@@ -26,7 +26,7 @@ export { XeroHealth } from './read/xero-health';
 export { XeroAccountingClient, CallClass } from './client/xero-accounting.client';
 export { BreakerStateName } from './breaker/org-breakers';
 export { DeliveryPriority, CallLane } from './limiter/org-rate-budget';
-export { xeroDeepLink, XeroDeepLinkKind } from './deep-link';
+export { XERO_KIND_OF_ENTITY, xeroDeepLink, XeroDeepLinkKind, xeroDeepLinkOf } from './deep-link';
 export { MappedTotals } from './mapping/xero-documents';
 export { cents, fromCents, divRound, scaled } from './mapping/money';
 export { saleTotal, invoiceNumberFor } from './mapping/invoice.mapper';

@@ -119,10 +119,17 @@ export class ConnectionsController {
 
   @Post('custom')
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Add a Xero custom connection (client credentials; one org)' })
-  async custom(@Body() dto: CustomConnectionDto): Promise<XeroConnectionView> {
+  @ApiOperation({
+    summary:
+      'Add a Xero custom connection (client credentials; one org), optionally binding a store to it; token ' +
+      'health, budget and disconnect work as for OAuth connections',
+  })
+  async custom(@Body() dto: CustomConnectionDto, @CurrentPrincipal() who: Principal): Promise<XeroConnectionView> {
+    if (dto.storeId) await this.stores.require(dto.storeId);
     const view = await this.consent.connectCustom(dto.clientId, dto.clientSecret);
     await this.recordShortCodes(view);
+    if (dto.storeId && view.tenants.length === 1)
+      await this.saveSettings.execute(dto.storeId, { xeroTenantId: view.tenants[0].tenantId }, actorOf(who));
     return view;
   }
 

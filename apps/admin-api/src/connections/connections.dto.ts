@@ -13,6 +13,11 @@ export class StartConnectDto {
 export class CustomConnectionDto {
   @ApiProperty() @IsString() @Length(8, 128) clientId!: string;
   @ApiProperty() @IsString() @Length(8, 256) clientSecret!: string;
+
+  @ApiPropertyOptional({ description: 'Bind this store to the connection’s org (a custom connection reaches one)' })
+  @IsOptional()
+  @Matches(STORE_ID_PATTERN, { message: STORE_ID_MESSAGE })
+  storeId?: string;
 }
 
 export class TenantIdParam {

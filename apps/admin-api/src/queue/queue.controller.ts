@@ -10,16 +10,19 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EntityName } from '@xero-sync/contracts';
 import { PendingChangeRecord, PendingChangeRepository, PendingChangeStatus } from '@xero-sync/persistence';
 import { actorOf, CurrentPrincipal } from '../auth/current-principal';
 import { Principal, RequireRole } from '../auth/roles';
 import { PublishCommandUseCase } from '../commands/publish-command.usecase';
 import { CommandAccepted, RecordParams, StoreIdParam } from '../http/common.dto';
+import { SyncRecordNowAccepted, SyncRecordNowUseCase } from '../records/sync-record-now.usecase';
+import { XeroLinker, XeroLinkQueries } from '../records/xero-link.queries';
 import { ListPage } from '../http/list-query.dto';
 import { StoreExistsQueries } from '../stores/store-exists.queries';
 import { QueueItemView, QueueQueryDto, QueueSummaryQueryDto } from './queue.dto';
 
-function toView(item: PendingChangeRecord): QueueItemView {
+function toView(item: PendingChangeRecord, link: XeroLinker): QueueItemView {
   const open = item.status === 'pending' || item.status === 'waiting' || item.status === 'failed';
   return {
     id: item.id,
@@ -33,6 +36,7 @@ function toView(item: PendingChangeRecord): QueueItemView {
     occurredAt: item.occurredAt,
     lastAttemptAt: item.lastAttemptAt,
     xeroId: item.xeroId,
+    xeroUrl: link(item.entity as EntityName, item.xeroId),
   };
 }
 
@@ -44,17 +48,22 @@ export class QueueController {
     private readonly queue: PendingChangeRepository,
     private readonly stores: StoreExistsQueries,
     private readonly commands: PublishCommandUseCase,
+    private readonly syncRecordNow: SyncRecordNowUseCase,
+    private readonly links: XeroLinkQueries,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'Queue of a store: pending, waiting and failed items with reason and next attempt' })
   async list(@Query() query: QueueQueryDto): Promise<ListPage<QueueItemView>> {
-    const { items, total } = await this.queue.listByStore(
-      query.storeId,
-      { status: query.status, entity: query.entity },
-      { page: query.page, pageSize: query.pageSize },
-    );
-    return { items: items.map(toView), total, page: query.page, pageSize: query.pageSize };
+    const [{ items, total }, link] = await Promise.all([
+      this.queue.listByStore(
+        query.storeId,
+        { status: query.status, entity: query.entity },
+        { page: query.page, pageSize: query.pageSize },
+      ),
+      this.links.linkerFor(query.storeId),
+    ]);
+    return { items: items.map((i) => toView(i, link)), total, page: query.page, pageSize: query.pageSize };
   }
 
   @Get('summary')
@@ -86,14 +95,12 @@ export class QueueController {
   @Post(':storeId/items/:entity/:entityId/sync-now')
   @HttpCode(202)
   @RequireRole('operator')
-  @ApiOperation({ summary: 'Sync Now for one queue item (sends sync.record)' })
-  async syncItem(@Param() params: RecordParams, @CurrentPrincipal() who: Principal): Promise<CommandAccepted> {
-    await this.stores.require(params.storeId);
-    const command = await this.commands.execute(
-      { type: 'sync.record', storeId: params.storeId, entity: params.entity, entityId: params.entityId },
+  @ApiOperation({ summary: 'Sync Now for one queue item (sends sync.record, as the record page’s Sync Now does)' })
+  syncItem(@Param() params: RecordParams, @CurrentPrincipal() who: Principal): Promise<SyncRecordNowAccepted> {
+    return this.syncRecordNow.execute(
+      { storeId: params.storeId, entity: params.entity, entityId: params.entityId },
       actorOf(who),
     );
-    return { accepted: true, commandId: command.commandId, type: command.type, storeId: command.storeId };
   }
 
   @Delete(':storeId/items/:entity/:entityId')

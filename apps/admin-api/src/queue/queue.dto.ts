@@ -48,4 +48,6 @@ export interface QueueItemView {
   occurredAt: Date;
   lastAttemptAt?: Date;
   xeroId?: string;
+  /** "View On Xero" for the document the record became (when it has reached Xero). */
+  xeroUrl?: string;
 }

@@ -1,3 +1,4 @@
+import type { EntityName } from '@xero-sync/contracts';
 import type { MagentoCredentials } from '@xero-sync/persistence';
 import { outboundGet, OutboundPolicy, OutboundRefusedError, OutboundResponse } from '@xero-sync/security';
 
@@ -84,4 +85,45 @@ function parseJson(text: string): unknown {
   } catch {
     return null;
   }
+}
+
+/** Magento 2 REST paths of one record by its store id (products by SKU); note Magento's singular `creditmemo`. */
+const RECORD_PATHS: Record<EntityName, string> = {
+  customer: '/rest/V1/customers/',
+  product: '/rest/V1/products/',
+  order: '/rest/V1/orders/',
+  invoice: '/rest/V1/invoices/',
+  creditmemo: '/rest/V1/creditmemo/',
+};
+
+/**
+ * One record as the store's Magento REST API returns it (the same shape its search endpoints list, which is what
+ * webhooks and backfills carry), or undefined when Magento answers 404. Same rules as the period read: the
+ * store's integration token, a time-out, the outbound policy, no redirects.
+ */
+export async function fetchMagentoRecord(
+  credentials: MagentoCredentials,
+  entity: EntityName,
+  entityId: string,
+  policy: OutboundPolicy,
+): Promise<Record<string, unknown> | undefined> {
+  const url = new URL(credentials.baseUrl.replace(/\/+$/, '') + RECORD_PATHS[entity] + encodeURIComponent(entityId));
+  const what = `${entity} ${entityId}`;
+  let res: OutboundResponse;
+  try {
+    res = await outboundGet(url, policy, {
+      headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
+      timeoutMs: TIMEOUT_MS,
+    });
+  } catch (err) {
+    if (err instanceof OutboundRefusedError) throw new MagentoStoreError(err.status, `${what}: ${err.message}`);
+    throw new MagentoStoreError(0, `${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (res.status === 404) return undefined;
+  if (res.status < 200 || res.status >= 300)
+    throw new MagentoStoreError(res.status, `${what}: expected 200 with the record`);
+  const body = parseJson(res.body);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new MagentoStoreError(res.status, `${what}: not a record`);
+  return body as Record<string, unknown>;
 }

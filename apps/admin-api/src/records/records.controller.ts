@@ -3,9 +3,21 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PendingChangeRepository, SyncLogRecord, SyncLogRepository } from '@xero-sync/persistence';
 import { actorOf, CurrentPrincipal } from '../auth/current-principal';
 import { Principal, RequireRole } from '../auth/roles';
-import { PublishCommandUseCase } from '../commands/publish-command.usecase';
-import { CommandAccepted, RecordParams } from '../http/common.dto';
+import { RecordParams } from '../http/common.dto';
 import { StoreExistsQueries } from '../stores/store-exists.queries';
+import { SyncRecordNowAccepted, SyncRecordNowUseCase } from './sync-record-now.usecase';
+import { XeroLinkQueries } from './xero-link.queries';
+
+/** A record's queue state as the record page shows it. */
+export interface RecordQueueView {
+  status: string;
+  attempts: number;
+  reason?: string;
+  nextAttemptAt?: Date;
+  xeroId?: string;
+  /** "View On Xero" for the document the record became. */
+  xeroUrl?: string;
+}
 
 /** Per-record view and Sync Now (customer, product, order, invoice or credit memo by its store id). */
 @ApiTags('records')
@@ -16,16 +28,18 @@ export class RecordsController {
     private readonly log: SyncLogRepository,
     private readonly queue: PendingChangeRepository,
     private readonly stores: StoreExistsQueries,
-    private readonly commands: PublishCommandUseCase,
+    private readonly syncRecordNow: SyncRecordNowUseCase,
+    private readonly links: XeroLinkQueries,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'A record’s queue state and its full sync history' })
-  async show(@Param() params: RecordParams): Promise<{ queue: unknown; history: SyncLogRecord[] }> {
+  @ApiOperation({ summary: 'A record’s queue state (with its View On Xero link) and its full sync history' })
+  async show(@Param() params: RecordParams): Promise<{ queue: RecordQueueView | null; history: SyncLogRecord[] }> {
     await this.stores.require(params.storeId);
-    const [item, history] = await Promise.all([
+    const [item, history, link] = await Promise.all([
       this.queue.findByKey(params.storeId, params.entity, params.entityId),
       this.log.historyOf(params.storeId, params.entity, params.entityId),
+      this.links.linkerFor(params.storeId),
     ]);
     const queue = item
       ? {
@@ -34,6 +48,7 @@ export class RecordsController {
           reason: item.lastError ?? item.waitingOn,
           nextAttemptAt: item.nextAttemptAt,
           xeroId: item.xeroId,
+          xeroUrl: link(params.entity, item.xeroId),
         }
       : null;
     return { queue, history };
@@ -42,13 +57,15 @@ export class RecordsController {
   @Post('sync-now')
   @HttpCode(202)
   @RequireRole('operator')
-  @ApiOperation({ summary: 'Sync Now for one record (sends sync.record; the syncer syncs its latest content)' })
-  async syncNow(@Param() params: RecordParams, @CurrentPrincipal() who: Principal): Promise<CommandAccepted> {
-    await this.stores.require(params.storeId);
-    const command = await this.commands.execute(
-      { type: 'sync.record', storeId: params.storeId, entity: params.entity, entityId: params.entityId },
+  @ApiOperation({
+    summary:
+      'Sync Now for one record: the syncer syncs the latest content the pipeline holds; a record it never received ' +
+      'is read from the store’s Magento REST API (pull-connected stores; 422 for a webhook-only store)',
+  })
+  syncNow(@Param() params: RecordParams, @CurrentPrincipal() who: Principal): Promise<SyncRecordNowAccepted> {
+    return this.syncRecordNow.execute(
+      { storeId: params.storeId, entity: params.entity, entityId: params.entityId },
       actorOf(who),
     );
-    return { accepted: true, commandId: command.commandId, type: command.type, storeId: command.storeId };
   }
 }

@@ -62,7 +62,7 @@ export class CommandConsumer implements OnModuleInit {
   private async execute(command: XeroSyncCommand, correlationId?: string): Promise<void> {
     switch (command.type) {
       case 'sync.record':
-        await this.syncRecord.execute(command.storeId, command.entity, command.entityId, correlationId);
+        await this.syncRecord.execute(command.storeId, command.entity, command.entityId, correlationId, command.event);
         return;
       case 'queue.flush':
         await this.requestFlush.execute(command.storeId, { retryFailed: false });

@@ -193,7 +193,9 @@ export function unknownRecordEntry(
     entityId: record.entityId,
     action: 'none',
     status: 'error',
-    message: 'No content known for this record yet; it syncs when the store sends it (or use Add All Data To Queue).',
+    message:
+      'No content known for this record: the pipeline never received it, so the store must send it (save it in the ' +
+      'store again, or give the store Magento REST credentials so Sync Now can fetch it, or use Add All Data To Queue).',
     errorCode: 'NOT_FOUND',
     durationMs: 0,
     calls: 0,

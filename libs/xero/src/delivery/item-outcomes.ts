@@ -34,7 +34,10 @@ export class ItemOutcomes {
   private readonly calls = new Map<DeliveryItem, number>();
   private readonly totals = new Map<DeliveryItem, MappedTotals>();
   private stoppedBy?: XeroError;
-  /** The org's short code, for "View On Xero" links (known once the run has checked the connection). */
+  /**
+   * The org's short code, for "View On Xero" links (known once the run has checked the connection); without it
+   * the links open the document in the user's current org.
+   */
   shortCode?: string;
 
   constructor(readonly items: DeliveryItem[]) {}
@@ -77,10 +80,7 @@ export class ItemOutcomes {
       status,
       action,
       xeroId: extra.xeroId,
-      xeroUrl:
-        extra.xeroId && extra.kind && this.shortCode
-          ? xeroDeepLink(extra.kind, this.shortCode, extra.xeroId)
-          : undefined,
+      xeroUrl: extra.xeroId && extra.kind ? xeroDeepLink(extra.kind, this.shortCode, extra.xeroId) : undefined,
       message,
       error: extra.error ? errorOf(extra.error) : undefined,
       calls: roundTo(this.calls.get(item) ?? 0, 4),

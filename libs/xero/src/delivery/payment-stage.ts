@@ -82,7 +82,7 @@ export async function planPayment(
   if (todo.length === 0) {
     const recorded =
       link?.xeroId ?? tenders.map((p) => tenderLinks.get(tenderLinkId(id, p.kind))?.xeroId).find(Boolean);
-    if (recorded) return finished('unchanged', 'none', 'payment already recorded in Xero', recorded);
+    if (recorded) return finished('unchanged', 'none', 'payment already recorded in Xero', recorded, 'payment');
     if (notes.length) return finished('synced', 'none', notes.join('; '));
     // A free store invoice (100 % discount, zero-priced lines) took no money; Xero refuses a zero payment.
     return finished('synced', 'none', 'the store invoice total is 0: no payment to record');
@@ -188,9 +188,7 @@ async function paymentEntries(
         'synced',
         'payment',
         ready.foundIds.length ? 'OK (found the earlier payment in Xero)' : 'OK',
-        {
-          xeroId: ids[0],
-        },
+        { xeroId: ids[0], kind: 'payment' },
       );
     if (ready.parts.length === 0) {
       finish();
