@@ -101,6 +101,7 @@ export class BackfillCommandsConsumer implements OnModuleInit, OnApplicationBoot
       case 'queue.flush':
       case 'queue.retry-failed':
       case 'dlq.requeue':
+      case 'replay.start':
         return;
     }
   }
