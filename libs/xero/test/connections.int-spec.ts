@@ -85,7 +85,7 @@ describe('XeroConnectionService (OAuth, tokens) against the sandbox', () => {
     });
     const stored = await a.app.get(XeroConnectionRepository).findByTenant(tenantId);
     expect(JSON.stringify(stored)).not.toMatch(/eyJ|"access_token"/);
-    expect(stored!.refreshTokenSealed).toMatch(/^v1\./);
+    expect(stored!.refreshTokenSealed).toMatch(/^v2\./);
   });
 
   it('two instances refreshing at once make exactly one refresh at Xero', async () => {
