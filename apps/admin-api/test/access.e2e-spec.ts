@@ -147,6 +147,7 @@ describe('admin-api access control from the OpenAPI document (e2e)', () => {
       entity: 'order',
       entityId: '2001',
       jobId: jobB,
+      replayId: 'replay-of-b',
       tenantId: TENANT_B,
       id: viewerId,
     };

@@ -218,7 +218,10 @@ describe(`syncer crash test (${ORDERS} orders, ${KILLS} SIGKILLs, ${STORES} orgs
         ].filter((k) => !succeeded.has(k));
         expect(missing).toEqual([]);
         expect(
-          rows.every((r) => ['success', 'error'].includes(r.status) && typeof r.message === 'string' && r.attempt >= 1),
+          rows.every(
+            (r) =>
+              ['success', 'error', 'waiting'].includes(r.status) && typeof r.message === 'string' && r.attempt >= 1,
+          ),
         ).toBe(true);
         const counters = await countersOf(t, tenantId);
         expect(counters.byStatus['500'] ?? 0).toBe(0);
