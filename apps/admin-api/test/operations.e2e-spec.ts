@@ -472,7 +472,7 @@ describe('admin-api operations routes (e2e)', () => {
   });
 
   it('published every command on the commands topic, keyed by store id', async () => {
-    const commands = await readCommands(api.config, 9);
+    const commands = await readCommands(api.config, 10);
     expect(commands.map((c) => c.type).sort()).toEqual(
       [
         'backfill.cancel',
