@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { SyncLogRepository } from '@xero-sync/persistence';
+import { PendingChangeRepository, SyncLogRepository } from '@xero-sync/persistence';
 import { AdminApiUnderTest, readCommands, startAdminApi } from './admin-api.harness';
 import { launchChromium, screenshot, signIn } from './browser';
 import { call } from './http-client';
@@ -34,6 +34,19 @@ describe('dashboard shell (browser)', () => {
         attempt: 1,
       },
     ]);
+    // The pipeline's copy of the record, which Sync Now sends again (a record it never saw is read from the store).
+    await api.app.get(PendingChangeRepository).saveLatest(
+      {
+        storeId: 'shop-b',
+        entity: 'order',
+        entityId: '100000001',
+        rank: 1,
+        eventId: 'e-shell-1',
+        occurredAt: new Date(),
+        payload: { increment_id: '100000001' },
+      },
+      { status: 'failed', attempts: 1, lastError: 'Account code 4000 is not a valid code for this document.' },
+    );
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (m) => {

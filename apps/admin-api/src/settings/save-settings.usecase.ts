@@ -28,7 +28,9 @@ export class SaveSettingsUseCase {
 
   async execute(storeId: string, changes: Partial<Editable>, actor: string): Promise<StoreSettings> {
     const before = await this.settings.get(storeId);
-    const next: StoreSettings = { ...before, ...changes, storeId };
+    // An optional field the request left out arrives as an own `undefined` property of the DTO: it keeps its value.
+    const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    const next: StoreSettings = { ...before, ...given, storeId };
     if (next.xeroTenantId && changes.mapping) {
       await this.references.verify(next.xeroTenantId, next.mapping);
     }

@@ -59,7 +59,11 @@ export class XeroReadService {
     return org;
   }
 
-  private cached(tenantId: string, what: string, read: () => Promise<CallOutcome<Json[]>>): Promise<Json[]> {
+  private async cached(tenantId: string, what: string, read: () => Promise<CallOutcome<Json[]>>): Promise<Json[]> {
+    // A cached chart is served only while the org is connected (one database read, no Xero call): after a
+    // disconnect, from this process or another, the read goes to the client and answers as any call would.
+    if (this.charts.has(tenantId) && (await this.connections.tenantStatus(tenantId)) !== 'connected')
+      this.refreshChart(tenantId);
     let chart = this.charts.get(tenantId);
     if (!chart || Date.now() - chart.at > CHART_TTL_MS) {
       chart = { at: Date.now(), reads: new Map() };
@@ -79,6 +83,6 @@ export class XeroReadService {
       );
       chart.reads.set(what, body);
     }
-    return body;
+    return await body;
   }
 }
