@@ -12,6 +12,17 @@ export function recordsOf(events: GeneratedEvent[]): MagentoRecords {
   return records;
 }
 
+/** The period of the sample store's documents, in store days (the stand-in store keeps UTC), for reconciliation. */
+export function periodOf(events: GeneratedEvent[]): { from: string; to: string } {
+  const days = events
+    .map((e) => (e.payload as { created_at?: unknown }).created_at)
+    .filter((d): d is string => typeof d === 'string')
+    .map((d) => d.slice(0, 10))
+    .sort();
+  const today = new Date().toISOString().slice(0, 10);
+  return { from: days[0] ?? today, to: days[days.length - 1] ?? today };
+}
+
 /** Calls admin-api with the key; throws with the answer's message on anything but 2xx. */
 export async function adminCall<T = unknown>(
   adminUrl: string,
