@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { deleteTopicsWithPrefix, dropDatabase, generateStore, GeneratedEvent, infraCacheDir } from '@xero-sync/testing';
-import { adminCall, connectThroughOAuth, periodOf, recordsOf, sendSignedWebhook } from './demo-store';
+import { deleteTopicsWithPrefix, dropDatabase, GeneratedEvent, infraCacheDir } from '@xero-sync/testing';
+import { adminCall, connectThroughOAuth, periodOf, recordsOf, sampleStore, sendSignedWebhook } from './demo-store';
 import { FakeMagento, startFakeMagento } from './fake-magento';
 import { Pipeline, PipelinePartError, startPipeline, XeroTarget } from './pipeline';
 
@@ -143,10 +143,7 @@ async function main(): Promise<void> {
     });
     say(`sandbox org "Demo Store Ltd" (${org.tenantId})`);
 
-    const store = generateStore({ seed: 7, storeId: STORE_ID, customers: 25, products: 20, orders: 60 });
-    const cut = Math.floor(store.events.length * 0.7);
-    const history = store.events.slice(0, cut);
-    const upcoming: GeneratedEvent[] = store.events.slice(cut);
+    const { store, history, upcoming } = sampleStore(STORE_ID);
     const magentoToken = randomBytes(18).toString('base64url');
     magento = await step('starting the sample store (Magento REST stand-in)', () =>
       startFakeMagento(magentoToken, recordsOf(history)),
