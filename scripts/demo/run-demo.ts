@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { deleteTopicsWithPrefix, dropDatabase, GeneratedEvent, infraCacheDir } from '@xero-sync/testing';
+import {
+  deleteGroupsWithPrefix,
+  deleteTopicsWithPrefix,
+  dropDatabase,
+  GeneratedEvent,
+  infraCacheDir,
+} from '@xero-sync/testing';
 import { adminCall, connectThroughOAuth, periodOf, recordsOf, sampleStore, sendSignedWebhook } from './demo-store';
 import { FakeMagento, startFakeMagento } from './fake-magento';
 import { Pipeline, PipelinePartError, startPipeline, XeroTarget } from './pipeline';
@@ -84,9 +90,10 @@ async function main(): Promise<void> {
     say('stopping everything the demo started…');
     await magento?.close().catch(() => undefined);
     await pipeline?.stop().catch(() => undefined);
-    // Nothing of the run is kept: its database and topics go with it (Kafka and FerretDB stay up).
+    // Nothing of the run is kept: its database, topics and consumer groups go with it (Kafka and FerretDB stay up).
     await dropDatabase(DEMO_DB).catch((err: unknown) => say(`could not drop the demo database: ${String(err)}`));
     await deleteTopicsWithPrefix(KAFKA, topicPrefix).catch(() => undefined);
+    await deleteGroupsWithPrefix(KAFKA, `demo-${runId}`).catch(() => undefined);
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));
