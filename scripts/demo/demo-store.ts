@@ -1,6 +1,6 @@
 import type { EntityName } from '@xero-sync/contracts';
 import { hmacSha256Hex } from '@xero-sync/security';
-import type { GeneratedEvent } from '@xero-sync/testing';
+import { generateStore, GeneratedEvent, GeneratedStore } from '@xero-sync/testing';
 import type { MagentoRecords } from './fake-magento';
 
 /** The latest content of each record among `events`, grouped by entity as Magento's REST API lists them. */
@@ -10,6 +10,31 @@ export function recordsOf(events: GeneratedEvent[]): MagentoRecords {
   const records: MagentoRecords = { customer: [], product: [], order: [], invoice: [], creditmemo: [] };
   for (const e of latest.values()) records[e.entity].push(e.payload);
   return records;
+}
+
+/** The demo's sample store: its history (backfilled from its REST API) and the changes it then sends live. */
+export interface SampleStore {
+  store: GeneratedStore;
+  history: GeneratedEvent[];
+  upcoming: GeneratedEvent[];
+}
+
+/** The store `npm run demo` runs (fixed seed): 60 orders, the first 70 % of its changes as history. */
+export function sampleStore(storeId: string): SampleStore {
+  const store = generateStore({ seed: 7, storeId, customers: 25, products: 20, orders: 60 });
+  const cut = Math.floor(store.events.length * 0.7);
+  return { store, history: store.events.slice(0, cut), upcoming: store.events.slice(cut) };
+}
+
+/** The period of the sample store's documents, in store days (the stand-in store keeps UTC), for reconciliation. */
+export function periodOf(events: GeneratedEvent[]): { from: string; to: string } {
+  const days = events
+    .map((e) => (e.payload as { created_at?: unknown }).created_at)
+    .filter((d): d is string => typeof d === 'string')
+    .map((d) => d.slice(0, 10))
+    .sort();
+  const today = new Date().toISOString().slice(0, 10);
+  return { from: days[0] ?? today, to: days[days.length - 1] ?? today };
 }
 
 /** Calls admin-api with the key; throws with the answer's message on anything but 2xx. */

@@ -29,7 +29,7 @@ export {
   testEncryptionKey,
 } from './xero-sandbox.helpers';
 export { requestsRecorded } from './metrics.helpers';
-export { deleteTopicsWithPrefix, dropDatabase } from './run-cleanup';
+export { deleteGroupsWithPrefix, deleteTopicsWithPrefix, dropDatabase } from './run-cleanup';
 export {
   STORE_CONFIGURATIONS,
   StoreConfiguration,

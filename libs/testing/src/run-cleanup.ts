@@ -27,3 +27,20 @@ export async function deleteTopicsWithPrefix(brokers: string[], prefix: string):
   if (mine.length > 0) await deleteTopics(kafka, mine);
   return mine.length;
 }
+
+/**
+ * Deletes every consumer group whose id starts with `prefix` (a run's own groups, once its apps have stopped: Kafka
+ * refuses to delete a group that still has members); returns how many there were.
+ */
+export async function deleteGroupsWithPrefix(brokers: string[], prefix: string): Promise<number> {
+  if (!prefix) throw new Error('refusing to delete consumer groups without a prefix');
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+    if (mine.length > 0) await admin.deleteGroups(mine);
+    return mine.length;
+  } finally {
+    await admin.disconnect();
+  }
+}

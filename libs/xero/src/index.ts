@@ -32,4 +32,5 @@ export { cents, fromCents, divRound, scaled } from './mapping/money';
 export { saleTotal, invoiceNumberFor } from './mapping/invoice.mapper';
 export { creditNoteNumberFor } from './mapping/credit-note.mapper';
 export { storeDay } from './mapping/store-day';
+export { appliedTaxesOf, AppliedRate, AppliedTaxes } from './mapping/applied-taxes';
 export { paymentAccountFor, tenderPartsOf, TenderPart, TenderKind } from './mapping/payment.mapper';

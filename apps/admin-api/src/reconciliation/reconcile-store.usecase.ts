@@ -166,14 +166,14 @@ export class ReconcileStoreUseCase {
   private documents(side: StoreSide, mapping: XeroMappingSettings, inPeriod: (created: string) => boolean) {
     const invoicesOf = new Map<number, MagentoInvoice[]>();
     for (const i of side.invoices) invoicesOf.set(i.order_id, [...(invoicesOf.get(i.order_id) ?? []), i]);
-    const currencyOfOrder = new Map(side.orders.map((o) => [o.entity_id, o.order_currency_code]));
+    const orderOf = new Map(side.orders.map((o) => [o.entity_id, o]));
     const docs: StoreDocument[] = [
       ...side.orders
         .filter((o) => inPeriod(o.created_at))
         .map((o) => orderDocument(o, mapping, invoicesOf.get(o.entity_id) ?? [])),
       ...side.memos
         .filter((m) => inPeriod(m.created_at))
-        .map((m) => creditMemoDocument(m, currencyOfOrder.get(m.order_id) ?? 'NZD', mapping)),
+        .map((m) => creditMemoDocument(m, orderOf.get(m.order_id), mapping)),
     ];
     return docs;
   }

@@ -67,14 +67,37 @@ describe('store documents', () => {
       shipping_tax_amount: 0,
       items: [],
     } as unknown as MagentoCreditMemo;
-    expect(creditMemoDocument({ ...memo, payment_method: 'checkmo' }, 'USD', mapping)).toMatchObject({
+    expect(creditMemoDocument({ ...memo, payment_method: 'checkmo' }, order, mapping)).toMatchObject({
       number: 'MCN-3',
       currency: 'USD',
       total: 11.5,
       date: '2026-01-05',
       settles: true,
     });
-    expect(creditMemoDocument({ ...memo, payment_method: 'purchaseorder' }, 'USD', mapping).settles).toBe(false);
+    expect(creditMemoDocument({ ...memo, payment_method: 'purchaseorder' }, order, mapping).settles).toBe(false);
+  });
+
+  it('takes each tax rate from the store (applied taxes, else the line’s tax_percent), never from a discounted line’s amounts', () => {
+    const withShipping = {
+      ...order,
+      extension_attributes: {
+        item_applied_taxes: [{ type: 'shipping', applied_taxes: [{ code: 'GST-NZ', title: 'GST', percent: 15 }] }],
+      },
+    } as unknown as MagentoOrder;
+    // Tax after a 9.82 discount: 8.35 on a row total of 65.47 is 12.75 % of it, yet the line was taxed at 15 %.
+    const memo = {
+      entity_id: 4,
+      increment_id: '4',
+      order_id: 7,
+      created_at: '2026-01-05 01:00:00',
+      grand_total: 80.3,
+      tax_amount: 9.85,
+      shipping_amount: 12,
+      shipping_tax_amount: 1.5,
+      items: [{ order_item_id: 1, tax_amount: 8.35, row_total: 65.47, discount_amount: 9.82 }],
+    } as unknown as MagentoCreditMemo;
+    expect(creditMemoDocument(memo, withShipping, mapping).taxByRate).toEqual({ '15': 9.85 });
+    expect(creditMemoDocument(memo, undefined, mapping).taxByRate).toEqual({ '12.8': 8.35, '12.5': 1.5 });
   });
 
   it('expects the gift-card and store-credit parts as payments of their own, or left open without an account', () => {
@@ -98,7 +121,7 @@ describe('store documents', () => {
       payment_method: 'checkmo',
       extension_attributes: { gift_cards_amount: 3, customer_balance_amount: 2 },
     } as unknown as MagentoCreditMemo;
-    expect(creditMemoDocument(memo, 'USD', withTenders)).toMatchObject({ total: 15, settles: true, leftOpen: 2 });
+    expect(creditMemoDocument(memo, order, withTenders)).toMatchObject({ total: 15, settles: true, leftOpen: 2 });
   });
 
   it('reads Xero days, payments and allocations from the raw JSON', () => {

@@ -9,6 +9,7 @@ import {
   saleTotal,
   tenderPartsOf,
   storeDay,
+  appliedTaxesOf,
 } from '@xero-sync/xero';
 import { StoreDocument, StorePayment, XeroDocument } from './reconciliation';
 
@@ -22,6 +23,26 @@ function ratePercent(tax: number, net: number, mapping: XeroMappingSettings): st
   const raw = (tax / net) * 100;
   const known = mapping.taxRates.map((r) => r.percent).find((p) => Math.abs(p - raw) < 0.5);
   return String(known ?? Number(raw.toFixed(1)));
+}
+
+/**
+ * The rate percents the store says it applied to an order's lines (by order item id) and to its shipping: Magento's
+ * applied taxes, else the line's own tax_percent. A credit memo's lines carry no rate of their own, and their tax
+ * after a discount is not their row total times the rate, so they take their order line's.
+ */
+function storeRates(o: MagentoOrder | undefined): { items: Map<number, string>; shipping?: string } {
+  const items = new Map<number, string>();
+  if (!o) return { items };
+  const applied = appliedTaxesOf(o);
+  const percentOf = (rates: { percent: number }[]) =>
+    String(Number(rates.reduce((a, r) => a + r.percent, 0).toFixed(4)));
+  for (const item of o.items) {
+    const rates = applied.items.get(Number(item.item_id));
+    if (rates?.length) items.set(Number(item.item_id), percentOf(rates));
+    else if (item.tax_percent !== undefined && item.tax_percent !== null)
+      items.set(Number(item.item_id), String(item.tax_percent));
+  }
+  return { items, ...(applied.shipping?.length ? { shipping: percentOf(applied.shipping) } : {}) };
 }
 
 /** Sums of amounts by key, in exact cents. */
@@ -70,12 +91,15 @@ export function orderDocument(
   invoices: MagentoInvoice[],
 ): StoreDocument {
   const taxByRate = new CentsByKey();
+  const rates = storeRates(o);
   for (const item of o.items) {
     const tax = num(item.tax_amount);
-    if (tax !== 0) taxByRate.add(String(item.tax_percent ?? ratePercent(tax, num(item.row_total), mapping)), tax);
+    if (tax !== 0)
+      taxByRate.add(rates.items.get(Number(item.item_id)) ?? ratePercent(tax, num(item.row_total), mapping), tax);
   }
-  if (num(o.shipping_tax_amount) !== 0)
-    taxByRate.add(ratePercent(num(o.shipping_tax_amount), num(o.shipping_amount), mapping), num(o.shipping_tax_amount));
+  const shippingTax = num(o.shipping_tax_amount);
+  if (shippingTax !== 0)
+    taxByRate.add(rates.shipping ?? ratePercent(shippingTax, num(o.shipping_amount), mapping), shippingTax);
   const payments: StorePayment[] = invoices.flatMap((i) => [
     ...(paymentAccountFor(mapping, i.payment_method) !== null
       ? [{ reference: i.increment_id, entityId: String(i.entity_id), amount: num(i.grand_total) }]
@@ -100,26 +124,29 @@ export function orderDocument(
 }
 
 /**
- * A credit memo as Xero should hold it; its refunds (cash, and gift cards and store credit back to their accounts)
+ * A credit memo as Xero should hold it (its order, when known, gives the rates of its lines and shipping); its refunds (cash, and gift cards and store credit back to their accounts)
  * and allocations must settle it when its method is mapped, but for tender parts without an account (left open).
  */
 export function creditMemoDocument(
   m: MagentoCreditMemo,
-  currency: string,
+  order: MagentoOrder | undefined,
   mapping: XeroMappingSettings,
 ): StoreDocument {
   const taxByRate = new CentsByKey();
+  const rates = storeRates(order);
   for (const item of m.items) {
     const tax = num(item.tax_amount);
-    if (tax !== 0) taxByRate.add(ratePercent(tax, num(item.row_total), mapping), tax);
+    if (tax !== 0)
+      taxByRate.add(rates.items.get(Number(item.order_item_id)) ?? ratePercent(tax, num(item.row_total), mapping), tax);
   }
   const shippingTax = num(m.shipping_tax_amount);
-  if (shippingTax !== 0) taxByRate.add(ratePercent(shippingTax, num(m.shipping_amount), mapping), shippingTax);
+  if (shippingTax !== 0)
+    taxByRate.add(rates.shipping ?? ratePercent(shippingTax, num(m.shipping_amount), mapping), shippingTax);
   return {
     type: 'creditnote',
     number: creditNoteNumberFor(mapping, m.increment_id),
     entityId: String(m.entity_id),
-    currency: m.order_currency_code ?? currency,
+    currency: m.order_currency_code ?? order?.order_currency_code ?? 'NZD',
     total: saleTotal(m),
     tax: num(m.tax_amount),
     taxByRate: taxByRate.toRecord(),
