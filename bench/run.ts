@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@xero-sync/testing';
+import { runBudgetBench } from './budget.bench';
 import { runIngestBench } from './ingest.bench';
 import { runSyncBench, SyncSection } from './sync.bench';
 
@@ -51,6 +52,23 @@ async function main(): Promise<void> {
       results.sync_scale = scale;
       Object.assign(results, sync);
       log(JSON.stringify(sync));
+    }
+    if (wants('budget')) {
+      log('budget: 3 syncer processes + admin reads on one org, backfill in Immediately mode, Sync Now pressed');
+      // BENCH_BUDGET_SCALE sizes the backfill (1 = 10,000 orders); BENCH_BUDGET_TIME_SCALE is the one knob that
+      // shortens the Xero minute on both sides (sandbox and XERO_MINUTE_MS); BENCH_BUDGET_MINUTES is the measured
+      // span in Xero minutes; BENCH_BUDGET_PRESS_MS the real ms between Sync Now presses.
+      const num = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+      const budget = await runBudgetBench({
+        log,
+        scale: num('BENCH_BUDGET_SCALE'),
+        timeScale: num('BENCH_BUDGET_TIME_SCALE'),
+        minutes: num('BENCH_BUDGET_MINUTES'),
+        pressEveryMs: num('BENCH_BUDGET_PRESS_MS'),
+        syncers: num('BENCH_BUDGET_SYNCERS'),
+      });
+      Object.assign(results, budget);
+      log(JSON.stringify(budget));
     }
     results.finished_at = new Date().toISOString();
     const dir = join(repoRoot, 'bench', 'results');

@@ -109,7 +109,7 @@ export interface DrainCpu {
 
 const ORDER_ENTITIES = new Set<EntityName>(['order']);
 /** Production-like consumer session and delivery timeouts: the benchmark loads the machine, unlike the tests. */
-const BENCH_ENV = {
+export const BENCH_ENV = {
   SYNCER_SESSION_TIMEOUT_MS: '30000',
   SYNCER_DELIVERY_TIMEOUT_MS: '300000',
   // Each tick asks the queue which stores have due items: a full collection scan on FerretDB v1 (~0.5 s with a
@@ -117,7 +117,7 @@ const BENCH_ENV = {
   SYNCER_FLUSH_TICK_MS: '1000',
 };
 
-function quantile(sorted: number[], q: number): number {
+export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
@@ -535,7 +535,7 @@ function pathCpu(cpu: DrainCpu): number {
   return cpu.syncers + cpu.ferretdb + cpu.kafka;
 }
 
-function round(n: number, dp: number): number {
+export function round(n: number, dp: number): number {
   const f = 10 ** dp;
   return Math.round(n * f) / f;
 }

@@ -1,6 +1,7 @@
 import { SandboxClock } from './clock';
 import { Counters } from './control/counters';
 import { FaultRegistry } from './control/faults';
+import { RequestWatches } from './control/request-watches';
 import { IdempotencyStore } from './idempotency/idempotency-store';
 import { IdentityStore } from './identity/identity-store';
 import { RateLimiter } from './limits/rate-limiter';
@@ -16,6 +17,7 @@ export interface SandboxContext {
   idempotency: IdempotencyStore;
   faults: FaultRegistry;
   counters: Counters;
+  watches: RequestWatches;
   spec: SpecValidator;
 }
 
@@ -27,4 +29,5 @@ export function resetContext(ctx: SandboxContext): void {
   ctx.idempotency.reset();
   ctx.faults.clear();
   ctx.counters.reset();
+  ctx.watches.clear();
 }

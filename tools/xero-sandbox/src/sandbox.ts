@@ -8,6 +8,7 @@ import { controlRoutes } from './control/control.routes';
 import { identityFaultGuard } from './control/fault.guard';
 import { Counters } from './control/counters';
 import { FaultRegistry } from './control/faults';
+import { RequestWatches } from './control/request-watches';
 import { IdempotencyStore } from './idempotency/idempotency-store';
 import { identityRoutes } from './identity/identity.routes';
 import { IdentityStore } from './identity/identity-store';
@@ -61,6 +62,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     idempotency: new IdempotencyStore(clock, opts.idempotencyWindowMs ?? 6 * MINUTE_MS),
     faults: new FaultRegistry(),
     counters: new Counters(clock),
+    watches: new RequestWatches(),
     spec,
   };
   if (opts.snapshotPath) {

@@ -32,6 +32,7 @@ function flatQuery(req: Request): Record<string, string> {
  */
 export function accountingHandler(ctx: SandboxContext): RequestHandler {
   return async (req: Request, res: Response) => {
+    const arrivedAt = new Date().toISOString();
     const accountingPath = req.path;
     const fullPath = `${req.baseUrl}${req.path}`;
     const matched = matchRoute(req.method, accountingPath);
@@ -56,9 +57,16 @@ export function accountingHandler(ctx: SandboxContext): RequestHandler {
         .type('application/json; charset=utf-8')
         .send(text);
       ctx.counters.call(tenantId, endpoint, status);
+      ctx.watches.seen(Buffer.isBuffer(req.body) ? req.body : undefined, { at: arrivedAt, tenantId, endpoint, status });
     };
     const drop = (): void => {
       ctx.counters.call(tenantId, endpoint, 'dropped');
+      ctx.watches.seen(Buffer.isBuffer(req.body) ? req.body : undefined, {
+        at: arrivedAt,
+        tenantId,
+        endpoint,
+        status: 'dropped',
+      });
       req.socket.destroy();
     };
     const tooMany = (problemName: RateLimitProblem, retryAfterXeroMs: number): void => {

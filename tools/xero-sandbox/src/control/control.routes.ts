@@ -145,6 +145,22 @@ export function controlRoutes(ctx: SandboxContext): Router {
     res.json(ctx.counters.view(tenantId));
   });
 
+  r.post('/watches', (req, res) => {
+    const text = (req.body as { text?: unknown } | undefined)?.text;
+    if (typeof text !== 'string' || text.length === 0) return res.status(400).json({ error: 'text must be a string' });
+    ctx.watches.add(text);
+    res.status(201).json({ text });
+  });
+
+  r.get('/watches', (_req, res) => {
+    res.json(ctx.watches.view());
+  });
+
+  r.delete('/watches', (_req, res) => {
+    ctx.watches.clear();
+    res.json({ ok: true });
+  });
+
   r.post('/time', (req, res) => {
     const advanceMs = (req.body as { advanceMs?: unknown } | undefined)?.advanceMs;
     if (typeof advanceMs !== 'number' || !(advanceMs >= 0)) {
