@@ -18,7 +18,7 @@ import {
   GeneratedStore,
   toEnvelope,
 } from '@xero-sync/testing';
-import { StoreSettingsRepository } from '@xero-sync/persistence';
+import { defaultStoreSettings, StoreSettingsRepository } from '@xero-sync/persistence';
 import { XeroDeliveryService } from '@xero-sync/xero';
 import {
   bootIngest,
@@ -116,6 +116,15 @@ export const BENCH_ENV = {
   // few hundred queued orders while the flush writes), so a fast tick would spend the database on asking.
   SYNCER_FLUSH_TICK_MS: '1000',
 };
+
+/**
+ * The bench's stores' wait horizon: the default one in modelled time (a bench minute lasts 60 000 / timeScale ms,
+ * the horizon counts real minutes), so a record whose dependency never comes fails after a modelled hour instead of
+ * holding the drain for a real one.
+ */
+function waitHorizonMinutes(timeScale: number): number {
+  return defaultStoreSettings('bench').waitHorizonMinutes / timeScale;
+}
 
 export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -228,8 +237,16 @@ async function syncSection(store: GeneratedStore, timeScale: number, budget: num
   });
   const syncer = { app: undefined as Awaited<ReturnType<typeof bootSyncer>>['app'] | undefined };
   try {
-    const cronTenant = await connectStore(t, 'bench-cron', { mode: 'cron', cronIntervalMinutes: 5 });
-    const baseTenant = await connectStore(t, 'bench-base', { mode: 'cron', cronIntervalMinutes: 5 });
+    const cronTenant = await connectStore(t, 'bench-cron', {
+      mode: 'cron',
+      cronIntervalMinutes: 5,
+      waitHorizonMinutes: waitHorizonMinutes(timeScale),
+    });
+    const baseTenant = await connectStore(t, 'bench-base', {
+      mode: 'cron',
+      cronIntervalMinutes: 5,
+      waitHorizonMinutes: waitHorizonMinutes(timeScale),
+    });
     syncer.app = (await bootSyncer(t, 'bench-syncer')).app;
     const orders = store.orders.length;
     const t0 = Date.now();
@@ -340,7 +357,7 @@ async function immediateSection(timeScale: number, log: (l: string) => void, cou
   let ingest: Awaited<ReturnType<typeof bootIngest>> | undefined;
   let syncer: Awaited<ReturnType<typeof bootSyncer>> | undefined;
   try {
-    await connectStore(t, 'bench-imm', { mode: 'immediate' });
+    await connectStore(t, 'bench-imm', { mode: 'immediate', waitHorizonMinutes: waitHorizonMinutes(timeScale) });
     const secret = await registerWebhookStore(t, 'bench-imm');
     ingest = await bootIngest(t);
     syncer = await bootSyncer(t, 'bench-imm-syncer');
@@ -439,7 +456,14 @@ async function drainWith(
   try {
     const ids = stores.map((_, i) => `scale-${i}`);
     const tenants: string[] = [];
-    for (const id of ids) tenants.push(await connectStore(t, id, { mode: 'cron', cronIntervalMinutes: 1 }));
+    for (const id of ids)
+      tenants.push(
+        await connectStore(t, id, {
+          mode: 'cron',
+          cronIntervalMinutes: 1,
+          waitHorizonMinutes: waitHorizonMinutes(timeScale),
+        }),
+      );
     const countsDir = mkdtempSync(join(tmpdir(), 'bench-mongo-commands-'));
     const nodeOptions = process.env.NODE_OPTIONS;
     // Each syncer counts its MongoDB commands (mongo-commands.preload) into countsDir.

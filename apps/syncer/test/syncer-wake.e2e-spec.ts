@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { StoreSettingsRepository } from '@xero-sync/persistence';
+import { StoreSettingsRepository, SyncLogRepository } from '@xero-sync/persistence';
 import { eventually } from '@xero-sync/testing';
 import {
   envelope,
@@ -14,6 +14,7 @@ import {
   bootSyncer,
   collection,
   connectStore,
+  countersOf,
   dumpOf,
   publishEvents,
   setupSyncerEnv,
@@ -22,12 +23,20 @@ import {
   xeroContext,
 } from './support/syncer-harness';
 
+/** Writes (PUT or POST) the sandbox counted for an org to endpoints matching `resource`. */
+function writesTo(counters: { byEndpoint: Record<string, number> }, resource: RegExp): number {
+  return Object.entries(counters.byEndpoint)
+    .filter(([endpoint]) => /^(PUT|POST)\b/.test(endpoint) && resource.test(endpoint))
+    .reduce((sum, [, n]) => sum + n, 0);
+}
+
 // Immediately mode: a record parked as waiting is tried again as soon as a record of its store reaches Xero. The
 // flusher's back-off is ten minutes here, so only that wake-up can deliver it within the test.
 describe('syncer Immediately wake-up', () => {
   let t: SyncerTestEnv;
   let syncer: { app: INestApplication; url: string };
   let tenantId: string;
+  let horizonTenant: string;
   const tenants: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -37,7 +46,7 @@ describe('syncer Immediately wake-up', () => {
     });
     tenantId = await connectStore(t, 'store-wake', { mode: 'immediate' });
     tenants.cron = await connectStore(t, 'store-wake-cron', { mode: 'cron', cronIntervalMinutes: 1 });
-    await connectStore(t, 'store-horizon', { mode: 'immediate' });
+    horizonTenant = await connectStore(t, 'store-horizon', { mode: 'immediate' });
     const ctx = await xeroContext(t);
     try {
       // A horizon of 3 s (operators set whole minutes; the setting itself takes any length).
@@ -103,34 +112,50 @@ describe('syncer Immediately wake-up', () => {
     ).toHaveLength(1);
   });
 
-  // Not yet passing (timed out at its first wait on 2026-12-04); see the r-replay report.
-  it.skip('Cron Job: a store invoice waiting on its DRAFT order goes in the same flush that authorises the order', async () => {
+  // A captured store invoice never waits on a DRAFT order (delivery authorises the order's Xero invoice for it), so
+  // what a Cron Job store invoice waits on is its order not having reached Xero at all.
+  it('Cron Job: a store invoice whose order comes later is paid as soon as the order is in Xero, on its second attempt', async () => {
     const storeId = 'store-wake-cron';
     const customer = makeCustomer(950, 'wc');
     const products = [makeProduct(950, 'WC')];
-    const draft = makeOrder(950, customer, products, { state: 'new' });
-    const invoice = makeInvoice(950, draft);
+    const order = makeOrder(950, customer, products, { state: 'processing' });
+    const invoice = makeInvoice(950, order);
+    const invoiceKey = `${storeId}|invoice|${invoice.entity_id}`;
+    const orderKey = `${storeId}|order|${order.entity_id}`;
     const at = Date.now();
     await publishEvents(t, [
       envelope(storeId, 'customer', String(customer.id), customer, new Date(at)),
       envelope(storeId, 'product', products[0].sku, products[0], new Date(at)),
-      envelope(storeId, 'order', String(draft.entity_id), draft, new Date(at)),
       envelope(storeId, 'invoice', String(invoice.entity_id), invoice, new Date(at)),
     ]);
     const waiting = await eventually(
       async () =>
-        (await collection(t, 'pending_changes').findOne({ storeId, entity: 'invoice', status: 'waiting' })) ??
-        undefined,
+        (await collection(t, 'pending_changes').findOne({ _id: invoiceKey as never, status: 'waiting' })) ?? undefined,
       30000,
       200,
     );
-    expect(waiting).toMatchObject({ waitingFor: `${storeId}|order|950`, attempts: 1 });
-    expect(String(waiting.waitingOn)).toContain('DRAFT');
+    expect(waiting).toMatchObject({ waitingFor: orderKey, attempts: 1 });
+    expect(String(waiting.waitingOn)).toBe(`order ${order.increment_id} is not in Xero yet`);
+    expect(waiting.waitingSince).toBeInstanceOf(Date);
     // Its back-off is five to ten minutes: only the order's sync can bring it back within the test.
     expect(new Date(waiting.nextAttemptAt as Date).getTime()).toBeGreaterThan(Date.now() + 60_000);
+    // Noted right after the item's state is written.
+    const note = await eventually(
+      async () => (await t.db.collection('dependency_waits').findOne({ _id: orderKey as never })) ?? undefined,
+      10000,
+      100,
+    );
+    expect(note.waiters).toEqual([invoiceKey]);
+    await eventually(
+      async () =>
+        (await collection(t, 'pending_changes').countDocuments({ storeId, status: 'synced' })) === 2 || undefined,
+      30000,
+      200,
+    );
+    const before = await countersOf(t, tenants.cron);
+    expect(writesTo(before, /Payments/)).toBe(0);
 
-    const paid = { ...draft, state: 'processing', status: 'processing' } as typeof draft;
-    await publishEvents(t, [envelope(storeId, 'order', String(paid.entity_id), paid, new Date(at + 1000))]);
+    await publishEvents(t, [envelope(storeId, 'order', String(order.entity_id), order, new Date(at + 1000))]);
     await eventually(
       async () =>
         (await collection(t, 'pending_changes').countDocuments({ storeId, status: 'synced' })) === 4 || undefined,
@@ -141,23 +166,28 @@ describe('syncer Immediately wake-up', () => {
       .find({ storeId, entity: { $in: ['order', 'invoice'] } })
       .sort({ createdAt: 1 })
       .toArray();
-    expect(log.map((r) => [r.entity, r.mode, r.status, r.attempt])).toEqual([
-      ['order', 'cron', 'success', 1],
-      ['invoice', 'cron', 'waiting', 1],
-      ['order', 'cron', 'success', 1],
-      ['invoice', 'cron', 'success', 2],
+    // One attempt while the order was missing (no call), then the one the order's sync woke.
+    expect(log.map((r) => [r.entity, r.mode, r.status, r.attempt, r.calls > 0])).toEqual([
+      ['invoice', 'cron', 'waiting', 1, false],
+      ['order', 'cron', 'success', 1, true],
+      ['invoice', 'cron', 'success', 2, true],
     ]);
-    expect(log[1].nextAttemptAt).toBeTruthy();
+    expect(log[0].nextAttemptAt).toBeTruthy();
+    const after = await countersOf(t, tenants.cron);
+    expect(writesTo(after, /Invoices/) - writesTo(before, /Invoices/)).toBe(1);
+    expect(writesTo(after, /Payments/)).toBe(1);
     const dump = await dumpOf(t, tenants.cron);
     expect(dump.invoices.map((i) => i.Status)).toEqual(['PAID']);
     expect(dump.payments).toHaveLength(1);
+    expect((dump.payments[0].Invoice as { InvoiceID?: string }).InvoiceID).toBe(dump.invoices[0].InvoiceID);
+    expect(await t.db.collection('dependency_waits').findOne({ _id: orderKey as never })).toBeNull();
   });
 
-  // Not yet passing (timed out on 2026-12-04, before the flush's `processing` view kept waitingSince); see the report.
-  it.skip('a record whose dependency never comes becomes an error naming it after the store horizon', async () => {
+  it('a record whose dependency never comes becomes an error naming it after the store horizon', async () => {
     const storeId = 'store-horizon';
     const customer = makeCustomer(960, 'hz');
-    const order = makeOrder(960, customer, [makeProduct(960, 'HZ')]);
+    const products = [makeProduct(960, 'HZ')];
+    const order = makeOrder(960, customer, products);
     const invoice = makeInvoice(960, order);
     await publishEvents(t, [envelope(storeId, 'invoice', String(invoice.entity_id), invoice)]);
     const failed = await eventually(
@@ -169,6 +199,7 @@ describe('syncer Immediately wake-up', () => {
     expect(String(failed.lastError)).toMatch(
       new RegExp(`^gave up after waiting 3 s: order ${order.increment_id} is not in Xero yet\\..*Sync Now`),
     );
+    expect(failed.waitingFor).toBe(`${storeId}|order|${order.entity_id}`);
     const rows = await collection(t, 'sync_log').find({ storeId }).sort({ createdAt: 1 }).toArray();
     expect(rows[0]).toMatchObject({ status: 'waiting', errorCode: 'DEPENDENCY_FAILED' });
     expect(rows[rows.length - 1]).toMatchObject({
@@ -177,5 +208,33 @@ describe('syncer Immediately wake-up', () => {
       message: failed.lastError,
     });
     expect(rows.slice(1, -1).every((r) => r.status === 'waiting')).toBe(true);
+    // View Log's status filter: the wait is listed as `waiting` with its reason and next attempt, not as an error.
+    const log = syncer.app.get(SyncLogRepository);
+    const waits = await log.search({ storeId, status: 'waiting' });
+    expect(waits.total).toBe(rows.length - 1);
+    expect(waits.items[0]).toMatchObject({ message: `order ${order.increment_id} is not in Xero yet` });
+    expect(waits.items.every((r) => r.nextAttemptAt)).toBe(true);
+    expect((await log.search({ storeId, status: 'error' })).items.map((r) => r.errorCode)).toEqual(['WAIT_HORIZON']);
+
+    // The awaited order arriving after all brings the failed invoice back by itself: it is paid.
+    await publishEvents(t, [
+      envelope(storeId, 'customer', String(customer.id), customer),
+      envelope(storeId, 'product', products[0].sku, products[0]),
+      envelope(storeId, 'order', String(order.entity_id), order),
+    ]);
+    await eventually(
+      async () =>
+        (await collection(t, 'pending_changes').countDocuments({ storeId, status: 'synced' })) === 4 || undefined,
+      30000,
+      200,
+    );
+    const last = await collection(t, 'sync_log')
+      .find({ storeId, entity: 'invoice' })
+      .sort({ createdAt: -1 })
+      .limit(1)
+      .toArray();
+    expect(last[0]).toMatchObject({ status: 'success', mode: 'cron' });
+    const dump = await dumpOf(t, horizonTenant);
+    expect(dump.payments).toHaveLength(1);
   });
 });

@@ -152,6 +152,58 @@ describe('persistence on FerretDB', () => {
     expect(await queue.findByKey('shop-wake', 'order', '9200')).toMatchObject({ status: 'failed', attempts: 2 });
   });
 
+  // The flush writes its outcomes in one bulkWrite of updateManys (update-where.ts): a wait's reason, the record it
+  // waits for and its start must survive the claim and that write, or the wait horizon restarts at every flush.
+  it('a waiting item keeps what it waits for and since when through a claimed batch; that record wakes it', async () => {
+    const awaited = 'shop-waits|customer|7';
+    const since = new Date(Date.now() - 60_000);
+    const waits = { status: 'waiting' as const, attempts: 1, waitingOn: 'r', waitingFor: awaited, waitingSince: since };
+    const [a, b] = [change('9250', 'shop-waits'), change('9251', 'shop-waits')];
+    await queue.saveLatest(a, { ...waits, nextAttemptAt: new Date(0) });
+    await queue.saveLatest(b, { ...waits, nextAttemptAt: new Date(0) });
+    const batch = await queue.claimDue('shop-waits', 'flusher', 10, 60_000);
+    expect(batch.items.map((i) => [i.status, i.waitingFor, i.waitingSince])).toEqual([
+      ['processing', awaited, since],
+      ['processing', awaited, since],
+    ]);
+    const later = new Date(Date.now() + 600_000);
+    const now = new Date();
+    expect(
+      await queue.completeClaimed(batch.claimToken, [
+        { id: batch.items[0].id, state: { ...waits, attempts: 2, lastAttemptAt: now, nextAttemptAt: later } },
+        { id: batch.items[1].id, state: { status: 'failed', attempts: 2, lastError: 'gave up', waitingFor: awaited } },
+      ]),
+    ).toBe(2);
+    const [stillWaiting, gaveUp] = await queue
+      .findByKeys('shop-waits', [
+        { entity: 'order', entityId: '9250' },
+        { entity: 'order', entityId: '9251' },
+      ])
+      .then((items) => items.sort((x, y) => x.entityId.localeCompare(y.entityId)));
+    expect(stillWaiting).toMatchObject({
+      status: 'waiting',
+      waitingFor: awaited,
+      waitingSince: since,
+      nextAttemptAt: later,
+    });
+    expect(gaveUp).toMatchObject({ status: 'failed', waitingFor: awaited });
+    expect(gaveUp.waitingSince).toBeUndefined();
+
+    for (const item of [stillWaiting, gaveUp]) await queue.noteWaiter('shop-waits', item.id, awaited);
+    const wokenAt = new Date();
+    expect(await queue.wakeWaitersOf([awaited], wokenAt)).toBe(2);
+    expect(await queue.findByKey('shop-waits', 'order', '9250')).toMatchObject({
+      status: 'waiting',
+      waitingSince: since,
+      nextAttemptAt: wokenAt,
+    });
+    expect(await queue.findByKey('shop-waits', 'order', '9251')).toMatchObject({
+      status: 'pending',
+      nextAttemptAt: wokenAt,
+    });
+    expect(await connection.collection('dependency_waits').countDocuments({ storeId: 'shop-waits' })).toBe(0);
+  });
+
   it('answers the gauges: work a flush will still deliver per store with its oldest change, and the DLQ size', async () => {
     const before = new Date(Date.now() - 1000);
     await queue.saveLatest(change('9300', 'shop-gauge'), { status: 'pending' });

@@ -311,7 +311,7 @@ export const collection = (t: SyncerTestEnv, name: 'sync_log' | 'pending_changes
 export async function connectStore(
   t: SyncerTestEnv,
   storeId: string,
-  sync: { mode: 'immediate' | 'cron'; cronIntervalMinutes?: number },
+  sync: { mode: 'immediate' | 'cron'; cronIntervalMinutes?: number; waitHorizonMinutes?: number },
 ): Promise<string> {
   const org = await sandboxPost<{ tenantId: string }>(t.sandbox, '/orgs', {
     name: `Org of ${storeId} ${t.id}`,
@@ -327,7 +327,12 @@ export async function connectStore(
     const settings = ctx.get(StoreSettingsRepository);
     const current = await settings.get(storeId);
     await settings.save(
-      { ...current, mode: sync.mode, cronIntervalMinutes: sync.cronIntervalMinutes ?? current.cronIntervalMinutes },
+      {
+        ...current,
+        mode: sync.mode,
+        cronIntervalMinutes: sync.cronIntervalMinutes ?? current.cronIntervalMinutes,
+        waitHorizonMinutes: sync.waitHorizonMinutes ?? current.waitHorizonMinutes,
+      },
       'syncer-e2e',
     );
   } finally {
