@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtension, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   SettingsAuditRecord,
   SettingsAuditRepository,
@@ -61,6 +61,8 @@ export class SettingsController {
   }
 
   @Post('options/refresh')
+  // Re-reads what the page shows, changes nothing in the store: viewers may press it (the access test reads this flag).
+  @ApiExtension('x-read-only', true)
   @ApiOperation({
     summary: 'Reads the bound org’s accounts and tax rates from Xero again (they are cached between page views)',
   })
