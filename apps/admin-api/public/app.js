@@ -427,6 +427,9 @@ document.addEventListener('alpine:init', () => {
     async loadSettings() {
       if (!this.storeId) return;
       const s = encodeURIComponent(this.storeId);
+      // The form waits for the fresh copy: shown with the last visit's copy, it took edits that the fresh copy then
+      // replaced, so Save sent the old values ("Settings saved", nothing changed).
+      this.settings = null;
       this.settings = await this.api(`/stores/${s}/settings`);
       this.settingsErrors = [];
       this.audit = (await this.api(`/stores/${s}/settings/audit?pageSize=20`)).items;
