@@ -32,10 +32,20 @@ export class SandboxControl {
   }) {
     return this.req<{ tenantId: string; shortCode: string }>('POST', '/orgs', input);
   }
-  /** Adds accounts to an org (replacing any with the same Code), e.g. a liability with payments enabled. */
+  /**
+   * Adds accounts to an org (replacing any with the same Code), e.g. a liability with payments enabled; an account
+   * replaced with `Status: 'ARCHIVED'` is archived (Xero then refuses it on documents and items).
+   */
   seedAccounts(
     tenantId: string,
-    accounts: { Code: string; Name: string; Type: string; TaxType?: string; EnablePaymentsToAccount?: boolean }[],
+    accounts: {
+      Code: string;
+      Name: string;
+      Type: string;
+      TaxType?: string;
+      EnablePaymentsToAccount?: boolean;
+      Status?: 'ACTIVE' | 'ARCHIVED';
+    }[],
   ) {
     return this.req('POST', `/orgs/${tenantId}/seed`, { accounts });
   }

@@ -46,7 +46,7 @@ export function accountFromSeed(a: SeedAccount, now: number): AccountRec {
     Class: CLASS_BY_TYPE[a.Type] ?? 'ASSET',
     TaxType: a.TaxType,
     EnablePaymentsToAccount: a.EnablePaymentsToAccount ?? false,
-    Status: 'ACTIVE',
+    Status: a.Status ?? 'ACTIVE',
     BankAccountNumber: a.BankAccountNumber,
     SystemAccount: a.SystemAccount,
     updatedMs: now,

@@ -12,6 +12,8 @@ export interface SeedAccount {
   EnablePaymentsToAccount?: boolean;
   BankAccountNumber?: string;
   SystemAccount?: string;
+  /** ARCHIVED: the account stays listed, but Xero refuses it on new documents (default ACTIVE). */
+  Status?: 'ACTIVE' | 'ARCHIVED';
 }
 
 /** A tax rate a new org is seeded with (`Rate` in percent). */
