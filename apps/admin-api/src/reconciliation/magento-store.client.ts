@@ -58,16 +58,7 @@ export async function fetchMagentoPeriod(
     q.set('searchCriteria[pageSize]', String(PAGE_SIZE));
     q.set('searchCriteria[currentPage]', String(page));
     const what = `${entity} page ${page}`;
-    let res: OutboundResponse;
-    try {
-      res = await outboundGet(url, policy, {
-        headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
-        timeoutMs: TIMEOUT_MS,
-      });
-    } catch (err) {
-      if (err instanceof OutboundRefusedError) throw new MagentoStoreError(err.status, `${what}: ${err.message}`);
-      throw new MagentoStoreError(0, `${what}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const res = await magentoGet(credentials, url, policy, what);
     if (res.status < 200 || res.status >= 300)
       throw new MagentoStoreError(res.status, `${what}: expected 200 with a search result`);
     const body = parseJson(res.body) as { items?: unknown; total_count?: unknown } | null;
@@ -77,6 +68,24 @@ export async function fetchMagentoPeriod(
     if (body.items.length < PAGE_SIZE || page * PAGE_SIZE >= body.total_count) return out;
   }
   throw new MagentoStoreError(200, `${entity}: more than ${MAX_PAGES} pages; the store does not page its answer`);
+}
+
+/** One GET with the store's integration token under the outbound policy; refusals and network errors named. */
+async function magentoGet(
+  credentials: MagentoCredentials,
+  url: URL,
+  policy: OutboundPolicy,
+  what: string,
+): Promise<OutboundResponse> {
+  try {
+    return await outboundGet(url, policy, {
+      headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
+      timeoutMs: TIMEOUT_MS,
+    });
+  } catch (err) {
+    if (err instanceof OutboundRefusedError) throw new MagentoStoreError(err.status, `${what}: ${err.message}`);
+    throw new MagentoStoreError(0, `${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function parseJson(text: string): unknown {
@@ -109,16 +118,7 @@ export async function fetchMagentoRecord(
 ): Promise<Record<string, unknown> | undefined> {
   const url = new URL(credentials.baseUrl.replace(/\/+$/, '') + RECORD_PATHS[entity] + encodeURIComponent(entityId));
   const what = `${entity} ${entityId}`;
-  let res: OutboundResponse;
-  try {
-    res = await outboundGet(url, policy, {
-      headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
-      timeoutMs: TIMEOUT_MS,
-    });
-  } catch (err) {
-    if (err instanceof OutboundRefusedError) throw new MagentoStoreError(err.status, `${what}: ${err.message}`);
-    throw new MagentoStoreError(0, `${what}: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const res = await magentoGet(credentials, url, policy, what);
   if (res.status === 404) return undefined;
   if (res.status < 200 || res.status >= 300)
     throw new MagentoStoreError(res.status, `${what}: expected 200 with the record`);

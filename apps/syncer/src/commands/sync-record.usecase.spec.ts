@@ -7,21 +7,11 @@ import {
   StoreSettings,
   SyncLogRepository,
 } from '@xero-sync/persistence';
+import { strictFake as strict } from '@xero-sync/testing';
 import { DeliveryResult } from '@xero-sync/xero';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
 import { DeliverAndRecordRequest, DeliverAndRecordUseCase } from '../sync/deliver-and-record.usecase';
 import { SyncRecordUseCase } from './sync-record.usecase';
-
-/** A fake exposing only `impl`; touching anything else fails the test. */
-function strict<T extends object>(name: string, impl: Partial<T>): T {
-  return new Proxy(impl, {
-    get(target, prop) {
-      if (prop === 'then') return undefined;
-      if (!(prop in target)) throw new Error(`unexpected call ${name}.${String(prop)}`);
-      return (target as Record<string | symbol, unknown>)[prop];
-    },
-  }) as T;
-}
 
 const settings: StoreSettings = { ...defaultStoreSettings('store-1'), xeroTenantId: 'tenant-1' };
 
