@@ -238,6 +238,31 @@ describe('persistence on FerretDB', () => {
     expect(await dlq.countNew()).toBe(2);
   });
 
+  it('records a dead letter with no headers and no field errors once, and reads it back with empty lists', async () => {
+    const dlq = app().get(DlqMessageRepository);
+    const poison = {
+      sourceTopic: 'store.order.changed.v1',
+      partition: 3,
+      offset: '9001',
+      key: 'shop-dlq-empty',
+      storeId: 'shop-dlq-empty',
+      valueBase64: Buffer.from('not json').toString('base64'),
+      preview: 'not json',
+      headers: [],
+      reason: 'malformed JSON',
+      fieldErrors: [],
+    };
+    const first = await dlq.recordOnce(poison);
+    expect(first).toMatchObject({ ...poison, status: 'new', requeueCount: 0 });
+    // A redelivery of the same source position returns the row already recorded.
+    const again = await dlq.recordOnce({ ...poison, reason: 'redelivered' });
+    expect(again).toMatchObject({ id: first.id, reason: 'malformed JSON', headers: [], fieldErrors: [] });
+    const [listed] = (await dlq.search({ storeId: 'shop-dlq-empty' })).items;
+    expect(listed).toMatchObject({ id: first.id, headers: [], fieldErrors: [] });
+    const stored = await connection.collection('dlq_messages').find({ storeId: 'shop-dlq-empty' }).toArray();
+    expect(stored).toEqual([expect.objectContaining({ headers: [], fieldErrors: [], reason: 'malformed JSON' })]);
+  });
+
   it('keeps its data across a FerretDB restart', async () => {
     await queue.saveLatest(change('777', 'shop-durable'), { status: 'pending' });
     infra('stop-ferretdb');

@@ -42,7 +42,7 @@ export class ClaimedBackfillJob {
     lastError?: string,
   ): Promise<void> {
     try {
-      await this.jobs.finish(this.fence, status, progress, lastError);
+      await this.jobs.finish(this.fence, { status, progress, lastError });
     } finally {
       await this.leases.release(this.lease);
     }

@@ -98,11 +98,16 @@ export class ReplayStoreUseCase implements BeforeApplicationShutdown {
           }
         },
       });
-      await this.replays.finish(command.replayId, this.stopping ? 'interrupted' : 'succeeded', counts);
+      await this.replays.finish(command.replayId, {
+        status: this.stopping ? 'interrupted' : 'succeeded',
+        progress: counts,
+      });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       this.logger.warn(`replay ${command.replayId} of ${command.storeId} failed: ${reason}`);
-      await this.replays.finish(command.replayId, 'failed', counts, reason).catch(() => undefined);
+      await this.replays
+        .finish(command.replayId, { status: 'failed', progress: counts, lastError: reason })
+        .catch(() => undefined);
     }
   }
 

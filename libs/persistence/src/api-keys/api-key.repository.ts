@@ -5,27 +5,25 @@ import { DuplicateKeyError, isDuplicateKeyError } from '../persistence.errors';
 import { pickFields } from '../pick-fields';
 import { ApiKey, ApiKeyRole, ApiKeyStores } from './api-key.schema';
 
-export interface ApiKeyRecord {
-  id: string;
+/** What a key grants and to whom, as its creator gave it. */
+interface ApiKeyGrant {
   prefix: string;
   name: string;
   role: ApiKeyRole;
   stores: ApiKeyStores;
   expiresAt?: Date;
   createdBy: string;
+}
+
+export interface ApiKeyRecord extends ApiKeyGrant {
+  id: string;
   createdAt: Date;
   lastUsedAt?: Date;
   revokedAt?: Date;
 }
 
-export interface NewApiKey {
+export interface NewApiKey extends ApiKeyGrant {
   keyHash: string;
-  prefix: string;
-  name: string;
-  role: ApiKeyRole;
-  stores: ApiKeyStores;
-  expiresAt?: Date;
-  createdBy: string;
   /** Set when the key is stored already revoked (a retired bootstrap key). */
   revokedAt?: Date;
 }

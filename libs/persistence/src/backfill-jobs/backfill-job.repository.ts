@@ -4,26 +4,18 @@ import { randomUUID } from 'node:crypto';
 import { Model } from 'mongoose';
 import { DuplicateKeyError, isDuplicateKeyError } from '../persistence.errors';
 import { pickFields } from '../pick-fields';
+import { JobEnding, newestJobsOfStore, StoreJobRecord } from '../store-jobs';
 import { updateWhere } from '../update-where';
 import { BackfillCursor, BackfillItemError, BackfillJob, BackfillSource, BackfillStatus } from './backfill-job.schema';
 
-export interface BackfillJobRecord {
+export interface BackfillJobRecord extends StoreJobRecord<BackfillStatus> {
   jobId: string;
-  storeId: string;
   source: BackfillSource;
-  entities: string[];
-  status: BackfillStatus;
-  total: number;
   published: number;
   failed: number;
   errors: BackfillItemError[];
   cursor?: BackfillCursor;
   cancelRequested: boolean;
-  lastError?: string;
-  requestedBy?: string;
-  createdAt: Date;
-  startedAt?: Date;
-  finishedAt?: Date;
 }
 
 export interface NewBackfillJob {
@@ -58,6 +50,9 @@ export interface BackfillFence {
   epoch: number;
 }
 
+/** How a backfill run ended: succeeded, failed (with the reason) or cancelled, with its final progress. */
+type BackfillEnding = JobEnding<Extract<BackfillStatus, 'succeeded' | 'failed' | 'cancelled'>, BackfillProgress>;
+
 /** At most this many item errors are kept per job (the counts stay exact). */
 export const MAX_BACKFILL_ERRORS = 100;
 
@@ -87,6 +82,12 @@ function toRecord(doc: Lean): BackfillJobRecord {
     errors: doc.itemErrors ?? [],
     cancelRequested: doc.cancelRequested ?? false,
   };
+}
+
+/** The stored form of the runner's progress: its absolute counters, cursor and first item errors. */
+function progressFields(progress: BackfillProgress): Record<string, unknown> {
+  const { total, published, failed, errors, cursor } = progress;
+  return { total, published, failed, itemErrors: errors.slice(0, MAX_BACKFILL_ERRORS), cursor };
 }
 
 const ACTIVE: BackfillStatus[] = ['queued', 'running'];
@@ -136,8 +137,7 @@ export class BackfillJobRepository {
 
   /** A store's jobs, newest first. */
   async listByStore(storeId: string, limit = 50): Promise<BackfillJobRecord[]> {
-    const docs = await this.model.find({ storeId }).sort({ createdAt: -1 }).limit(limit).lean<Lean[]>().exec();
-    return docs.map(toRecord);
+    return (await newestJobsOfStore<BackfillJob, Lean>(this.model, storeId, limit)).map(toRecord);
   }
 
   /**
@@ -177,13 +177,7 @@ export class BackfillJobRepository {
         id: fence.id,
         where: { leaseOwner: fence.owner, leaseEpoch: fence.epoch, status: 'running', cancelRequested: { $ne: true } },
         update: {
-          $set: {
-            total: progress.total,
-            published: progress.published,
-            failed: progress.failed,
-            itemErrors: progress.errors.slice(0, MAX_BACKFILL_ERRORS),
-            cursor: progress.cursor,
-          },
+          $set: progressFields(progress),
         },
       },
     ]);
@@ -193,9 +187,7 @@ export class BackfillJobRepository {
   /** Ends a job (final counters included) under the runner's fence; false when the fence no longer holds. */
   async finish(
     fence: BackfillFence,
-    status: Extract<BackfillStatus, 'succeeded' | 'failed' | 'cancelled'>,
-    progress: BackfillProgress,
-    lastError?: string,
+    { status, progress, lastError }: BackfillEnding,
     now = new Date(),
   ): Promise<boolean> {
     const matched = await updateWhere(this.model, [
@@ -203,16 +195,7 @@ export class BackfillJobRepository {
         id: fence.id,
         where: { leaseOwner: fence.owner, leaseEpoch: fence.epoch },
         update: {
-          $set: {
-            status,
-            total: progress.total,
-            published: progress.published,
-            failed: progress.failed,
-            itemErrors: progress.errors.slice(0, MAX_BACKFILL_ERRORS),
-            cursor: progress.cursor,
-            lastError,
-            finishedAt: now,
-          },
+          $set: { status, ...progressFields(progress), lastError, finishedAt: now },
           $unset: { leaseOwner: '', leaseEpoch: '' },
         },
       },

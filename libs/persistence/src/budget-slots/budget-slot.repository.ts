@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { insertManyNew } from '../insert-new';
-import { isDuplicateKeyError } from '../persistence.errors';
+import { upsertRacing } from '../upsert-racing';
 import { BudgetSlot } from './budget-slot.schema';
 
 /** A slot that can be claimed now: inserting `epoch` under its `_id` takes it. */
@@ -180,16 +180,11 @@ export class BudgetSlotRepository {
   }
 
   private async upsertState(org: string, update: Record<string, unknown>): Promise<void> {
-    const write = () =>
+    // Two processes inserting the org's first state document race on `_id`; the loser writes again.
+    await upsertRacing(() =>
       this.model
         .updateOne({ _id: stateId(org) }, { ...update, $setOnInsert: { org, kind: 'state' } }, { upsert: true })
-        .exec();
-    try {
-      await write();
-    } catch (err) {
-      // Two processes inserting the org's first state document race on `_id`; the loser writes again.
-      if (!isDuplicateKeyError(err)) throw err;
-      await write();
-    }
+        .exec(),
+    );
   }
 }

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { findPage } from '../find-page';
 import { isValidObjectId, Model, QueryFilter } from 'mongoose';
 import { DlqMessage, DlqMessageStatus } from './dlq-message.schema';
+import { isDuplicateKeyError } from '../persistence.errors';
 import { storeScopeCondition } from '../store-scope';
 
 export interface DlqMessageRecord {
@@ -48,13 +49,17 @@ export interface DlqMessageFilter {
 
 type Lean = DlqMessage & { _id: { toString(): string } };
 
+/**
+ * A stored row as a record. Rows recorded by an upsert on FerretDB lack empty `headers` and `fieldErrors` (it drops
+ * empty arrays from `$setOnInsert`), so a missing list reads as empty.
+ */
 function toRecord(doc: Lean): DlqMessageRecord {
-  const { _id, ...rest } = doc;
+  const { _id, headers = [], fieldErrors = [], ...rest } = doc;
   return {
     id: _id.toString(),
     ...rest,
-    headers: rest.headers.map(({ key, value }) => ({ key, value })),
-    fieldErrors: rest.fieldErrors.map(({ path, message }) => ({ path, message })),
+    headers: headers.map(({ key, value }) => ({ key, value })),
+    fieldErrors: fieldErrors.map(({ path, message }) => ({ path, message })),
   };
 }
 
@@ -63,17 +68,21 @@ function toRecord(doc: Lean): DlqMessageRecord {
 export class DlqMessageRepository {
   constructor(@InjectModel(DlqMessage.name) private readonly model: Model<DlqMessage>) {}
 
-  /** Records the message unless its source position is already recorded (a redelivery); returns the stored row. */
+  /**
+   * Records the message unless its source position is already recorded (a redelivery); returns the stored row. An
+   * insert, not an upsert: the unique position index refuses a second row, and an insert stores empty lists as
+   * such on FerretDB too.
+   */
   async recordOnce(message: NewDlqMessage): Promise<DlqMessageRecord> {
-    const doc = await this.model
-      .findOneAndUpdate(
-        { sourceTopic: message.sourceTopic, partition: message.partition, offset: message.offset },
-        { $setOnInsert: { ...message, status: 'new', requeueCount: 0 } },
-        { upsert: true, returnDocument: 'after' },
-      )
-      .lean<Lean>()
-      .exec();
-    return toRecord(doc);
+    try {
+      const created = await this.model.create({ ...message, status: 'new', requeueCount: 0 });
+      return toRecord(created.toObject());
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const recorded = await this.findByPosition(message.sourceTopic, message.partition, message.offset);
+      if (!recorded) throw err;
+      return recorded;
+    }
   }
 
   /** The row recorded for a source position, if any (a redelivered poison message is recognised by it). */

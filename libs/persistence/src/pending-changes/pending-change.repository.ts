@@ -4,6 +4,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { QueryFilter, Model } from 'mongoose';
 import { isDuplicateKeyError } from '../persistence.errors';
 import { findByIds, idFiltersIndexed, updateWhere } from '../update-where';
+import { upsertRacing } from '../upsert-racing';
 import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
 
 export interface PendingChangeRecord {
@@ -108,21 +109,16 @@ export class PendingChangeRepository {
 
   /** Notes that item `waiterId` waits for record `awaitedId` (both pending-change `_id`s), so its sync wakes it. */
   async noteWaiter(storeId: string, waiterId: string, awaitedId: string): Promise<void> {
-    const write = () =>
+    // Two first waiters upserted at once: the other one created the document, add to it.
+    await upsertRacing(() =>
       this.waits
         .updateOne(
           { _id: awaitedId },
           { $addToSet: { waiters: waiterId }, $setOnInsert: { storeId } },
           { upsert: true },
         )
-        .exec();
-    try {
-      await write();
-    } catch (err) {
-      // Two first waiters upserted at once: the other one created the document, add to it.
-      if (!isDuplicateKeyError(err)) throw err;
-      await write();
-    }
+        .exec(),
+    );
   }
 
   /**

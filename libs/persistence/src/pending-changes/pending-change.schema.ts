@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { ScalarFields } from '../scalar-fields';
 
 /**
  * `pending`/`waiting`: due at `nextAttemptAt`; `processing`: claimed by a flusher until `leaseUntil` (then
@@ -9,11 +10,28 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 export type PendingChangeStatus = 'pending' | 'processing' | 'failed' | 'waiting' | 'synced';
 
 /**
+ * For `waiting`: what the item waits on (in Xero delivery's words), the record it waits for (its `_id`, when known;
+ * that record's sync wakes it) and since when this content has waited (the store's wait horizon counts from here).
+ */
+const WAITING_FIELDS = { waitingOn: String, waitingFor: String, waitingSince: Date };
+
+/** Claim lease: which syncer holds this item, until when, and the claim it belongs to. */
+const CLAIM_FIELDS = { leaseOwner: String, leaseUntil: Date, claimToken: String };
+
+/** The last attempt: its error, correlation id and time. */
+const ATTEMPT_FIELDS = { lastError: String, correlationId: String, lastAttemptAt: Date };
+
+/** The last sync: when the content reached Xero, and the Xero id it has there. */
+const SYNC_FIELDS = { syncedAt: Date, xeroId: String };
+
+/**
  * The Cron Job queue: one document per (store, entity, entity id) holding the latest content, so ten
  * updates of one order coalesce into one pending write. An older event never replaces newer content.
  */
 @Schema({ collection: 'pending_changes', timestamps: true, versionKey: false })
-export class PendingChange {
+export class PendingChange extends ScalarFields({
+  optional: { ...ATTEMPT_FIELDS, ...WAITING_FIELDS, ...CLAIM_FIELDS, ...SYNC_FIELDS },
+}) {
   /**
    * `storeId|entity|entityId`: every per-record read and write goes by _id, the only filter FerretDB v1 answers
    * without scanning (and parsing) the whole collection; by the compound key each write cost O(queue size).
@@ -34,21 +52,6 @@ export class PendingChange {
   @Prop({ type: String, required: true, default: 'pending' }) status!: PendingChangeStatus;
   @Prop({ required: true, default: 0 }) attempts!: number;
   @Prop({ required: true, default: () => new Date(0) }) nextAttemptAt!: Date;
-  @Prop() lastError?: string;
-  /** For `waiting`: what the item waits on, in Xero delivery's words. */
-  @Prop() waitingOn?: string;
-  /** For `waiting`: the record it waits for (its `_id`), when known; that record's sync wakes it. */
-  @Prop() waitingFor?: string;
-  /** For `waiting`: since when this content has waited (the store's wait horizon counts from here). */
-  @Prop() waitingSince?: Date;
-  @Prop() correlationId?: string;
-  /** Claim lease: which syncer holds this item, until when, and the claim it belongs to. */
-  @Prop() leaseOwner?: string;
-  @Prop() leaseUntil?: Date;
-  @Prop() claimToken?: string;
-  @Prop() lastAttemptAt?: Date;
-  @Prop() syncedAt?: Date;
-  @Prop() xeroId?: string;
 }
 
 export const PendingChangeSchema = SchemaFactory.createForClass(PendingChange);

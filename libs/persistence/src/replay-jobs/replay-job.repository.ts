@@ -1,25 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { JobEnding, newestJobsOfStore, StoreJobRecord } from '../store-jobs';
 import { updateWhere } from '../update-where';
 import { ReplayCounts, ReplayJob, ReplayRange, ReplayStatus } from './replay-job.schema';
 
-export interface ReplayJobRecord {
+export interface ReplayJobRecord extends StoreJobRecord<ReplayStatus> {
   replayId: string;
-  storeId: string;
   from: Date;
-  entities: string[];
-  status: ReplayStatus;
-  total: number;
   counts: ReplayCounts;
   ranges: ReplayRange[];
   runner?: string;
-  lastError?: string;
-  requestedBy?: string;
-  createdAt: Date;
-  startedAt?: Date;
   progressAt?: Date;
-  finishedAt?: Date;
 }
 
 export interface NewReplayJob {
@@ -29,6 +21,9 @@ export interface NewReplayJob {
   entities: string[];
   requestedBy?: string;
 }
+
+/** How a replay ended: succeeded, failed or interrupted (with the reason), with its final counts. */
+type ReplayEnding = JobEnding<Extract<ReplayStatus, 'succeeded' | 'failed' | 'interrupted'>, ReplayCounts>;
 
 /** Counts of a replay that has not read anything yet. */
 export function emptyReplayCounts(): ReplayCounts {
@@ -65,8 +60,7 @@ export class ReplayJobRepository {
 
   /** A store's replays, newest first. */
   async listByStore(storeId: string, limit = 50): Promise<ReplayJobRecord[]> {
-    const docs = await this.model.find({ storeId }).sort({ createdAt: -1 }).limit(limit).lean<Lean[]>().exec();
-    return docs.map(toRecord);
+    return (await newestJobsOfStore<ReplayJob, Lean>(this.model, storeId, limit)).map(toRecord);
   }
 
   /**
@@ -90,14 +84,8 @@ export class ReplayJobRepository {
   }
 
   /** The replay's end: its final counts and status (with the reason when it failed or was interrupted). */
-  async finish(
-    replayId: string,
-    status: Extract<ReplayStatus, 'succeeded' | 'failed' | 'interrupted'>,
-    counts: ReplayCounts,
-    lastError?: string,
-    now = new Date(),
-  ): Promise<void> {
-    const $set: Record<string, unknown> = { status, counts, progressAt: now, finishedAt: now };
+  async finish(replayId: string, { status, progress, lastError }: ReplayEnding, now = new Date()): Promise<void> {
+    const $set: Record<string, unknown> = { status, counts: progress, progressAt: now, finishedAt: now };
     if (lastError) $set.lastError = lastError;
     await this.model.updateOne({ _id: replayId }, { $set }).exec();
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { isDuplicateKeyError } from '../persistence.errors';
+import { upsertRacing } from '../upsert-racing';
 import { RequestStat } from './request-stat.schema';
 
 export interface RequestStatRecord {
@@ -101,14 +101,8 @@ export class RequestStatsRepository {
       failed: call.status >= 400 || call.status === 0 ? 1 : 0,
     };
     const _id = `${call.tenantId}|${day}|${instance}`;
-    const update = () => this.model.updateOne({ _id }, { $inc, $set }, { upsert: true }).exec();
-    try {
-      await update();
-    } catch (err) {
-      // An upsert racing its own process's earlier one on `_id` (it should not happen); the loser retries.
-      if (!isDuplicateKeyError(err)) throw err;
-      await update();
-    }
+    // An upsert racing its own process's earlier one on `_id` (it should not happen); the loser retries.
+    await upsertRacing(() => this.model.updateOne({ _id }, { $inc, $set }, { upsert: true }).exec());
   }
 
   async get(tenantId: string, day: string): Promise<RequestStatRecord | null> {

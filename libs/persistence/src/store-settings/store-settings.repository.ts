@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { isDuplicateKeyError } from '../persistence.errors';
+import { upsertRacing } from '../upsert-racing';
 import { StoreSetting } from './store-setting.schema';
 import {
   defaultMappingSettings,
@@ -71,13 +71,7 @@ export class StoreSettingsRepository {
       mapping: settings.mapping as unknown as Record<string, unknown>,
       updatedBy: actor,
     };
-    const write = () => this.model.replaceOne({ storeId: settings.storeId }, doc, { upsert: true }).exec();
-    try {
-      await write();
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      await write();
-    }
+    await upsertRacing(() => this.model.replaceOne({ storeId: settings.storeId }, doc, { upsert: true }).exec());
     return this.get(settings.storeId);
   }
 

@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { ScalarFields } from '../scalar-fields';
 
 export type XeroConnectionKind = 'oauth' | 'custom';
 /** authorizing = consent started (state + PKCE verifier held); connected; disconnected = needs a new consent. */
@@ -17,37 +18,44 @@ export class XeroTenantRef {
 }
 const XeroTenantRefSchema = SchemaFactory.createForClass(XeroTenantRef);
 
+/** The grant: its scopes, the sealed access token and when it expires. */
+const ACCESS_FIELDS = { scopes: String, accessTokenSealed: String, accessTokenExpiresAt: Date };
+
+/** The sealed refresh token and when it was issued: it expires 60 days after that if unused. */
+const REFRESH_FIELDS = { refreshTokenSealed: String, refreshTokenIssuedAt: Date };
+
+/** The refresh token before the last rotation and when it was rotated, kept for Xero's 30-minute grace window. */
+const PREVIOUS_REFRESH_FIELDS = { previousRefreshTokenSealed: String, previousRefreshTokenRotatedAt: Date };
+
+/** Custom connections only: their own client credentials (secret sealed). */
+const CLIENT_FIELDS = { clientId: String, clientSecretSealed: String };
+
+/** OAuth consent in progress: hashed state, hash of the admin request binding, sealed PKCE verifier, its expiry. */
+const CONSENT_FIELDS = { stateHash: String, bindingHash: String, codeVerifierSealed: String, authorizeExpiresAt: Date };
+
+/** Why and when the connection was disconnected, and its last token refresh. */
+const HISTORY_FIELDS = { disconnectedReason: String, disconnectedAt: Date, lastRefreshAt: Date };
+
 /**
  * A Xero token set (one consent, or one custom connection) and the orgs it reaches. Secrets are sealed with
  * SecretBox bound to the connection id. Refresh is single-flight across instances through
  * the token-leases collection.
  */
 @Schema({ collection: 'xero_connections', timestamps: true, versionKey: false })
-export class XeroConnection {
+export class XeroConnection extends ScalarFields({
+  optional: {
+    ...ACCESS_FIELDS,
+    ...REFRESH_FIELDS,
+    ...PREVIOUS_REFRESH_FIELDS,
+    ...CLIENT_FIELDS,
+    ...CONSENT_FIELDS,
+    ...HISTORY_FIELDS,
+  },
+}) {
   @Prop({ required: true }) _id!: string;
   @Prop({ type: String, required: true }) kind!: XeroConnectionKind;
   @Prop({ type: String, required: true }) status!: XeroConnectionStatus;
   @Prop({ type: [XeroTenantRefSchema], default: [] }) tenants!: XeroTenantRef[];
-  @Prop() scopes?: string;
-  @Prop() accessTokenSealed?: string;
-  @Prop() accessTokenExpiresAt?: Date;
-  @Prop() refreshTokenSealed?: string;
-  /** When the current refresh token was issued: it expires 60 days after that if unused. */
-  @Prop() refreshTokenIssuedAt?: Date;
-  /** The refresh token before the last rotation, kept for Xero's 30-minute grace window. */
-  @Prop() previousRefreshTokenSealed?: string;
-  @Prop() previousRefreshTokenRotatedAt?: Date;
-  /** Custom connections only: their own client credentials (secret sealed). */
-  @Prop() clientId?: string;
-  @Prop() clientSecretSealed?: string;
-  /** OAuth consent in progress: hashed state, hash of the admin request binding, sealed PKCE verifier. */
-  @Prop() stateHash?: string;
-  @Prop() bindingHash?: string;
-  @Prop() codeVerifierSealed?: string;
-  @Prop() authorizeExpiresAt?: Date;
-  @Prop() disconnectedReason?: string;
-  @Prop() disconnectedAt?: Date;
-  @Prop() lastRefreshAt?: Date;
 }
 
 export const XeroConnectionSchema = SchemaFactory.createForClass(XeroConnection);

@@ -1,4 +1,32 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { ScalarFields } from '../scalar-fields';
+
+/** The store record (store, entity, entity id), the org it went to and its business key there. */
+const KEY_FIELDS = { storeId: String, entity: String, entityId: String, tenantId: String, businessKey: String };
+
+/** The Xero id, the hash of the content last written and of a write in progress (see XeroLink), the last error. */
+const WRITE_FIELDS = { xeroId: String, contentHash: String, pendingHash: String, pendingAt: Date, lastError: String };
+
+/**
+ * When the record last reached Xero, and the document as Xero last showed it: its status (AUTHORISED, PAID, VOIDED,
+ * …), currency and money.
+ */
+const SEEN_FIELDS = { lastSyncedAt: Date, xeroStatus: String, currencyCode: String };
+const MONEY_FIELDS = { total: Number, amountPaid: Number, amountCredited: Number, amountDue: Number };
+
+/**
+ * Contacts: the name chosen (a collision adds the email), kept so later updates keep it. Payments and credits: the
+ * invoice or credit note they belong to (Xero id). Invoices: the Xero contact they were posted to (credit notes of the
+ * order reuse it) and the order's increment id (credit notes refer to it).
+ */
+const RELATION_FIELDS = { name: String, parentXeroId: String, contactXeroId: String, orderNumber: String };
+
+/**
+ * Orders: what the store says the customer paid (Magento's total_paid) in the latest order content delivered; a
+ * credit memo naming no store invoice refunds paid money once Xero has that payment, until then it waits. Credit
+ * notes: amounts applied so far by allocation and by refund payment.
+ */
+const SETTLEMENT_FIELDS = { storePaid: Number, allocated: Number, refunded: Number };
 
 /**
  * What a store entity became in Xero: one document per (store, entity, entity id). Holds the Xero id, the
@@ -8,48 +36,17 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
  * so the next attempt looks the business key up in Xero before creating anything.
  */
 @Schema({ collection: 'xero_links', timestamps: true, versionKey: false })
-export class XeroLink {
+export class XeroLink extends ScalarFields({
+  required: KEY_FIELDS,
+  optional: { ...WRITE_FIELDS, ...SEEN_FIELDS, ...MONEY_FIELDS, ...RELATION_FIELDS, ...SETTLEMENT_FIELDS },
+}) {
   /** `storeId|entity|entityId`: lookups and updates by _id are the fast path on FerretDB. */
   @Prop({ required: true }) _id!: string;
-  @Prop({ required: true }) storeId!: string;
-  @Prop({ required: true }) entity!: string;
-  @Prop({ required: true }) entityId!: string;
-  @Prop({ required: true }) tenantId!: string;
-  @Prop({ required: true }) businessKey!: string;
-  @Prop() xeroId?: string;
-  @Prop() contentHash?: string;
-  @Prop() pendingHash?: string;
-  @Prop() pendingAt?: Date;
-  @Prop() lastSyncedAt?: Date;
-  /** Xero's status of the document (AUTHORISED, PAID, VOIDED, …) as last seen. */
-  @Prop() xeroStatus?: string;
-  @Prop() total?: number;
-  @Prop() amountPaid?: number;
-  @Prop() amountCredited?: number;
-  @Prop() amountDue?: number;
-  /** Contact name chosen (a collision adds the email); kept so later updates keep it. */
-  @Prop() name?: string;
-  /** Invoice or credit note this payment/credit belongs to (Xero id). */
-  @Prop() parentXeroId?: string;
-  /** Invoices: the Xero contact they were posted to (credit notes of the order reuse it). */
-  @Prop() contactXeroId?: string;
-  @Prop() currencyCode?: string;
-  /** Invoices: the order's increment id (credit notes refer to it). */
-  @Prop() orderNumber?: string;
   /**
    * Invoices: the Xero tax type each order line was posted with (by order item id, and `shipping`) and how many
    * store rates it stands for, so the credit notes that refund a line use the tax type it was sold at.
    */
   @Prop({ type: Object }) lineTaxes?: Record<string, { taxType: string; rates: number }>;
-  /**
-   * Orders: what the store says the customer paid (Magento's total_paid) in the latest order content delivered.
-   * A credit memo naming no store invoice refunds paid money once Xero has that payment; until then it waits.
-   */
-  @Prop() storePaid?: number;
-  /** Credit notes: amounts applied so far by allocation and by refund payment. */
-  @Prop() allocated?: number;
-  @Prop() refunded?: number;
-  @Prop() lastError?: string;
 }
 
 export const XeroLinkSchema = SchemaFactory.createForClass(XeroLink);

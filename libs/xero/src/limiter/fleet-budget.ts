@@ -1,6 +1,6 @@
 import type { BudgetSlotRepository, FreeSlot, HeldBudgetSlots, OrgBudgetView } from '@xero-sync/persistence';
 import { XeroError } from '../xero.errors';
-import type { CallLane, DeliveryPriority } from './org-rate-budget';
+import { callRank, type CallLane, type DeliveryPriority, type RankedWaiter } from './org-rate-budget';
 
 /** The slot store the fleet budget spends from (BudgetSlotRepository; a fake in unit specs). */
 export type BudgetSlotStore = Pick<
@@ -35,20 +35,13 @@ export function fleetReserve(priority: DeliveryPriority, lane: CallLane): number
   return 3;
 }
 
-const PRIORITY_RANK: Record<DeliveryPriority, number> = { interactive: 0, normal: 10, backfill: 20 };
-const LANE_RANK: Record<CallLane, number> = { payment: 0, invoice: 1, read: 2, master: 3 };
 /** While every in-flight slot is busy, how often the fleet is read again (plus jitter). */
 const INFLIGHT_POLL_MS = 20;
 /** Superseded slot epochs are cleaned up once a view lists this many (each one makes every claim's read longer). */
 const SWEEP_AT = 10;
 
-interface Waiter {
-  rank: number;
-  seq: number;
+interface Waiter extends RankedWaiter<FleetPermit> {
   reserve: number;
-  deadline: number;
-  resolve: (p: FleetPermit) => void;
-  reject: (e: XeroError) => void;
 }
 
 interface OrgQueue {
@@ -87,7 +80,7 @@ export class FleetBudget {
       const q = this.orgs.get(org) ?? { waiters: [], running: false };
       this.orgs.set(org, q);
       q.waiters.push({
-        rank: PRIORITY_RANK[priority] + LANE_RANK[lane],
+        rank: callRank(priority, lane),
         seq: this.seq++,
         reserve: Math.min(fleetReserve(priority, lane), this.options.minuteLimit - 1),
         deadline,

@@ -40,17 +40,26 @@ export interface QuotaObservation {
   problem?: string;
 }
 
-interface Waiter {
+/** A call waiting for a budget: served by `rank` (callRank), then arrival (`seq`); refused if not served by `deadline`. */
+export interface RankedWaiter<P> {
   rank: number;
   seq: number;
-  interactive: boolean;
   deadline: number;
-  resolve: (p: RatePermit) => void;
+  resolve: (permit: P) => void;
   reject: (e: XeroError) => void;
+}
+
+interface Waiter extends RankedWaiter<RatePermit> {
+  interactive: boolean;
 }
 
 const PRIORITY_RANK: Record<DeliveryPriority, number> = { interactive: 0, normal: 10, backfill: 20 };
 const LANE_RANK: Record<CallLane, number> = { payment: 0, invoice: 1, read: 2, master: 3 };
+
+/** Where a waiting call is served, lowest first: by priority, then lane (payments, invoices, reads, master data). */
+export function callRank(priority: DeliveryPriority, lane: CallLane): number {
+  return PRIORITY_RANK[priority] + LANE_RANK[lane];
+}
 
 /**
  * One org's call budget inside this process. Invariants:
@@ -102,7 +111,7 @@ export class OrgRateBudget {
   acquire(priority: DeliveryPriority, lane: CallLane, maxWaitMs: number): Promise<RatePermit> {
     return new Promise((resolve, reject) => {
       this.waiters.push({
-        rank: PRIORITY_RANK[priority] + LANE_RANK[lane],
+        rank: callRank(priority, lane),
         seq: this.seq++,
         interactive: priority === 'interactive',
         deadline: this.now() + maxWaitMs,
