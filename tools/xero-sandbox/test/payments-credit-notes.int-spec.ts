@@ -205,6 +205,55 @@ describe('Payments, credit notes and settings through xero-node', () => {
     expect(disc.body.creditNotes![0].validationErrors![0].message).toMatch(/Discounts are not supported/);
   });
 
+  it('refuses a credit note or invoice whose total is below zero (a negative line alone is fine)', async () => {
+    const fee = { description: 'Adjustment fee', quantity: 1, unitAmount: -3.33, accountCode: '200', taxType: 'NONE' };
+    const res = await h.api.createCreditNotes(
+      h.tenantId,
+      {
+        creditNotes: [
+          {
+            type: 'ACCRECCREDIT' as any,
+            contact: { name: 'Negative Refund Customer' },
+            creditNoteNumber: 'CM-NEG',
+            status: 'AUTHORISED' as any,
+            lineItems: [
+              { description: 'Return', quantity: 1, unitAmount: 1, accountCode: '200', taxType: 'NONE' },
+              fee,
+            ],
+          },
+          {
+            type: 'ACCRECCREDIT' as any,
+            contact: { name: 'Walk-in Customer' },
+            creditNoteNumber: 'CM-POS',
+            status: 'AUTHORISED' as any,
+            lineItems: [
+              { description: 'Return', quantity: 1, unitAmount: 5, accountCode: '200', taxType: 'NONE' },
+              fee,
+            ],
+          },
+        ],
+      },
+      false,
+    );
+    expect(res.body.creditNotes![0].validationErrors!.map((v) => v.message)).toEqual([
+      'The Total for this document must be greater than or equal to zero.',
+    ]);
+    expect(res.body.creditNotes![1]).toMatchObject({ total: 1.67, remainingCredit: 1.67 });
+    const inv = await h.api.createInvoices(
+      h.tenantId,
+      { invoices: [salesInvoice('P-NEG', { lineItems: [fee] })] },
+      false,
+    );
+    expect(inv.body.invoices![0].validationErrors![0].message).toBe(
+      'The Total for this document must be greater than or equal to zero.',
+    );
+    const dump = await h.control.dump(h.tenantId);
+    expect(dump.creditNotes.map((c: any) => c.CreditNoteNumber)).not.toContain('CM-NEG');
+    expect(dump.invoices.map((i: any) => i.InvoiceNumber)).not.toContain('P-NEG');
+    // A refused document creates no contact either.
+    expect(dump.contacts.map((c: any) => c.Name)).not.toContain('Negative Refund Customer');
+  });
+
   it('serves Accounts, TaxRates, Currencies and Organisation in the spec’s shapes', async () => {
     const accounts = await h.api.getAccounts(h.tenantId, undefined, 'Type=="BANK"');
     expect(accounts.body.accounts!.map((a) => a.code)).toEqual(['090', '091']);

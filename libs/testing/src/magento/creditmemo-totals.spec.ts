@@ -35,4 +35,15 @@ describe('createCreditMemo after a full invoice', () => {
     const m = createCreditMemo(order, memo(1, 1, { shippingAmount: 2.5 }));
     expect(m).toMatchObject({ shipping_amount: 2.5, shipping_tax_amount: 0.2, shipping_incl_tax: 2.71 });
   });
+
+  it('refuses a memo whose Adjustment Fee is larger than what it refunds, and leaves the order untouched', () => {
+    const order = invoiced();
+    // qty 1, no shipping: 10.00 + 0.83 tax − a 20.00 fee is −9.17, which Magento refuses (no negative refund, and
+    // never a negative gift-card or store-credit share of it).
+    expect(() => createCreditMemo(order, memo(1, 1, { shippingAmount: 0, adjustmentNegative: 20 }))).toThrow(
+      /is negative/,
+    );
+    expect(order.total_refunded).toBe(0);
+    expect(order.extension_attributes.gift_cards_refunded).toBe(0);
+  });
 });

@@ -157,6 +157,9 @@ export function createCreditMemo(order: OrderPayload, request: CreditMemoRequest
     adjustmentPositive,
     -adjustmentNegative,
   ]);
+  // An Adjustment Fee larger than what the memo refunds: Magento refuses it ("The credit memo's total must be
+  // positive."). Checked before the tenders, which would otherwise take a negative share of it.
+  if (beforeTenders < 0) throw new Error(`credit memo total ${beforeTenders} is negative`);
   const ext = order.extension_attributes;
   const giftCards = Math.min(subMoney(ext.gift_cards_invoiced, ext.gift_cards_refunded), beforeTenders);
   const balance = Math.min(

@@ -87,6 +87,45 @@ describe('planSettlement', () => {
   });
 });
 
+describe('planSettlement with the figures of the 2,200-order run (us-excl-total CM000000652)', () => {
+  // Order 000001299 paid 7.95 by checkmo, its store invoice's payment in Xero; the memo named that invoice and
+  // refunded a 1.00 line less its 1.00 discount with a 3.33 Adjustment Fee: grand total 0, gift cards −3.33.
+  const cm652 = {
+    ...memo,
+    invoice_id: 1388,
+    grand_total: 0,
+    adjustment_negative: 3.33,
+    extension_attributes: { gift_cards_amount: -3.33, customer_balance_amount: 0 },
+  } as MagentoCreditMemo;
+  const paid795 = link('order', orderId, { xeroId: 'INV-1', xeroStatus: 'PAID', amountDue: 0, amountPaid: 7.95 });
+  const invoicePaid = link('invoice', '1388', { xeroId: 'P-1388' });
+  const withTenders = { ...mapping, tenderAccounts: { giftCards: '855', storeCredit: '856' } };
+
+  it('applies nothing to a note below zero: no allocation, no negative cash or tender refund', () => {
+    expect(planSettlement({ memo: cm652, total: -3.33 }, paid795, invoicePaid, withTenders)).toEqual({
+      remaining: -3.33,
+      allocate: 0,
+      refund: 0,
+      account: '090',
+      tenders: [],
+      open: 0,
+    });
+  });
+
+  it('refunds the gift-card part and the cash rest to exactly the note, never beyond it', () => {
+    // The memo's shape with 3.33 of gift cards instead of the fee: a 3.33 note, all of it back to the gift card;
+    // once that refund is in Xero, nothing more.
+    const tendered = { ...cm652, adjustment_negative: 0, extension_attributes: { gift_cards_amount: 3.33 } };
+    const plan = planSettlement({ memo: tendered, total: 3.33 }, paid795, invoicePaid, withTenders);
+    expect(plan).toMatchObject({ remaining: 3.33, allocate: 0, refund: 0, open: 0 });
+    expect(plan.tenders.map((t) => t.amount)).toEqual([3.33]);
+    const before = link('creditmemo', String(memo.entity_id), { refunded: 3.33 });
+    expect(
+      planSettlement({ memo: tendered, total: 3.33, link: before }, paid795, invoicePaid, withTenders, () => true),
+    ).toMatchObject({ remaining: 0, allocate: 0, refund: 0, tenders: [], open: 0 });
+  });
+});
+
 describe('settlementStage', () => {
   const memoItem = item('creditmemo', String(memo.entity_id), memo);
   const note = { item: memoItem, memo, creditNoteId: 'CN-1', total: 30, written: true };

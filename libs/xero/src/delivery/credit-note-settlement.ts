@@ -24,7 +24,7 @@ export interface SettlementPlan {
   remaining: number;
   /** Allocated to the order's invoice (0: none). */
   allocate: number;
-  /** Refunded in cash after the allocation (0: nothing left). */
+  /** Refunded in cash after the allocation and the tender parts (0: nothing left; never negative). */
   refund: number;
   /** The refund's account; null = the payment method is not mapped, the credit stays open on the note. */
   account: string | null;
@@ -59,7 +59,9 @@ export function planSettlement(
     remaining > 0 && due > 0 && orderLink.xeroStatus === 'AUTHORISED' && !refundsPaidMoney
       ? Math.min(remaining, due)
       : 0;
-  let left = cents(remaining) - cents(allocate);
+  // Nothing is applied beyond the note: a note with no credit left (or, from a payload refused since, below zero)
+  // plans no refund at all rather than a negative one.
+  let left = cents(remaining) > cents(allocate) ? cents(remaining) - cents(allocate) : 0n;
   const tenders: SettlementPlan['tenders'] = [];
   let open = 0n;
   for (const part of tenderPartsOf(n.memo, mapping)) {

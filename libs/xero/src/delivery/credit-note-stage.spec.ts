@@ -57,6 +57,27 @@ describe('planCreditNote', () => {
   });
 });
 
+describe('planCreditNote: a memo refunding a negative amount', () => {
+  it('is refused before any call, naming its figures (Magento refuses it; Xero refuses a negative credit note)', async () => {
+    // us-excl-total CM000000652 of the Magento engine before it refused such memos: a 1.00 line less its 1.00
+    // discount, a 3.33 Adjustment Fee, and the −3.33 left over booked as a "gift card" refund.
+    const memo = {
+      ...base,
+      grand_total: 0,
+      adjustment_negative: 3.33,
+      extension_attributes: { gift_cards_amount: -3.33, customer_balance_amount: 0 },
+    } as MagentoCreditMemo;
+    const d = await planCreditNote(memo, undefined, inputs());
+    expect(d.kind).toBe('fail');
+    expect(d.kind === 'fail' && (d.error as Error).message).toBe(
+      `credit memo ${base.increment_id} refunds a negative amount (grand total 0, gift cards -3.33, store credit 0, ` +
+        'in all -3.33)',
+    );
+    const negativeTotal = { ...base, grand_total: -0.31 } as MagentoCreditMemo;
+    expect(await planCreditNote(negativeTotal, undefined, inputs())).toMatchObject({ kind: 'fail' });
+  });
+});
+
 describe('creditNoteStage', () => {
   it('posts the credit note and queues it for settlement', async () => {
     const memoItem = item('creditmemo', String(base.entity_id), base);

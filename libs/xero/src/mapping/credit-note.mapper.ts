@@ -1,6 +1,7 @@
 import { MagentoCreditMemo } from '@xero-sync/contracts';
 import { XeroMappingSettings } from '@xero-sync/persistence';
 import { XeroError } from '../xero.errors';
+import { tendersOf } from './applied-taxes';
 import { closeResidue } from './document-total';
 import { cents, fromCents } from './money';
 import { percentOfTaxType, TaxChoice, taxForLine } from './tax';
@@ -54,6 +55,7 @@ export function mapCreditMemoCreditNote(
     outcomes.push(...m.outcomes);
   };
   const label = `credit memo ${memo.increment_id}`;
+  refuseNegativeRefund(memo, label);
   // A refunded line takes the tax type its order line was invoiced with; only without one is it looked up.
   const taxOf = (
     orderLine: string,
@@ -148,4 +150,21 @@ export function mapCreditMemoCreditNote(
     LineItems: lines,
   };
   return { body, totals, notes };
+}
+
+/**
+ * A memo never refunds a negative amount, in all or in any part: Magento refuses a memo whose Adjustment Fee exceeds
+ * what it refunds, and Xero refuses a credit note whose total is below zero. Such a payload is refused here, naming
+ * its figures, before anything is posted, rather than posted as a credit note with negative credit.
+ */
+function refuseNegativeRefund(memo: MagentoCreditMemo, label: string): void {
+  const tenders = tendersOf(memo);
+  const parts: [string, number][] = [
+    ['grand total', memo.grand_total],
+    ['gift cards', tenders.giftCards],
+    ['store credit', tenders.storeCredit],
+  ];
+  if (parts.every(([, amount]) => cents(amount) >= 0n)) return;
+  const figures = parts.map(([name, amount]) => `${name} ${amount}`).join(', ');
+  throw new XeroError('VALIDATION', `${label} refunds a negative amount (${figures}, in all ${saleTotal(memo)})`);
 }

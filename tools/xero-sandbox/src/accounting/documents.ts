@@ -88,6 +88,13 @@ export function buildDocument(
     p.add(`${kind.noun} with payments cannot change currency`);
   }
 
+  const totals = computeTotals(
+    lines.map((l) => ({ ...l, discount: 0 })),
+    lat,
+  );
+  // Xero refuses a document whose total is below zero (a single line may be negative, the document may not).
+  if (totals.Total < 0) p.add('The Total for this document must be greater than or equal to zero.');
+
   // The contact is resolved last so a failing document never creates a contact as a side effect.
   let contactId = existing?.ContactID;
   if (!p.any && (el.Contact !== undefined || !existing)) {
@@ -101,10 +108,6 @@ export function buildDocument(
   }
   p.throwIfAny();
 
-  const totals = computeTotals(
-    lines.map((l) => ({ ...l, discount: 0 })),
-    lat,
-  );
   return {
     Type: type,
     ContactID: contactId!,
