@@ -140,3 +140,22 @@ export async function dropTestDatabase(uri: string): Promise<void> {
     .catch(() => undefined);
   await c.close();
 }
+
+/** Xero's calls a minute per org. */
+export const MINUTE_BUDGET = 60;
+
+/**
+ * Steady-state use of an org's minute budget over a run: the calls after the first minute's burst, per minute,
+ * against the 60-call budget. Printed with the run's figures (and `extra`) so each test run leaves its numbers.
+ */
+export function steadyBudgetUse(
+  counters: { total: number; http429: number },
+  elapsedMs: number,
+  minuteMs: number,
+  extra: Record<string, unknown> = {},
+): number {
+  const used = (counters.total - MINUTE_BUDGET) / ((elapsedMs - minuteMs) / minuteMs) / MINUTE_BUDGET;
+  const figures = { calls: counters.total, elapsedMs, minuteMs, budgetUsed: Number(used.toFixed(3)) };
+  console.log(JSON.stringify({ ...figures, http429: counters.http429, ...extra }));
+  return used;
+}
