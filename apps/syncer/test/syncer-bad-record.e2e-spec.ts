@@ -70,6 +70,13 @@ describe('one unmappable record in a Cron Job batch (e2e)', () => {
     expect(failed.status).toBe('error');
     expect(failed.message).toMatch(/no Xero tax type mapped for 9%/);
     const queue = collection(t, 'pending_changes');
+    // The log row is written before the batch's queue outcomes (one command after it): wait for those to land.
+    await eventually(
+      async () =>
+        (await queue.findOne({ storeId, entity: 'order', entityId: String(bad.entity_id) }))?.status !== 'processing',
+      30_000,
+      200,
+    );
     expect(await queue.findOne({ storeId, entity: 'order', entityId: String(bad.entity_id) })).toMatchObject({
       status: 'failed',
     });
