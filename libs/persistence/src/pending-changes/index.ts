@@ -10,8 +10,8 @@ export {
   ClaimedBatch,
   NewPendingChange,
   PendingChangeRecord,
-  PendingChangeRepository,
   PendingChangeState,
   SaveLatestOutcome,
-} from './pending-change.repository';
+} from './pending-change.record';
+export { PendingChangeRepository } from './pending-change.repository';
 export { PendingChangeModule } from './pending-change.module';

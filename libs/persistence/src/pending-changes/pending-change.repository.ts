@@ -5,96 +5,17 @@ import { QueryFilter, Model } from 'mongoose';
 import { isDuplicateKeyError } from '../persistence.errors';
 import { findByIds, idFiltersIndexed, updateWhere } from '../update-where';
 import { upsertRacing } from '../upsert-racing';
-import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
-
-export interface PendingChangeRecord {
-  id: string;
-  storeId: string;
-  entity: string;
-  entityId: string;
-  rank: number;
-  eventId: string;
-  occurredAt: Date;
-  payload: Record<string, unknown>;
-  status: PendingChangeStatus;
-  attempts: number;
-  nextAttemptAt: Date;
-  lastError?: string;
-  waitingOn?: string;
-  waitingFor?: string;
-  waitingSince?: Date;
-  correlationId?: string;
-  leaseOwner?: string;
-  leaseUntil?: Date;
-  claimToken?: string;
-  lastAttemptAt?: Date;
-  syncedAt?: Date;
-  xeroId?: string;
-  createdAt?: Date;
-  updatedAt?: Date;
-}
-
-/** The content of one event as the queue keeps it. */
-export type NewPendingChange = Pick<
+import {
+  ClaimedBatch,
+  Lean,
+  NewPendingChange,
   PendingChangeRecord,
-  'storeId' | 'entity' | 'entityId' | 'rank' | 'eventId' | 'occurredAt' | 'payload' | 'correlationId'
->;
-
-/** Where an item stands after an attempt (or, for a fresh event, where it starts). */
-export interface PendingChangeState {
-  status: Exclude<PendingChangeStatus, 'processing'>;
-  attempts?: number;
-  nextAttemptAt?: Date;
-  lastError?: string;
-  waitingOn?: string;
-  /** The `_id` of the record a waiting item waits for, when known. */
-  waitingFor?: string;
-  waitingSince?: Date;
-  lastAttemptAt?: Date;
-  syncedAt?: Date;
-  xeroId?: string;
-}
-
-/**
- * What `saveLatest` did: `saved` (new or newer content stored), `duplicate` (this very event is already
- * stored: a redelivery), `stale` (the queue already holds newer content; an older event never overwrites it).
- */
-export type SaveLatestOutcome = 'saved' | 'duplicate' | 'stale';
-
-export interface ClaimedBatch {
-  claimToken: string;
-  items: PendingChangeRecord[];
-}
-
-type Lean = PendingChange & { _id: { toString(): string } };
-
-function toRecord(doc: Lean): PendingChangeRecord {
-  const { _id, payload, ...rest } = doc;
-  return { id: _id.toString(), ...rest, payload: JSON.parse(payload) as Record<string, unknown> };
-}
-
-const STATE_FIELDS = [
-  'lastError',
-  'waitingOn',
-  'waitingFor',
-  'waitingSince',
-  'lastAttemptAt',
-  'syncedAt',
-  'xeroId',
-] as const;
-
-/** $set/$unset for a state: optional fields not given are cleared, so no stale error survives a success. */
-function stateUpdate(state: PendingChangeState): { $set: Record<string, unknown>; $unset: Record<string, ''> } {
-  const $set: Record<string, unknown> = { status: state.status };
-  const $unset: Record<string, ''> = { leaseOwner: '', leaseUntil: '', claimToken: '' };
-  if (state.attempts !== undefined) $set.attempts = state.attempts;
-  $set.nextAttemptAt = state.nextAttemptAt ?? new Date(0);
-  for (const key of STATE_FIELDS) {
-    if (state[key] !== undefined) $set[key] = state[key];
-    else if (key !== 'syncedAt' && key !== 'xeroId') $unset[key] = '';
-  }
-  return { $set, $unset };
-}
+  PendingChangeState,
+  SaveLatestOutcome,
+  stateUpdate,
+  toRecord,
+} from './pending-change.record';
+import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
 
 /**
  * The Cron Job queue and the last known content of every record (items stay as `synced` after delivery).
