@@ -1,141 +1,18 @@
-import type { MagentoInvoice } from '@xero-sync/contracts';
-import type { XeroLinkRecord, XeroMappingSettings } from '@xero-sync/persistence';
-import { cents, fromCents, sumMoney } from '../mapping/money';
-import {
-  mapInvoicePayment,
-  mapTenderPayment,
-  paymentAccountFor,
-  TenderKind,
-  tenderPartsOf,
-} from '../mapping/payment.mapper';
+/**
+ * The payment stage: sends the parts `payment-plan.ts` decides as PUT /Payments (pending marker first; a lost
+ * answer is found by Reference), reserving each part's amount on the order's invoice while it is in flight.
+ */
+import type { XeroLinkRecord } from '@xero-sync/persistence';
+import { cents, fromCents } from '../mapping/money';
+import { tenderPartsOf } from '../mapping/payment.mapper';
 import { XeroPaymentJson } from '../mapping/xero-documents';
-import { XeroError } from '../xero.errors';
 import { BatchSpec, BatchWriter, Entry } from './batch-writer';
 import { DeliveryItem } from './delivery.types';
-import { applySettled, finished, refused, Refused, Settled, waiting } from './stage-decision';
+import { authoriseCapturedInvoices, PendingInvoices } from './invoice-authorisation';
+import { overpays, PaymentPart, planPayment, tenderLinkId } from './payment-plan';
+import { afterAll, applySettled } from './stage-decision';
 import { StageContext } from './stage-context';
-import { hashOf, invoiceState, Json, str } from './xero-values';
-
-/** One payment of a store invoice: its cash part (Reference = the store invoice's number) or a tender's part. */
-export interface PaymentPart {
-  /** Where the part's payment is linked: `invoice/<id>` for cash, `invoice-tender/<id>:<tender>` for a tender. */
-  entity: string;
-  entityId: string;
-  body: XeroPaymentJson;
-  /** A pending marker is left over, so Xero's payments with this Reference decide first. */
-  lookFirst: boolean;
-}
-
-export type PaymentDecision = Settled | { kind: 'write'; parts: PaymentPart[]; orderLink: XeroLinkRecord };
-
-/** The link entity id of a tender's payment of a store invoice (or refund of a credit memo). */
-export function tenderLinkId(entityId: string, kind: TenderKind): string {
-  return `${entityId}:${kind}`;
-}
-
-/**
- * A store invoice (captured payment) → payments on its order's Xero invoice, once that is AUTHORISED (or PAID): the
- * cash part (grand_total) from the payment method's account, and the parts paid with gift cards and store credit
- * from their accounts, so the invoice (which carries the whole sale) is paid off as the store has it. A part whose
- * account is not set leaves that much due; a zero part pays nothing; parts already in Xero are not paid again. The
- * order link is read only when something is left to pay.
- */
-export async function planPayment(
-  inv: MagentoInvoice,
-  link: XeroLinkRecord | undefined,
-  mapping: XeroMappingSettings,
-  loadOrder: (orderId: string) => Promise<XeroLinkRecord | undefined>,
-  tenderLinks: Map<string, XeroLinkRecord> = new Map(),
-): Promise<PaymentDecision> {
-  const id = String(inv.entity_id);
-  const account = paymentAccountFor(mapping, inv.payment_method);
-  const tenders = tenderPartsOf(inv, mapping);
-  const todo: {
-    entity: string;
-    entityId: string;
-    link?: XeroLinkRecord;
-    body: (invoiceId: string) => XeroPaymentJson;
-  }[] = [];
-  const notes: string[] = [];
-  if (account === null)
-    notes.push(`payment method ${inv.payment_method} is not mapped to an account; the invoice stays due`);
-  else if (cents(inv.grand_total) > 0n && !link?.xeroId)
-    todo.push({
-      entity: 'invoice',
-      entityId: id,
-      link,
-      body: (invoiceId) => mapInvoicePayment(inv, account, invoiceId, mapping.timeZone),
-    });
-  for (const part of tenders) {
-    const { account: tenderAccount } = part;
-    const entityId = tenderLinkId(id, part.kind);
-    const partLink = tenderLinks.get(entityId);
-    if (tenderAccount === null) notes.push(`no account is set for ${part.reference}: ${part.amount} stays due`);
-    else if (!partLink?.xeroId)
-      todo.push({
-        entity: 'invoice-tender',
-        entityId,
-        link: partLink,
-        body: (invoiceId) => mapTenderPayment(inv, { ...part, account: tenderAccount }, invoiceId, mapping.timeZone),
-      });
-  }
-  if (todo.length === 0) {
-    const recorded =
-      link?.xeroId ?? tenders.map((p) => tenderLinks.get(tenderLinkId(id, p.kind))?.xeroId).find(Boolean);
-    if (recorded) return finished('unchanged', 'none', 'payment already recorded in Xero', recorded, 'payment');
-    if (notes.length) return finished('synced', 'none', notes.join('; '));
-    // A free store invoice (100 % discount, zero-priced lines) took no money; Xero refuses a zero payment.
-    return finished('synced', 'none', 'the store invoice total is 0: no payment to record');
-  }
-  const orderId = String(inv.order_id);
-  const orderLink = await loadOrder(orderId);
-  if (!orderLink?.xeroId) return waiting(`order ${inv.order_increment_id ?? orderId} is not in Xero yet`);
-  if (orderLink.xeroStatus !== 'AUTHORISED' && orderLink.xeroStatus !== 'PAID')
-    return waiting(`the order's invoice is ${orderLink.xeroStatus ?? 'unknown'} in Xero; payments need it AUTHORISED`);
-  const invoiceId = orderLink.xeroId;
-  const parts = todo.map((t) => ({
-    entity: t.entity,
-    entityId: t.entityId,
-    body: t.body(invoiceId),
-    lookFirst: Boolean(t.link?.pendingHash),
-  }));
-  return { kind: 'write', parts, orderLink };
-}
-
-/** Whether a store invoice has a part to pay from some account (its order's invoice is then authorised for it). */
-function paysAnything(inv: MagentoInvoice, mapping: XeroMappingSettings): boolean {
-  return paymentAccountFor(mapping, inv.payment_method) !== null || tenderPartsOf(inv, mapping).some((p) => p.account);
-}
-
-/**
- * Xero refuses a payment over the invoice's amount due (as this run has it, reservations included); the parts of
- * one store invoice are paid together or not at all.
- */
-export function overpays(bodies: XeroPaymentJson[], orderLink: XeroLinkRecord): Refused | undefined {
-  const amount = sumMoney(bodies.map((b) => b.Amount));
-  if (orderLink.amountDue === undefined || cents(amount) <= cents(orderLink.amountDue)) return undefined;
-  return refused(
-    new XeroError(
-      'VALIDATION',
-      `payment ${amount} exceeds the amount due ${orderLink.amountDue} on invoice ${orderLink.businessKey}`,
-    ),
-  );
-}
-
-/**
- * Decides an item whose Xero work is several elements: `done` is called once per element in Xero, and the item
- * finishes after the last one (a failing element decides the item first, as the first decision wins).
- */
-export function afterAll(count: number, finish: () => void): () => void {
-  let left = count;
-  return () => {
-    left -= 1;
-    if (left === 0) finish();
-  };
-}
-
-/** Store invoices this delivery still has to settle, with their links. */
-type PendingInvoices = { items: DeliveryItem<'invoice'>[]; links: Map<string, XeroLinkRecord> };
+import { hashOf, Json, str } from './xero-values';
 
 /** Payments of store invoices (PUT /Payments, pending marker first; a lost answer is found by Reference). */
 export async function paymentStage(ctx: StageContext, writer: BatchWriter): Promise<void> {
@@ -235,47 +112,6 @@ async function partsToWrite(
     ready.push(part);
   }
   return { parts: ready, foundIds };
-}
-
-/**
- * A store invoice means the money was captured: the order's Xero invoice is authorised for it (one status-only
- * batch), even while the order's last known state still maps to DRAFT or SUBMITTED, instead of leaving the payment
- * waiting for an order update that may never come.
- */
-async function authoriseCapturedInvoices(ctx: StageContext, writer: BatchWriter, todo: PendingInvoices): Promise<void> {
-  const { items: invoices, links } = todo;
-  const drafts = new Map<string, { orderId: string; link: XeroLinkRecord }>();
-  for (const item of invoices) {
-    if (links.get(item.entityId)?.xeroId) continue;
-    if (!paysAnything(item.payload, ctx.mapping)) continue;
-    const orderId = String(item.payload.order_id);
-    const link = await ctx.orders.load(orderId);
-    if (link?.xeroId && (link.xeroStatus === 'DRAFT' || link.xeroStatus === 'SUBMITTED'))
-      drafts.set(link.xeroId, { orderId, link });
-  }
-  if (drafts.size === 0) return;
-  const bodies = [...drafts.values()].map(({ link }) => ({
-    InvoiceID: link.xeroId,
-    InvoiceNumber: link.businessKey,
-    Status: 'AUTHORISED',
-  }));
-  let rows: Json[];
-  try {
-    rows = await writer.single(invoices, () =>
-      writer.xero.upsertInvoices(ctx.tenantId, bodies as never, writer.call('invoice')),
-    );
-  } catch (err) {
-    // The payments then wait as before, with the reason in the log.
-    ctx.logger.warn(`could not authorise ${drafts.size} invoice(s) for captured payments: ${String(err)}`);
-    return;
-  }
-  for (const el of rows) {
-    const hit = drafts.get(str(el.InvoiceID) ?? '');
-    if (!hit || str(el.Status) !== 'AUTHORISED') continue;
-    const state = invoiceState(el);
-    ctx.orders.remember(hit.orderId, { ...hit.link, ...state });
-    ctx.links.stage(ctx.links.key('order', hit.orderId), state);
-  }
 }
 
 /** Payments and refunds: PUT /Payments, answers matched by Reference. */

@@ -53,3 +53,15 @@ export function applySettled(outcomes: ItemOutcomes, item: DeliveryItem, d: Sett
   else if (d.kind === 'wait') outcomes.wait(item, d.message);
   else outcomes.fail(item, d.error);
 }
+
+/**
+ * Decides an item whose Xero work is several elements: `done` is called once per element in Xero, and the item
+ * finishes after the last one (a failing element decides the item first, as the first decision wins).
+ */
+export function afterAll(count: number, finish: () => void): () => void {
+  let left = count;
+  return () => {
+    left -= 1;
+    if (left === 0) finish();
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Before payments: a captured store invoice authorises its order's Xero invoice (still DRAFT or SUBMITTED) with one
+ * status-only batch, so its payment does not wait for an order update that may never come.
+ */
+import type { XeroLinkRecord } from '@xero-sync/persistence';
+import { BatchWriter } from './batch-writer';
+import { DeliveryItem } from './delivery.types';
+import { paysAnything } from './payment-plan';
+import { StageContext } from './stage-context';
+import { invoiceState, Json, str } from './xero-values';
+
+/** Store invoices this delivery still has to settle, with their links. */
+export type PendingInvoices = { items: DeliveryItem<'invoice'>[]; links: Map<string, XeroLinkRecord> };
+
+/**
+ * A store invoice means the money was captured: the order's Xero invoice is authorised for it (one status-only
+ * batch), even while the order's last known state still maps to DRAFT or SUBMITTED, instead of leaving the payment
+ * waiting for an order update that may never come.
+ */
+export async function authoriseCapturedInvoices(
+  ctx: StageContext,
+  writer: BatchWriter,
+  todo: PendingInvoices,
+): Promise<void> {
+  const { items: invoices, links } = todo;
+  const drafts = new Map<string, { orderId: string; link: XeroLinkRecord }>();
+  for (const item of invoices) {
+    if (links.get(item.entityId)?.xeroId) continue;
+    if (!paysAnything(item.payload, ctx.mapping)) continue;
+    const orderId = String(item.payload.order_id);
+    const link = await ctx.orders.load(orderId);
+    if (link?.xeroId && (link.xeroStatus === 'DRAFT' || link.xeroStatus === 'SUBMITTED'))
+      drafts.set(link.xeroId, { orderId, link });
+  }
+  if (drafts.size === 0) return;
+  const bodies = [...drafts.values()].map(({ link }) => ({
+    InvoiceID: link.xeroId,
+    InvoiceNumber: link.businessKey,
+    Status: 'AUTHORISED',
+  }));
+  let rows: Json[];
+  try {
+    rows = await writer.single(invoices, () =>
+      writer.xero.upsertInvoices(ctx.tenantId, bodies as never, writer.call('invoice')),
+    );
+  } catch (err) {
+    // The payments then wait as before, with the reason in the log.
+    ctx.logger.warn(`could not authorise ${drafts.size} invoice(s) for captured payments: ${String(err)}`);
+    return;
+  }
+  for (const el of rows) {
+    const hit = drafts.get(str(el.InvoiceID) ?? '');
+    if (!hit || str(el.Status) !== 'AUTHORISED') continue;
+    const state = invoiceState(el);
+    ctx.orders.remember(hit.orderId, { ...hit.link, ...state });
+    ctx.links.stage(ctx.links.key('order', hit.orderId), state);
+  }
+}
