@@ -420,8 +420,21 @@ describe('per-record Sync Now, View On Xero and custom connections (browser, who
     const logged = page.locator(`#log-grid a.view-on-xero[href="${synced.xeroUrl}"]`).first();
     await logged.waitFor({ timeout: 30_000 });
 
-    // The record page links the payment too (from the queue's Xero id).
+    // The record page links the payment too (from the queue's Xero id). Its look-up answers late here (a slow
+    // network): Sync Now, pressed before that answer, keeps its message once the answer arrives.
+    let slow = 0;
+    const recordUrl = `**/stores/${STORE_ID}/records/invoice/${invoiceId}`;
+    await page.route(recordUrl, async (route) => {
+      slow++;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+      slow--;
+    });
     await syncFromRecordPage('invoice', invoiceId);
+    await eventually(async () => slow === 0, 10_000);
+    await page.unroute(recordUrl);
+    await page.waitForTimeout(200);
+    expect(await page.locator('[data-testid=flash]').textContent()).toContain(`Sync Now sent for invoice ${invoiceId}`);
     const state = page.locator('[data-testid=record-state] a.view-on-xero');
     await state.waitFor();
     await expectViewOnXero('invoice', await state.getAttribute('href'), synced.xeroId);
