@@ -338,6 +338,8 @@ document.addEventListener('alpine:init', () => {
     async loadRecord(lookUp) {
       const { entity, entityId } = this.record;
       if (!this.storeId || !entityId) return;
+      // Cleared when the look-up starts, not when it answers: a Sync Now pressed meanwhile keeps its message.
+      if (lookUp) this.flash = '';
       const res = await this.api(
         `/stores/${encodeURIComponent(this.storeId)}/records/${entity}/${encodeURIComponent(entityId)}`,
       );
@@ -346,7 +348,6 @@ document.addEventListener('alpine:init', () => {
       this.record.queue = res.queue;
       this.record.history = res.history;
       this.record.loaded = true;
-      if (lookUp) this.flash = '';
     },
     async loadQueue() {
       if (!this.storeId) return;

@@ -33,7 +33,9 @@ export class RecordsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'A record’s queue state (with its View On Xero link) and its full sync history' })
+  @ApiOperation({
+    summary: 'A record’s queue state (with its View On Xero link) and its full sync history, oldest first',
+  })
   async show(@Param() params: RecordParams): Promise<{ queue: RecordQueueView | null; history: SyncLogRecord[] }> {
     await this.stores.require(params.storeId);
     const [item, history, link] = await Promise.all([
