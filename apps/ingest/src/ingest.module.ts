@@ -1,12 +1,14 @@
 import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig, ConfigModule } from '@xero-sync/config';
 import { EventPublisher, KafkaHealthIndicator, MessagingModule } from '@xero-sync/messaging';
 import { HealthModule, LoggingModule } from '@xero-sync/observability';
 import {
+  ApiKeyModule,
   BackfillJobModule,
   LeaseModule,
+  MetricsScrapeGuard,
   MongoHealthIndicator,
   PersistenceModule,
   StoreModule,
@@ -51,6 +53,7 @@ export class IngestModule implements OnModuleInit {
         StoreSettingsModule,
         BackfillJobModule,
         LeaseModule,
+        ApiKeyModule,
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
         // Per-store request limits (StoreRateLimiter); the limit and window are the ones in the app's config.
         ThrottlerModule.forRoot({
@@ -61,6 +64,8 @@ export class IngestModule implements OnModuleInit {
       controllers: [BackfillController],
       providers: [
         { provide: APP_FILTER, useClass: IngestErrorsFilter },
+        // /metrics needs the scrape credential, as on every app; the store routes authenticate by signature.
+        { provide: APP_GUARD, useExisting: MetricsScrapeGuard },
         StoreSecretsQueries,
         StoreRateLimiter,
         StoreSignatureGuard,
