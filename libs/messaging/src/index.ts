@@ -1,4 +1,4 @@
-export { appAcls, AppPrincipals } from './kafka-acls';
+export { appAcls, applyAppAcls, AppPrincipals, DEFAULT_APP_PRINCIPALS } from './kafka-acls';
 export { createKafka, KafkaClientOptions, KafkaCredentials, kafkaCredentialsOf } from './kafka.client';
 export { BrokerUnavailableError } from './messaging.errors';
 /** Topic administration for tests' own set-up and clean-up; apps get their topics from SystemTopics. */
