@@ -7,6 +7,7 @@ import { HealthModule, LoggingModule } from '@xero-sync/observability';
 import {
   ApiKeyModule,
   BackfillJobModule,
+  DlqMessageModule,
   LeaseModule,
   MetricsScrapeGuard,
   MongoHealthIndicator,
@@ -21,6 +22,7 @@ import { RunNdjsonBackfillUseCase } from './backfill/run-ndjson-backfill.usecase
 import { SpoolQuota } from './backfill/spool-quota';
 import { StartNdjsonBackfillUseCase } from './backfill/start-ndjson-backfill.usecase';
 import { BackfillCommandsConsumer } from './commands/backfill-commands.consumer';
+import { RequeueDlqUseCase } from './commands/requeue-dlq.usecase';
 import { IngestErrorsFilter } from './ingest-errors.filter';
 import { StoreSecretsQueries } from './stores/store-secrets.queries';
 import { FixedWindowThrottlerStorage, StoreRateLimiter } from './stores/store-rate.limiter';
@@ -52,6 +54,7 @@ export class IngestModule implements OnModuleInit {
         StoreModule,
         StoreSettingsModule,
         BackfillJobModule,
+        DlqMessageModule,
         LeaseModule,
         ApiKeyModule,
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
@@ -77,6 +80,7 @@ export class IngestModule implements OnModuleInit {
         RunNdjsonBackfillUseCase,
         RunMagentoBackfillUseCase,
         BackfillCommandsConsumer,
+        RequeueDlqUseCase,
       ],
     };
   }

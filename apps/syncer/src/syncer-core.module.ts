@@ -17,7 +17,6 @@ import { CommandConsumer } from './consumers/command.consumer';
 import { EntityChangeConsumer } from './consumers/entity-change.consumer';
 import { SyncSettingsCache } from './delivery/sync-settings.cache';
 import { DeadLetterMessageUseCase } from './dlq/dead-letter-message.usecase';
-import { RequeueDlqUseCase } from './dlq/requeue-dlq.usecase';
 import { ReplayStoreUseCase } from './replay/replay-store.usecase';
 import { SyncerMetricsScheduler } from './metrics/syncer-metrics.scheduler';
 import { EventSignatureQueries } from './stores/event-signature.queries';
@@ -69,7 +68,6 @@ export class SyncerCoreModule {
         RequestFlushUseCase,
         DeadLetterMessageUseCase,
         EventSignatureQueries,
-        RequeueDlqUseCase,
         SyncerMetricsScheduler,
         ReplayStoreUseCase,
         SweepRetentionUseCase,
