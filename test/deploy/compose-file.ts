@@ -8,6 +8,8 @@ export interface ComposeService {
   image?: string;
   build?: unknown;
   hostname?: string;
+  restart?: string;
+  entrypoint?: string[];
   command?: string[];
   environment?: Record<string, string | number | boolean | null>;
   ports?: string[];

@@ -3,7 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { infraCacheDir, repoRoot } from '@xero-sync/testing';
+import { loadConfig } from '@xero-sync/config';
+import { topics } from '@xero-sync/contracts';
+import { applyAppAcls, createKafka, DEFAULT_APP_PRINCIPALS, kafkaCredentialsOf } from '@xero-sync/messaging';
+import { freePort, infraCacheDir, launchKafka, repoRoot, tryProduce } from '@xero-sync/testing';
 import { ComposeFile, loadCompose, processEnv, readEnvFile } from './compose-file';
 
 jest.setTimeout(180_000);
@@ -48,9 +51,15 @@ function brokerProperties(env: Record<string, string>): Record<string, string> {
   return props;
 }
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; output: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env?: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    // With `env`, the child sees only it (and PATH): the format script reads every KAFKA_* variable it is given.
+    const childEnv = env ? { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } : process.env;
+    const child = spawn(cmd, args, { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -59,8 +68,9 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; output
 }
 
 /**
- * What compose would run there, run here with the same programs: Kafka's own storage format tool (which builds
- * and validates the broker config) on each broker's settings from docker-compose.yml, and Prometheus' promtool on
+ * What compose would run there, run here with the same programs: the kafka-storage service's script with Kafka's own
+ * storage format tool (which builds and validates the broker config) on the brokers' settings from docker-compose.yml,
+ * one broker started from kafka-1's settings with the ACLs the kafka-acls service sets, and Prometheus' promtool on
  * the scrape config and the alert rules with their unit tests. `scripts/infra.sh tools` fetches both once.
  */
 describe('deployment files through the programs that run them', () => {
@@ -85,47 +95,130 @@ describe('deployment files through the programs that run them', () => {
     expect(kafkaImage.image).toBe(`apache/kafka:${kafkaVersion}`);
   });
 
-  it("formats each broker's storage with the compose cluster id and settings (Kafka's format tool validates them)", async () => {
-    const brokers = Object.entries(compose.services).filter(([, s]) => s.image === kafkaImage.image);
-    expect(brokers).toHaveLength(3);
-    const results = await Promise.all(
-      brokers.map(async ([name, service]) => {
-        const env = processEnv(service.environment);
-        const props = brokerProperties(env);
-        // The volume's path inside the container becomes a directory here; everything else is as compose has it.
-        expect(props['log.dirs']).toBe('/var/lib/kafka/data');
-        props['log.dirs'] = join(work, name, 'data');
-        const file = join(work, `${name}.properties`);
-        writeFileSync(
-          file,
-          Object.entries(props)
-            .map(([k, v]) => `${k}=${v}`)
-            .join('\n') + '\n',
-        );
-        const logConfig = `-Dlog4j2.configurationFile=${join(repoRoot, 'infra/kafka/log4j2.properties')}`;
-        const format = await run('java', [
-          logConfig,
-          '-cp',
-          `${kafkaLibs}/*`,
-          'kafka.tools.StorageTool',
-          'format',
-          '--cluster-id',
-          env.CLUSTER_ID,
-          '--config',
-          file,
-        ]);
-        const meta = format.code === 0 ? readFileSync(join(work, name, 'data', 'meta.properties'), 'utf8') : '';
-        return { name, ...format, meta, nodeId: props['node.id'], clusterId: env.CLUSTER_ID };
-      }),
+  /** KAFKA_STORAGE_TOOL for ops/kafka/format-storage.sh: the jars' own format tool instead of the image's script. */
+  const storageTool = () =>
+    [
+      'java',
+      `-Dlog4j2.configurationFile=${join(repoRoot, 'infra/kafka/log4j2.properties')}`,
+      '-cp',
+      `${kafkaLibs}/*`,
+      'kafka.tools.StorageTool',
+    ].join(' ');
+  const formatStorage = (env: Record<string, string>) =>
+    run('bash', [join(repoRoot, 'ops/kafka/format-storage.sh')], { ...env, KAFKA_STORAGE_TOOL: storageTool() });
+
+  it("formats every broker's storage through the kafka-storage service's script, with the compose cluster id, settings and SCRAM users", async () => {
+    const storage = compose.services['kafka-storage'];
+    const env = processEnv(storage.environment);
+    const root = join(work, 'volumes');
+    const format = await formatStorage({ ...env, KAFKA_FORMAT_ROOT: root });
+    expect({ code: format.code, output: format.code === 0 ? '' : format.output }).toEqual({ code: 0, output: '' });
+    for (const node of env.KAFKA_FORMAT_NODES.split(/\s+/)) {
+      const [host, id] = node.split('=');
+      const meta = readFileSync(join(root, host, 'meta.properties'), 'utf8');
+      expect(meta).toContain(`cluster.id=${env.CLUSTER_ID}`);
+      expect(meta).toContain(`node.id=${id}`);
+      // The SCRAM users are in the bootstrap metadata the broker starts from.
+      const checkpoint = readFileSync(join(root, host, 'bootstrap.checkpoint')).toString('latin1');
+      for (const user of env.KAFKA_FORMAT_SCRAM_USERS.split(/\s+/)) expect(checkpoint).toContain(user.split('=')[0]);
+    }
+    // A second run (a restarted stack) leaves formatted volumes alone.
+    const again = await formatStorage({ ...env, KAFKA_FORMAT_ROOT: root });
+    expect(again.code).toBe(0);
+    expect(again.output).toMatch(/kafka-1: formatted already/);
+  });
+
+  it("runs a broker with kafka-1's settings: unauthenticated clients refused, each app's principal only what its ACLs allow", async () => {
+    // kafka-1 as compose has it, on local ports with a quorum of itself and replication factors of one.
+    const broker = processEnv(compose.services['kafka-1'].environment);
+    const storageEnv = processEnv(compose.services['kafka-storage'].environment);
+    const [port, controllerPort] = [await freePort(), await freePort()];
+    const dir = mkdtempSync(join(tmpdir(), 'xero-sync-compose-kafka-'));
+    const local: Record<string, string> = {
+      ...broker,
+      KAFKA_CONTROLLER_QUORUM_VOTERS: `1@127.0.0.1:${controllerPort}`,
+      KAFKA_LISTENERS: `CLIENT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      KAFKA_DEFAULT_REPLICATION_FACTOR: '1',
+      KAFKA_MIN_INSYNC_REPLICAS: '1',
+      KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+      KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: '1',
+      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+      KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+      KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+    };
+    const format = await formatStorage({
+      ...local,
+      KAFKA_FORMAT_NODES: 'kafka-1=1',
+      KAFKA_FORMAT_ROOT: dir,
+      KAFKA_FORMAT_SCRAM_USERS: storageEnv.KAFKA_FORMAT_SCRAM_USERS,
+    });
+    expect({ code: format.code, output: format.code === 0 ? '' : format.output }).toEqual({ code: 0, output: '' });
+    const props = brokerProperties({
+      ...local,
+      KAFKA_ADVERTISED_LISTENERS: `CLIENT://127.0.0.1:${port}`,
+      KAFKA_LOG_DIRS: join(dir, 'kafka-1'),
+    });
+    const file = join(dir, 'server.properties');
+    writeFileSync(
+      file,
+      Object.entries(props)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n') + '\n',
     );
-    for (const r of results) {
-      expect({ broker: r.name, code: r.code, output: r.code === 0 ? '' : r.output }).toEqual({
-        broker: r.name,
-        code: 0,
-        output: '',
+    const stop = await launchKafka(file, dir, port);
+    const clients: { disconnect(): Promise<void> }[] = [];
+    try {
+      const users = Object.fromEntries(
+        storageEnv.KAFKA_FORMAT_SCRAM_USERS.split(/\s+/).map((u) => [
+          u.slice(0, u.indexOf('=')),
+          u.slice(u.indexOf('=') + 1),
+        ]),
+      );
+      const brokers = [`127.0.0.1:${port}`];
+      const as = (service: string) => {
+        const config = loadConfig(
+          {},
+          { ...processEnv(compose.services[service].environment), KAFKA_BROKERS: brokers.join(',') },
+        );
+        return createKafka({ clientId: `compose-${service}`, brokers, sasl: kafkaCredentialsOf(config) });
+      };
+      // What the kafka-acls service does, as the admin principal it runs as (topics first: the apps create them).
+      const admin = as('kafka-acls').admin();
+      clients.push(admin);
+      await admin.connect();
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [...topics.allEntityChanged(), topics.commands(), topics.deadLetters()].map((topic) => ({
+          topic,
+          numPartitions: 1,
+        })),
       });
-      expect(r.meta).toContain(`cluster.id=${r.clusterId}`);
-      expect(r.meta).toContain(`node.id=${r.nodeId}`);
+      expect(await applyAppAcls(as('kafka-acls'), DEFAULT_APP_PRINCIPALS)).toBeGreaterThan(20);
+
+      const anonymous = createKafka({ clientId: 'compose-anonymous', brokers }).admin();
+      clients.push(anonymous);
+      await expect(anonymous.connect().then(() => anonymous.listTopics())).rejects.toThrow();
+      const wrong = createKafka({
+        clientId: 'compose-wrong-password',
+        brokers,
+        sasl: { mechanism: 'scram-sha-512', username: 'ingest', password: `${users.ingest}-not` },
+      });
+      expect(await tryProduce(wrong, topics.entityChanged('order'))).toMatch(/SASL|authentication/i);
+
+      const order = topics.entityChanged('order');
+      const outcomes = {
+        ingest: [await tryProduce(as('ingest'), order), await tryProduce(as('ingest'), topics.commands())],
+        'admin-api': [await tryProduce(as('admin-api'), topics.commands()), await tryProduce(as('admin-api'), order)],
+        syncer: [await tryProduce(as('syncer'), topics.deadLetters()), await tryProduce(as('syncer'), order)],
+      };
+      expect(outcomes).toEqual({
+        ingest: ['ok', 'TOPIC_AUTHORIZATION_FAILED'],
+        'admin-api': ['ok', 'TOPIC_AUTHORIZATION_FAILED'],
+        syncer: ['ok', 'TOPIC_AUTHORIZATION_FAILED'],
+      });
+    } finally {
+      for (const c of clients) await c.disconnect().catch(() => undefined);
+      await stop();
     }
   });
 

@@ -5,6 +5,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { envSchema, EnvKey, loadConfig } from '@xero-sync/config';
+import { DEFAULT_APP_PRINCIPALS } from '@xero-sync/messaging';
 import { repoRoot } from '@xero-sync/testing';
 import { adminApiRoutes } from './admin-api-routes';
 import { APPS, ComposeFile, loadCompose, processEnv, readEnvFile } from './compose-file';
@@ -18,7 +19,12 @@ describe('docker-compose.yml', () => {
   const example = readEnvFile(join(repoRoot, '.env.example'));
   const compose: ComposeFile = loadCompose(example);
   const services = compose.services;
-  const brokers = Object.keys(services).filter((s) => services[s].image?.startsWith('apache/kafka:'));
+  // The brokers are the Kafka services with a host name; kafka-storage, a one-shot service, has none.
+  const brokers = Object.keys(services).filter(
+    (s) => services[s].image?.startsWith('apache/kafka:') && services[s].hostname,
+  );
+  /** Services that run once and exit (storage format, ACLs): they may share the brokers' volumes. */
+  const oneShot = Object.keys(services).filter((s) => services[s].restart === 'no');
 
   it('interpolates with .env.example alone: every variable the file requires has an example', () => {
     expect(() => loadCompose(example)).not.toThrow();
@@ -63,9 +69,10 @@ describe('docker-compose.yml', () => {
       expect(config.MONGODB_URI).toMatch(/^mongodb:\/\/mongodb:27017\/[^?]+\?replicaSet=rs0$/);
     });
 
-    it('starts only once the brokers and MongoDB are healthy, and has a health check of its own', () => {
+    it('starts only once the brokers and MongoDB are healthy and the ACLs are set, and has a health check of its own', () => {
       for (const dep of [...brokers, 'mongodb'])
         expect(service.depends_on?.[dep]).toEqual({ condition: 'service_healthy' });
+      expect(service.depends_on?.['kafka-acls']).toEqual({ condition: 'service_completed_successfully' });
       const port = { ingest: 3001, syncer: 3003, 'admin-api': 3002 }[app];
       expect(service.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${port}/health`);
     });
@@ -104,8 +111,98 @@ describe('docker-compose.yml', () => {
       expect(volume).toBeDefined();
       expect(Object.keys(compose.volumes ?? {})).toContain(volume!.split(':')[0]);
       expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toContain(`${env.KAFKA_NODE_ID}@${services[b].hostname}:9093`);
-      expect(env.KAFKA_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${services[b].hostname}:9092`);
+      expect(env.KAFKA_ADVERTISED_LISTENERS).toBe(`CLIENT://${services[b].hostname}:9092`);
     }
+  });
+
+  describe('Kafka security', () => {
+    const storage = services['kafka-storage'];
+    const storageEnv = processEnv(storage.environment);
+    /** The SCRAM users the kafka-storage service creates when it formats the brokers' volumes, name → password. */
+    const users = Object.fromEntries(
+      storageEnv.KAFKA_FORMAT_SCRAM_USERS.split(/\s+/).map((u) => [
+        u.slice(0, u.indexOf('=')),
+        u.slice(u.indexOf('=') + 1),
+      ]),
+    );
+    const principalOf = {
+      ingest: DEFAULT_APP_PRINCIPALS.ingest,
+      syncer: DEFAULT_APP_PRINCIPALS.syncer,
+      'admin-api': DEFAULT_APP_PRINCIPALS.adminApi,
+    };
+
+    it('authenticates on every broker listener, authorises with the StandardAuthorizer and allows nothing without an ACL', () => {
+      for (const b of brokers) {
+        const env = processEnv(services[b].environment);
+        const protocols = env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP.split(',').map((m) => m.split(':')[1]);
+        expect({ b, protocols }).toEqual({ b, protocols: ['SASL_PLAINTEXT', 'SASL_PLAINTEXT'] });
+        const listeners = env.KAFKA_LISTENERS.split(',').map((l) => l.split(':')[0]);
+        for (const l of [...listeners, env.KAFKA_ADVERTISED_LISTENERS.split(':')[0]])
+          expect(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).toContain(`${l}:SASL_PLAINTEXT`);
+        expect(env.KAFKA_INTER_BROKER_LISTENER_NAME).toBe('CLIENT');
+        expect(env.KAFKA_LISTENER_NAME_CLIENT_SASL_ENABLED_MECHANISMS).toBe('SCRAM-SHA-512');
+        expect(env.KAFKA_AUTHORIZER_CLASS_NAME).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+        expect(env.KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND).toBe('false');
+        expect(env.KAFKA_SUPER_USERS.split(';').sort()).toEqual(['User:admin', 'User:broker', 'User:controller']);
+        // The broker's own SCRAM login is a user the format creates, with the same password.
+        expect(env.KAFKA_LISTENER_NAME_CLIENT_SCRAM___SHA___512_SASL_JAAS_CONFIG).toContain(
+          `username="broker" password="${users.broker}";`,
+        );
+        expect(services[b].depends_on?.['kafka-storage']).toEqual({ condition: 'service_completed_successfully' });
+        expect(services[b].healthcheck?.test.join(' ')).toContain('--command-config');
+      }
+    });
+
+    it("formats every broker volume in one one-shot service with the brokers' own settings", () => {
+      expect(storage.restart).toBe('no');
+      expect(storage.image).toBe(services[brokers[0]].image);
+      const script = (storage.volumes ?? []).find((v) => v.split(':')[1] === storage.entrypoint?.[1]);
+      expect(script?.split(':')[0]).toBe('./ops/kafka/format-storage.sh');
+      const broker = processEnv(services[brokers[0]].environment);
+      for (const [k, v] of Object.entries(broker)) {
+        if (['KAFKA_NODE_ID', 'KAFKA_ADVERTISED_LISTENERS'].includes(k)) continue;
+        expect({ k, v: storageEnv[k] }).toEqual({ k, v });
+      }
+      const nodes = storageEnv.KAFKA_FORMAT_NODES.split(/\s+/);
+      expect(nodes.sort()).toEqual(
+        brokers.map((b) => `${services[b].hostname}=${String(services[b].environment?.KAFKA_NODE_ID)}`).sort(),
+      );
+      for (const b of brokers) {
+        const volume = services[b].volumes![0].split(':')[0];
+        expect(storage.volumes).toContain(`${volume}:${storageEnv.KAFKA_FORMAT_ROOT}/${services[b].hostname}`);
+      }
+    });
+
+    it('gives each app a principal of its own, created at format time with the password the app gets, none a super user', () => {
+      const passwords = new Set<string>();
+      for (const app of APPS) {
+        const env = processEnv(services[app].environment);
+        const config = loadConfig({}, env);
+        expect(config.KAFKA_SASL_MECHANISM).toBe('scram-sha-512');
+        expect(config.KAFKA_SASL_USERNAME).toBe(principalOf[app]);
+        expect(users[principalOf[app]]).toBe(config.KAFKA_SASL_PASSWORD);
+        passwords.add(config.KAFKA_SASL_PASSWORD!);
+      }
+      expect(passwords.size).toBe(APPS.length);
+      const supers = String(services[brokers[0]].environment?.KAFKA_SUPER_USERS);
+      for (const app of APPS) expect(supers).not.toContain(`User:${principalOf[app]}`);
+    });
+
+    it('sets the ACLs once the brokers are healthy, as the admin principal, with the script the image carries', () => {
+      const acls = services['kafka-acls'];
+      expect(acls.restart).toBe('no');
+      expect(acls.image).toBe('xero-sync:latest');
+      expect(acls.command).toEqual(['node', 'dist/scripts/kafka-acls.js']);
+      expect(existsSync(join(repoRoot, 'scripts/kafka-acls.ts'))).toBe(true);
+      for (const b of brokers) expect(acls.depends_on?.[b]).toEqual({ condition: 'service_healthy' });
+      const env = processEnv(acls.environment);
+      const known = new Set(Object.keys(envSchema.shape));
+      expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+      const config = loadConfig({ require: ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] }, env);
+      expect(config.KAFKA_SASL_USERNAME).toBe('admin');
+      expect(users.admin).toBe(config.KAFKA_SASL_PASSWORD);
+      expect([...config.KAFKA_BROKERS].sort()).toEqual(brokers.map((b) => `${services[b].hostname}:9092`).sort());
+    });
   });
 
   it("uses a cluster id of Kafka's own form (16 bytes, URL-safe base64), the same for every broker", () => {
@@ -129,11 +226,16 @@ describe('docker-compose.yml', () => {
     const hostPorts = Object.values(services).flatMap((s) => (s.ports ?? []).map((p) => p.split(':')[0]));
     expect(hostPorts.length).toBeGreaterThanOrEqual(4);
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
-    const named = Object.values(services).flatMap((s) =>
-      (s.volumes ?? []).map((v) => v.split(':')[0]).filter((src) => !src.startsWith('.') && !src.startsWith('/')),
-    );
+    const namedOf = (names: string[]) =>
+      names.flatMap((n) =>
+        (services[n].volumes ?? [])
+          .map((v) => v.split(':')[0])
+          .filter((src) => !src.startsWith('.') && !src.startsWith('/')),
+      );
+    const named = namedOf(Object.keys(services).filter((n) => !oneShot.includes(n)));
     expect(new Set(named).size).toBe(named.length);
     expect([...named].sort()).toEqual(Object.keys(compose.volumes ?? {}).sort());
+    for (const v of namedOf(oneShot)) expect(named).toContain(v);
     for (const s of Object.values(services)) {
       for (const bind of (s.volumes ?? []).filter((v) => v.startsWith('./'))) {
         expect(existsSync(join(repoRoot, bind.split(':')[0]))).toBe(true);

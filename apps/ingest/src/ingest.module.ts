@@ -1,12 +1,15 @@
 import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig, ConfigModule } from '@xero-sync/config';
 import { EventPublisher, KafkaHealthIndicator, MessagingModule } from '@xero-sync/messaging';
 import { HealthModule, LoggingModule } from '@xero-sync/observability';
 import {
+  ApiKeyModule,
   BackfillJobModule,
+  DlqMessageModule,
   LeaseModule,
+  MetricsScrapeGuard,
   MongoHealthIndicator,
   PersistenceModule,
   StoreModule,
@@ -19,6 +22,7 @@ import { RunNdjsonBackfillUseCase } from './backfill/run-ndjson-backfill.usecase
 import { SpoolQuota } from './backfill/spool-quota';
 import { StartNdjsonBackfillUseCase } from './backfill/start-ndjson-backfill.usecase';
 import { BackfillCommandsConsumer } from './commands/backfill-commands.consumer';
+import { RequeueDlqUseCase } from './commands/requeue-dlq.usecase';
 import { IngestErrorsFilter } from './ingest-errors.filter';
 import { StoreSecretsQueries } from './stores/store-secrets.queries';
 import { FixedWindowThrottlerStorage, StoreRateLimiter } from './stores/store-rate.limiter';
@@ -50,7 +54,9 @@ export class IngestModule implements OnModuleInit {
         StoreModule,
         StoreSettingsModule,
         BackfillJobModule,
+        DlqMessageModule,
         LeaseModule,
+        ApiKeyModule,
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
         // Per-store request limits (StoreRateLimiter); the limit and window are the ones in the app's config.
         ThrottlerModule.forRoot({
@@ -61,6 +67,8 @@ export class IngestModule implements OnModuleInit {
       controllers: [BackfillController],
       providers: [
         { provide: APP_FILTER, useClass: IngestErrorsFilter },
+        // /metrics needs the scrape credential, as on every app; the store routes authenticate by signature.
+        { provide: APP_GUARD, useExisting: MetricsScrapeGuard },
         StoreSecretsQueries,
         StoreRateLimiter,
         StoreSignatureGuard,
@@ -72,6 +80,7 @@ export class IngestModule implements OnModuleInit {
         RunNdjsonBackfillUseCase,
         RunMagentoBackfillUseCase,
         BackfillCommandsConsumer,
+        RequeueDlqUseCase,
       ],
     };
   }

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ describe('ingest as a cluster of workers', () => {
   const agent = new Agent({ keepAlive: false });
 
   const workerPids = () => childPids(primary.pid!);
+  // The scrape credential: the bootstrap admin key, which every app honours like admin-api does.
+  const scrapeKey = randomBytes(24).toString('base64url');
 
   const call = (method: 'GET' | 'POST', path: string, body = '', headers: Record<string, string> = {}) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -48,7 +51,7 @@ describe('ingest as a cluster of workers', () => {
     );
 
   const publishedOrders = async () => {
-    const { text } = await call('GET', '/metrics');
+    const { text } = await call('GET', '/metrics', '', { authorization: `Bearer ${scrapeKey}` });
     const line = text
       .split('\n')
       .find(
@@ -81,7 +84,7 @@ describe('ingest as a cluster of workers', () => {
     });
     url = `http://127.0.0.1:${port}`;
     primary = spawn(process.execPath, [join(__dirname, '../../../dist/apps/ingest/src/main.js')], {
-      env: { ...process.env, INGEST_PORT: String(port), INGEST_WORKERS: '2' },
+      env: { ...process.env, INGEST_PORT: String(port), INGEST_WORKERS: '2', ADMIN_BOOTSTRAP_TOKEN: scrapeKey },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     await healthy(60_000);
@@ -106,6 +109,12 @@ describe('ingest as a cluster of workers', () => {
     expect(records.every((r) => r.key === h.storeId)).toBe(true);
     // Each scrape lands on either worker; every one must see both workers' 40 (one worker alone served ~20).
     for (let i = 0; i < 4; i++) expect(await publishedOrders()).toBe(40);
+  });
+
+  it('answers 401 to a scrape without the credential or with a wrong one', async () => {
+    expect((await call('GET', '/metrics')).status).toBe(401);
+    expect((await call('GET', '/metrics', '', { authorization: 'Bearer not-a-key' })).status).toBe(401);
+    expect((await call('GET', '/health')).status).toBe(200);
   });
 
   it('publishes a backfill upload to a worker in file order, with exact counts and error lines', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_HEADERS, parseEntityChangeEvent, topics } from '@xero-sync/contracts';
+import { signStoreBody, STORE_SIGNATURE_HEADERS } from '@xero-sync/security';
 import { IngestHarness, Published, samplePayloads, signedHeaders, startIngestHarness } from './ingest-harness';
 
 describe('POST /v1/stores/:storeId/events (real Kafka, real FerretDB)', () => {
@@ -53,10 +54,14 @@ describe('POST /v1/stores/:storeId/events (real Kafka, real FerretDB)', () => {
     const record = records.find((r) => r.headers[EVENT_HEADERS.eventId] === eventId)!;
     expect(record.topic).toBe(topics.entityChanged('order', h.prefix));
     expect(record.key).toBe(h.storeId);
+    const timestamp = record.headers[STORE_SIGNATURE_HEADERS.timestamp];
     expect(record.headers).toEqual({
       [EVENT_HEADERS.correlationId]: 'corr-e2e-1',
       [EVENT_HEADERS.eventId]: eventId,
       [EVENT_HEADERS.schemaVersion]: '1',
+      // Signed with the store's secret over the record value, as a direct producer signs (the syncer checks it).
+      [STORE_SIGNATURE_HEADERS.timestamp]: expect.stringMatching(/^\d{10}$/),
+      [STORE_SIGNATURE_HEADERS.signature]: signStoreBody(h.secret, timestamp, record.value),
     });
     const parsed = parseEntityChangeEvent(JSON.parse(record.value));
     expect(parsed.ok).toBe(true);

@@ -17,10 +17,9 @@ import { CommandConsumer } from './consumers/command.consumer';
 import { EntityChangeConsumer } from './consumers/entity-change.consumer';
 import { SyncSettingsCache } from './delivery/sync-settings.cache';
 import { DeadLetterMessageUseCase } from './dlq/dead-letter-message.usecase';
-import { RequeueDlqUseCase } from './dlq/requeue-dlq.usecase';
 import { ReplayStoreUseCase } from './replay/replay-store.usecase';
 import { SyncerMetricsScheduler } from './metrics/syncer-metrics.scheduler';
-import { ProducerSignatureQueries } from './stores/producer-signature.queries';
+import { EventSignatureQueries } from './stores/event-signature.queries';
 import { RetentionSweepScheduler } from './retention/retention-sweep.scheduler';
 import { SweepRetentionUseCase } from './retention/sweep-retention.usecase';
 import { BufferEntityChangeUseCase } from './sync/buffer-entity-change.usecase';
@@ -68,8 +67,7 @@ export class SyncerCoreModule {
         SyncRecordUseCase,
         RequestFlushUseCase,
         DeadLetterMessageUseCase,
-        ProducerSignatureQueries,
-        RequeueDlqUseCase,
+        EventSignatureQueries,
         SyncerMetricsScheduler,
         ReplayStoreUseCase,
         SweepRetentionUseCase,

@@ -31,7 +31,8 @@ describe('syncer end to end', () => {
   const secrets: Record<string, string> = {};
 
   beforeAll(async () => {
-    t = await setupSyncerEnv({ timeScale: 60 });
+    // Strict, as deployed: every event must carry its store's signature (publishEvents signs for registered stores).
+    t = await setupSyncerEnv({ timeScale: 60, extraEnv: { SYNCER_ACCEPT_UNSIGNED_EVENTS: 'false' } });
     tenants.imm = await connectStore(t, 'store-imm', { mode: 'immediate' });
     tenants.cron = await connectStore(t, 'store-cron', { mode: 'cron', cronIntervalMinutes: 2 });
     tenants.coal = await connectStore(t, 'store-coal', { mode: 'cron', cronIntervalMinutes: 600 });
@@ -39,6 +40,8 @@ describe('syncer end to end', () => {
     tenants.manual = await connectStore(t, 'store-manual', { mode: 'cron', cronIntervalMinutes: 100_000 });
     secrets.imm = await registerWebhookStore(t, 'store-imm');
     secrets.cron = await registerWebhookStore(t, 'store-cron');
+    await registerWebhookStore(t, 'store-coal');
+    await registerWebhookStore(t, 'store-manual');
     ingest = await bootIngest(t);
     syncer = await bootSyncer(t);
   });
@@ -297,11 +300,11 @@ describe('syncer end to end', () => {
     expect(logged.map((r) => r.correlationId).sort()).toEqual(['corr-poison-1', 'corr-poison-2']);
   });
 
-  it('dead-letters producer-origin events that are unsigned or signed for another store, and takes signed ones', async () => {
+  it('dead-letters events of any origin that are unsigned or signed for another store, and takes signed ones', async () => {
     const secretA = await registerWebhookStore(t, 'store-prod-a');
     const secretB = await registerWebhookStore(t, 'store-prod-b');
     const customerTopic = topics.entityChanged('customer', t.prefix);
-    const customer = (id: number) =>
+    const customer = (id: number, origin: 'producer' | 'webhook' | 'backfill' = 'producer') =>
       ({
         ...envelope('store-prod-a', 'customer', String(id), {
           id,
@@ -310,17 +313,26 @@ describe('syncer end to end', () => {
           lastname: `Ducer${id}`,
           addresses: [],
         }),
-        origin: 'producer',
+        origin,
       }) as const;
     const ts = String(Math.floor(Date.now() / 1000));
     const unsigned = JSON.stringify(customer(91));
     const foreign = JSON.stringify(customer(92));
     const signed = JSON.stringify(customer(93));
+    // A principal that may write entity topics claims ingest's origins: unsigned, and signed with another store's secret.
+    const unsignedWebhook = JSON.stringify(customer(94, 'webhook'));
+    const foreignBackfill = JSON.stringify(customer(95, 'backfill'));
     await publishRaw(t, customerTopic, 'store-prod-a', unsigned, { 'x-correlation-id': 'corr-prod-1' });
     await publishRaw(t, customerTopic, 'store-prod-a', foreign, {
       'x-correlation-id': 'corr-prod-2',
       'x-store-timestamp': ts,
       'x-store-signature': signStoreBody(secretB, ts, foreign),
+    });
+    await publishRaw(t, customerTopic, 'store-prod-a', unsignedWebhook, { 'x-correlation-id': 'corr-prod-4' });
+    await publishRaw(t, customerTopic, 'store-prod-a', foreignBackfill, {
+      'x-correlation-id': 'corr-prod-5',
+      'x-store-timestamp': ts,
+      'x-store-signature': signStoreBody(secretB, ts, foreignBackfill),
     });
     await publishRaw(t, customerTopic, 'store-prod-a', signed, {
       'x-correlation-id': 'corr-prod-3',
@@ -329,15 +341,23 @@ describe('syncer end to end', () => {
     });
     const dlqRows = await eventually(async () => {
       const rows = await collection(t, 'dlq_messages').find({ storeId: 'store-prod-a' }).toArray();
-      return rows.length === 2 ? rows : undefined;
+      return rows.length === 4 ? rows : undefined;
     }, 60000);
-    const reasons = dlqRows.map((r) => String(r.reason)).join('\n');
-    expect(reasons).toMatch(/must carry x-store-timestamp and x-store-signature/);
-    expect(reasons).toMatch(/not signed with the webhook secret of store "store-prod-a"/);
+    const reasonOf = (id: string) =>
+      String(
+        dlqRows.find((r) => Buffer.from(String(r.valueBase64), 'base64').toString().includes(`"entityId":"${id}"`))
+          ?.reason,
+      );
+    expect(reasonOf('91')).toMatch(
+      /unsigned producer event: every event must carry x-store-timestamp and x-store-signature/,
+    );
+    expect(reasonOf('94')).toMatch(/unsigned webhook event: .*Sync Now of the record/);
+    expect(reasonOf('92')).toMatch(/not signed with the webhook secret of store "store-prod-a"/);
+    expect(reasonOf('95')).toMatch(/not signed with the webhook secret of store "store-prod-a"/);
     // The signed one went on like any other event (no Xero binding for this store: it is logged, not dead-lettered).
     const values = (m: { value: Buffer | null }[]) => m.map((r) => r.value?.toString());
     const onTopic = await readTopic(t, topics.deadLetters(t.prefix), (m) =>
-      [foreign, unsigned].every((v) => values(m).includes(v)),
+      [foreign, unsigned, unsignedWebhook, foreignBackfill].every((v) => values(m).includes(v)),
     );
     expect(values(onTopic)).not.toContain(signed);
     expect(await collection(t, 'dlq_messages').countDocuments({ entityId: '93' })).toBe(0);
@@ -360,6 +380,12 @@ describe('syncer end to end', () => {
     );
   });
 
+  it('answers 401 to a scrape of /metrics without the credential or with an unknown key', async () => {
+    await request(syncer.url).get('/metrics').expect(401);
+    await request(syncer.url).get('/metrics').set('Authorization', 'Bearer not-a-key').expect(401);
+    await request(syncer.url).get('/health').expect(200);
+  });
+
   it('serves /health with Kafka, MongoDB and the Xero breakers, and /metrics with the syncer series', async () => {
     const health = await request(syncer.url).get('/health').expect(200);
     expect(health.body.info).toMatchObject({
@@ -370,7 +396,10 @@ describe('syncer end to end', () => {
     // The gauges refresh every 15 s.
     const metrics = await eventually(
       async () => {
-        const res = await request(syncer.url).get('/metrics').expect(200);
+        const res = await request(syncer.url)
+          .get('/metrics')
+          .set('Authorization', `Bearer ${t.env.ADMIN_BOOTSTRAP_TOKEN}`)
+          .expect(200);
         // Both gauges of one refresh: queue depth is set before the consumer lag is fetched from Kafka.
         const both =
           /xero_sync_queue_depth\{status="synced"\} [1-9]/.test(res.text) &&

@@ -110,6 +110,12 @@ export const envSchema = z.object({
   SYNCER_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000),
   /** Kafka session timeout of the syncer's consumers: how soon a crashed syncer's partitions move to the others. */
   SYNCER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
+  /**
+   * Upgrade window only: entity events without any store signature (published by an ingest older than event
+   * signing) are taken instead of dead-lettered, unless they claim origin `producer`. Reopens forging by any
+   * principal that may write entity topics; set it while the older events drain, then unset (docs/security.md).
+   */
+  SYNCER_ACCEPT_UNSIGNED_EVENTS: flag(),
   /** Entity-topic partitions one syncer processes in parallel (each partition stays in order). */
   SYNCER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(256).default(8),
   /** Days a sync log row is kept; older rows are swept (FerretDB v1 has no TTL indexes). */

@@ -1,6 +1,7 @@
-export { appAcls, AppPrincipals } from './kafka-acls';
+export { appAcls, applyAppAcls, AppPrincipals, DEFAULT_APP_PRINCIPALS } from './kafka-acls';
 export { createKafka, KafkaClientOptions, KafkaCredentials, kafkaCredentialsOf } from './kafka.client';
 export { BrokerUnavailableError } from './messaging.errors';
+export { DLQ_HEADERS } from './dlq-headers';
 /** Topic administration for tests' own set-up and clean-up; apps get their topics from SystemTopics. */
 export { ensureTopics, deleteTopics, TopicSpec } from './topic-admin';
 export { SystemTopics, systemTopicNames } from './system-topics';

@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { topics } from '@xero-sync/contracts';
-import { SecuredKafka, startSecuredKafka } from '@xero-sync/testing';
+import { SecuredKafka, startSecuredKafka, tryProduce } from '@xero-sync/testing';
 import { appAcls } from './kafka-acls';
 import { createKafka, KafkaCredentials } from './kafka.client';
 
@@ -23,31 +23,7 @@ describe('Kafka with SASL/SCRAM and ACLs', () => {
     clients.push(kafka);
     return kafka;
   };
-  /** Produces one record; resolves with "ok" or the broker's refusal (its error type or message). */
-  async function produce(kafka: Kafka, topic: string): Promise<string> {
-    const producer = kafka.producer({ retry: { retries: 0 } });
-    try {
-      await producer.connect();
-      await producer.send({ topic, acks: -1, messages: [{ key: 'store-1', value: '{}' }] });
-      return 'ok';
-    } catch (err) {
-      // kafkajs wraps the broker's error (retries exhausted, non-retriable): name the whole chain.
-      const chain: string[] = [];
-      for (
-        let e = err as
-          { type?: string; name?: string; message?: string; originalError?: unknown; cause?: unknown } | undefined;
-        e;
-      ) {
-        chain.push(`${e.type ?? ''} ${e.name ?? ''} ${e.message ?? ''}`);
-        e = (e.originalError ?? e.cause) as typeof e;
-      }
-      return /TOPIC_AUTHORIZATION_FAILED|not authorized to access topics/i.test(chain.join(' '))
-        ? 'TOPIC_AUTHORIZATION_FAILED'
-        : chain.join(' | ');
-    } finally {
-      await producer.disconnect().catch(() => undefined);
-    }
-  }
+  const produce = tryProduce;
 
   beforeAll(async () => {
     broker = await startSecuredKafka(

@@ -1,4 +1,11 @@
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type AclEntry } from 'kafkajs';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  ResourcePatternTypes,
+  type AclEntry,
+  type Kafka,
+} from 'kafkajs';
 import { ENTITIES, topics } from '@xero-sync/contracts';
 
 /** The Kafka principal (SCRAM user name) each app authenticates as. */
@@ -7,6 +14,9 @@ export interface AppPrincipals {
   adminApi: string;
   syncer: string;
 }
+
+/** The principals docker-compose.yml gives the apps (the SCRAM users its kafka-storage service creates). */
+export const DEFAULT_APP_PRINCIPALS: AppPrincipals = { ingest: 'ingest', adminApi: 'admin-api', syncer: 'syncer' };
 
 type Op = keyof typeof AclOperationTypes;
 
@@ -51,4 +61,26 @@ export function appAcls(principals: AppPrincipals, topicPrefix = '', groupPrefix
     ...allow(syncer, 'TOPIC', dlq, ['WRITE']),
     ...allow(syncer, 'GROUP', `${groupPrefix}-syncer`, ['READ', 'DESCRIBE'], 'PREFIXED'),
   ];
+}
+
+/**
+ * Creates the apps' ACLs (appAcls) on the cluster `kafka` reaches, as a principal that may (a super user). Kafka
+ * keeps an ACL once however often it is created, so this is safe to run on every deployment. Resolves with the
+ * number of ACL entries requested.
+ */
+export async function applyAppAcls(
+  kafka: Kafka,
+  principals: AppPrincipals,
+  topicPrefix = '',
+  groupPrefix = 'xero-sync',
+): Promise<number> {
+  const acl = appAcls(principals, topicPrefix, groupPrefix);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createAcls({ acl });
+  } finally {
+    await admin.disconnect();
+  }
+  return acl.length;
 }

@@ -1,7 +1,13 @@
 export { keyIdOf, SecretBox } from './secret-box';
 export { hmacSha256Hex, safeEqual, sha256Hex, randomSecret } from './hashing';
 export { stableStringify } from './stable-json';
-export { signStoreBody, signUpload, startStoreSignature } from './store-signature';
+export {
+  signedRecordHeaders,
+  signStoreBody,
+  signUpload,
+  startStoreSignature,
+  STORE_SIGNATURE_HEADERS,
+} from './store-signature';
 export { isPublicAddress } from './public-address';
 export {
   assertOutboundUrl,

@@ -23,3 +23,22 @@ export function signStoreBody(secret: string, timestamp: string | number, body: 
 export function signUpload(secret: string, timestamp: string | number, bodySha256Hex: string, length: number): string {
   return signStoreBody(secret, timestamp, `${bodySha256Hex.toLowerCase()}.${length}`);
 }
+
+/**
+ * The Kafka headers that sign an entity-change record with its store's secret: `x-store-timestamp` (unix seconds)
+ * and `x-store-signature` (signStoreBody over the record value). Ingest puts them on every record it publishes,
+ * direct store producers on theirs; the syncer takes no record without them.
+ */
+export const STORE_SIGNATURE_HEADERS = { timestamp: 'x-store-timestamp', signature: 'x-store-signature' } as const;
+
+/** The signature headers of one record value, signed at `timestamp` (unix seconds). */
+export function signedRecordHeaders(
+  secret: string,
+  timestamp: string | number,
+  value: string | Buffer,
+): Record<string, string> {
+  return {
+    [STORE_SIGNATURE_HEADERS.timestamp]: String(timestamp),
+    [STORE_SIGNATURE_HEADERS.signature]: signStoreBody(secret, timestamp, value),
+  };
+}

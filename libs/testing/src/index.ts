@@ -45,5 +45,5 @@ export {
   TaxCalculator,
 } from './magento';
 export type { Cart, MagentoTaxSettings, OrderPayload, InvoicePayload, CreditMemoPayload } from './magento';
-export { ScramUser, SecuredKafka, startSecuredKafka } from './secured-kafka';
+export { freePort, launchKafka, ScramUser, SecuredKafka, startSecuredKafka, tryProduce } from './secured-kafka';
 export { strictFake } from './strict-fake';

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
 import { infraCacheDir, repoRoot } from './infra.helpers';
 
 /** A SCRAM user of the secured broker. */
@@ -19,7 +20,8 @@ export interface SecuredKafka {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (for a broker's listeners). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -101,10 +103,26 @@ export async function startSecuredKafka(users: ScramUser[], timeoutMs = 90_000):
     ],
     { stdio: 'pipe' },
   );
+  const stop = await launchKafka(props, dir, port, timeoutMs);
+  return { brokers: [`127.0.0.1:${port}`], superUser, stop };
+}
+
+/**
+ * Runs a KRaft broker (already formatted) from a properties file with the cached Kafka jars, small heap, until its
+ * client port answers; resolves with the function that stops it and removes `dir` (its data and logs).
+ */
+export async function launchKafka(
+  propsFile: string,
+  dir: string,
+  port: number,
+  timeoutMs = 90_000,
+): Promise<() => Promise<void>> {
+  const libs = join(infraCacheDir(), 'kafka-4.1.0', 'libs');
+  const log4j = `-Dlog4j2.configurationFile=${join(repoRoot, 'infra/kafka/log4j2.properties')}`;
   const jvm = ['-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', log4j];
   const child: ChildProcess = spawn(
     'java',
-    [...jvm, `-Dkafka.logs.dir=${join(dir, 'logs')}`, '-cp', `${libs}/*`, 'kafka.Kafka', props],
+    [...jvm, `-Dkafka.logs.dir=${join(dir, 'logs')}`, '-cp', `${libs}/*`, 'kafka.Kafka', propsFile],
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -121,9 +139,38 @@ export async function startSecuredKafka(users: ScramUser[], timeoutMs = 90_000):
   while (!(await portOpen(port))) {
     if (child.exitCode !== null || Date.now() > until) {
       await stop();
-      throw new Error('the secured Kafka broker did not start');
+      throw new Error('the Kafka broker did not start');
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { brokers: [`127.0.0.1:${port}`], superUser, stop };
+  return stop;
+}
+
+/**
+ * Produces one record to `topic` with `kafka`'s credentials; resolves with "ok", "TOPIC_AUTHORIZATION_FAILED" when
+ * the broker refused it for the ACLs, or the whole chain of errors kafkajs reported otherwise.
+ */
+export async function tryProduce(kafka: Kafka, topic: string): Promise<string> {
+  const producer = kafka.producer({ retry: { retries: 0 } });
+  try {
+    await producer.connect();
+    await producer.send({ topic, acks: -1, messages: [{ key: 'store-1', value: '{}' }] });
+    return 'ok';
+  } catch (err) {
+    // kafkajs wraps the broker's error (retries exhausted, non-retriable): name the whole chain.
+    const chain: string[] = [];
+    for (
+      let e = err as
+        { type?: string; name?: string; message?: string; originalError?: unknown; cause?: unknown } | undefined;
+      e;
+    ) {
+      chain.push(`${e.type ?? ''} ${e.name ?? ''} ${e.message ?? ''}`);
+      e = (e.originalError ?? e.cause) as typeof e;
+    }
+    return /TOPIC_AUTHORIZATION_FAILED|not authorized to access topics/i.test(chain.join(' '))
+      ? 'TOPIC_AUTHORIZATION_FAILED'
+      : chain.join(' | ');
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+  }
 }

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable } 
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { MetricsController } from '@xero-sync/observability';
-import type { ApiKeyRole } from '@xero-sync/persistence';
+import { presentedApiKey, type ApiKeyRole } from '@xero-sync/persistence';
 import { AuthenticateKeyUseCase } from './authenticate-key.usecase';
 import { AuthFailureLimiter } from './auth-failure.limiter';
 import { Principal, PUBLIC_KEY, ROLE_KEY, roleAllows } from './roles';
@@ -14,13 +14,7 @@ const PUBLIC_PATHS = new Set(['/health']);
 
 /** Reads the key from `Authorization: Bearer <key>` or `X-Api-Key`. */
 export function presentedKey(req: Request): string | undefined {
-  const auth = req.headers.authorization;
-  if (typeof auth === 'string') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (match) return match[1];
-  }
-  const header = req.headers['x-api-key'];
-  return typeof header === 'string' && header.length > 0 ? header : undefined;
+  return presentedApiKey(req.headers);
 }
 
 /**

@@ -9,18 +9,8 @@ export interface Principal {
   stores: ApiKeyStores;
 }
 
-const RANK: Record<Exclude<ApiKeyRole, 'metrics'>, number> = { viewer: 0, operator: 1, admin: 2 };
-
-/**
- * viewer < operator < admin: an admin may do what an operator may, an operator what a viewer may. The
- * `metrics` role stands outside that order: a metrics key may only scrape (`needed` = metrics), which an admin
- * may also do.
- */
-export function roleAllows(held: ApiKeyRole, needed: ApiKeyRole): boolean {
-  if (needed === 'metrics') return held === 'metrics' || held === 'admin';
-  if (held === 'metrics') return false;
-  return RANK[held] >= RANK[needed];
-}
+/** The role order every app applies (libs/persistence). */
+export { roleAllows } from '@xero-sync/persistence';
 
 export const ROLE_KEY = 'xero-sync:required-role';
 export const PUBLIC_KEY = 'xero-sync:public';

@@ -15,13 +15,15 @@ import { BackfillJobRepository } from '@xero-sync/persistence';
 import { RunMagentoBackfillUseCase } from '../backfill/run-magento-backfill.usecase';
 import { RunNdjsonBackfillUseCase } from '../backfill/run-ndjson-backfill.usecase';
 import { spoolPathOf } from '../backfill/start-ndjson-backfill.usecase';
+import { RequeueDlqUseCase } from './requeue-dlq.usecase';
 
 /** How often this instance looks for jobs whose runner died (lease expired) and resumes them. */
 const RESUME_SCAN_MS = 30_000;
 
 /**
- * Consumes admin-api's `backfill.start` / `backfill.cancel` from the commands topic (other command types belong
- * to the syncer and are skipped). A start creates the job if admin-api has not, re-queues it if it had failed,
+ * Consumes admin-api's `backfill.start` / `backfill.cancel` and `dlq.requeue` from the commands topic (other
+ * command types belong to the syncer and are skipped; a requeue is ingest's because only its Kafka principal may
+ * write the entity topics). A start creates the job if admin-api has not, re-queues it if it had failed,
  * and runs the Magento pull in the background, so the consumer is never blocked by a long backfill; a crash
  * is covered by the periodic resume of jobs whose lease expired.
  */
@@ -36,6 +38,7 @@ export class BackfillCommandsConsumer implements OnModuleInit, OnApplicationBoot
     private readonly jobs: BackfillJobRepository,
     private readonly magento: RunMagentoBackfillUseCase,
     private readonly ndjson: RunNdjsonBackfillUseCase,
+    private readonly requeueDlq: RequeueDlqUseCase,
   ) {}
 
   /** libs/messaging runs the consumer (started before this class's bootstrap hook, stopped at shutdown). */
@@ -97,10 +100,12 @@ export class BackfillCommandsConsumer implements OnModuleInit, OnApplicationBoot
       case 'backfill.cancel':
         await this.jobs.requestCancel(command.jobId);
         return;
+      case 'dlq.requeue':
+        await this.requeueDlq.execute(command.storeId, command.dlqIds);
+        return;
       case 'sync.record':
       case 'queue.flush':
       case 'queue.retry-failed':
-      case 'dlq.requeue':
       case 'replay.start':
         return;
     }

@@ -5,14 +5,13 @@ import { IncomingMessage, KafkaConsumers } from '@xero-sync/messaging';
 import { runWithCorrelation, sanitizeCorrelationId } from '@xero-sync/observability';
 import { RequestFlushUseCase } from '../commands/request-flush.usecase';
 import { SyncRecordUseCase } from '../commands/sync-record.usecase';
-import { RequeueDlqUseCase } from '../dlq/requeue-dlq.usecase';
 import { ReplayStoreUseCase } from '../replay/replay-store.usecase';
 import { keepingMembership } from './entity-change.consumer';
 import { assertNever } from '../sync/sync-policy';
 
 /**
  * Commands from admin-api (`xero-sync.commands.v1`), one syncer of the group per command: per-record Sync Now,
- * queue Sync Now, Retry failed, DLQ requeue, replay. Backfill commands belong to ingest and are skipped. An invalid
+ * queue Sync Now, Retry failed, replay. Backfill and DLQ requeue commands belong to ingest and are skipped. An invalid
  * command is logged and skipped (admin-api validated it already; nothing to redo).
  */
 @Injectable()
@@ -24,7 +23,6 @@ export class CommandConsumer implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly syncRecord: SyncRecordUseCase,
     private readonly requestFlush: RequestFlushUseCase,
-    private readonly requeueDlq: RequeueDlqUseCase,
     private readonly replayStore: ReplayStoreUseCase,
   ) {}
 
@@ -70,14 +68,13 @@ export class CommandConsumer implements OnModuleInit {
       case 'queue.retry-failed':
         await this.requestFlush.execute(command.storeId, { retryFailed: true });
         return;
-      case 'dlq.requeue':
-        await this.requeueDlq.execute(command.storeId, command.dlqIds);
-        return;
       case 'replay.start':
         await this.replayStore.execute(command);
         return;
+      // Ingest runs backfills, and republishes dead letters: only its principal may write the entity topics.
       case 'backfill.start':
       case 'backfill.cancel':
+      case 'dlq.requeue':
         return;
       default:
         assertNever(command);

@@ -4,7 +4,7 @@ import { decodeEntityChangeEvent, entityOfTopic, EVENT_HEADERS, topics } from '@
 import { IncomingMessage, KafkaConsumers } from '@xero-sync/messaging';
 import { eventsIn, runWithCorrelation, sanitizeCorrelationId } from '@xero-sync/observability';
 import { DeadLetterMessageUseCase } from '../dlq/dead-letter-message.usecase';
-import { ProducerSignatureQueries } from '../stores/producer-signature.queries';
+import { EventSignatureQueries } from '../stores/event-signature.queries';
 import { HandleEntityChangeUseCase } from '../sync/handle-entity-change.usecase';
 
 /** The consumer group id shared by every syncer instance for entity events. */
@@ -12,9 +12,9 @@ export const syncerGroupId = (config: AppConfig) => `${config.KAFKA_GROUP_PREFIX
 
 /**
  * Consumes every entity topic in the syncer group (partitions keyed by store id spread the stores over the
- * syncers). Each message is validated again with the contract; invalid ones, and producer-origin events not signed
- * by the store they name, are dead-lettered and the consumer goes on. The handler resolves only when the event is in Xero and logged or durably queued, so
- * the host commits nothing that was not done; infrastructure errors throw and the same message is retried.
+ * syncers). Each message is validated again with the contract; invalid ones, and events of any origin not signed
+ * by the store they name, are dead-lettered and the consumer goes on. The handler resolves only when the event is in
+ * Xero and logged or durably queued, so the host commits nothing that was not done; infrastructure errors throw and the same message is retried.
  * libs/messaging creates the topics and runs the consumer (KafkaConsumers).
  */
 @Injectable()
@@ -24,7 +24,7 @@ export class EntityChangeConsumer implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly handleChange: HandleEntityChangeUseCase,
     private readonly deadLetter: DeadLetterMessageUseCase,
-    private readonly producerSignatures: ProducerSignatureQueries,
+    private readonly signatures: EventSignatureQueries,
   ) {}
 
   onModuleInit(): void {
@@ -60,13 +60,12 @@ export class EntityChangeConsumer implements OnModuleInit {
         );
         return;
       }
-      // Events a store produced straight to Kafka are held to its own signature; the rest came through ingest.
-      if (event.origin === 'producer') {
-        const refusal = await this.producerSignatures.refusalOf(event.storeId, message.value!, message.headers);
-        if (refusal) {
-          await this.deadLetter.execute(message, refusal, correlationId);
-          return;
-        }
+      // Ingest signs what it publishes and direct producers sign theirs: an event claiming any origin without its
+      // store's signature came from neither.
+      const refusal = await this.signatures.refusalOf(event, message.value!, message.headers);
+      if (refusal) {
+        await this.deadLetter.execute(message, refusal, correlationId);
+        return;
       }
       await this.handleChange.execute(event, correlationId);
     });

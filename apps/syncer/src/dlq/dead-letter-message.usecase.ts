@@ -1,18 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { entityOfTopic, FieldError, topics } from '@xero-sync/contracts';
-import { EventPublisher, IncomingMessage } from '@xero-sync/messaging';
+import { DLQ_HEADERS, EventPublisher, IncomingMessage } from '@xero-sync/messaging';
 import { eventsOut } from '@xero-sync/observability';
 import { DlqMessageRepository, SyncLogRepository } from '@xero-sync/persistence';
-
-/** Headers added to a dead-lettered message so the DLQ topic alone explains it. */
-export const DLQ_HEADERS = {
-  reason: 'x-dlq-reason',
-  sourceTopic: 'x-dlq-source-topic',
-  sourcePartition: 'x-dlq-source-partition',
-  sourceOffset: 'x-dlq-source-offset',
-  requeuedFrom: 'x-dlq-requeued-from',
-} as const;
 
 const PREVIEW_CHARS = 2000;
 

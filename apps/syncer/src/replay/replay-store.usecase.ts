@@ -5,6 +5,7 @@ import { IncomingMessage, KAFKA, Kafka, keyReplayRanges, KeyReplayRange, readRan
 import { runWithCorrelation } from '@xero-sync/observability';
 import { emptyReplayCounts, ReplayCounts, ReplayJobRepository } from '@xero-sync/persistence';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
+import { EventSignatureQueries } from '../stores/event-signature.queries';
 import { EntityChangeOutcome, HandleEntityChangeUseCase } from '../sync/handle-entity-change.usecase';
 import { assertNever } from '../sync/sync-policy';
 
@@ -53,6 +54,7 @@ export class ReplayStoreUseCase implements BeforeApplicationShutdown {
     private readonly replays: ReplayJobRepository,
     private readonly settings: SyncSettingsCache,
     private readonly handleChange: HandleEntityChangeUseCase,
+    private readonly signatures: EventSignatureQueries,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -114,13 +116,22 @@ export class ReplayStoreUseCase implements BeforeApplicationShutdown {
   /**
    * One message of the store's partition: an event of this store and a chosen type goes through the same path as a
    * live one, marked as replayed (its log rows carry the correlation id `replay-<id>`); anything else is skipped.
-   * An invalid message was dead-lettered when it first arrived and is skipped here.
+   * An invalid message, or one not signed by its store (read again with its headers), was dead-lettered when it
+   * first arrived and is skipped here.
    */
   private async one(command: ReplayStart, message: IncomingMessage): Promise<EntityChangeOutcome> {
     const decoded = decodeEntityChangeEvent(message.value);
     if (!decoded.ok) return 'disabled';
     const event = decoded.value;
     if (event.storeId !== command.storeId || !command.entities.includes(event.entity)) return 'disabled';
+    const refusal = await this.signatures.refusalOf(event, message.value!, message.headers);
+    if (refusal) {
+      this.logger.warn(
+        `replay ${command.replayId} skips ${message.topic}[${message.partition}]@${message.offset}: ` +
+          refusal.map((e) => e.message).join('; '),
+      );
+      return 'disabled';
+    }
     const correlationId = `replay-${command.replayId}`;
     return runWithCorrelation(correlationId, () =>
       this.handleChange.execute({ ...event, origin: 'replay' }, correlationId),

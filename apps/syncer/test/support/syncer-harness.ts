@@ -14,7 +14,7 @@ import { eventually, repoRoot, TEST_BROKERS, testMongoUri, uniqueSuffix } from '
 import { RunningSandbox, startSandbox } from '@xero-sync/xero-sandbox';
 import { ConfigModule } from '@xero-sync/config';
 import { PersistenceModule, StoreModule, StoreRepository, StoreSettingsRepository } from '@xero-sync/persistence';
-import { hmacSha256Hex } from '@xero-sync/security';
+import { hmacSha256Hex, signedRecordHeaders } from '@xero-sync/security';
 import { IngestModule } from '../../../ingest/src/ingest.module';
 import { configureIngestHttp, ingestHttpAdapter } from '../../../ingest/src/ingest-http';
 import { XeroConnectionService, XeroConsentService, XeroModule } from '@xero-sync/xero';
@@ -36,6 +36,8 @@ export interface SyncerTestEnv {
   clientSecret: string;
   /** Environment for a syncer (in-process or child) of this run. */
   env: Record<string, string>;
+  /** Webhook secrets of the stores registered with registerWebhookStore: publishEvents signs their events. */
+  secrets: Map<string, string>;
 }
 
 export async function setupSyncerEnv(
@@ -85,6 +87,8 @@ export async function setupSyncerEnv(
     XERO_REDIRECT_URI: 'http://127.0.0.1/callback',
     XERO_MINUTE_MS: String(Math.round(60000 / (opts.timeScale ?? 60))),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    // An admin key every app of the run honours; the syncer's /metrics needs it (or a metrics key).
+    ADMIN_BOOTSTRAP_TOKEN: randomBytes(24).toString('base64url'),
     SYNCER_PORT: '0',
     // The stand-in Magento listens on 127.0.0.1 over http: a development setting of the outbound policy.
     OUTBOUND_ALLOW_HTTP: 'true',
@@ -97,6 +101,9 @@ export async function setupSyncerEnv(
     SYNCER_RETRY_MAX_MS: '5000',
     SYNCER_DELIVERY_TIMEOUT_MS: '30000',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // Most suites publish events of stores they never register (no webhook secret to sign with); the syncer takes
+    // them as it takes an older ingest's during an upgrade. syncer.e2e-spec.ts runs strict and signs.
+    SYNCER_ACCEPT_UNSIGNED_EVENTS: 'true',
     ...opts.extraEnv,
   };
   return {
@@ -111,6 +118,7 @@ export async function setupSyncerEnv(
     clientId,
     clientSecret,
     env,
+    secrets: new Map(),
   };
 }
 
@@ -188,7 +196,10 @@ export function waitForExit(child: ChildProcess, timeoutMs = 30000): Promise<num
   });
 }
 
-/** Publishes envelopes the way ingest does: key = store id, correlation and event id headers. */
+/**
+ * Publishes envelopes the way ingest does: key = store id, correlation and event id headers, and the store's
+ * signature when the store was registered with registerWebhookStore.
+ */
 export async function publishEvents(t: SyncerTestEnv, events: EntityChangeEvent[], chunk = 500): Promise<void> {
   for (let i = 0; i < events.length; i += chunk) {
     const slice = events.slice(i, i + chunk);
@@ -196,10 +207,16 @@ export async function publishEvents(t: SyncerTestEnv, events: EntityChangeEvent[
     for (const e of slice) {
       const topic = topics.entityChanged(e.entity, t.prefix);
       const list = byTopic.get(topic) ?? [];
+      const value = JSON.stringify(e);
+      const secret = t.secrets.get(e.storeId);
       list.push({
         key: e.storeId,
-        value: JSON.stringify(e),
-        headers: { [EVENT_HEADERS.correlationId]: `corr-${e.eventId}`, [EVENT_HEADERS.eventId]: e.eventId },
+        value,
+        headers: {
+          [EVENT_HEADERS.correlationId]: `corr-${e.eventId}`,
+          [EVENT_HEADERS.eventId]: e.eventId,
+          ...(secret ? signedRecordHeaders(secret, Math.floor(Date.now() / 1000), value) : {}),
+        },
       });
       byTopic.set(topic, list);
     }
@@ -365,7 +382,9 @@ export async function registerWebhookStore(t: SyncerTestEnv, storeId: string): P
   class StoresContext {}
   const ctx = await NestFactory.createApplicationContext(StoresContext, { logger: ['error'], abortOnError: false });
   try {
-    return (await ctx.get(StoreRepository).create({ storeId, name: `Store ${storeId}` })).webhookSecret;
+    const { webhookSecret } = await ctx.get(StoreRepository).create({ storeId, name: `Store ${storeId}` });
+    t.secrets.set(storeId, webhookSecret);
+    return webhookSecret;
   } finally {
     await ctx.close();
   }

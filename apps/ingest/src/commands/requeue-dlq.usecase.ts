@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EventPublisher } from '@xero-sync/messaging';
+import { DLQ_HEADERS, EventPublisher } from '@xero-sync/messaging';
 import { DlqMessageRepository } from '@xero-sync/persistence';
-import { DLQ_HEADERS } from './dead-letter-message.usecase';
 
 /**
- * "Requeue": republishes stored dead letters byte-exact to their original topic (after the producer or the
- * contract was fixed) and marks them requeued. Only the store's own messages are touched.
+ * "Requeue": republishes stored dead letters byte-exact to their original topic, with their original headers (so
+ * the store signature they carried, or lacked, is checked again), after the producer or the contract was fixed,
+ * and marks them requeued. Only the store's own messages are touched. Ingest does it because only its Kafka
+ * principal may write the entity topics (docs/security.md).
  */
 @Injectable()
 export class RequeueDlqUseCase {

@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@xero-sync/config';
+import { FieldError } from '@xero-sync/contracts';
+import { StoreRepository } from '@xero-sync/persistence';
+import { safeEqual, signStoreBody, STORE_SIGNATURE_HEADERS } from '@xero-sync/security';
+
+/** How long a looked-up secret is reused: bounds how late a rotated secret takes effect. */
+const SECRET_CACHE_TTL_MS = 10_000;
+const MAX_ENTRIES = 10_000;
+
+/** What a refusal tells the operator to do about an event an older ingest published without a signature. */
+const UNSIGNED_FIX =
+  'an event published before ingest signed its events is fixed by Sync Now of the record (or by the store sending it again)';
+
+/**
+ * Checks that an entity event is signed by the store it names, whatever origin it claims (ingest signs what it
+ * publishes, direct producers sign theirs): `x-store-timestamp` and `x-store-signature: sha256=<hex>`, the
+ * HMAC-SHA256 of `<timestamp>.<record value>` with the store's webhook secret, exactly as a webhook is signed. No
+ * freshness window: a record may wait in Kafka for hours, and a replay reads it again days later. Secrets are
+ * cached for a few seconds, so a check costs one HMAC. SYNCER_ACCEPT_UNSIGNED_EVENTS (an upgrade window) takes
+ * records without any signature unless they claim origin `producer`.
+ */
+@Injectable()
+export class EventSignatureQueries {
+  private readonly cache = new Map<string, { expires: number; secret: Promise<string | null> }>();
+  private readonly acceptUnsigned: boolean;
+
+  constructor(
+    private readonly stores: StoreRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.acceptUnsigned = config.SYNCER_ACCEPT_UNSIGNED_EVENTS;
+  }
+
+  /** Why the record is not signed by its store (for the dead letter), or undefined when it is. */
+  async refusalOf(
+    event: { storeId: string; origin: string },
+    value: Buffer,
+    headers: Record<string, string>,
+    now = Date.now(),
+  ): Promise<FieldError[] | undefined> {
+    const { storeId, origin } = event;
+    const timestamp = headers[STORE_SIGNATURE_HEADERS.timestamp];
+    const signature = headers[STORE_SIGNATURE_HEADERS.signature];
+    if (!timestamp && !signature && this.acceptUnsigned && origin !== 'producer') return undefined;
+    if (!timestamp || !signature)
+      return [
+        {
+          path: `header:${STORE_SIGNATURE_HEADERS.signature}`,
+          message:
+            `unsigned ${origin} event: every event must carry ${STORE_SIGNATURE_HEADERS.timestamp} and ` +
+            `${STORE_SIGNATURE_HEADERS.signature} (the store's webhook signature); ${UNSIGNED_FIX}`,
+        },
+      ];
+    const secret = await this.secretOf(storeId, now);
+    if (secret === null) return [{ path: 'storeId', message: `store "${storeId}" is not registered` }];
+    if (!safeEqual(signStoreBody(secret, timestamp, value), signature))
+      return [
+        {
+          path: `header:${STORE_SIGNATURE_HEADERS.signature}`,
+          message: `not signed with the webhook secret of store "${storeId}"`,
+        },
+      ];
+    return undefined;
+  }
+
+  private secretOf(storeId: string, now: number): Promise<string | null> {
+    const hit = this.cache.get(storeId);
+    if (hit && hit.expires > now) return hit.secret;
+    if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
+    // A failed lookup (database away) throws, so the consumer retries the record; it is not remembered.
+    const secret = this.stores.webhookSecretOf(storeId);
+    secret.catch(() => this.cache.delete(storeId));
+    this.cache.set(storeId, { expires: now + SECRET_CACHE_TTL_MS, secret });
+    return secret;
+  }
+}
