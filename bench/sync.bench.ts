@@ -120,6 +120,8 @@ export interface SyncBenchResult {
     history_db_commands_per_order_0: number;
     history_db_commands_per_order_n: number;
     history_seed_s: number;
+    /** Data-path CPU per order of the two drains without history (before and after the one with it). */
+    history_cpu_ms_per_order_0_before_after: number[];
   };
 }
 
@@ -622,7 +624,13 @@ async function seedHistory(t: SyncerTestEnv, storeIds: string[], items: number, 
     await copies.insertMany(docs as never[], { ordered: false });
   }
   const seconds = (Date.now() - t0) / 1000;
-  log(`history: seeded ${items} synced records in ${Math.round(seconds)} s`);
+  // What one scan of the seeded collection costs here (FerretDB reads every document for any filter but `_id`):
+  // any query of the data path that scanned it would cost about this much each time.
+  const scanStarted = Date.now();
+  await copies.countDocuments({ storeId: storeIds[0] });
+  log(
+    `history: seeded ${items} synced records in ${Math.round(seconds)} s; one scan of them ${Date.now() - scanStarted} ms`,
+  );
   return seconds;
 }
 
@@ -636,11 +644,24 @@ async function historySection(
   items: number,
   log: (l: string) => void,
 ): Promise<NonNullable<SyncBenchResult['sim']>> {
-  const none = await drainWith(1, stores, timeScale, log);
+  // Without history before and after the drain with it, so the machine's drift between drains shows (the
+  // reference is their mean).
+  const before = await drainWith(1, stores, timeScale, log);
   let seedS = 0;
   const seeded = await drainWith(1, stores, timeScale, log, async (t, ids) => {
     seedS = await seedHistory(t, ids, items, log);
   });
+  const after = await drainWith(1, stores, timeScale, log);
+  const mean = (a: number, b: number) => round((a + b) / 2, 1);
+  const none = {
+    cpuMsPerOrder: {
+      syncers: mean(before.cpuMsPerOrder.syncers, after.cpuMsPerOrder.syncers),
+      ferretdb: mean(before.cpuMsPerOrder.ferretdb, after.cpuMsPerOrder.ferretdb),
+      kafka: mean(before.cpuMsPerOrder.kafka, after.cpuMsPerOrder.kafka),
+      bench: mean(before.cpuMsPerOrder.bench, after.cpuMsPerOrder.bench),
+    },
+    commandsPerOrder: round((before.commandsPerOrder + after.commandsPerOrder) / 2, 2),
+  };
   const cpuRatio = pathCpu(seeded.cpuMsPerOrder) / pathCpu(none.cpuMsPerOrder);
   const commandsRatio = seeded.commandsPerOrder / none.commandsPerOrder;
   // The worse of the two; a cost that grows with history grows linearly with it (a scan), so below 1 M the excess
@@ -658,6 +679,9 @@ async function historySection(
     history_db_commands_per_order_0: none.commandsPerOrder,
     history_db_commands_per_order_n: seeded.commandsPerOrder,
     history_seed_s: round(seedS, 1),
+    history_cpu_ms_per_order_0_before_after: [pathCpu(before.cpuMsPerOrder), pathCpu(after.cpuMsPerOrder)].map((x) =>
+      round(x, 1),
+    ),
   };
 }
 

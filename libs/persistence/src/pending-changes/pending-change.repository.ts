@@ -410,7 +410,10 @@ export class PendingChangeRepository {
     return { items, total: queued + copied };
   }
 
-  /** Item counts by status, optionally for one store (queue depth metric, dashboard). */
+  /**
+   * Item counts by status: for one store (dashboard) `synced` counts its records' copies; fleet-wide (queue depth
+   * metric) only the queue's items.
+   */
   async countByStatus(storeId?: string): Promise<Record<PendingChangeStatus, number>> {
     const match: QueryFilter<PendingChange> = storeId ? { storeId } : {};
     const rows = await this.model
@@ -421,10 +424,10 @@ export class PendingChangeRepository {
       .exec();
     const counts: Record<PendingChangeStatus, number> = { pending: 0, processing: 0, failed: 0, waiting: 0, synced: 0 };
     for (const r of rows) counts[r._id] += r.n;
-    // Synced records are the copies (plus any item the migration has not moved yet).
-    counts.synced += storeId
-      ? await this.copies.countDocuments({ storeId }).exec()
-      : await this.copies.estimatedDocumentCount().exec();
+    // One store's synced records are its copies (plus any item the migration has not moved yet). The fleet-wide
+    // count (the queue-depth gauge, every few seconds) leaves them out: FerretDB v1 counts by reading every document,
+    // and history is not queue depth.
+    if (storeId) counts.synced += await this.copies.countDocuments({ storeId }).exec();
     return counts;
   }
 
