@@ -234,7 +234,7 @@ export class PendingChangeRepository {
     if (state.status === 'synced') {
       const [item] = await findByIds<PendingChange, Lean>(this.model, [id]);
       if (item && sift(where)(item)) {
-        await this.keepCopies([copyOf({ ...item, _id: id }, state)]);
+        await this.keepCopy(copyOf({ ...item, _id: id }, state));
         return (await this.model.deleteOne({ _id: id, ...where }).exec()).deletedCount === 1;
       }
       if (item || (fromStatus && fromStatus !== 'synced')) return false;
