@@ -46,9 +46,11 @@ async function main(): Promise<void> {
       const baselineCallBudget = process.env.BENCH_BASELINE_CALLS
         ? Number(process.env.BENCH_BASELINE_CALLS)
         : undefined;
-      // BENCH_SYNC_SECTIONS (comma-separated: calls, immediate, scale) runs part of it, e.g. a full-size calls run.
+      // BENCH_SYNC_SECTIONS (comma-separated: calls, immediate, scale, history) runs part of it, e.g. a full-size calls run.
       const sections = process.env.BENCH_SYNC_SECTIONS?.split(',').map((x) => x.trim()) as SyncSection[] | undefined;
-      const sync = await runSyncBench({ log, scale, baselineCallBudget, sections });
+      // BENCH_HISTORY_ITEMS: synced records of history the `history` section seeds (default 1 M).
+      const historyItems = process.env.BENCH_HISTORY_ITEMS ? Number(process.env.BENCH_HISTORY_ITEMS) : undefined;
+      const sync = await runSyncBench({ log, scale, baselineCallBudget, sections, historyItems });
       results.sync_scale = scale;
       Object.assign(results, sync);
       log(JSON.stringify(sync));

@@ -39,7 +39,7 @@ import {
 } from '../apps/syncer/test/support/syncer-harness';
 import { busyShare, cpuSeconds, infraPid, machineTicks, selfCpuSeconds } from './proc-stats';
 
-export type SyncSection = 'calls' | 'immediate' | 'scale';
+export type SyncSection = 'calls' | 'immediate' | 'scale' | 'history';
 
 export interface SyncBenchOptions {
   /** Sections to run (default all): calls per order vs baseline, Immediately latency, 1 vs 3 syncers. */
@@ -56,6 +56,11 @@ export interface SyncBenchOptions {
    * libs/xero's reserve). Default 3,000. A sample that ran out of budget reports baseline_deferred > 0.
    */
   baselineCallBudget?: number;
+  /**
+   * Synced records of history the `history` section seeds into the drained stores' collections before its second
+   * drain (default 1,000,000; bulk-inserted directly). Below 1 M the 1 M figure is extrapolated linearly.
+   */
+  historyItems?: number;
   log?: (line: string) => void;
 }
 
@@ -97,6 +102,26 @@ export interface SyncBenchResult {
     db_commands_per_order_3: number;
     db_commands_by_name_1: Record<string, number>;
     db_commands_by_name_3: Record<string, number>;
+  };
+  sim?: {
+    /**
+     * One syncer's data-path CPU per order (syncer + FerretDB + Kafka) draining 3 Cron Job orgs with 1 M synced
+     * records of history in their collections over the same drain with none; extrapolated linearly from
+     * `history_items` when fewer were seeded (`history_extrapolated`).
+     */
+    history_ratio_1m_vs_0: number;
+    history_items: number;
+    history_extrapolated: boolean;
+    /** The measured ratio at `history_items`, by CPU and by MongoDB commands per order. */
+    history_cpu_ratio_measured: number;
+    history_commands_ratio_measured: number;
+    history_cpu_ms_per_order_0: DrainCpu;
+    history_cpu_ms_per_order_n: DrainCpu;
+    history_db_commands_per_order_0: number;
+    history_db_commands_per_order_n: number;
+    history_seed_s: number;
+    /** Data-path CPU per order of the two drains without history (before and after the one with it). */
+    history_cpu_ms_per_order_0_before_after: number[];
   };
 }
 
@@ -441,6 +466,7 @@ async function drainWith(
   stores: GeneratedStore[],
   timeScale: number,
   log: (l: string) => void,
+  seed?: (t: SyncerTestEnv, storeIds: string[]) => Promise<void>,
 ): Promise<{
   ordersPerS: number;
   busy: number;
@@ -464,6 +490,7 @@ async function drainWith(
           waitHorizonMinutes: waitHorizonMinutes(timeScale),
         }),
       );
+    if (seed) await seed(t, ids);
     const countsDir = mkdtempSync(join(tmpdir(), 'bench-mongo-commands-'));
     const nodeOptions = process.env.NODE_OPTIONS;
     // Each syncer counts its MongoDB commands (mongo-commands.preload) into countsDir.
@@ -554,6 +581,110 @@ async function drainWith(
   }
 }
 
+/**
+ * Bulk-inserts `items` synced records of history, spread over the stores, where synced records live
+ * (`record_copies`): orders with a store-sized payload, as a store's past would leave them. Returns the seconds it
+ * took.
+ */
+async function seedHistory(t: SyncerTestEnv, storeIds: string[], items: number, log: (l: string) => void) {
+  const t0 = Date.now();
+  const copies = collection(t, 'record_copies');
+  const payload = (id: number) =>
+    JSON.stringify({
+      entity_id: id,
+      increment_id: `H${id}`,
+      state: 'complete',
+      items: [1, 2, 3].map((n) => ({ sku: `SKU-${n}`, name: `Product ${n}`, qty_ordered: 1, price: 10.5 * n })),
+      grand_total: 63,
+      customer_email: `h${id % 5000}@example.com`,
+    });
+  const at = new Date(Date.now() - 86_400_000);
+  const batch = 5000;
+  for (let i = 0; i < items; i += batch) {
+    const docs = [];
+    for (let j = i; j < Math.min(items, i + batch); j++) {
+      const storeId = storeIds[j % storeIds.length];
+      const entityId = String(900_000_000 + j);
+      docs.push({
+        _id: `${storeId}|order|${entityId}`,
+        storeId,
+        entity: 'order',
+        entityId,
+        rank: 1,
+        eventId: `history-${j}`,
+        occurredAt: at,
+        payload: payload(j),
+        attempts: 1,
+        syncedAt: at,
+        xeroId: `00000000-0000-0000-0000-${String(j).padStart(12, '0')}`,
+        createdAt: at,
+        updatedAt: at,
+      });
+    }
+    await copies.insertMany(docs as never[], { ordered: false });
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  // What one scan of the seeded collection costs here (FerretDB reads every document for any filter but `_id`):
+  // any query of the data path that scanned it would cost about this much each time.
+  const scanStarted = Date.now();
+  await copies.countDocuments({ storeId: storeIds[0] });
+  log(
+    `history: seeded ${items} synced records in ${Math.round(seconds)} s; one scan of them ${Date.now() - scanStarted} ms`,
+  );
+  return seconds;
+}
+
+/**
+ * The history section: one syncer drains the same 3 orgs' data twice, with no history and with `items` synced
+ * records of history in their collections, and compares the data path's CPU and MongoDB commands per order.
+ */
+async function historySection(
+  stores: GeneratedStore[],
+  timeScale: number,
+  items: number,
+  log: (l: string) => void,
+): Promise<NonNullable<SyncBenchResult['sim']>> {
+  // Without history before and after the drain with it, so the machine's drift between drains shows (the
+  // reference is their mean).
+  const before = await drainWith(1, stores, timeScale, log);
+  let seedS = 0;
+  const seeded = await drainWith(1, stores, timeScale, log, async (t, ids) => {
+    seedS = await seedHistory(t, ids, items, log);
+  });
+  const after = await drainWith(1, stores, timeScale, log);
+  const mean = (a: number, b: number) => round((a + b) / 2, 1);
+  const none = {
+    cpuMsPerOrder: {
+      syncers: mean(before.cpuMsPerOrder.syncers, after.cpuMsPerOrder.syncers),
+      ferretdb: mean(before.cpuMsPerOrder.ferretdb, after.cpuMsPerOrder.ferretdb),
+      kafka: mean(before.cpuMsPerOrder.kafka, after.cpuMsPerOrder.kafka),
+      bench: mean(before.cpuMsPerOrder.bench, after.cpuMsPerOrder.bench),
+    },
+    commandsPerOrder: round((before.commandsPerOrder + after.commandsPerOrder) / 2, 2),
+  };
+  const cpuRatio = pathCpu(seeded.cpuMsPerOrder) / pathCpu(none.cpuMsPerOrder);
+  const commandsRatio = seeded.commandsPerOrder / none.commandsPerOrder;
+  // The worse of the two; a cost that grows with history grows linearly with it (a scan), so below 1 M the excess
+  // at `items` is scaled up to 1 M (noise included: a conservative figure).
+  const measured = Math.max(cpuRatio, commandsRatio);
+  const full = 1_000_000;
+  return {
+    history_ratio_1m_vs_0: round(items >= full ? measured : 1 + (Math.max(0, measured - 1) * full) / items, 2),
+    history_items: items,
+    history_extrapolated: items < full,
+    history_cpu_ratio_measured: round(cpuRatio, 2),
+    history_commands_ratio_measured: round(commandsRatio, 2),
+    history_cpu_ms_per_order_0: none.cpuMsPerOrder,
+    history_cpu_ms_per_order_n: seeded.cpuMsPerOrder,
+    history_db_commands_per_order_0: none.commandsPerOrder,
+    history_db_commands_per_order_n: seeded.commandsPerOrder,
+    history_seed_s: round(seedS, 1),
+    history_cpu_ms_per_order_0_before_after: [pathCpu(before.cpuMsPerOrder), pathCpu(after.cpuMsPerOrder)].map((x) =>
+      round(x, 1),
+    ),
+  };
+}
+
 /** The data path's CPU per order: syncers, database and broker (not the benchmark and its sandbox). */
 function pathCpu(cpu: DrainCpu): number {
   return cpu.syncers + cpu.ferretdb + cpu.kafka;
@@ -585,9 +716,8 @@ export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBen
   const result: SyncBenchResult = {};
   if (wants('calls')) result.sync = await syncSection(store, timeScale, opts.baselineCallBudget ?? 3000, log);
   if (wants('immediate')) result.immediate = await immediateSection(timeScale, log, Math.max(100, n(600)));
-  if (wants('scale')) {
-    buildOnce();
-    const scaleStores = [0, 1, 2].map((i) =>
+  const scaleStores = () =>
+    [0, 1, 2].map((i) =>
       generateStore({
         seed: 100 + i,
         orders: n(3000),
@@ -596,8 +726,15 @@ export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBen
         scenarioMix: BENCH_SCENARIO_MIX,
       }),
     );
-    const one = await drainWith(1, scaleStores, timeScale, log);
-    const three = await drainWith(3, scaleStores, timeScale, log);
+  if (wants('history')) {
+    buildOnce();
+    result.sim = await historySection(scaleStores(), timeScale, opts.historyItems ?? 1_000_000, log);
+  }
+  if (wants('scale')) {
+    buildOnce();
+    const stores = scaleStores();
+    const one = await drainWith(1, stores, timeScale, log);
+    const three = await drainWith(3, stores, timeScale, log);
     result.scale = {
       speedup_3_vs_1: round(three.ordersPerS / one.ordersPerS, 2),
       orders_per_s_1: round(one.ordersPerS, 1),

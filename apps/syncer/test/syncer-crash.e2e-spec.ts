@@ -149,10 +149,16 @@ describe(`syncer crash test (${ORDERS} orders, ${KILLS} SIGKILLs, ${STORES} orgs
             .toArray();
           const held = new Set(
             (
-              await collection(t, 'pending_changes')
-                .find({ storeId }, { projection: { entity: 1, entityId: 1 } })
-                .toArray()
-            ).map((o) => `${o.entity}:${o.entityId}`),
+              await Promise.all(
+                (['pending_changes', 'record_copies'] as const).map((name) =>
+                  collection(t, name)
+                    .find({ storeId }, { projection: { entity: 1, entityId: 1 } })
+                    .toArray(),
+                ),
+              )
+            )
+              .flat()
+              .map((o) => `${o.entity}:${o.entityId}`),
           );
           const never = fixtureEvents(storeId, fixture)
             .map((e) => `${e.entity}:${e.entityId}`)

@@ -14,6 +14,7 @@ import {
   setupSyncerEnv,
   SyncerTestEnv,
   teardownSyncerEnv,
+  countRecords,
 } from './support/syncer-harness';
 
 // Outages of each dependency while the syncer works: it recovers by itself, loses nothing, duplicates nothing.
@@ -107,10 +108,7 @@ describe('syncer under outages', () => {
     const fixture = makeStore({ orders: 4, customers: 2, products: 2, invoiced: 2, tag: 'sl', idBase: 700 });
     const items = fixture.orders.length + fixture.customers.length + fixture.products.length + fixture.invoices.length;
     await publishEvents(t, fixtureEvents('store-slow', fixture));
-    await eventually(
-      async () => (await collection(t, 'pending_changes').countDocuments({ storeId: 'store-slow' })) === items,
-      30000,
-    );
+    await eventually(async () => (await countRecords(t, 'store-slow')) === items, 30000);
     await sandboxPost(t.sandbox, '/faults', { kind: 'latency', ms: 4000, tenantId: tenants.slow });
     try {
       await sendCommand(t, { type: 'queue.flush', storeId: 'store-slow' });

@@ -16,6 +16,7 @@ import {
   SyncerTestEnv,
   teardownSyncerEnv,
   xeroContext,
+  countRecords,
 } from './support/syncer-harness';
 
 /** Xero calls that write (anything but GET), from the sandbox's own tally of an org. */
@@ -101,11 +102,7 @@ describe('syncer replay', () => {
     ];
     const records = first.length;
     await publishEvents(t, first);
-    await eventually(
-      async () => (await collection(t, 'pending_changes').countDocuments({ storeId, status: 'synced' })) === records,
-      60000,
-      250,
-    );
+    await eventually(async () => (await countRecords(t, storeId, { status: 'synced' })) === records, 60000, 250);
     await publishEvents(t, events.slice(first.length));
     await eventually(
       async () =>
@@ -156,12 +153,7 @@ describe('syncer replay', () => {
       ...[...fresh, ...processing].map((o) => envelope(storeId, 'order', String(o.entity_id), o)),
     ];
     await publishEvents(t, events);
-    await eventually(
-      async () =>
-        (await collection(t, 'pending_changes').countDocuments({ storeId, status: 'synced' })) === events.length,
-      60000,
-      250,
-    );
+    await eventually(async () => (await countRecords(t, storeId, { status: 'synced' })) === events.length, 60000, 250);
     const statusOf = async () =>
       Object.fromEntries(
         (await dumpOf(t, tenants.mapped)).invoices.map((i) => [String(i.InvoiceNumber), String(i.Status)]),

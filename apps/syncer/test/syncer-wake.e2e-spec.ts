@@ -21,6 +21,7 @@ import {
   SyncerTestEnv,
   teardownSyncerEnv,
   xeroContext,
+  countRecords,
 } from './support/syncer-harness';
 
 /** Writes (PUT or POST) the sandbox counted for an org to endpoints matching `resource`. */
@@ -88,9 +89,7 @@ describe('syncer Immediately wake-up', () => {
       events.filter((e) => e.entity !== 'invoice'),
     );
     await eventually(
-      async () =>
-        (await collection(t, 'pending_changes').countDocuments({ storeId: 'store-wake', status: 'synced' })) ===
-        events.length,
+      async () => (await countRecords(t, 'store-wake', { status: 'synced' })) === events.length,
       30000,
       200,
     );
@@ -146,22 +145,12 @@ describe('syncer Immediately wake-up', () => {
       100,
     );
     expect(note.waiters).toEqual([invoiceKey]);
-    await eventually(
-      async () =>
-        (await collection(t, 'pending_changes').countDocuments({ storeId, status: 'synced' })) === 2 || undefined,
-      30000,
-      200,
-    );
+    await eventually(async () => (await countRecords(t, storeId, { status: 'synced' })) === 2 || undefined, 30000, 200);
     const before = await countersOf(t, tenants.cron);
     expect(writesTo(before, /Payments/)).toBe(0);
 
     await publishEvents(t, [envelope(storeId, 'order', String(order.entity_id), order, new Date(at + 1000))]);
-    await eventually(
-      async () =>
-        (await collection(t, 'pending_changes').countDocuments({ storeId, status: 'synced' })) === 4 || undefined,
-      30000,
-      200,
-    );
+    await eventually(async () => (await countRecords(t, storeId, { status: 'synced' })) === 4 || undefined, 30000, 200);
     const log = await collection(t, 'sync_log')
       .find({ storeId, entity: { $in: ['order', 'invoice'] } })
       .sort({ createdAt: 1 })
@@ -222,12 +211,7 @@ describe('syncer Immediately wake-up', () => {
       envelope(storeId, 'product', products[0].sku, products[0]),
       envelope(storeId, 'order', String(order.entity_id), order),
     ]);
-    await eventually(
-      async () =>
-        (await collection(t, 'pending_changes').countDocuments({ storeId, status: 'synced' })) === 4 || undefined,
-      30000,
-      200,
-    );
+    await eventually(async () => (await countRecords(t, storeId, { status: 'synced' })) === 4 || undefined, 30000, 200);
     const last = await collection(t, 'sync_log')
       .find({ storeId, entity: 'invoice' })
       .sort({ createdAt: -1 })

@@ -20,6 +20,8 @@ import {
   setupSyncerEnv,
   SyncerTestEnv,
   teardownSyncerEnv,
+  countRecords,
+  findRecord,
 } from './support/syncer-harness';
 
 // The syncer booted for real against the real broker, FerretDB and the Xero sandbox: one store per mode.
@@ -64,7 +66,7 @@ describe('syncer end to end', () => {
     // Done when nothing is left open in the queue (one delivery writes contacts … credit notes in steps).
     await eventually(
       async () =>
-        (await collection(t, 'pending_changes').countDocuments({ storeId })) === recordCount(fixture) &&
+        (await countRecords(t, storeId)) === recordCount(fixture) &&
         (await collection(t, 'pending_changes').countDocuments({ storeId, status: { $ne: 'synced' } })) === 0,
       90000,
       500,
@@ -155,10 +157,7 @@ describe('syncer end to end', () => {
       fixtureEvents('store-cron', fixture),
       'corr-cron-webhook',
     );
-    await eventually(
-      async () => (await collection(t, 'pending_changes').countDocuments({ storeId: 'store-cron' })) === 23,
-      30000,
-    );
+    await eventually(async () => (await countRecords(t, 'store-cron')) === 23, 30000);
     const { rows } = await expectStoreInXero('store-cron', tenants.cron, fixture);
     expect(rows.every((r) => r.mode === 'cron')).toBe(true);
     expect(
@@ -182,9 +181,7 @@ describe('syncer end to end', () => {
     await publishEvents(t, [...base, ...updates]);
     const last = updates[9];
     await eventually(
-      async () =>
-        (await collection(t, 'pending_changes').findOne({ storeId: 'store-coal', entity: 'order' }))?.eventId ===
-        last.eventId,
+      async () => (await findRecord(t, { storeId: 'store-coal', entity: 'order' }))?.eventId === last.eventId,
       30000,
     );
     await sendCommand(t, { type: 'queue.flush', storeId: 'store-coal' });
@@ -207,8 +204,7 @@ describe('syncer end to end', () => {
 
   it('Sync Now of a credit memo waits for the store invoice it refunds instead of posting before its payment', async () => {
     const storeId = 'store-manual';
-    const queued = (filter: Record<string, unknown> = {}) =>
-      collection(t, 'pending_changes').countDocuments({ storeId, ...filter });
+    const queued = (filter: { status?: string } = {}) => countRecords(t, storeId, filter);
     const fixture = makeStore({
       orders: 1,
       customers: 1,

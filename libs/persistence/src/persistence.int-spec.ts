@@ -14,6 +14,8 @@ import {
   PendingChangeModule,
   PendingChangeRepository,
   PendingChangeSchema,
+  RecordCopy,
+  RecordCopySchema,
 } from './pending-changes';
 import { StoreModule, StoreRepository } from './stores';
 import { FlushScheduleModule, FlushScheduleRepository } from './flush-schedules';
@@ -108,9 +110,77 @@ describe('persistence on FerretDB', () => {
       batch.items.map((i) => ({ id: i.id, state: { status: 'synced' as const, attempts: 1, syncedAt: new Date() } })),
     );
     expect(done).toBe(120);
-    expect(
-      await connection.collection('pending_changes').countDocuments({ storeId: 'shop-big', status: 'synced' }),
-    ).toBe(120);
+    // Synced items leave the queue; their content stays readable as the records' copies.
+    expect(await connection.collection('pending_changes').countDocuments({ storeId: 'shop-big' })).toBe(0);
+    expect(await connection.collection('record_copies').countDocuments({ storeId: 'shop-big' })).toBe(120);
+    expect(await queue.findByKey('shop-big', 'order', '5007')).toMatchObject({
+      status: 'synced',
+      attempts: 1,
+      payload: { entity_id: 5007, grand_total: 10.5 },
+    });
+    expect(await queue.countByStatus('shop-big')).toMatchObject({ synced: 120, pending: 0 });
+  });
+
+  it('a synced record is read from its copy; older content is refused against it, newer content is queued', async () => {
+    const first = change('9500', 'shop-copy');
+    await queue.saveLatest(first, { status: 'synced', attempts: 1, syncedAt: new Date(), xeroId: 'x-1' });
+    expect(await connection.collection('pending_changes').countDocuments({ storeId: 'shop-copy' })).toBe(0);
+    expect(await queue.findByKey('shop-copy', 'order', '9500')).toMatchObject({
+      eventId: first.eventId,
+      xeroId: 'x-1',
+    });
+    expect(await queue.findByKeys('shop-copy', [{ entity: 'order', entityId: '9500' }])).toMatchObject([
+      { status: 'synced' },
+    ]);
+    expect(await queue.removeOpenItem('shop-copy', 'order', '9500')).toBe('not-open');
+    // An older synced write never replaces the copy.
+    const older = { ...change('9500', 'shop-copy'), occurredAt: new Date(first.occurredAt.getTime() - 1000) };
+    await queue.saveLatest(older, { status: 'synced', attempts: 1, syncedAt: new Date() });
+    expect(await queue.findByKey('shop-copy', 'order', '9500')).toMatchObject({ eventId: first.eventId });
+
+    // Newer content is open work in the queue, listed first; the copy is still the synced content.
+    const newer = { ...change('9500', 'shop-copy'), occurredAt: new Date(first.occurredAt.getTime() + 1000) };
+    expect(await queue.saveLatest(newer, { status: 'pending' })).toBe('saved');
+    expect(await queue.findByKey('shop-copy', 'order', '9500')).toMatchObject({ eventId: newer.eventId });
+    const listed = await queue.listByStore('shop-copy');
+    expect(listed.items.map((i) => [i.eventId, i.status])).toEqual([
+      [newer.eventId, 'pending'],
+      [first.eventId, 'synced'],
+    ]);
+    expect(await queue.listByStore('shop-copy', { status: 'synced' })).toMatchObject({ total: 1 });
+    expect((await queue.listByStore('shop-copy', {}, { page: 2, pageSize: 1 })).items).toMatchObject([
+      { eventId: first.eventId },
+    ]);
+
+    // Sync Now of the synced copy that fails puts it back in the queue (unless newer content is there: refused).
+    const failed = { status: 'failed' as const, attempts: 2, lastError: 'refused' };
+    const id = 'shop-copy|order|9500';
+    expect(await queue.recordAttemptIfUnchanged(id, first.eventId, failed)).toBe(false);
+    await queue.saveLatest(newer, { status: 'synced', attempts: 1, syncedAt: new Date() });
+    expect(await connection.collection('pending_changes').countDocuments({ storeId: 'shop-copy' })).toBe(0);
+    expect(await queue.recordAttemptIfUnchanged(id, newer.eventId, failed)).toBe(true);
+    expect(await queue.findByKey('shop-copy', 'order', '9500')).toMatchObject({ status: 'failed', attempts: 2 });
+    // ...and its retry that syncs takes it out again.
+    const again = { status: 'synced' as const, attempts: 3, syncedAt: new Date(), xeroId: 'x-2' };
+    expect(await queue.recordAttemptIfUnchanged(id, newer.eventId, again)).toBe(true);
+    expect(await connection.collection('pending_changes').countDocuments({ storeId: 'shop-copy' })).toBe(0);
+    expect(await queue.findByKey('shop-copy', 'order', '9500')).toMatchObject({ attempts: 3, xeroId: 'x-2' });
+  });
+
+  it('moves items an older version left synced in the queue to the copies, once', async () => {
+    const pending = connection.collection<{ _id: string }>('pending_changes');
+    const old = change('9600', 'shop-migrate');
+    await queue.saveLatest(old, { status: 'pending' });
+    await queue.saveLatest(change('9601', 'shop-migrate'), { status: 'pending' });
+    await pending.updateOne({ _id: 'shop-migrate|order|9600' }, { $set: { status: 'synced', xeroId: 'x-9' } });
+    expect(await queue.moveSyncedToCopies()).toBe(1);
+    expect(await queue.moveSyncedToCopies()).toBe(0);
+    expect(await pending.countDocuments({ storeId: 'shop-migrate' })).toBe(1);
+    expect(await queue.findByKey('shop-migrate', 'order', '9600')).toMatchObject({
+      status: 'synced',
+      eventId: old.eventId,
+      xeroId: 'x-9',
+    });
   });
 
   // FerretDB v1 scans the whole collection for any filter but a lone `_id`, so conditional updates read by _id and
@@ -134,6 +204,7 @@ describe('persistence on FerretDB', () => {
     const stored = await connection.collection('pending_changes').findOne({ storeId: 'shop-cas' });
     expect(stored).toMatchObject({ eventId: newer.eventId, status: 'pending' });
     expect(stored?.claimToken).toBeUndefined();
+    expect(await connection.collection('record_copies').countDocuments({ storeId: 'shop-cas' })).toBe(0);
   });
 
   it('an out-of-band attempt started from "waiting" does not overwrite what a flusher recorded meanwhile', async () => {
@@ -281,13 +352,15 @@ describe('persistence on FerretDB', () => {
 
   // FerretDB built with infra/ferretdb/id-pushdown.patch (scripts/infra.sh) answers `_id` lists and `_id` plus
   // conditions from the index; then a batch costs the same few commands however many items it holds.
-  it('a flush batch is claimed, read and completed in four commands, and a new item is saved in one', async () => {
+  it('a flush batch is claimed in three commands and completed in four (synced items to the copies); a new item is saved in one', async () => {
     const conn = await mongoose.createConnection(testMongoUri(), { monitorCommands: true }).asPromise();
     try {
       const model = conn.model(PendingChange.name, PendingChangeSchema);
       await model.init();
       const waits = conn.model(DependencyWait.name, DependencyWaitSchema);
-      const repo = new PendingChangeRepository(model as never, waits as never);
+      const copies = conn.model(RecordCopy.name, RecordCopySchema);
+      await copies.init();
+      const repo = new PendingChangeRepository(model as never, waits as never, copies as never);
       const commands: string[] = [];
       conn.getClient().on('commandStarted', (e) => commands.push(e.commandName));
       await repo.saveLatest(change('1', 'shop-cmd'), { status: 'pending' });
@@ -300,6 +373,7 @@ describe('persistence on FerretDB', () => {
       expect(await repo.saveLatest(saved[0], { status: 'pending' })).toBe('duplicate');
       expect(commands).toEqual(['update', 'find']);
 
+      expect(await idFiltersIndexed(conn, copies.collection.collectionName)).toBe(true);
       commands.length = 0;
       const batch = await repo.claimDue('shop-cmd', 'flusher', 200, 60_000);
       expect(batch.items).toHaveLength(121);
@@ -312,11 +386,12 @@ describe('persistence on FerretDB', () => {
         })),
       );
       expect(done).toBe(121);
-      expect(commands).toEqual(['find', 'update', 'find', 'update']);
-      expect(
-        await model.countDocuments({ storeId: 'shop-cmd', status: 'synced', claimToken: { $exists: false } }),
-      ).toBe(121);
-      expect(await model.countDocuments({ storeId: 'shop-cmd', xeroId: 'x-2' })).toBe(40);
+      // Synced outcomes: the claimed items read once, their copies kept (the copies held read, then one insert),
+      // and the items removed from the queue in one delete.
+      expect(commands).toEqual(['find', 'update', 'find', 'find', 'find', 'insert', 'delete']);
+      expect(await model.countDocuments({ storeId: 'shop-cmd' })).toBe(0);
+      expect(await copies.countDocuments({ storeId: 'shop-cmd' })).toBe(121);
+      expect(await copies.countDocuments({ storeId: 'shop-cmd', xeroId: 'x-2' })).toBe(40);
     } finally {
       await conn.dropDatabase();
       await conn.close();

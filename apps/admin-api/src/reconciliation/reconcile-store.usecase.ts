@@ -192,11 +192,14 @@ export class ReconcileStoreUseCase {
   }
 
   private async all(storeId: string, entity: string): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
+    // Open items come before the synced copies: a record listed in both is taken at its latest content.
+    const latest = new Map<string, Record<string, unknown>>();
+    let listed = 0;
     for (let page = 1; ; page++) {
       const { items, total } = await this.records.listByStore(storeId, { entity }, { page, pageSize: 500 });
-      out.push(...items.map((i) => i.payload));
-      if (items.length < 500 || out.length >= total) return out;
+      for (const i of items) if (!latest.has(i.id)) latest.set(i.id, i.payload);
+      listed += items.length;
+      if (items.length < 500 || listed >= total) return [...latest.values()];
     }
   }
 }

@@ -22,7 +22,8 @@ export class RetentionSweepScheduler implements OnApplicationBootstrap, BeforeAp
     this.job.start(this.config.RETENTION_SWEEP_MS, async () => {
       try {
         const swept = await this.sweep.execute();
-        if (swept.syncLogRows || swept.requestStatDays) this.logger.log(`retention sweep: ${JSON.stringify(swept)}`);
+        if (swept.syncLogRows || swept.requestStatDays || swept.syncedItemsMoved)
+          this.logger.log(`retention sweep: ${JSON.stringify(swept)}`);
       } catch (err) {
         this.logger.warn(`retention sweep failed, tried again next time: ${String(err)}`);
       }

@@ -318,8 +318,37 @@ export const countersOf = (t: SyncerTestEnv, tenantId?: string) =>
   }>(t.sandbox, `/counters${tenantId ? `?tenantId=${tenantId}` : ''}`);
 
 /** Rows the syncer wrote, read straight from its collections. */
-export const collection = (t: SyncerTestEnv, name: 'sync_log' | 'pending_changes' | 'dlq_messages' | 'leases') =>
-  t.db.collection(name);
+export const collection = (
+  t: SyncerTestEnv,
+  name: 'sync_log' | 'pending_changes' | 'record_copies' | 'dlq_messages' | 'leases',
+) => t.db.collection(name);
+
+/**
+ * How many records of a store the syncer holds matching `filter`: open items in `pending_changes` and synced ones,
+ * which leave the queue for `record_copies` (a copy counts as `synced`). A record with newer content still open
+ * counts twice.
+ */
+export async function countRecords(
+  t: SyncerTestEnv,
+  storeId: string,
+  filter: { status?: string; entity?: string } = {},
+): Promise<number> {
+  const { status, ...rest } = filter;
+  const queued = await collection(t, 'pending_changes').countDocuments({ storeId, ...filter });
+  const synced = !status || status === 'synced';
+  return queued + (synced ? await collection(t, 'record_copies').countDocuments({ storeId, ...rest }) : 0);
+}
+
+/** A record's queue item, else its synced copy (as `status: 'synced'`), else null. */
+export async function findRecord(
+  t: SyncerTestEnv,
+  filter: { storeId: string; entity: string; entityId?: string },
+): Promise<Record<string, unknown> | null> {
+  const open = await collection(t, 'pending_changes').findOne(filter);
+  if (open) return open;
+  const copy = await collection(t, 'record_copies').findOne(filter);
+  return copy ? { ...copy, status: 'synced' } : null;
+}
 
 /**
  * Creates a sandbox org for `storeId`, connects it through libs/xero's real custom-connection flow, binds the

@@ -13,5 +13,6 @@ export {
   PendingChangeState,
   SaveLatestOutcome,
 } from './pending-change.record';
+export { RecordCopy, RecordCopySchema } from './record-copy.schema';
 export { PendingChangeRepository } from './pending-change.repository';
 export { PendingChangeModule } from './pending-change.module';

@@ -1,4 +1,5 @@
 import { PendingChange, PendingChangeStatus } from './pending-change.schema';
+import { RecordCopy } from './record-copy.schema';
 
 // The queue item's shapes as the repository returns and takes them, and how a state becomes one update.
 
@@ -66,6 +67,52 @@ export type Lean = PendingChange & { _id: { toString(): string } };
 export function toRecord(doc: Lean): PendingChangeRecord {
   const { _id, payload, ...rest } = doc;
   return { id: _id.toString(), ...rest, payload: JSON.parse(payload) as Record<string, unknown> };
+}
+
+/** A `record_copies` document as written (lean, so timestamps are set here). */
+export type CopyDoc = Omit<RecordCopy, 'createdAt' | 'updatedAt'> & { updatedAt: Date };
+
+/** The copy of a record's content that a `synced` state leaves behind when the item leaves the queue. */
+export function copyOf(
+  content: Pick<
+    PendingChange,
+    'storeId' | 'entity' | 'entityId' | 'rank' | 'eventId' | 'occurredAt' | 'payload' | 'correlationId' | 'attempts'
+  > & { _id: string; syncedAt?: Date; xeroId?: string },
+  state: PendingChangeState,
+  now = new Date(),
+): CopyDoc {
+  const copy: CopyDoc = {
+    _id: content._id,
+    storeId: content.storeId,
+    entity: content.entity,
+    entityId: content.entityId,
+    rank: content.rank,
+    eventId: content.eventId,
+    occurredAt: content.occurredAt,
+    payload: content.payload,
+    attempts: state.attempts ?? content.attempts,
+    updatedAt: now,
+  };
+  const optional = {
+    correlationId: content.correlationId,
+    lastAttemptAt: state.lastAttemptAt,
+    syncedAt: state.syncedAt ?? content.syncedAt,
+    xeroId: state.xeroId ?? content.xeroId,
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(copy, { [key]: value });
+  return copy;
+}
+
+/** A copy read back as the synced queue item it stands for. */
+export function fromCopy(doc: RecordCopy & { createdAt?: Date; updatedAt?: Date }): PendingChangeRecord {
+  const { _id, payload, ...rest } = doc;
+  return {
+    id: _id,
+    ...rest,
+    status: 'synced',
+    nextAttemptAt: new Date(0),
+    payload: JSON.parse(payload) as Record<string, unknown>,
+  };
 }
 
 const STATE_FIELDS = [

@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { QueryFilter, Model } from 'mongoose';
+import sift from 'sift';
 import { isDuplicateKeyError } from '../persistence.errors';
 import { findByIds, idFiltersIndexed, updateWhere } from '../update-where';
 import { upsertRacing } from '../upsert-racing';
 import {
   ClaimedBatch,
+  CopyDoc,
+  copyOf,
+  fromCopy,
   Lean,
   NewPendingChange,
   PendingChangeRecord,
@@ -16,16 +20,23 @@ import {
   toRecord,
 } from './pending-change.record';
 import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
+import { RecordCopy } from './record-copy.schema';
+
+type CopyLean = RecordCopy & { createdAt?: Date; updatedAt?: Date };
 
 /**
- * The Cron Job queue and the last known content of every record (items stay as `synced` after delivery).
- * Returns plain objects, never mongoose documents. Works on FerretDB: single-document atomic updates only.
+ * The Cron Job queue (`pending_changes`: open items only) and the last synced content of every record
+ * (`record_copies`): an item that becomes `synced` leaves the queue and its content is kept as the record's copy,
+ * so the queue's scans (due selection, due stores, depth) cost what is open, not what a store ever synced. Reads of
+ * one record look in the queue first, then in the copies, and answer a copy as a `synced` item. Returns plain
+ * objects, never mongoose documents. Works on FerretDB: single-document atomic updates only.
  */
 @Injectable()
 export class PendingChangeRepository {
   constructor(
     @InjectModel(PendingChange.name) private readonly model: Model<PendingChange>,
     @InjectModel(DependencyWait.name) private readonly waits: Model<DependencyWait>,
+    @InjectModel(RecordCopy.name) private readonly copies: Model<RecordCopy>,
   ) {}
 
   /** Notes that item `waiterId` waits for record `awaitedId` (both pending-change `_id`s), so its sync wakes it. */
@@ -77,12 +88,21 @@ export class PendingChangeRepository {
    * Stores `change` as the latest content of its (store, entity, id) in `state`, unless the queue already holds
    * this event or newer content (by occurredAt; equal times: the later arrival wins, as partitions are ordered).
    * Replacing content that a flusher has claimed drops that claim, so the flusher cannot mark the new content
-   * as synced.
+   * as synced. A `synced` state keeps the content as the record's copy instead (unless the copy is newer) and
+   * drops an older queued change. Whether the copies hold newer content than an open change is the caller's
+   * check (`findByKey` before saving), as it was before copies existed.
    */
   async saveLatest(change: NewPendingChange, state: PendingChangeState): Promise<SaveLatestOutcome> {
     const _id = pendingChangeId(change);
-    const { $set, $unset } = stateUpdate({ attempts: 0, ...state });
     const stored = { ...change, payload: JSON.stringify(change.payload) };
+    if (state.status === 'synced') {
+      // Delivered content goes straight to the copies; an older change the queue still held is superseded by it
+      // (a flusher holding it finds its claim gone and writes nothing).
+      await this.keepCopy(copyOf({ _id, attempts: 0, ...stored }, state));
+      await this.model.deleteOne({ _id, occurredAt: { $lte: change.occurredAt } }).exec();
+      return 'saved';
+    }
+    const { $set, $unset } = stateUpdate({ attempts: 0, ...state });
     const update = { $set: { ...stored, ...$set }, $unset };
     const where = { occurredAt: { $lte: change.occurredAt }, eventId: { $ne: change.eventId } };
     const upserts = await idFiltersIndexed(this.model.db, this.model.collection.collectionName);
@@ -178,10 +198,24 @@ export class PendingChangeRepository {
    * alone: its newer content is still due. Returns how many items took the new state.
    */
   async completeClaimed(claimToken: string, outcomes: { id: string; state: PendingChangeState }[]): Promise<number> {
-    return updateWhere(
+    const synced = outcomes.filter((o) => o.state.status === 'synced');
+    const open = outcomes.filter((o) => o.state.status !== 'synced');
+    let done = await updateWhere(
       this.model,
-      outcomes.map((o) => ({ id: o.id, where: { claimToken }, update: stateUpdate(o.state) })),
+      open.map((o) => ({ id: o.id, where: { claimToken }, update: stateUpdate(o.state) })),
     );
+    if (synced.length > 0) {
+      // Copy first, then leave the queue: a crash in between leaves a claimed item that is delivered again
+      // (unchanged, no Xero call) once its claim expires, never a synced record without its content.
+      const states = new Map(synced.map((o) => [o.id, o.state]));
+      const held = (await this.byIds([...states.keys()])).filter((d) => d.claimToken === claimToken);
+      await this.keepCopies(held.map((d) => copyOf({ ...d, _id: String(d._id) }, states.get(String(d._id))!)));
+      if (held.length > 0) {
+        const res = await this.model.deleteMany({ _id: { $in: held.map((d) => String(d._id)) }, claimToken }).exec();
+        done += res.deletedCount;
+      }
+    }
+    return done;
   }
 
   /**
@@ -196,8 +230,42 @@ export class PendingChangeRepository {
     state: PendingChangeState,
     fromStatus?: PendingChangeStatus,
   ): Promise<boolean> {
-    const where = { eventId, status: fromStatus ?? { $ne: 'processing' } };
-    return (await updateWhere(this.model, [{ id, where, update: stateUpdate(state) }])) === 1;
+    const where: QueryFilter<PendingChange> = { eventId, status: fromStatus ?? { $ne: 'processing' as const } };
+    if (state.status === 'synced') {
+      const [item] = await findByIds<PendingChange, Lean>(this.model, [id]);
+      if (item && sift(where)(item)) {
+        await this.keepCopy(copyOf({ ...item, _id: id }, state));
+        return (await this.model.deleteOne({ _id: id, ...where }).exec()).deletedCount === 1;
+      }
+      if (item || (fromStatus && fromStatus !== 'synced')) return false;
+      // Only the copy holds the record (synced before): its attempt is noted there.
+      const noted = Object.fromEntries(
+        Object.entries({
+          attempts: state.attempts,
+          lastAttemptAt: state.lastAttemptAt,
+          syncedAt: state.syncedAt,
+          xeroId: state.xeroId,
+        }).filter(([, v]) => v !== undefined),
+      );
+      const res = await this.copies
+        .updateOne({ _id: id, eventId }, { $set: { ...noted, updatedAt: new Date() } })
+        .exec();
+      return res.matchedCount === 1;
+    }
+    if ((await updateWhere(this.model, [{ id, where, update: stateUpdate(state) }])) === 1) return true;
+    if (fromStatus && fromStatus !== 'synced') return false;
+    // A record that left the queue synced and was attempted again (Sync Now, a replay) without success is open
+    // again: its copy's content goes back into the queue in the new state, unless newer content arrived meanwhile.
+    const copy = await this.copies.findOne({ _id: id, eventId }).lean<CopyLean>().exec();
+    if (!copy) return false;
+    const { $set } = stateUpdate(state);
+    try {
+      await this.model.create({ ...copy, ...$set, _id: id });
+      return true;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      return false;
+    }
   }
 
   /** Hands claimed items back (graceful shutdown): due again at once. */
@@ -212,6 +280,23 @@ export class PendingChangeRepository {
       )
       .exec();
     return res.modifiedCount;
+  }
+
+  /**
+   * Moves items left `synced` in the queue (written before synced items left it) to the copies, up to `limit` per
+   * call; returns how many left the queue. Idempotent and safe beside running syncers: a copy never replaces newer
+   * content, and an item is removed only while it is still synced with the content copied.
+   */
+  async moveSyncedToCopies(limit = 1000): Promise<number> {
+    const docs = await this.model.find({ status: 'synced' }).limit(limit).batchSize(limit).lean<Lean[]>().exec();
+    if (docs.length === 0) return 0;
+    await this.keepCopies(
+      docs.map((d) => copyOf({ ...d, _id: String(d._id) }, { status: 'synced', attempts: d.attempts })),
+    );
+    const res = await this.model
+      .deleteMany({ status: 'synced', $or: docs.map((d) => ({ _id: String(d._id), eventId: d.eventId })) })
+      .exec();
+    return res.deletedCount;
   }
 
   /** Stores that have due items now (including expired claims). */
@@ -262,24 +347,34 @@ export class PendingChangeRepository {
     const res = await this.model.deleteOne({ _id, status: { $in: ['pending', 'waiting', 'failed'] } }).exec();
     if (res.deletedCount === 1) return 'removed';
     const doc = await this.model.findOne({ _id }, { status: 1 }).lean<Lean>().exec();
-    if (!doc) return 'not-found';
-    return doc.status === 'processing' ? 'processing' : 'not-open';
+    if (doc) return doc.status === 'processing' ? 'processing' : 'not-open';
+    return (await this.copies.exists({ _id }).exec()) ? 'not-open' : 'not-found';
   }
 
   /** The items of these records of one store that the queue holds, by `_id` (one query for a whole batch). */
   async findByKeys(storeId: string, keys: { entity: string; entityId: string }[]): Promise<PendingChangeRecord[]> {
-    return (await this.byIds(keys.map((k) => pendingChangeId({ storeId, ...k })))).map(toRecord);
+    const ids = keys.map((k) => pendingChangeId({ storeId, ...k }));
+    const queued = (await this.byIds(ids)).map(toRecord);
+    const seen = new Set(queued.map((r) => r.id));
+    const rest = ids.filter((id) => !seen.has(id));
+    const copied = rest.length ? await findByIds<RecordCopy, CopyLean>(this.copies, rest) : [];
+    return [...queued, ...copied.map(fromCopy)];
   }
 
+  /** The record's open item if the queue holds one, else its last synced content (as a `synced` item), else null. */
   async findByKey(storeId: string, entity: string, entityId: string): Promise<PendingChangeRecord | null> {
-    const doc = await this.model
-      .findOne({ _id: pendingChangeId({ storeId, entity, entityId }) })
-      .lean<Lean>()
-      .exec();
-    return doc ? toRecord(doc) : null;
+    const _id = pendingChangeId({ storeId, entity, entityId });
+    const doc = await this.model.findOne({ _id }).lean<Lean>().exec();
+    if (doc) return toRecord(doc);
+    const copy = await this.copies.findOne({ _id }).lean<CopyLean>().exec();
+    return copy ? fromCopy(copy) : null;
   }
 
-  /** Items of a store, optionally by status, newest change first (admin queue view). */
+  /**
+   * Items of a store, optionally by status or entity (admin queue view, reconciliation): the queue's open items
+   * first, then the synced records' copies, each newest change first. A record with newer content still open is
+   * listed twice, open and as its synced copy (callers wanting one per record keep the first).
+   */
   async listByStore(
     storeId: string,
     filter: { status?: PendingChangeStatus; entity?: string } = {},
@@ -288,16 +383,37 @@ export class PendingChangeRepository {
     const query: QueryFilter<PendingChange> = { storeId };
     if (filter.status) query.status = filter.status;
     if (filter.entity) query.entity = filter.entity;
+    const copyQuery: QueryFilter<RecordCopy> = { storeId, ...(filter.entity ? { entity: filter.entity } : {}) };
     const pageSize = Math.min(Math.max(page.pageSize ?? 50, 1), 500);
     const skip = (Math.max(page.page ?? 1, 1) - 1) * pageSize;
-    const [docs, total] = await Promise.all([
-      this.model.find(query).sort({ occurredAt: -1 }).skip(skip).limit(pageSize).lean<Lean[]>().exec(),
-      this.model.countDocuments(query).exec(),
+    const wantQueue = filter.status !== 'synced';
+    const wantCopies = !filter.status || filter.status === 'synced';
+    const [queued, copied] = await Promise.all([
+      wantQueue ? this.model.countDocuments(query).exec() : 0,
+      wantCopies ? this.copies.countDocuments(copyQuery).exec() : 0,
     ]);
-    return { items: docs.map(toRecord), total };
+    const items: PendingChangeRecord[] = [];
+    if (skip < queued) {
+      const docs = await this.model.find(query).sort({ occurredAt: -1 }).skip(skip).limit(pageSize).lean<Lean[]>();
+      items.push(...docs.map(toRecord));
+    }
+    const left = pageSize - items.length;
+    if (wantCopies && left > 0 && skip + items.length - queued < copied) {
+      const docs = await this.copies
+        .find(copyQuery)
+        .sort({ occurredAt: -1 })
+        .skip(Math.max(skip - queued, 0))
+        .limit(left)
+        .lean<CopyLean[]>();
+      items.push(...docs.map(fromCopy));
+    }
+    return { items, total: queued + copied };
   }
 
-  /** Item counts by status, optionally for one store (queue depth metric, dashboard). */
+  /**
+   * Item counts by status: for one store (dashboard) `synced` counts its records' copies; fleet-wide (queue depth
+   * metric) only the queue's items.
+   */
   async countByStatus(storeId?: string): Promise<Record<PendingChangeStatus, number>> {
     const match: QueryFilter<PendingChange> = storeId ? { storeId } : {};
     const rows = await this.model
@@ -307,7 +423,11 @@ export class PendingChangeRepository {
       ])
       .exec();
     const counts: Record<PendingChangeStatus, number> = { pending: 0, processing: 0, failed: 0, waiting: 0, synced: 0 };
-    for (const r of rows) counts[r._id] = r.n;
+    for (const r of rows) counts[r._id] += r.n;
+    // One store's synced records are its copies (plus any item the migration has not moved yet). The fleet-wide
+    // count (the queue-depth gauge, every few seconds) leaves them out: FerretDB v1 counts by reading every document,
+    // and history is not queue depth.
+    if (storeId) counts.synced += await this.copies.countDocuments({ storeId }).exec();
     return counts;
   }
 
@@ -333,8 +453,64 @@ export class PendingChangeRepository {
     return result;
   }
 
+  /** Records of a store the queue or the copies hold (a record in both counts twice). */
   async countByStore(storeId: string): Promise<number> {
-    return this.model.countDocuments({ storeId }).exec();
+    const [queued, copied] = await Promise.all([
+      this.model.countDocuments({ storeId }).exec(),
+      this.copies.countDocuments({ storeId }).exec(),
+    ]);
+    return queued + copied;
+  }
+
+  /**
+   * Keeps one record's synced content as its copy unless the copy holds newer content: one conditional upsert where
+   * `_id` plus conditions is indexed (its insert collides with a newer copy, which stays).
+   */
+  private async keepCopy(copy: CopyDoc): Promise<void> {
+    if (!(await idFiltersIndexed(this.copies.db, this.copies.collection.collectionName))) {
+      return this.keepCopies([copy]);
+    }
+    const { _id, ...fields } = copy;
+    try {
+      await this.copies.collection.updateOne(
+        { _id, occurredAt: { $lte: copy.occurredAt } } as object,
+        { $set: fields, $setOnInsert: { createdAt: copy.updatedAt } },
+        { upsert: true },
+      );
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
+
+  /**
+   * Keeps synced content as the records' copies, each unless its copy holds newer content: one read of the copies
+   * held, one delete of those replaced and one insert, whatever the number (never an update per document).
+   */
+  private async keepCopies(copies: CopyDoc[]): Promise<void> {
+    if (copies.length === 0) return;
+    const held = await findByIds<RecordCopy, { _id: string; occurredAt: Date }>(
+      this.copies,
+      copies.map((c) => c._id),
+      { occurredAt: 1 },
+    );
+    const heldAt = new Map(held.map((h) => [h._id, h.occurredAt.getTime()]));
+    const latest = new Map<string, CopyDoc>();
+    for (const c of copies) {
+      const before = latest.get(c._id)?.occurredAt.getTime() ?? heldAt.get(c._id) ?? -Infinity;
+      if (c.occurredAt.getTime() >= before) latest.set(c._id, c);
+    }
+    if (latest.size === 0) return;
+    const replaced = [...latest.keys()].filter((id) => heldAt.has(id));
+    if (replaced.length > 0) await this.copies.deleteMany({ _id: { $in: replaced } }).exec();
+    try {
+      await this.copies.collection.insertMany(
+        [...latest.values()].map((c) => ({ ...c, createdAt: c.updatedAt })) as never[],
+        { ordered: false },
+      );
+    } catch (err) {
+      // A concurrent writer kept the same record's copy first; its content is as new (one delivery per record).
+      if (!isDuplicateKeyError(err)) throw err;
+    }
   }
 
   private dueFilter(now: Date, storeId?: string): QueryFilter<PendingChange> {

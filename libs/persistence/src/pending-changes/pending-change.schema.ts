@@ -74,6 +74,10 @@ export function pendingChangeId(key: { storeId: string; entity: string; entityId
   return `${key.storeId}|${key.entity}|${key.entityId}`;
 }
 PendingChangeSchema.index({ storeId: 1, entity: 1, entityId: 1 }, { unique: true });
+// Due selection by due time: a store's due items (claimDue) and the stores with due items (storesWithDueItems). On
+// MongoDB these make both O(due); FerretDB v1 answers only `_id` from an index and scans, which stays cheap because
+// synced items leave this collection (record_copies), so it holds open work only.
 PendingChangeSchema.index({ storeId: 1, status: 1, nextAttemptAt: 1 });
+PendingChangeSchema.index({ status: 1, nextAttemptAt: 1 });
 PendingChangeSchema.index({ claimToken: 1 });
 PendingChangeSchema.index({ status: 1 });
