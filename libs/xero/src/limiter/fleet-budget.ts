@@ -5,7 +5,7 @@ import { callRank, type CallLane, type DeliveryPriority, type RankedWaiter } fro
 /** The slot store the fleet budget spends from (BudgetSlotRepository; a fake in unit specs). */
 export type BudgetSlotStore = Pick<
   BudgetSlotRepository,
-  'view' | 'claim' | 'release' | 'blockUntil' | 'setBreakerOpen' | 'deleteSuperseded' | 'openBreakers'
+  'view' | 'claimPairs' | 'release' | 'blockUntil' | 'setBreakerOpen' | 'deleteSuperseded' | 'openBreakers'
 >;
 
 export interface FleetBudgetOptions {
@@ -130,7 +130,7 @@ export class FleetBudget {
     try {
       while (q.waiters.length > 0) {
         const head = q.waiters[0];
-        const outcome = await this.tryClaim(org, head.reserve).catch(
+        const outcome = await this.tryClaim(org, q.waiters).catch(
           (err: unknown) =>
             new XeroError('RATE_LIMITED', `the shared Xero budget could not be read: ${String(err)}`, {
               retryAfterMs: 1_000,
@@ -141,9 +141,11 @@ export class FleetBudget {
           for (const w of q.waiters.splice(0)) w.reject(outcome);
           break;
         }
-        if ('permit' in outcome) {
-          q.waiters.splice(q.waiters.indexOf(head), 1);
-          head.resolve(outcome.permit);
+        if ('permits' in outcome) {
+          for (const [w, permit] of outcome.permits) {
+            q.waiters.splice(q.waiters.indexOf(w), 1);
+            w.resolve(permit);
+          }
           continue;
         }
         // A waiter of higher priority arrived during the read: serve it first.
@@ -177,11 +179,14 @@ export class FleetBudget {
     }
   }
 
-  /** One attempt: a permit, a time worth trying again at, or a refusal for every waiter. */
+  /**
+   * One attempt: permits for the first waiters the free slots allow (claimed together), a time worth trying again
+   * at, or a refusal for every waiter.
+   */
   private async tryClaim(
     org: string,
-    reserve: number,
-  ): Promise<{ permit: FleetPermit } | { at: number; retryNow?: boolean } | XeroError> {
+    waiters: Waiter[],
+  ): Promise<{ permits: Map<Waiter, FleetPermit> } | { at: number; retryNow?: boolean } | XeroError> {
     const o = this.options;
     const nowDate = new Date(this.now());
     const now = nowDate.getTime();
@@ -196,22 +201,32 @@ export class FleetBudget {
     }
     const blocked = view.retryAfterUntil?.getTime() ?? 0;
     if (blocked > now) return { at: blocked };
+    const reserve = waiters[0].reserve;
     if (view.freeMinute.length <= reserve) {
       const next = view.minuteFreesAt[reserve - view.freeMinute.length];
       return { at: next ? next.getTime() : now + INFLIGHT_POLL_MS };
     }
     if (view.freeInflight.length === 0) return { at: now + INFLIGHT_POLL_MS };
-    const held = await this.store.claim(
+    // Waiters are in reserve order: the i-th one granted here leaves its reserve free after the i before it.
+    const granted: Waiter[] = [];
+    for (const w of waiters) {
+      if (granted.length === view.freeInflight.length || view.freeMinute.length - granted.length <= w.reserve) break;
+      granted.push(w);
+    }
+    const inflight = shuffled(view.freeInflight);
+    const minute = shuffled(view.freeMinute);
+    const held = await this.store.claimPairs(
       org,
       o.owner,
-      pick(view.freeInflight),
-      pick(view.freeMinute),
+      granted.map((_, i) => ({ inflight: inflight[i], minute: minute[i] })),
       new Date(now + o.callHoldMs),
       new Date(now + o.callHoldMs + this.minuteHoldMs()),
     );
-    // Lost a race to another process: read again right away.
-    if (!held) return { at: now, retryNow: true };
-    return { permit: this.permit(held) };
+    const permits = new Map<Waiter, FleetPermit>();
+    held.forEach((h, i) => h && permits.set(granted[i], this.permit(h)));
+    // Lost every race to another process: read again right away.
+    if (permits.size === 0) return { at: now, retryNow: true };
+    return { permits };
   }
 
   private permit(held: HeldBudgetSlots): FleetPermit {
@@ -240,6 +255,12 @@ export class FleetBudget {
   }
 }
 
-function pick(slots: FreeSlot[]): FreeSlot {
-  return slots[Math.floor(Math.random() * slots.length)];
+/** The slots in random order, so processes claiming at once seldom pick the same ones. */
+function shuffled(slots: FreeSlot[]): FreeSlot[] {
+  const out = [...slots];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }
