@@ -1,6 +1,6 @@
 import type { FreeSlot, HeldBudgetSlots, OrgBudgetView } from '@xero-sync/persistence';
 import { XeroError } from '../xero.errors';
-import { BudgetSlotStore, FleetBudget, FleetPermit, fleetReserve } from './fleet-budget';
+import { BudgetSlotStore, FleetBudget, fleetInflightReserve, FleetPermit, fleetReserve } from './fleet-budget';
 
 const MINUTE = 60_000;
 
@@ -169,13 +169,16 @@ describe('FleetBudget', () => {
     for (let i = 0; i < 6; i++)
       void fleet.acquire('org', 'normal', 'invoice', Date.now() + MINUTE).then((p) => granted.push(p));
     await flush();
-    expect(granted).toHaveLength(5);
-    expect(slots.claims).toEqual([5]);
+    // Queue work leaves one in-flight slot free; a Sync Now of another process takes it.
+    expect(granted).toHaveLength(4);
+    expect(slots.claims).toEqual([4]);
+    (await fleet.acquire('org', 'interactive', 'payment', Date.now())).release(Date.now());
     for (const p of granted.splice(0)) p.release(Date.now());
     await jest.advanceTimersByTimeAsync(40);
+    expect(granted).toHaveLength(2);
     granted.splice(0).forEach((p) => p.release(Date.now()));
     // 4 minute slots left: three Sync Now calls get theirs in one claim; backfill keeps out of the last 3.
-    for (let i = 0; i < 50; i++) (await fleet.acquire('org', 'normal', 'invoice', Date.now())).release(Date.now());
+    for (let i = 0; i < 49; i++) (await fleet.acquire('org', 'normal', 'invoice', Date.now())).release(Date.now());
     slots.claims.splice(0);
     const backfill: FleetPermit[] = [];
     for (let i = 0; i < 3; i++)
@@ -191,6 +194,13 @@ describe('FleetBudget', () => {
     granted.forEach((p) => p.release(Date.now()));
     await jest.advanceTimersByTimeAsync(MINUTE + 250);
     expect(backfill).toHaveLength(3);
+  });
+
+  it('leaves one in-flight slot to Sync Now and Immediately writes', () => {
+    expect(fleetInflightReserve('interactive', 'payment')).toBe(0);
+    expect(fleetInflightReserve('interactive', 'read')).toBe(1);
+    expect(fleetInflightReserve('normal', 'invoice')).toBe(1);
+    expect(fleetInflightReserve('backfill', 'master')).toBe(1);
   });
 
   it('orders reserves: interactive writes < reads and queue payments < master data < backfill', () => {

@@ -35,6 +35,15 @@ export function fleetReserve(priority: DeliveryPriority, lane: CallLane): number
   return 3;
 }
 
+/**
+ * In-flight slots a call must leave free, fleet-wide: all but Sync Now and Immediately writes leave one. A process
+ * claims for all its waiting calls at once, so without it a backlog's process takes every slot the moment it frees
+ * and another process's Sync Now finds none free read after read.
+ */
+export function fleetInflightReserve(priority: DeliveryPriority, lane: CallLane): number {
+  return priority === 'interactive' && lane !== 'read' ? 0 : 1;
+}
+
 /** While every in-flight slot is busy, how often the fleet is read again (plus jitter). */
 const INFLIGHT_POLL_MS = 20;
 /** Superseded slot epochs are cleaned up once a view lists this many (each one makes every claim's read longer). */
@@ -42,6 +51,7 @@ const SWEEP_AT = 10;
 
 interface Waiter extends RankedWaiter<FleetPermit> {
   reserve: number;
+  inflightReserve: number;
 }
 
 interface OrgQueue {
@@ -83,12 +93,15 @@ export class FleetBudget {
         rank: callRank(priority, lane),
         seq: this.seq++,
         reserve: Math.min(fleetReserve(priority, lane), this.options.minuteLimit - 1),
+        inflightReserve: Math.min(fleetInflightReserve(priority, lane), this.options.concurrency - 1),
         deadline,
         resolve,
         reject,
       });
       // Smallest reserve first: whatever the head must wait for, everyone behind it must wait for too.
-      q.waiters.sort((a, b) => a.reserve - b.reserve || a.rank - b.rank || a.seq - b.seq);
+      q.waiters.sort(
+        (a, b) => a.reserve - b.reserve || a.inflightReserve - b.inflightReserve || a.rank - b.rank || a.seq - b.seq,
+      );
       if (!q.running) void this.serve(org, q);
       else q.wake?.();
     });
@@ -206,11 +219,12 @@ export class FleetBudget {
       const next = view.minuteFreesAt[reserve - view.freeMinute.length];
       return { at: next ? next.getTime() : now + INFLIGHT_POLL_MS };
     }
-    if (view.freeInflight.length === 0) return { at: now + INFLIGHT_POLL_MS };
-    // Waiters are in reserve order: the i-th one granted here leaves its reserve free after the i before it.
+    if (view.freeInflight.length <= waiters[0].inflightReserve) return { at: now + INFLIGHT_POLL_MS };
+    // Waiters are in reserve order: the i-th one granted here leaves its reserves free after the i before it.
     const granted: Waiter[] = [];
     for (const w of waiters) {
-      if (granted.length === view.freeInflight.length || view.freeMinute.length - granted.length <= w.reserve) break;
+      const inflightLeft = view.freeInflight.length - granted.length;
+      if (inflightLeft <= w.inflightReserve || view.freeMinute.length - granted.length <= w.reserve) break;
       granted.push(w);
     }
     const inflight = shuffled(view.freeInflight);
