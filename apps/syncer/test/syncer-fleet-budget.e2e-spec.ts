@@ -12,6 +12,7 @@ import {
   connectStore,
   dumpOf,
   publishEvents,
+  sandboxDelete,
   sandboxGet,
   sandboxPost,
   setupSyncerEnv,
@@ -250,7 +251,9 @@ describe('one Xero budget per org across syncer and admin-api processes (e2e, bu
     await eventually(async () => (await counters(tenantId)).total > 0, 120_000, 250);
     await sleep(MINUTE_MS);
 
-    // The victim: the first syncer seen holding one of the org's in-flight slots (mid-call).
+    // The victim: the first syncer seen holding one of the org's in-flight slots. The sandbox answers in
+    // milliseconds, so for a moment it answers the org after 2 s: a holder is then surely mid-call when killed.
+    await sandboxPost(t.sandbox, '/faults', { kind: 'latency', ms: 2000, tenantId });
     const slots = t.db.collection('budget_slots');
     const holding = await eventually(
       async () =>
@@ -269,6 +272,7 @@ describe('one Xero budget per org across syncer and admin-api processes (e2e, bu
     const killedAt = Date.now();
     syncers.delete(victimId);
     await waitForExit(victim);
+    await sandboxDelete(t.sandbox, '/faults');
 
     const held = await slots.find({ org: tenantId, owner: victimId, expiresAt: { $gt: new Date(killedAt) } }).toArray();
     expect(held.filter((s) => s.kind === 'inflight').length).toBeGreaterThan(0);
