@@ -203,4 +203,74 @@ describe('ConsumerHost + EventPublisher on a real Kafka broker', () => {
     // After a clean stop the group resumes after message 2.
     expect(await committedOffset(failing!.partition)).toBe(failing!.offset + 2);
   });
+  it('handles messages of one partition side by side, one key at a time, committing only the finished prefix', async () => {
+    const groupId = `g-within-${uniqueSuffix()}`;
+    const key = `k-${uniqueSuffix()}`;
+    // Four records, three versions each, interleaved on one partition (one Kafka key).
+    const order = [0, 1, 2].flatMap((v) => [0, 1, 2, 3].map((rec) => ({ rec, v })));
+    await publisher.publish(order.map((m) => ({ topic, key, value: JSON.stringify({ key, ...m }) })));
+    const recordOf = (m: IncomingMessage) => {
+      try {
+        const body = JSON.parse(m.value!.toString()) as { key?: string; rec?: number };
+        return body.key === key ? `rec-${body.rec}` : `other-${m.offset}`;
+      } catch {
+        return `other-${m.offset}`;
+      }
+    };
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let heldOffset = -1;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const versions = new Map<number, number[]>();
+    const h = new ConsumerHost(
+      kafka,
+      {
+        groupId,
+        topics: [topic],
+        retryBackoffMs: { initial: 50, max: 200 },
+        withinPartition: { concurrency: 3, keyOf: recordOf },
+      },
+      async (m) => {
+        const body = JSON.parse(m.value!.toString()) as { key?: string; rec: number; v: number };
+        if (body.key !== key) return;
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          // Record 1's first version is slow: the other records go on meanwhile, record 1's later versions wait.
+          if (body.rec === 1 && body.v === 0) {
+            heldOffset = Number(m.offset);
+            await held;
+          } else await new Promise((r) => setTimeout(r, 30));
+          versions.set(body.rec, [...(versions.get(body.rec) ?? []), body.v]);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+    );
+    hosts.push(h);
+    const committed = async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        return offsets.partitions.map((p) => Number(p.offset));
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    await h.start();
+    await eventually(async () => [0, 2, 3].every((rec) => versions.get(rec)?.length === 3));
+    expect(versions.get(1)).toBeUndefined();
+    // Past the auto-commit interval: nothing at or beyond the unfinished message is committed.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(Math.max(...(await committed()))).toBeLessThanOrEqual(heldOffset);
+    release();
+    await eventually(async () => versions.get(1)?.length === 3);
+    for (const rec of [0, 1, 2, 3]) expect(versions.get(rec)).toEqual([0, 1, 2]);
+    expect(maxInFlight).toBe(3);
+    await h.stop();
+    hosts.splice(hosts.indexOf(h), 1);
+    expect(Math.max(...(await committed()))).toBeGreaterThan(heldOffset + 8);
+  });
 });

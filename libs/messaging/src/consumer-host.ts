@@ -33,6 +33,12 @@ export interface ConsumerHostOptions {
    * app created a moment ago that this broker's metadata does not list yet ("does not host this topic-partition").
    */
   subscribePatienceMs?: number;
+  /**
+   * Messages of one partition handled at once (default 1: strictly one after another). With more, a message still
+   * never starts while an earlier one of the same `keyOf` is being handled, and offsets are resolved only up to the
+   * first unfinished message, so after a crash or rebalance every message from there on is handled again.
+   */
+  withinPartition?: { concurrency: number; keyOf(message: IncomingMessage): string };
 }
 
 /**
@@ -120,13 +126,13 @@ export class ConsumerHost {
   }
 
   private async processBatch(payload: EachBatchPayload): Promise<void> {
+    const within = this.options.withinPartition;
+    if (within && within.concurrency > 1) return this.processBatchConcurrently(payload, within);
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const done = await this.handleWithRetry(
-        batch.topic,
-        batch.partition,
-        message,
+        toIncoming(batch.topic, batch.partition, message),
         heartbeat,
         () => isRunning() && !isStale(),
       );
@@ -138,16 +144,76 @@ export class ConsumerHost {
     await commitOffsetsIfNecessary();
   }
 
+  /**
+   * Up to `concurrency` messages of the batch at once. A message whose key is being handled waits behind it (in
+   * offset order) while later messages of other keys start, so one slow record does not hold up the rest. Only the
+   * finished prefix is resolved: a message that finished after an unfinished one is handled again after a crash or
+   * rebalance (handlers are idempotent). Once the partition is lost nothing new starts.
+   */
+  private async processBatchConcurrently(
+    payload: EachBatchPayload,
+    within: NonNullable<ConsumerHostOptions['withinPartition']>,
+  ): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const owned = () => isRunning() && !isStale();
+    const incoming = batch.messages.map((m) => toIncoming(batch.topic, batch.partition, m));
+    const finished = new Array<boolean>(incoming.length).fill(false);
+    let resolvedUpTo = 0;
+    let lost = false;
+    const inFlight = new Set<Promise<void>>();
+    // A key is busy while it has an entry: the messages waiting behind the one being handled.
+    const waitingBehind = new Map<string, number[]>();
+    const run = (i: number, key: string): void => {
+      const handled: Promise<void> = this.handleWithRetry(incoming[i], heartbeat, owned)
+        .then((done) => {
+          if (!done) {
+            lost = true;
+            return;
+          }
+          finished[i] = true;
+          while (resolvedUpTo < finished.length && finished[resolvedUpTo])
+            resolveOffset(incoming[resolvedUpTo++].offset);
+        })
+        .finally(() => {
+          inFlight.delete(handled);
+          const next = lost || !owned() ? undefined : waitingBehind.get(key)?.shift();
+          if (next === undefined) waitingBehind.delete(key);
+          else run(next, key);
+        });
+      inFlight.add(handled);
+    };
+    for (let i = 0; i < incoming.length && owned() && !lost; i++) {
+      const key = within.keyOf(incoming[i]);
+      const behind = waitingBehind.get(key);
+      if (behind) {
+        behind.push(i);
+        continue;
+      }
+      while (inFlight.size >= within.concurrency) {
+        await Promise.race(inFlight);
+        await commitOffsetsIfNecessary();
+      }
+      if (!owned() || lost) break;
+      waitingBehind.set(key, []);
+      run(i, key);
+      await heartbeat();
+    }
+    // Messages waiting behind a key start as the one before them finishes.
+    while (inFlight.size > 0) {
+      await Promise.race(inFlight);
+      await commitOffsetsIfNecessary();
+    }
+    await commitOffsetsIfNecessary();
+  }
+
   /** Retries until the handler succeeds or the partition is taken away; returns whether it succeeded. */
   private async handleWithRetry(
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
+    incoming: IncomingMessage,
     heartbeat: () => Promise<void>,
     stillOwned: () => boolean,
   ): Promise<boolean> {
     const backoff = this.options.retryBackoffMs ?? { initial: 200, max: 10000 };
-    const incoming = toIncoming(topic, partition, message);
+    const { topic, partition, offset } = incoming;
     for (let attempt = 0; ; attempt++) {
       try {
         await this.handler(incoming, { heartbeat });
@@ -155,7 +221,7 @@ export class ConsumerHost {
       } catch (err) {
         const delay = Math.min(backoff.max, backoff.initial * 2 ** attempt) * (0.5 + Math.random() / 2);
         this.logger.warn(
-          `handler failed on ${topic}[${partition}]@${message.offset} (attempt ${attempt + 1}), retrying in ${Math.round(delay)} ms: ${
+          `handler failed on ${topic}[${partition}]@${offset} (attempt ${attempt + 1}), retrying in ${Math.round(delay)} ms: ${
             err instanceof Error ? err.message : String(err)
           }`,
         );

@@ -74,6 +74,53 @@ describe('BudgetSlotRepository on FerretDB', () => {
     expect(v.freeMinute).toHaveLength(60 - granted);
   });
 
+  it('five processes claiming several pairs per insert: each slot has one holder, never more than 5 in flight', async () => {
+    const org = 'org-race-many';
+    const live = new Set<string>();
+    let maxLive = 0;
+    const minuteHolders = new Map<string, number>();
+    let granted = 0;
+    const shuffled = <T>(xs: T[]) => [...xs].sort(() => Math.random() - 0.5);
+    await Promise.all(
+      repos.map(async (repo, p) => {
+        for (let i = 0; i < 20; i++) {
+          const v = await repo.view(org, LIMITS);
+          const inflight = shuffled(v.freeInflight);
+          const minute = shuffled(v.freeMinute);
+          const k = Math.min(3, inflight.length, minute.length);
+          if (k === 0) continue;
+          const now = Date.now();
+          const pairs = Array.from({ length: k }, (_, j) => ({ inflight: inflight[j], minute: minute[j] }));
+          const held = (
+            await repo.claimPairs(org, `p${p}`, pairs, new Date(now + 10_000), new Date(now + 60_000))
+          ).filter((h): h is HeldBudgetSlots => h !== null);
+          for (const h of held) {
+            const slot = h.inflightId.split('#')[0];
+            expect(live.has(slot)).toBe(false);
+            live.add(slot);
+            const minuteSlot = h.minuteId.split('#')[0];
+            minuteHolders.set(minuteSlot, (minuteHolders.get(minuteSlot) ?? 0) + 1);
+          }
+          granted += held.length;
+          maxLive = Math.max(maxLive, live.size);
+          await sleep(5);
+          for (const h of held) {
+            live.delete(h.inflightId.split('#')[0]);
+            await repo.release(h, new Date(Date.now() + 60_000));
+          }
+        }
+      }),
+    );
+    expect(maxLive).toBeLessThanOrEqual(5);
+    expect(maxLive).toBeGreaterThan(1);
+    expect(granted).toBeLessThanOrEqual(60);
+    expect([...minuteHolders.values()].every((n) => n === 1)).toBe(true);
+    // What a loser got of a pair was given back: every in-flight slot is free, and only the granted minutes busy.
+    const v = await repos[0].view(org, LIMITS);
+    expect(v.freeInflight).toHaveLength(5);
+    expect(v.freeMinute).toHaveLength(60 - granted);
+  });
+
   it('a holder that never releases (killed) blocks its slots only until they expire', async () => {
     const org = 'org-killed';
     const v = await repos[0].view(org, LIMITS);

@@ -249,6 +249,7 @@ export class XeroCallRunner {
           ...DEFAULT_RATE_BUDGET,
           ...(this.options.rate ?? {}),
           minuteMs: this.config.XERO_MINUTE_MS,
+          minuteHeader: this.fleet === undefined,
         });
         budget.syncDayCount(await this.stats.callsOn(tenantId, utcDay(new Date())).catch(() => 0));
         return budget;

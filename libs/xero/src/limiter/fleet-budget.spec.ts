@@ -1,6 +1,6 @@
 import type { FreeSlot, HeldBudgetSlots, OrgBudgetView } from '@xero-sync/persistence';
 import { XeroError } from '../xero.errors';
-import { BudgetSlotStore, FleetBudget, FleetPermit, fleetReserve } from './fleet-budget';
+import { BudgetSlotStore, FleetBudget, fleetInflightReserve, FleetPermit, fleetReserve } from './fleet-budget';
 
 const MINUTE = 60_000;
 
@@ -11,6 +11,8 @@ class FakeSlots implements BudgetSlotStore {
   breakerOpenUntil?: Date;
   /** Claims to refuse as if another process won the race. */
   stolen = 0;
+  /** Pairs asked for by each claim (one insert each). */
+  readonly claims: number[] = [];
 
   constructor(private readonly limits: { inflight: number; minute: number }) {}
 
@@ -33,21 +35,23 @@ class FakeSlots implements BudgetSlotStore {
     };
   }
 
-  async claim(
+  async claimPairs(
     org: string,
     _owner: string,
-    inflight: FreeSlot,
-    minute: FreeSlot,
+    pairs: { inflight: FreeSlot; minute: FreeSlot }[],
     inflightUntil: Date,
     minuteUntil: Date,
-  ): Promise<HeldBudgetSlots | null> {
-    if (this.stolen > 0) {
-      this.stolen--;
-      return null;
-    }
-    this.expires.set(`inflight:${inflight.slot}`, inflightUntil.getTime());
-    this.expires.set(`minute:${minute.slot}`, minuteUntil.getTime());
-    return { org, inflightId: `inflight:${inflight.slot}`, minuteId: `minute:${minute.slot}` };
+  ): Promise<(HeldBudgetSlots | null)[]> {
+    this.claims.push(pairs.length);
+    return pairs.map(({ inflight, minute }) => {
+      if (this.stolen > 0) {
+        this.stolen--;
+        return null;
+      }
+      this.expires.set(`inflight:${inflight.slot}`, inflightUntil.getTime());
+      this.expires.set(`minute:${minute.slot}`, minuteUntil.getTime());
+      return { org, inflightId: `inflight:${inflight.slot}`, minuteId: `minute:${minute.slot}` };
+    });
   }
 
   async release(held: HeldBudgetSlots, minuteFreeAt: Date, now: Date): Promise<void> {
@@ -158,6 +162,45 @@ describe('FleetBudget', () => {
     const permit = await fleet.acquire('org', 'normal', 'invoice', Date.now());
     expect(permit).toBeDefined();
     expect(slots.liveInflight).toBe(1);
+  });
+
+  it('claims for the calls waiting together in one insert, each leaving its reserve', async () => {
+    const granted: FleetPermit[] = [];
+    for (let i = 0; i < 6; i++)
+      void fleet.acquire('org', 'normal', 'invoice', Date.now() + MINUTE).then((p) => granted.push(p));
+    await flush();
+    // Queue work leaves one in-flight slot free; a Sync Now of another process takes it.
+    expect(granted).toHaveLength(4);
+    expect(slots.claims).toEqual([4]);
+    (await fleet.acquire('org', 'interactive', 'payment', Date.now())).release(Date.now());
+    for (const p of granted.splice(0)) p.release(Date.now());
+    await jest.advanceTimersByTimeAsync(40);
+    expect(granted).toHaveLength(2);
+    granted.splice(0).forEach((p) => p.release(Date.now()));
+    // 4 minute slots left: three Sync Now calls get theirs in one claim; backfill keeps out of the last 3.
+    for (let i = 0; i < 49; i++) (await fleet.acquire('org', 'normal', 'invoice', Date.now())).release(Date.now());
+    slots.claims.splice(0);
+    const backfill: FleetPermit[] = [];
+    for (let i = 0; i < 3; i++)
+      void fleet.acquire('org', 'backfill', 'master', Date.now() + 3 * MINUTE).then((p) => backfill.push(p));
+    for (let i = 0; i < 3; i++)
+      void fleet.acquire('org', 'interactive', 'payment', Date.now() + MINUTE).then((p) => granted.push(p));
+    await flush();
+    await jest.advanceTimersByTimeAsync(40);
+    expect(granted).toHaveLength(3);
+    expect(backfill).toHaveLength(0);
+    expect(slots.claims).toContain(3);
+    // The backfill gets its slots once minute slots free again.
+    granted.forEach((p) => p.release(Date.now()));
+    await jest.advanceTimersByTimeAsync(MINUTE + 250);
+    expect(backfill).toHaveLength(3);
+  });
+
+  it('leaves one in-flight slot to Sync Now and Immediately writes', () => {
+    expect(fleetInflightReserve('interactive', 'payment')).toBe(0);
+    expect(fleetInflightReserve('interactive', 'read')).toBe(1);
+    expect(fleetInflightReserve('normal', 'invoice')).toBe(1);
+    expect(fleetInflightReserve('backfill', 'master')).toBe(1);
   });
 
   it('orders reserves: interactive writes < reads and queue payments < master data < backfill', () => {

@@ -5,7 +5,7 @@ import { callRank, type CallLane, type DeliveryPriority, type RankedWaiter } fro
 /** The slot store the fleet budget spends from (BudgetSlotRepository; a fake in unit specs). */
 export type BudgetSlotStore = Pick<
   BudgetSlotRepository,
-  'view' | 'claim' | 'release' | 'blockUntil' | 'setBreakerOpen' | 'deleteSuperseded' | 'openBreakers'
+  'view' | 'claimPairs' | 'release' | 'blockUntil' | 'setBreakerOpen' | 'deleteSuperseded' | 'openBreakers'
 >;
 
 export interface FleetBudgetOptions {
@@ -35,6 +35,15 @@ export function fleetReserve(priority: DeliveryPriority, lane: CallLane): number
   return 3;
 }
 
+/**
+ * In-flight slots a call must leave free, fleet-wide: all but Sync Now and Immediately writes leave one. A process
+ * claims for all its waiting calls at once, so without it a backlog's process takes every slot the moment it frees
+ * and another process's Sync Now finds none free read after read.
+ */
+export function fleetInflightReserve(priority: DeliveryPriority, lane: CallLane): number {
+  return priority === 'interactive' && lane !== 'read' ? 0 : 1;
+}
+
 /** While every in-flight slot is busy, how often the fleet is read again (plus jitter). */
 const INFLIGHT_POLL_MS = 20;
 /** Superseded slot epochs are cleaned up once a view lists this many (each one makes every claim's read longer). */
@@ -42,6 +51,7 @@ const SWEEP_AT = 10;
 
 interface Waiter extends RankedWaiter<FleetPermit> {
   reserve: number;
+  inflightReserve: number;
 }
 
 interface OrgQueue {
@@ -83,12 +93,15 @@ export class FleetBudget {
         rank: callRank(priority, lane),
         seq: this.seq++,
         reserve: Math.min(fleetReserve(priority, lane), this.options.minuteLimit - 1),
+        inflightReserve: Math.min(fleetInflightReserve(priority, lane), this.options.concurrency - 1),
         deadline,
         resolve,
         reject,
       });
       // Smallest reserve first: whatever the head must wait for, everyone behind it must wait for too.
-      q.waiters.sort((a, b) => a.reserve - b.reserve || a.rank - b.rank || a.seq - b.seq);
+      q.waiters.sort(
+        (a, b) => a.reserve - b.reserve || a.inflightReserve - b.inflightReserve || a.rank - b.rank || a.seq - b.seq,
+      );
       if (!q.running) void this.serve(org, q);
       else q.wake?.();
     });
@@ -130,7 +143,7 @@ export class FleetBudget {
     try {
       while (q.waiters.length > 0) {
         const head = q.waiters[0];
-        const outcome = await this.tryClaim(org, head.reserve).catch(
+        const outcome = await this.tryClaim(org, q.waiters).catch(
           (err: unknown) =>
             new XeroError('RATE_LIMITED', `the shared Xero budget could not be read: ${String(err)}`, {
               retryAfterMs: 1_000,
@@ -141,9 +154,11 @@ export class FleetBudget {
           for (const w of q.waiters.splice(0)) w.reject(outcome);
           break;
         }
-        if ('permit' in outcome) {
-          q.waiters.splice(q.waiters.indexOf(head), 1);
-          head.resolve(outcome.permit);
+        if ('permits' in outcome) {
+          for (const [w, permit] of outcome.permits) {
+            q.waiters.splice(q.waiters.indexOf(w), 1);
+            w.resolve(permit);
+          }
           continue;
         }
         // A waiter of higher priority arrived during the read: serve it first.
@@ -177,11 +192,14 @@ export class FleetBudget {
     }
   }
 
-  /** One attempt: a permit, a time worth trying again at, or a refusal for every waiter. */
+  /**
+   * One attempt: permits for the first waiters the free slots allow (claimed together), a time worth trying again
+   * at, or a refusal for every waiter.
+   */
   private async tryClaim(
     org: string,
-    reserve: number,
-  ): Promise<{ permit: FleetPermit } | { at: number; retryNow?: boolean } | XeroError> {
+    waiters: Waiter[],
+  ): Promise<{ permits: Map<Waiter, FleetPermit> } | { at: number; retryNow?: boolean } | XeroError> {
     const o = this.options;
     const nowDate = new Date(this.now());
     const now = nowDate.getTime();
@@ -196,22 +214,33 @@ export class FleetBudget {
     }
     const blocked = view.retryAfterUntil?.getTime() ?? 0;
     if (blocked > now) return { at: blocked };
+    const reserve = waiters[0].reserve;
     if (view.freeMinute.length <= reserve) {
       const next = view.minuteFreesAt[reserve - view.freeMinute.length];
       return { at: next ? next.getTime() : now + INFLIGHT_POLL_MS };
     }
-    if (view.freeInflight.length === 0) return { at: now + INFLIGHT_POLL_MS };
-    const held = await this.store.claim(
+    if (view.freeInflight.length <= waiters[0].inflightReserve) return { at: now + INFLIGHT_POLL_MS };
+    // Waiters are in reserve order: the i-th one granted here leaves its reserves free after the i before it.
+    const granted: Waiter[] = [];
+    for (const w of waiters) {
+      const inflightLeft = view.freeInflight.length - granted.length;
+      if (inflightLeft <= w.inflightReserve || view.freeMinute.length - granted.length <= w.reserve) break;
+      granted.push(w);
+    }
+    const inflight = shuffled(view.freeInflight);
+    const minute = shuffled(view.freeMinute);
+    const held = await this.store.claimPairs(
       org,
       o.owner,
-      pick(view.freeInflight),
-      pick(view.freeMinute),
+      granted.map((_, i) => ({ inflight: inflight[i], minute: minute[i] })),
       new Date(now + o.callHoldMs),
       new Date(now + o.callHoldMs + this.minuteHoldMs()),
     );
-    // Lost a race to another process: read again right away.
-    if (!held) return { at: now, retryNow: true };
-    return { permit: this.permit(held) };
+    const permits = new Map<Waiter, FleetPermit>();
+    held.forEach((h, i) => h && permits.set(granted[i], this.permit(h)));
+    // Lost every race to another process: read again right away.
+    if (permits.size === 0) return { at: now, retryNow: true };
+    return { permits };
   }
 
   private permit(held: HeldBudgetSlots): FleetPermit {
@@ -240,6 +269,12 @@ export class FleetBudget {
   }
 }
 
-function pick(slots: FreeSlot[]): FreeSlot {
-  return slots[Math.floor(Math.random() * slots.length)];
+/** The slots in random order, so processes claiming at once seldom pick the same ones. */
+function shuffled(slots: FreeSlot[]): FreeSlot[] {
+  const out = [...slots];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }

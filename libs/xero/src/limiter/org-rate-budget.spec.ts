@@ -123,6 +123,13 @@ describe('OrgRateBudget', () => {
     expect(granted).toHaveLength(1);
   });
 
+  it('leaves the minute to the fleet budget when told to: the header does not block', async () => {
+    const b = budget({ minuteHeader: false });
+    b.observe({ minuteRemaining: 0 });
+    (await b.acquire('normal', 'invoice', 0)).release();
+    (await b.acquire('interactive', 'payment', 0)).release();
+  });
+
   it('stops normal work at the daily limit less the reserve, seeded from the shared daily counter', async () => {
     const b = budget();
     b.syncDayCount(4_749);

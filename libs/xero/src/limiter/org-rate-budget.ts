@@ -15,6 +15,13 @@ export interface RateBudgetOptions {
   minuteReserve: number;
   /** Daily calls kept for interactive work. */
   dayReserve: number;
+  /**
+   * Whether Xero's X-MinLimit-Remaining tightens the minute (default true). Off while the fleet budget counts every
+   * process's calls: the header counts the same calls later, by Xero's fixed window, and at a fleet running near 60
+   * a minute it blocked the process for a whole minute from its observation while its calls held the fleet's
+   * in-flight slots, so every process stalled.
+   */
+  minuteHeader?: boolean;
 }
 
 export const DEFAULT_RATE_BUDGET: Omit<RateBudgetOptions, 'minuteMs'> = {
@@ -178,7 +185,7 @@ export class OrgRateBudget {
       if (need >= ends.length) return Infinity;
       at = Math.max(at, ends[need] + window);
     }
-    if (this.header && now < this.header.at + window) {
+    if (this.header && o.minuteHeader !== false && now < this.header.at + window) {
       // Xero's own count (all instances' calls) as of the last answer, minus what we started since.
       const startedSince = this.calls.filter((c) => c.start >= this.header!.at).length;
       if (this.header.minute - startedSince <= 0) at = Math.max(at, this.header.at + window);
