@@ -89,13 +89,14 @@ describe('admin-api Xero routes (e2e, sandbox)', () => {
   });
 
   describe('settings', () => {
-    it('reads the org’s accounts and tax rates for the form', async () => {
+    it('reads the org’s accounts, tax rates and currencies for the form', async () => {
       const options = await as(viewer, `/stores/${storeId}/settings/options`);
       expect(options.status).toBe(200);
       expect(options.body.accounts.map((a: any) => a.code)).toEqual(
         expect.arrayContaining(['090', '200', '210', '860']),
       );
       expect(options.body.taxTypes.map((t: any) => t.taxType)).toEqual(expect.arrayContaining(['OUTPUT2', 'NONE']));
+      expect(options.body.currencies).toContainEqual({ code: 'NZD', description: expect.any(String) });
     });
 
     it('caches the options: opening the page again costs no call; the refresh button reads Xero again', async () => {
@@ -107,7 +108,7 @@ describe('admin-api Xero routes (e2e, sandbox)', () => {
       const refreshed = await as(viewer, `/stores/${storeId}/settings/options/refresh`, { method: 'POST' });
       expect(refreshed.status).toBe(201);
       expect(refreshed.body.accounts.map((a: any) => a.code)).toEqual(expect.arrayContaining(['090', '200']));
-      expect(await calls()).toBe(before + 2);
+      expect(await calls()).toBe(before + 3);
     });
 
     it('saves valid settings, audits the change and refuses viewers and operators', async () => {

@@ -11,14 +11,18 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 export class SettingsReferenceCheck {
   constructor(private readonly xero: XeroReadService) {}
 
-  /** Forgets the org's cached accounts and tax rates (the settings page's refresh button). */
+  /** Forgets the org's cached accounts, tax rates and currencies (the settings page's refresh button). */
   refresh(tenantId: string): void {
     this.xero.refreshChart(tenantId);
   }
 
-  /** The org's accounts and tax rates, cached per process (Xero errors surface as XeroError → mapped by the filter). */
+  /** The org's accounts, tax rates and currencies, cached per process (Xero errors surface as XeroError → mapped by the filter). */
   async chartOf(tenantId: string): Promise<OrgChart> {
-    const [accounts, taxRates] = await Promise.all([this.xero.accounts(tenantId), this.xero.taxRates(tenantId)]);
+    const [accounts, taxRates, currencies] = await Promise.all([
+      this.xero.accounts(tenantId),
+      this.xero.taxRates(tenantId),
+      this.xero.currencies(tenantId),
+    ]);
     return {
       accounts: accounts
         .map((a) => ({ code: text(a.Code), status: text(a.Status), name: text(a.Name), type: text(a.Type) }))
@@ -29,6 +33,9 @@ export class SettingsReferenceCheck {
         name: text(t.Name),
         rate: typeof t.EffectiveRate === 'number' ? t.EffectiveRate : undefined,
       })),
+      currencies: currencies
+        .map((c) => ({ code: text(c.Code), description: text(c.Description) }))
+        .filter((c) => c.code !== ''),
     };
   }
 

@@ -6,6 +6,7 @@ const chart = {
     .map((code) => ({ code, status: 'ACTIVE' }))
     .concat([{ code: '999', status: 'ARCHIVED' }]),
   taxTypes: ['OUTPUT2', 'ZERORATED', 'NONE'].map((taxType) => ({ taxType, status: 'ACTIVE' })),
+  currencies: [{ code: 'NZD', description: 'New Zealand Dollar' }],
 };
 
 describe('unknownReferences', () => {

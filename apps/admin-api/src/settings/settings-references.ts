@@ -5,6 +5,8 @@ import type { FieldProblem } from '../http/validation';
 export interface OrgChart {
   accounts: { code: string; status: string; name?: string; type?: string }[];
   taxTypes: { taxType: string; status: string; name?: string; rate?: number }[];
+  /** Currencies the org can invoice in (documents in any other currency are refused by Xero). */
+  currencies: { code: string; description?: string }[];
 }
 
 /**

@@ -52,7 +52,9 @@ export class SettingsController {
   }
 
   @Get('options')
-  @ApiOperation({ summary: 'The bound org’s active accounts and tax rates (read from Xero) for the settings form' })
+  @ApiOperation({
+    summary: 'The bound org’s accounts, tax rates and currencies (read from Xero, cached) for the settings form',
+  })
   async options(@Param() params: StoreIdParam): Promise<OrgChart> {
     await this.stores.require(params.storeId);
     const { xeroTenantId } = await this.settings.get(params.storeId);
@@ -64,7 +66,7 @@ export class SettingsController {
   // Re-reads what the page shows, changes nothing in the store: viewers may press it (the access test reads this flag).
   @ApiExtension('x-read-only', true)
   @ApiOperation({
-    summary: 'Reads the bound org’s accounts and tax rates from Xero again (they are cached between page views)',
+    summary: 'Reads the bound org’s accounts, tax rates and currencies from Xero again (cached between page views)',
   })
   async refreshOptions(@Param() params: StoreIdParam): Promise<OrgChart> {
     await this.stores.require(params.storeId);

@@ -238,6 +238,12 @@ export class XeroAccountingClient implements OnModuleDestroy {
     );
   }
 
+  async getCurrencies(tenantId: string, ctx: CallContext): Promise<CallOutcome<Json[]>> {
+    return this.elements<Json>(tenantId, 'GET_Currencies', ctx, 'Currencies', (api, t, h) =>
+      api.getCurrencies(t, undefined, undefined, h),
+    );
+  }
+
   async getOrganisation(tenantId: string, ctx: CallContext): Promise<CallOutcome<Json | undefined>> {
     const out = await this.elements<Json>(tenantId, 'GET_Organisation', ctx, 'Organisations', (api, t, h) =>
       api.getOrganisations(t, h),

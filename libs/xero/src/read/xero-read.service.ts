@@ -5,13 +5,13 @@ import { XeroError } from '../xero.errors';
 
 type Json = Record<string, unknown>;
 
-/** How long a cached chart (accounts, tax rates) is used at most without a refresh or a 4xx. */
+/** How long a cached chart (accounts, tax rates, currencies) is used at most without a refresh or a 4xx. */
 const CHART_TTL_MS = 3_600_000;
 
 /**
  * Reads from Xero for admin-api (settings pickers, reconciliation), inside the same per-org fleet budget as the
  * syncer's writes (read lane: below Sync Now and Immediately writes; counted as `read` in the daily report). The
- * org's accounts and tax rates are cached per process, so opening the settings page costs no calls; the cache
+ * org's accounts, tax rates and currencies are cached per process, so opening the settings page costs no calls; the cache
  * is dropped by `refreshChart` (the settings page's refresh button) and whenever a read of the org answers 4xx.
  */
 @Injectable()
@@ -35,7 +35,14 @@ export class XeroReadService {
     );
   }
 
-  /** Drops the org's cached accounts and tax rates; the next read asks Xero. */
+  /** The org's currencies: its base currency and those enabled for invoicing in other currencies. */
+  async currencies(tenantId: string): Promise<Json[]> {
+    return this.cached(tenantId, 'currencies', () =>
+      this.client.getCurrencies(tenantId, { priority: 'interactive', lane: 'read' }),
+    );
+  }
+
+  /** Drops the org's cached accounts, tax rates and currencies; the next read asks Xero. */
   refreshChart(tenantId: string): void {
     this.charts.delete(tenantId);
   }
