@@ -31,6 +31,15 @@ function fmtDate(value) {
   return value ? new Date(value).toLocaleString() : '';
 }
 
+/**
+ * When a queue item is tried next: only pending and waiting items are tried on a schedule, and the queue's
+ * Date(0) means due now, not a time to show.
+ */
+function fmtNextAttempt(item) {
+  if (!item?.nextAttemptAt || !['pending', 'waiting'].includes(item.status)) return '';
+  return Date.parse(item.nextAttemptAt) > 0 ? fmtDate(item.nextAttemptAt) : 'due now';
+}
+
 document.addEventListener('alpine:init', () => {
   Alpine.data('dashboard', () => ({
     pages: [
@@ -264,7 +273,12 @@ document.addEventListener('alpine:init', () => {
           { field: 'status', cellRenderer: statusCell, width: 110 },
           { field: 'attempts', width: 90 },
           { field: 'reason', flex: 1, tooltipField: 'reason', minWidth: 240 },
-          { field: 'nextAttemptAt', headerName: 'Next attempt', valueFormatter: (p) => fmtDate(p.value), width: 170 },
+          {
+            field: 'nextAttemptAt',
+            headerName: 'Next attempt',
+            valueFormatter: (p) => fmtNextAttempt(p.data),
+            width: 170,
+          },
           { field: 'occurredAt', headerName: 'Changed', valueFormatter: (p) => fmtDate(p.value), width: 170 },
           { field: 'xeroUrl', headerName: 'Xero', cellRenderer: linkCell, width: 120 },
           { headerName: '', cellRenderer: syncNowCell, width: 110, sortable: false },
@@ -615,5 +629,6 @@ document.addEventListener('alpine:init', () => {
       return `${n} difference${n === 1 ? '' : 's'} (${r.storeDocuments} store documents, ${r.xeroDocuments} in Xero)`;
     },
     fmt: fmtDate,
+    fmtNextAttempt,
   }));
 });

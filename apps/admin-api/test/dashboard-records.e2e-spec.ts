@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
@@ -23,6 +25,39 @@ jest.setTimeout(420_000);
 
 const STORE_ID = 'records-shop';
 const HOOKS_ID = 'hooks-shop';
+/** A store created webhook-only and connected to its Magento REST API afterwards; the pipeline never saw its records. */
+const PULL_ID = 'pull-shop';
+/**
+ * A product of the pull-connected store as Magento 2 answers `GET /rest/V1/products/{sku}` (a SKU with a space, so
+ * the path is encoded).
+ */
+const STORE_PRODUCT = {
+  id: 2048,
+  sku: 'MUG-350 BLUE',
+  name: 'Harbour Enamel Mug 350 ml, Blue',
+  attribute_set_id: 4,
+  price: 24.95,
+  status: 1,
+  visibility: 4,
+  type_id: 'simple',
+  created_at: '2026-11-30 09:12:44',
+  updated_at: '2026-12-01 16:03:10',
+  weight: 0.4,
+  extension_attributes: {
+    website_ids: [1],
+    category_links: [{ position: 0, category_id: '5' }],
+    stock_item: { item_id: 2048, product_id: 2048, stock_id: 1, qty: 120, is_in_stock: true },
+  },
+  product_links: [],
+  options: [],
+  media_gallery_entries: [],
+  tier_prices: [],
+  custom_attributes: [
+    { attribute_code: 'description', value: '<p>Enamelled steel mug with a rolled rim.</p>' },
+    { attribute_code: 'url_key', value: 'harbour-enamel-mug-350-blue' },
+    { attribute_code: 'tax_class_id', value: '2' },
+  ],
+};
 /** A revenue account: it exists (so settings accept it), but Xero takes payments only into bank accounts. */
 const NOT_A_BANK = '200';
 const METHODS = ['checkmo', 'stripe_payments', 'paypal_express', 'banktransfer'];
@@ -75,6 +110,10 @@ const LINKS: Record<EntityName, { path: RegExp; list: string; id: string }> = {
 describe('per-record Sync Now, View On Xero and custom connections (browser, whole pipeline)', () => {
   let pipeline: Pipeline;
   let magento: FakeMagento;
+  /** The pull-connected store's Magento, and every request it was sent (`<authorization> <method> <path>`). */
+  let pullStore: Server;
+  const pullStoreAsked: string[] = [];
+  const pullToken = randomBytes(16).toString('hex');
   let browser: Browser;
   let page: Page;
   let tenantId: string;
@@ -248,6 +287,25 @@ describe('per-record Sync Now, View On Xero and custom connections (browser, who
       magentoToken: token,
     });
     await api('/stores', 'POST', { storeId: HOOKS_ID, name: 'Webhooks Only' });
+    // The pull-connected store's Magento holds one product; it checks the integration token like Magento does.
+    pullStore = createServer((req, res) => {
+      pullStoreAsked.push(`${req.headers.authorization} ${req.method} ${req.url}`);
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.headers.authorization !== `Bearer ${pullToken}`)
+        return send(401, { message: "The consumer isn't authorized to access %resources." });
+      if (req.method === 'GET' && req.url === `/rest/V1/products/${encodeURIComponent(STORE_PRODUCT.sku)}`)
+        return send(200, STORE_PRODUCT);
+      send(404, { message: "The product that was requested doesn't exist. Verify the product and try again." });
+    });
+    await new Promise<void>((resolve) => pullStore.listen(0, '127.0.0.1', resolve));
+    await api('/stores', 'POST', { storeId: PULL_ID, name: 'Pull Shop' });
+    await api(`/stores/${PULL_ID}/magento`, 'PUT', {
+      magentoBaseUrl: `http://127.0.0.1:${(pullStore.address() as AddressInfo).port}`,
+      magentoToken: pullToken,
+    });
     // Settings Xero refuses only later: accounts the bookkeeper will archive, and store payments into a revenue
     // account (it exists, so the settings check accepts it; Xero takes payments only into bank accounts).
     const settings = await api(`/stores/${STORE_ID}/settings`);
@@ -270,6 +328,7 @@ describe('per-record Sync Now, View On Xero and custom connections (browser, who
   afterAll(async () => {
     await browser?.close();
     await magento?.close();
+    if (pullStore) await new Promise((resolve) => pullStore.close(resolve));
     await pipeline?.stop();
     const conn = await mongoose.createConnection(mongoUri).asPromise();
     await conn.dropDatabase();
@@ -302,6 +361,64 @@ describe('per-record Sync Now, View On Xero and custom connections (browser, who
     expect(await row.textContent()).toContain(STORE_ID);
     expect((await api(`/stores/${STORE_ID}/settings`)).xeroTenantId).toBe(tenantId);
     await screenshot(page, 'records-1-custom-connection');
+  });
+
+  it('Sync Now on the Record page fetches a product the pipeline never saw from the pull-connected store and syncs it into Xero', async () => {
+    await api(`/stores/${PULL_ID}/xero-tenant`, 'PUT', { tenantId });
+    const { sku } = STORE_PRODUCT;
+    const recordPath = `/stores/${PULL_ID}/records/product/${encodeURIComponent(sku)}`;
+    expect(await api(recordPath)).toMatchObject({ queue: null, history: [] });
+
+    await page.selectOption('header select[name=store]', PULL_ID);
+    await page.click('header nav a[data-page=record]');
+    await page.selectOption('[data-testid=record-form] select[name=entity]', 'product');
+    await page.fill('[data-testid=record-form] input[name=entityId]', sku);
+    await page.click('[data-testid=record-form] button:has-text("Look up")');
+    await page.waitForSelector('[data-testid=record-view]:has-text("The pipeline has no copy of this record yet")');
+    await page.click('[data-testid=record-sync-now]');
+    await page.waitForSelector(
+      `[data-testid=flash]:has-text("Sync Now sent for product ${sku} (read from the store)")`,
+    );
+
+    let history: any[] = [];
+    await eventually(async () => {
+      history = (await api(recordPath)).history;
+      return history.length > 0;
+    }, 30_000).catch(() => {
+      throw new Error(`no attempt of product ${sku} after Sync Now; log: ${pipeline.failures().join('\n')}`);
+    });
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ status: 'success', mode: 'manual' });
+    // The store was asked once, for exactly that product, with its integration token.
+    expect(pullStoreAsked).toEqual([`Bearer ${pullToken} GET /rest/V1/products/MUG-350%20BLUE`]);
+
+    // The Record page's history shows the success with its View On Xero link to the item the sandbox's org holds.
+    const row = page.locator('[data-testid=record-history] tbody tr', { has: page.locator('.status-success') });
+    await row.waitFor({ timeout: 15_000 });
+    const href = await row.locator('a.view-on-xero').getAttribute('href');
+    expect(href).toBe(history[0].xeroUrl);
+    // Synced, the record has no next attempt to show (the queue's Date(0) is not a time).
+    await page.waitForSelector('[data-testid=record-state] .status-synced');
+    expect(await page.locator('[data-testid=record-state] span.muted').isVisible()).toBe(false);
+    const item = await expectViewOnXero('product', href, history[0].xeroId);
+    const { mapping } = await api(`/stores/${PULL_ID}/settings`);
+    expect({
+      Code: item.Code,
+      Name: item.Name,
+      Description: item.Description,
+      IsSold: item.IsSold,
+      UnitPrice: item.SalesDetails?.UnitPrice,
+      AccountCode: item.SalesDetails?.AccountCode,
+    }).toEqual({
+      Code: sku,
+      Name: STORE_PRODUCT.name,
+      Description: STORE_PRODUCT.name,
+      IsSold: true,
+      UnitPrice: STORE_PRODUCT.price,
+      AccountCode: mapping.accounts.sales,
+    });
+    await screenshot(page, 'records-1b-fetched-from-store');
+    await page.selectOption('header select[name=store]', STORE_ID);
   });
 
   it('customer: synced from the store, refused for a contact number another contact holds, fixed, synced from its log row', async () => {
