@@ -41,45 +41,63 @@ describe('BudgetSlotRepository on FerretDB', () => {
     );
   }
 
+  /**
+   * What the racing processes hold: each in-flight slot by at most one at a time, each minute slot by one ever.
+   * `check` then holds the repository's view to it once every hold was released.
+   */
+  function slotLedger() {
+    const live = new Set<string>();
+    const minuteHolders = new Map<string, number>();
+    const ledger = {
+      granted: 0,
+      maxLive: 0,
+      take(held: HeldBudgetSlots): void {
+        const slot = held.inflightId.split('#')[0];
+        expect(live.has(slot)).toBe(false);
+        live.add(slot);
+        const minuteSlot = held.minuteId.split('#')[0];
+        minuteHolders.set(minuteSlot, (minuteHolders.get(minuteSlot) ?? 0) + 1);
+        ledger.granted++;
+        ledger.maxLive = Math.max(ledger.maxLive, live.size);
+      },
+      async give(repo: BudgetSlotRepository, held: HeldBudgetSlots): Promise<void> {
+        live.delete(held.inflightId.split('#')[0]);
+        await repo.release(held, new Date(Date.now() + 60_000));
+      },
+      async check(org: string): Promise<void> {
+        expect(ledger.maxLive).toBeLessThanOrEqual(5);
+        expect(ledger.granted).toBeLessThanOrEqual(60);
+        expect([...minuteHolders.values()].every((n) => n === 1)).toBe(true);
+        // What a loser got of a pair was given back: every in-flight slot is free, and only the granted minutes busy.
+        const v = await repos[0].view(org, LIMITS);
+        expect(v.freeInflight).toHaveLength(5);
+        expect(v.freeMinute).toHaveLength(60 - ledger.granted);
+      },
+    };
+    return ledger;
+  }
+
   it('five processes racing: never more than 5 held at once, and each minute slot has one holder', async () => {
     const org = 'org-race';
-    const live = new Set<string>();
-    let maxLive = 0;
-    const minuteHolders = new Map<string, number>();
-    let granted = 0;
+    const ledger = slotLedger();
     await Promise.all(
       repos.map(async (repo, p) => {
         for (let i = 0; i < 40; i++) {
           const held: HeldBudgetSlots | null = await tryClaim(repo, org, `p${p}`, 60_000);
           if (!held) continue;
-          granted++;
-          const slot = held.inflightId.split('#')[0];
-          expect(live.has(slot)).toBe(false);
-          live.add(slot);
-          maxLive = Math.max(maxLive, live.size);
-          const minuteSlot = held.minuteId.split('#')[0];
-          minuteHolders.set(minuteSlot, (minuteHolders.get(minuteSlot) ?? 0) + 1);
+          ledger.take(held);
           await sleep(5);
-          live.delete(slot);
-          await repo.release(held, new Date(Date.now() + 60_000));
+          await ledger.give(repo, held);
         }
       }),
     );
-    expect(maxLive).toBeLessThanOrEqual(5);
-    expect(granted).toBeGreaterThan(0);
-    expect(granted).toBeLessThanOrEqual(60);
-    expect([...minuteHolders.values()].every((n) => n === 1)).toBe(true);
-    const v = await repos[0].view(org, LIMITS);
-    expect(v.freeInflight).toHaveLength(5);
-    expect(v.freeMinute).toHaveLength(60 - granted);
+    expect(ledger.granted).toBeGreaterThan(0);
+    await ledger.check(org);
   });
 
   it('five processes claiming several pairs per insert: each slot has one holder, never more than 5 in flight', async () => {
     const org = 'org-race-many';
-    const live = new Set<string>();
-    let maxLive = 0;
-    const minuteHolders = new Map<string, number>();
-    let granted = 0;
+    const ledger = slotLedger();
     const shuffled = <T>(xs: T[]) => [...xs].sort(() => Math.random() - 0.5);
     await Promise.all(
       repos.map(async (repo, p) => {
@@ -94,31 +112,14 @@ describe('BudgetSlotRepository on FerretDB', () => {
           const held = (
             await repo.claimPairs(org, `p${p}`, pairs, new Date(now + 10_000), new Date(now + 60_000))
           ).filter((h): h is HeldBudgetSlots => h !== null);
-          for (const h of held) {
-            const slot = h.inflightId.split('#')[0];
-            expect(live.has(slot)).toBe(false);
-            live.add(slot);
-            const minuteSlot = h.minuteId.split('#')[0];
-            minuteHolders.set(minuteSlot, (minuteHolders.get(minuteSlot) ?? 0) + 1);
-          }
-          granted += held.length;
-          maxLive = Math.max(maxLive, live.size);
+          for (const h of held) ledger.take(h);
           await sleep(5);
-          for (const h of held) {
-            live.delete(h.inflightId.split('#')[0]);
-            await repo.release(h, new Date(Date.now() + 60_000));
-          }
+          for (const h of held) await ledger.give(repo, h);
         }
       }),
     );
-    expect(maxLive).toBeLessThanOrEqual(5);
-    expect(maxLive).toBeGreaterThan(1);
-    expect(granted).toBeLessThanOrEqual(60);
-    expect([...minuteHolders.values()].every((n) => n === 1)).toBe(true);
-    // What a loser got of a pair was given back: every in-flight slot is free, and only the granted minutes busy.
-    const v = await repos[0].view(org, LIMITS);
-    expect(v.freeInflight).toHaveLength(5);
-    expect(v.freeMinute).toHaveLength(60 - granted);
+    expect(ledger.maxLive).toBeGreaterThan(1);
+    await ledger.check(org);
   });
 
   it('a holder that never releases (killed) blocks its slots only until they expire', async () => {

@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { ScalarFields } from '../scalar-fields';
+import { RECORD_CHANGE_FIELDS } from './pending-change.schema';
 
 /** The synced content's last attempt and sync: when, under which correlation id, and the Xero id it has there. */
 const SYNC_FIELDS = { correlationId: String, lastAttemptAt: Date, syncedAt: Date, xeroId: String };
@@ -12,17 +13,10 @@ const SYNC_FIELDS = { correlationId: String, lastAttemptAt: Date, syncedAt: Date
  * record. A record may be in both: the queue's newer content is still to be synced, the copy is what Xero has.
  */
 @Schema({ collection: 'record_copies', timestamps: true, versionKey: false })
-export class RecordCopy extends ScalarFields({ optional: SYNC_FIELDS }) {
+export class RecordCopy extends ScalarFields({ required: RECORD_CHANGE_FIELDS, optional: SYNC_FIELDS }) {
   /** The record's pending-change `_id` (`storeId|entity|entityId`), the one key its reads and writes use. */
   @Prop({ type: String, required: true }) _id!: string;
-  @Prop({ required: true }) storeId!: string;
-  @Prop({ required: true }) entity!: string;
-  @Prop({ required: true }) entityId!: string;
   @Prop({ required: true, default: 0 }) rank!: number;
-  @Prop({ required: true }) eventId!: string;
-  @Prop({ required: true }) occurredAt!: Date;
-  /** The store payload as JSON text, as the queue keeps it. */
-  @Prop({ type: String, required: true }) payload!: string;
   @Prop({ required: true, default: 0 }) attempts!: number;
 }
 

@@ -103,11 +103,17 @@ describe('FleetBudget', () => {
     jest.restoreAllMocks();
   });
 
-  it('holds at most 5 in flight fleet-wide; a release lets the next one in', async () => {
+  /** `n` invoice calls of one priority waiting for the org's slots at once; the array fills as they are granted. */
+  async function waitersFor(n: number, priority: 'interactive' | 'normal'): Promise<FleetPermit[]> {
     const granted: FleetPermit[] = [];
-    for (let i = 0; i < 6; i++)
-      void fleet.acquire('org', 'interactive', 'invoice', Date.now() + MINUTE).then((p) => granted.push(p));
+    for (let i = 0; i < n; i++)
+      void fleet.acquire('org', priority, 'invoice', Date.now() + MINUTE).then((p) => granted.push(p));
     await flush();
+    return granted;
+  }
+
+  it('holds at most 5 in flight fleet-wide; a release lets the next one in', async () => {
+    const granted = await waitersFor(6, 'interactive');
     expect(granted).toHaveLength(5);
     expect(slots.liveInflight).toBe(5);
     granted[0].release(Date.now());
@@ -165,10 +171,7 @@ describe('FleetBudget', () => {
   });
 
   it('claims for the calls waiting together in one insert, each leaving its reserve', async () => {
-    const granted: FleetPermit[] = [];
-    for (let i = 0; i < 6; i++)
-      void fleet.acquire('org', 'normal', 'invoice', Date.now() + MINUTE).then((p) => granted.push(p));
-    await flush();
+    const granted = await waitersFor(6, 'normal');
     // Queue work leaves one in-flight slot free; a Sync Now of another process takes it.
     expect(granted).toHaveLength(4);
     expect(slots.claims).toEqual([4]);
