@@ -13,6 +13,9 @@ class FakeReservations {
     if (this.docs.has(r.uploadId)) throw new Error(`duplicate ${r.uploadId}`);
     this.docs.set(r.uploadId, { ...r, uploading: true });
   }
+  async putSpooled(r: Omit<UploadReservationRecord, 'uploading'>): Promise<void> {
+    this.docs.set(r.uploadId, { ...r, uploading: false });
+  }
   async findOfStore(storeId: string): Promise<UploadReservationRecord[]> {
     if (this.failFind) throw new Error('connection refused');
     return [...this.docs.values()].filter((d) => d.storeId === storeId).map((d) => ({ ...d }));
@@ -145,6 +148,21 @@ describe('SpoolQuota', () => {
     quota.onModuleDestroy();
     await jest.advanceTimersByTimeAsync(RESERVATION_RENEW_MS);
     expect(fake.docs.get('u1')!.expiresAt.getTime()).toBe(RESERVATION_RENEW_MS + RESERVATION_TTL_MS);
+  });
+
+  it("re-reserves a resumed job's spool over its dead process's leftover, without a check", async () => {
+    const fake = new FakeReservations();
+    const dead = quotaOn(fake, 'dead');
+    await dead.reserve('s1', 'job-1', 900);
+    await dead.reserve('s1', 'job-2', 100);
+    dead.onModuleDestroy();
+    const quota = quotaOn(fake, 'restarted');
+    const r = await quota.hold('s1', 'job-1', 900);
+    expect(fake.docs.get('job-1')).toMatchObject({ owner: 'ingest-restarted', bytes: 900, uploading: false });
+    expect(fake.docs.size).toBe(2);
+    await r.uploadDone();
+    await r.release();
+    expect([...fake.docs.keys()]).toEqual(['job-2']);
   });
 
   it('answers a database failure with a retryable 503 code and leaves no reservation', async () => {

@@ -105,8 +105,23 @@ export class SpoolQuota implements OnModuleDestroy {
       );
     }
     if (refusal) throw refusal;
-    this.hold(uploadId);
-    let uploading = true;
+    return this.handle(uploadId, true);
+  }
+
+  /**
+   * Reserves the bytes of a spool already on this host's disk, without a check (refusing would not free them): a
+   * job resumed after the process that received it died, whose reservation has lapsed or will. Never throws; when
+   * the database is away the spool goes uncounted.
+   */
+  async hold(storeId: string, uploadId: string, bytes: number): Promise<SpoolReservation> {
+    await this.reservations
+      .putSpooled({ uploadId, storeId, bytes, owner: this.owner, expiresAt: this.expiry() })
+      .catch((err: unknown) => this.logger.warn(`spool of ${uploadId} not reserved: ${String(err)}`));
+    return this.handle(uploadId, false);
+  }
+
+  private handle(uploadId: string, uploading: boolean): SpoolReservation {
+    this.renewWhileHeld(uploadId);
     let holding = true;
     const uploadDone = async (): Promise<void> => {
       if (!uploading || !holding) return;
@@ -118,7 +133,7 @@ export class SpoolQuota implements OnModuleDestroy {
       release: async () => {
         if (!holding) return;
         holding = false;
-        this.unhold(uploadId);
+        this.stopRenewing(uploadId);
         // A delete is never lost to an update in flight: the update then finds no document.
         await this.reservations.deleteMany([uploadId]).catch((err: unknown) => {
           this.logger.warn(`upload reservation ${uploadId} not deleted (it lapses): ${String(err)}`);
@@ -136,7 +151,7 @@ export class SpoolQuota implements OnModuleDestroy {
     return new Date(Date.now() + RESERVATION_TTL_MS);
   }
 
-  private hold(uploadId: string): void {
+  private renewWhileHeld(uploadId: string): void {
     this.held.add(uploadId);
     if (this.renewTimer) return;
     this.renewTimer = setInterval(() => {
@@ -145,7 +160,7 @@ export class SpoolQuota implements OnModuleDestroy {
     this.renewTimer.unref();
   }
 
-  private unhold(uploadId: string): void {
+  private stopRenewing(uploadId: string): void {
     this.held.delete(uploadId);
     if (this.held.size > 0) return;
     clearInterval(this.renewTimer);

@@ -82,7 +82,7 @@ export class StartNdjsonBackfillUseCase {
       throw err;
     }
     await reservation.uploadDone();
-    void this.runner.execute(jobId, spool).finally(reservation.release);
+    void this.runner.execute(jobId, spool, reservation);
     return job;
   }
 }

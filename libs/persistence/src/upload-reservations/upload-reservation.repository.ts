@@ -39,6 +39,15 @@ export class UploadReservationRepository {
     await this.model.create({ _id: uploadId, ...fields, uploading: true });
   }
 
+  /**
+   * Writes a reservation for bytes already spooled (not uploading), whether or not one with this id is left over:
+   * a job resumed from its spool after its process died. Only the process holding the spool writes this id.
+   */
+  async putSpooled(reservation: Omit<UploadReservationRecord, 'uploading'>): Promise<void> {
+    const { uploadId, ...fields } = reservation;
+    await this.model.updateOne({ _id: uploadId }, { $set: { ...fields, uploading: false } }, { upsert: true }).exec();
+  }
+
   /** Every reservation of the store, lapsed ones included (the caller tells them apart by `expiresAt`). */
   async findOfStore(storeId: string): Promise<UploadReservationRecord[]> {
     const docs = await this.model.find({ storeId }).lean<UploadReservation[]>().exec();
