@@ -6,6 +6,7 @@ import { IngestError } from '../ingest.errors';
 import { SpoolQuota, SpoolReservation } from './spool-quota';
 
 const UPLOADS = 2;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BYTES = 1000;
 
 // Two ingest processes, each with its own connection, race for one store's last upload slot or last spool bytes on
@@ -40,6 +41,13 @@ describe('per-store upload limits across ingest processes on FerretDB', () => {
       },
     );
 
+  /**
+   * Both processes try at once; the second starts 0 to 40 ms later depending on the round, so the rounds cover
+   * fully overlapping attempts (both may be refused) as well as ones where the first is through before the second.
+   */
+  const race = <T>(round: number, tryOn: (quota: SpoolQuota, i: number) => Promise<T>): Promise<T[]> =>
+    Promise.all(quotas.map((q, i) => sleep(i * [0, 0, 5, 15, 40][round % 5]).then(() => tryOn(q, i))));
+
   beforeAll(async () => {
     conns = await Promise.all(
       [0, 1, 2].map((i) => mongoose.createConnection(uri, { maxPoolSize: 4, monitorCommands: i === 0 }).asPromise()),
@@ -69,7 +77,7 @@ describe('per-store upload limits across ingest processes on FerretDB', () => {
     for (let round = 0; round < 40; round++) {
       const storeId = `slot-${round}`;
       const first = await quotas[0].reserve(storeId, `${storeId}-held`, 10);
-      const got = await Promise.all(quotas.map((q, i) => attempt(q, storeId, `${storeId}-${i}`, 10)));
+      const got = await race(round, (q, i) => attempt(q, storeId, `${storeId}-${i}`, 10));
       const winners = got.filter((g): g is SpoolReservation => typeof g !== 'string');
       expect(winners.length).toBeLessThanOrEqual(1);
       for (const g of got) if (typeof g === 'string') expect(g).toBe('UPLOADS_IN_PROGRESS');
@@ -91,7 +99,7 @@ describe('per-store upload limits across ingest processes on FerretDB', () => {
       const storeId = `bytes-${round}`;
       const spooled = await quotas[1].reserve(storeId, `${storeId}-spooled`, 600);
       await spooled.uploadDone();
-      const got = await Promise.all(quotas.map((q, i) => attempt(q, storeId, `${storeId}-${i}`, 300)));
+      const got = await race(round, (q, i) => attempt(q, storeId, `${storeId}-${i}`, 300));
       const winners = got.filter((g): g is SpoolReservation => typeof g !== 'string');
       expect(winners.length).toBeLessThanOrEqual(1);
       for (const g of got) if (typeof g === 'string') expect(g).toBe('SPOOL_QUOTA_EXCEEDED');
