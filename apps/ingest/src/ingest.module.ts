@@ -14,6 +14,7 @@ import {
   PersistenceModule,
   StoreModule,
   StoreSettingsModule,
+  UploadReservationsModule,
 } from '@xero-sync/persistence';
 import { BackfillController } from './backfill/backfill.controller';
 import { ClaimBackfillJobUseCase } from './backfill/claim-backfill-job.usecase';
@@ -57,6 +58,7 @@ export class IngestModule implements OnModuleInit {
         DlqMessageModule,
         LeaseModule,
         ApiKeyModule,
+        UploadReservationsModule,
         HealthModule.forRoot({ checks: [KafkaHealthIndicator, MongoHealthIndicator] }),
         // Per-store request limits (StoreRateLimiter); the limit and window are the ones in the app's config.
         ThrottlerModule.forRoot({

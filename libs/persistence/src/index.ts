@@ -17,3 +17,4 @@ export * from './leases';
 export { Reseal, ResealCount } from './reseal-fields';
 export * from './budget-slots';
 export * from './replay-jobs';
+export * from './upload-reservations';

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import { EntityChangeEvent } from '@xero-sync/contracts';
 import { BrokerUnavailableError } from '@xero-sync/messaging';
 import { BackfillItemError, BackfillJobRecord, MAX_BACKFILL_ERRORS } from '@xero-sync/persistence';
@@ -8,6 +8,7 @@ import { PublishEntityChangeUseCase } from '../webhooks/publish-entity-change.us
 import { BACKFILL_RETRY, BackfillTally, backoffMs, PROGRESS_SAVE_MS, sleep } from './backfill-progress';
 import { ClaimBackfillJobUseCase, ClaimedBackfillJob } from './claim-backfill-job.usecase';
 import { readNdjsonLines } from './ndjson-spool';
+import { SpoolQuota, SpoolReservation } from './spool-quota';
 
 /** Events per publish call, and publish calls in flight at once (the publisher group-commits them). */
 const CHUNK_EVENTS = 1000;
@@ -44,24 +45,36 @@ export class RunNdjsonBackfillUseCase {
   constructor(
     private readonly claim: ClaimBackfillJobUseCase,
     private readonly publish: PublishEntityChangeUseCase,
+    private readonly quota: SpoolQuota,
   ) {}
 
   isRunning(jobId: string): boolean {
     return this.running.has(jobId);
   }
 
-  async execute(jobId: string, spoolPath: string): Promise<void> {
-    if (this.running.has(jobId)) return;
+  /**
+   * Runs the job from its spool, then deletes the spool and releases `reservation` (the upload's claim on its
+   * store's spool bytes). Without one (a job resumed after its process died) the spool's bytes are reserved again
+   * once the job is claimed.
+   */
+  async execute(jobId: string, spoolPath: string, reservation?: SpoolReservation): Promise<void> {
+    if (this.running.has(jobId)) {
+      await reservation?.release();
+      return;
+    }
     this.running.add(jobId);
+    let held = reservation;
     try {
       const claimed = await this.claim.execute(jobId);
       if (!claimed) return;
+      held ??= await this.quota.hold(claimed.job.storeId, jobId, (await stat(spoolPath)).size);
       await this.runClaimed(claimed, spoolPath);
       await unlink(spoolPath).catch(() => undefined);
     } catch (err) {
       this.logger.error(`backfill ${jobId} stopped: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       this.running.delete(jobId);
+      await held?.release();
     }
   }
 

@@ -30,9 +30,9 @@ export function spoolDir(): string {
  * Accepts an NDJSON backfill upload, authenticated before a byte of its body is read: the store exists (404), the
  * signature headers are present and fresh (401), X-Content-SHA256 and X-Content-Length are well formed (400, 413)
  * and the signature covers `<timestamp>.<sha256>.<length>` (401), and the store is within its upload and spool
- * limits (429). Only then is the body streamed to a spool file (constant memory, the socket's backpressure) while
- * its SHA-256, length and lines are measured; a body that is not what was signed is discarded (400) and nothing is
- * published. Resolves with the queued job (publishing continues in the background).
+ * limits across the ingest fleet (429). Only then is the body streamed to a spool file (constant memory, the
+ * socket's backpressure) while its SHA-256, length and lines are measured; a body that is not what was signed is
+ * discarded (400) and nothing is published. Resolves with the queued job (publishing continues in the background).
  */
 @Injectable()
 export class StartNdjsonBackfillUseCase {
@@ -53,8 +53,8 @@ export class StartNdjsonBackfillUseCase {
     const signature = readSignatureHeaders(headers);
     const declared = readDeclaredUpload(headers);
     assertUploadSignature(secret, signature, declared);
-    const reservation = this.quota.reserve(storeId, declared.length);
     const jobId = randomUUID();
+    const reservation = await this.quota.reserve(storeId, jobId, declared.length);
     const spool = spoolPathOf(jobId);
     let job: BackfillJobRecord;
     try {
@@ -78,11 +78,11 @@ export class StartNdjsonBackfillUseCase {
         total: meter.lines,
       });
     } catch (err) {
-      reservation.release();
+      await reservation.release();
       throw err;
     }
-    reservation.uploadDone();
-    void this.runner.execute(jobId, spool).finally(reservation.release);
+    await reservation.uploadDone();
+    void this.runner.execute(jobId, spool, reservation);
     return job;
   }
 }
