@@ -5,10 +5,8 @@ import { QueryFilter, Model } from 'mongoose';
 import sift from 'sift';
 import { isDuplicateKeyError } from '../persistence.errors';
 import { findByIds, idFiltersIndexed, updateWhere } from '../update-where';
-import { upsertRacing } from '../upsert-racing';
 import {
   ClaimedBatch,
-  CopyDoc,
   copyOf,
   fromCopy,
   Lean,
@@ -19,7 +17,10 @@ import {
   stateUpdate,
   toRecord,
 } from './pending-change.record';
+import { noteWaiter, wakeWaitersOf } from './dependency-waits';
+import { countItemsByStatus, listStoreItems, openItemsPerStore } from './pending-change.queries';
 import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
+import { keepCopies, keepCopy } from './record-copies';
 import { RecordCopy } from './record-copy.schema';
 
 type CopyLean = RecordCopy & { createdAt?: Date; updatedAt?: Date };
@@ -40,48 +41,16 @@ export class PendingChangeRepository {
   ) {}
 
   /** Notes that item `waiterId` waits for record `awaitedId` (both pending-change `_id`s), so its sync wakes it. */
-  async noteWaiter(storeId: string, waiterId: string, awaitedId: string): Promise<void> {
-    // Two first waiters upserted at once: the other one created the document, add to it.
-    await upsertRacing(() =>
-      this.waits
-        .updateOne(
-          { _id: awaitedId },
-          { $addToSet: { waiters: waiterId }, $setOnInsert: { storeId } },
-          { upsert: true },
-        )
-        .exec(),
-    );
+  noteWaiter(storeId: string, waiterId: string, awaitedId: string): Promise<void> {
+    return noteWaiter(this.waits, storeId, waiterId, awaitedId);
   }
 
   /**
    * The records `syncedIds` reached Xero: the items still waiting for any of them, or failed after waiting too long
-   * for them, become due now (instead of at the end of their back-off) and the notes are dropped. Returns how many
-   * items were woken.
+   * for them, become due now (instead of at the end of their back-off). Returns how many items were woken.
    */
-  async wakeWaitersOf(syncedIds: string[], now = new Date()): Promise<number> {
-    if (syncedIds.length === 0) return 0;
-    const notes = await this.waits
-      .find({ _id: { $in: syncedIds } })
-      .lean<{ _id: string; waiters: string[] }[]>()
-      .exec();
-    if (notes.length === 0) return 0;
-    // A waiting item stays `waiting` (an Immediately syncer that parked it retries it from that status); one failed
-    // after its horizon is open again.
-    const due = { $set: { nextAttemptAt: now } };
-    const revived = { $set: { status: 'pending', nextAttemptAt: now } };
-    const woken = await updateWhere(
-      this.model,
-      notes.flatMap((n) =>
-        n.waiters.flatMap((id) => [
-          { id, where: { status: 'waiting', waitingFor: n._id }, update: due },
-          { id, where: { status: 'failed', waitingFor: n._id }, update: revived },
-        ]),
-      ),
-    );
-    // A waiter noted between the read and this delete loses its note; its back-off (capped by the wait horizon)
-    // still brings it back.
-    await this.waits.deleteMany({ _id: { $in: notes.map((n) => n._id) } }).exec();
-    return woken;
+  wakeWaitersOf(syncedIds: string[], now = new Date()): Promise<number> {
+    return wakeWaitersOf(this.model, this.waits, syncedIds, now);
   }
 
   /**
@@ -98,7 +67,7 @@ export class PendingChangeRepository {
     if (state.status === 'synced') {
       // Delivered content goes straight to the copies; an older change the queue still held is superseded by it
       // (a flusher holding it finds its claim gone and writes nothing).
-      await this.keepCopy(copyOf({ _id, attempts: 0, ...stored }, state));
+      await keepCopy(this.copies, copyOf({ _id, attempts: 0, ...stored }, state));
       await this.model.deleteOne({ _id, occurredAt: { $lte: change.occurredAt } }).exec();
       return 'saved';
     }
@@ -209,7 +178,10 @@ export class PendingChangeRepository {
       // (unchanged, no Xero call) once its claim expires, never a synced record without its content.
       const states = new Map(synced.map((o) => [o.id, o.state]));
       const held = (await this.byIds([...states.keys()])).filter((d) => d.claimToken === claimToken);
-      await this.keepCopies(held.map((d) => copyOf({ ...d, _id: String(d._id) }, states.get(String(d._id))!)));
+      await keepCopies(
+        this.copies,
+        held.map((d) => copyOf({ ...d, _id: String(d._id) }, states.get(String(d._id))!)),
+      );
       if (held.length > 0) {
         const res = await this.model.deleteMany({ _id: { $in: held.map((d) => String(d._id)) }, claimToken }).exec();
         done += res.deletedCount;
@@ -234,7 +206,7 @@ export class PendingChangeRepository {
     if (state.status === 'synced') {
       const [item] = await findByIds<PendingChange, Lean>(this.model, [id]);
       if (item && sift(where)(item)) {
-        await this.keepCopy(copyOf({ ...item, _id: id }, state));
+        await keepCopy(this.copies, copyOf({ ...item, _id: id }, state));
         return (await this.model.deleteOne({ _id: id, ...where }).exec()).deletedCount === 1;
       }
       if (item || (fromStatus && fromStatus !== 'synced')) return false;
@@ -290,7 +262,8 @@ export class PendingChangeRepository {
   async moveSyncedToCopies(limit = 1000): Promise<number> {
     const docs = await this.model.find({ status: 'synced' }).limit(limit).batchSize(limit).lean<Lean[]>().exec();
     if (docs.length === 0) return 0;
-    await this.keepCopies(
+    await keepCopies(
+      this.copies,
       docs.map((d) => copyOf({ ...d, _id: String(d._id) }, { status: 'synced', attempts: d.attempts })),
     );
     const res = await this.model
@@ -375,82 +348,25 @@ export class PendingChangeRepository {
    * first, then the synced records' copies, each newest change first. A record with newer content still open is
    * listed twice, open and as its synced copy (callers wanting one per record keep the first).
    */
-  async listByStore(
+  listByStore(
     storeId: string,
     filter: { status?: PendingChangeStatus; entity?: string } = {},
     page: { page?: number; pageSize?: number } = {},
   ): Promise<{ items: PendingChangeRecord[]; total: number }> {
-    const query: QueryFilter<PendingChange> = { storeId };
-    if (filter.status) query.status = filter.status;
-    if (filter.entity) query.entity = filter.entity;
-    const copyQuery: QueryFilter<RecordCopy> = { storeId, ...(filter.entity ? { entity: filter.entity } : {}) };
-    const pageSize = Math.min(Math.max(page.pageSize ?? 50, 1), 500);
-    const skip = (Math.max(page.page ?? 1, 1) - 1) * pageSize;
-    const wantQueue = filter.status !== 'synced';
-    const wantCopies = !filter.status || filter.status === 'synced';
-    const [queued, copied] = await Promise.all([
-      wantQueue ? this.model.countDocuments(query).exec() : 0,
-      wantCopies ? this.copies.countDocuments(copyQuery).exec() : 0,
-    ]);
-    const items: PendingChangeRecord[] = [];
-    if (skip < queued) {
-      const docs = await this.model.find(query).sort({ occurredAt: -1 }).skip(skip).limit(pageSize).lean<Lean[]>();
-      items.push(...docs.map(toRecord));
-    }
-    const left = pageSize - items.length;
-    if (wantCopies && left > 0 && skip + items.length - queued < copied) {
-      const docs = await this.copies
-        .find(copyQuery)
-        .sort({ occurredAt: -1 })
-        .skip(Math.max(skip - queued, 0))
-        .limit(left)
-        .lean<CopyLean[]>();
-      items.push(...docs.map(fromCopy));
-    }
-    return { items, total: queued + copied };
+    return listStoreItems(this.model, this.copies, storeId, filter, page);
   }
 
   /**
    * Item counts by status: for one store (dashboard) `synced` counts its records' copies; fleet-wide (queue depth
    * metric) only the queue's items.
    */
-  async countByStatus(storeId?: string): Promise<Record<PendingChangeStatus, number>> {
-    const match: QueryFilter<PendingChange> = storeId ? { storeId } : {};
-    const rows = await this.model
-      .aggregate<{ _id: PendingChangeStatus; n: number }>([
-        { $match: match },
-        { $group: { _id: '$status', n: { $sum: 1 } } },
-      ])
-      .exec();
-    const counts: Record<PendingChangeStatus, number> = { pending: 0, processing: 0, failed: 0, waiting: 0, synced: 0 };
-    for (const r of rows) counts[r._id] += r.n;
-    // One store's synced records are its copies (plus any item the migration has not moved yet). The fleet-wide
-    // count (the queue-depth gauge, every few seconds) leaves them out: FerretDB v1 counts by reading every document,
-    // and history is not queue depth.
-    if (storeId) counts.synced += await this.copies.countDocuments({ storeId }).exec();
-    return counts;
+  countByStatus(storeId?: string): Promise<Record<PendingChangeStatus, number>> {
+    return countItemsByStatus(this.model, this.copies, storeId);
   }
 
-  /**
-   * Per store: items a flush will still deliver (pending, processing, waiting; not failed ones, which wait for a
-   * person) and when the longest-waiting of them last changed. One $group over the collection plus one sorted
-   * read per store with work (FerretDB v1 has no $min accumulator): callers pace it.
-   */
-  async openItemsByStore(): Promise<{ storeId: string; open: number; oldestChangeAt: Date }[]> {
-    const open: QueryFilter<PendingChange> = { status: { $in: ['pending', 'processing', 'waiting'] } };
-    const rows = await this.model
-      .aggregate<{ _id: string; n: number }>([{ $match: open }, { $group: { _id: '$storeId', n: { $sum: 1 } } }])
-      .exec();
-    const result: { storeId: string; open: number; oldestChangeAt: Date }[] = [];
-    for (const r of rows) {
-      const oldest = await this.model
-        .findOne({ ...open, storeId: r._id }, { updatedAt: 1 })
-        .sort({ updatedAt: 1 })
-        .lean<{ updatedAt?: Date }>()
-        .exec();
-      result.push({ storeId: r._id, open: r.n, oldestChangeAt: oldest?.updatedAt ?? new Date() });
-    }
-    return result;
+  /** Per store: items a flush will still deliver and when the longest-waiting of them last changed. */
+  openItemsByStore(): Promise<{ storeId: string; open: number; oldestChangeAt: Date }[]> {
+    return openItemsPerStore(this.model);
   }
 
   /** Records of a store the queue or the copies hold (a record in both counts twice). */
@@ -460,57 +376,6 @@ export class PendingChangeRepository {
       this.copies.countDocuments({ storeId }).exec(),
     ]);
     return queued + copied;
-  }
-
-  /**
-   * Keeps one record's synced content as its copy unless the copy holds newer content: one conditional upsert where
-   * `_id` plus conditions is indexed (its insert collides with a newer copy, which stays).
-   */
-  private async keepCopy(copy: CopyDoc): Promise<void> {
-    if (!(await idFiltersIndexed(this.copies.db, this.copies.collection.collectionName))) {
-      return this.keepCopies([copy]);
-    }
-    const { _id, ...fields } = copy;
-    try {
-      await this.copies.collection.updateOne(
-        { _id, occurredAt: { $lte: copy.occurredAt } } as object,
-        { $set: fields, $setOnInsert: { createdAt: copy.updatedAt } },
-        { upsert: true },
-      );
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
-  }
-
-  /**
-   * Keeps synced content as the records' copies, each unless its copy holds newer content: one read of the copies
-   * held, one delete of those replaced and one insert, whatever the number (never an update per document).
-   */
-  private async keepCopies(copies: CopyDoc[]): Promise<void> {
-    if (copies.length === 0) return;
-    const held = await findByIds<RecordCopy, { _id: string; occurredAt: Date }>(
-      this.copies,
-      copies.map((c) => c._id),
-      { occurredAt: 1 },
-    );
-    const heldAt = new Map(held.map((h) => [h._id, h.occurredAt.getTime()]));
-    const latest = new Map<string, CopyDoc>();
-    for (const c of copies) {
-      const before = latest.get(c._id)?.occurredAt.getTime() ?? heldAt.get(c._id) ?? -Infinity;
-      if (c.occurredAt.getTime() >= before) latest.set(c._id, c);
-    }
-    if (latest.size === 0) return;
-    const replaced = [...latest.keys()].filter((id) => heldAt.has(id));
-    if (replaced.length > 0) await this.copies.deleteMany({ _id: { $in: replaced } }).exec();
-    try {
-      await this.copies.collection.insertMany(
-        [...latest.values()].map((c) => ({ ...c, createdAt: c.updatedAt })) as never[],
-        { ordered: false },
-      );
-    } catch (err) {
-      // A concurrent writer kept the same record's copy first; its content is as new (one delivery per record).
-      if (!isDuplicateKeyError(err)) throw err;
-    }
   }
 
   private dueFilter(now: Date, storeId?: string): QueryFilter<PendingChange> {

@@ -1,0 +1,58 @@
+import { Model } from 'mongoose';
+import { updateWhere } from '../update-where';
+import { upsertRacing } from '../upsert-racing';
+import { DependencyWait, PendingChange } from './pending-change.schema';
+
+// Who waits for which record (`dependency_waits`), and waking them when it syncs; PendingChangeRepository's
+// noteWaiter / wakeWaitersOf.
+
+/** Notes that item `waiterId` waits for record `awaitedId` (both pending-change `_id`s), so its sync wakes it. */
+export async function noteWaiter(
+  waits: Model<DependencyWait>,
+  storeId: string,
+  waiterId: string,
+  awaitedId: string,
+): Promise<void> {
+  // Two first waiters upserted at once: the other one created the document, add to it.
+  await upsertRacing(() =>
+    waits
+      .updateOne({ _id: awaitedId }, { $addToSet: { waiters: waiterId }, $setOnInsert: { storeId } }, { upsert: true })
+      .exec(),
+  );
+}
+
+/**
+ * The records `syncedIds` reached Xero: the items still waiting for any of them, or failed after waiting too long
+ * for them, become due now (instead of at the end of their back-off) and the notes are dropped. Returns how many
+ * items were woken.
+ */
+export async function wakeWaitersOf(
+  model: Model<PendingChange>,
+  waits: Model<DependencyWait>,
+  syncedIds: string[],
+  now: Date,
+): Promise<number> {
+  if (syncedIds.length === 0) return 0;
+  const notes = await waits
+    .find({ _id: { $in: syncedIds } })
+    .lean<{ _id: string; waiters: string[] }[]>()
+    .exec();
+  if (notes.length === 0) return 0;
+  // A waiting item stays `waiting` (an Immediately syncer that parked it retries it from that status); one failed
+  // after its horizon is open again.
+  const due = { $set: { nextAttemptAt: now } };
+  const revived = { $set: { status: 'pending', nextAttemptAt: now } };
+  const woken = await updateWhere(
+    model,
+    notes.flatMap((n) =>
+      n.waiters.flatMap((id) => [
+        { id, where: { status: 'waiting', waitingFor: n._id }, update: due },
+        { id, where: { status: 'failed', waitingFor: n._id }, update: revived },
+      ]),
+    ),
+  );
+  // A waiter noted between the read and this delete loses its note; its back-off (capped by the wait horizon)
+  // still brings it back.
+  await waits.deleteMany({ _id: { $in: notes.map((n) => n._id) } }).exec();
+  return woken;
+}

@@ -1,0 +1,58 @@
+import { Model } from 'mongoose';
+import { isDuplicateKeyError } from '../persistence.errors';
+import { findByIds, idFiltersIndexed } from '../update-where';
+import { CopyDoc } from './pending-change.record';
+import { RecordCopy } from './record-copy.schema';
+
+// Writing synced content into `record_copies` (PendingChangeRepository's synced outcomes): a copy never replaces
+// newer content.
+
+/**
+ * Keeps one record's synced content as its copy unless the copy holds newer content: one conditional upsert where
+ * `_id` plus conditions is indexed (its insert collides with a newer copy, which stays).
+ */
+export async function keepCopy(copies: Model<RecordCopy>, copy: CopyDoc): Promise<void> {
+  if (!(await idFiltersIndexed(copies.db, copies.collection.collectionName))) {
+    return keepCopies(copies, [copy]);
+  }
+  const { _id, ...fields } = copy;
+  try {
+    await copies.collection.updateOne(
+      { _id, occurredAt: { $lte: copy.occurredAt } } as object,
+      { $set: fields, $setOnInsert: { createdAt: copy.updatedAt } },
+      { upsert: true },
+    );
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+}
+
+/**
+ * Keeps synced content as the records' copies, each unless its copy holds newer content: one read of the copies
+ * held, one delete of those replaced and one insert, whatever the number (never an update per document).
+ */
+export async function keepCopies(copies: Model<RecordCopy>, synced: CopyDoc[]): Promise<void> {
+  if (synced.length === 0) return;
+  const held = await findByIds<RecordCopy, { _id: string; occurredAt: Date }>(
+    copies,
+    synced.map((c) => c._id),
+    { occurredAt: 1 },
+  );
+  const heldAt = new Map(held.map((h) => [h._id, h.occurredAt.getTime()]));
+  const latest = new Map<string, CopyDoc>();
+  for (const c of synced) {
+    const before = latest.get(c._id)?.occurredAt.getTime() ?? heldAt.get(c._id) ?? -Infinity;
+    if (c.occurredAt.getTime() >= before) latest.set(c._id, c);
+  }
+  if (latest.size === 0) return;
+  const replaced = [...latest.keys()].filter((id) => heldAt.has(id));
+  if (replaced.length > 0) await copies.deleteMany({ _id: { $in: replaced } }).exec();
+  try {
+    await copies.collection.insertMany([...latest.values()].map((c) => ({ ...c, createdAt: c.updatedAt })) as never[], {
+      ordered: false,
+    });
+  } catch (err) {
+    // A concurrent writer kept the same record's copy first; its content is as new (one delivery per record).
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+}
