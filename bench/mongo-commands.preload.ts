@@ -1,6 +1,6 @@
 /**
  * Loaded into each benchmark syncer with `node --require` (NODE_OPTIONS): counts the MongoDB commands the process
- * sends, by command name, with the driver's own command monitoring, and keeps the running totals in
+ * sends, by command name and collection, with the driver's own command monitoring, and keeps the running totals in
  * `$BENCH_MONGO_COMMANDS_DIR/<SYNCER_INSTANCE_ID>.json` (rewritten every 500 ms and at exit), so the benchmark can
  * read them at the same instants as its CPU figures. Measures; changes nothing the syncer does.
  */
@@ -17,7 +17,10 @@ if (dir) {
     // The setter exists on the client, though the typings list it among the options only.
     (this as unknown as { monitorCommands: boolean }).monitorCommands = true;
     this.on('commandStarted', (e) => {
-      counts[e.commandName] = (counts[e.commandName] ?? 0) + 1;
+      // By command and collection (`find pending_changes`), so a per-record command shows where it comes from.
+      const target: unknown = (e.command as Record<string, unknown>)[e.commandName];
+      const key = typeof target === 'string' ? `${e.commandName} ${target}` : e.commandName;
+      counts[key] = (counts[key] ?? 0) + 1;
     });
     return connect.call(this);
   };
