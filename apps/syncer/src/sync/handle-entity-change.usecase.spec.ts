@@ -52,6 +52,11 @@ function setup(
       saved.push({ state, eventId: change.eventId });
       return 'saved';
     },
+    saveLatestMany: async (changes, state) =>
+      changes.map((change) => {
+        saved.push({ state, eventId: change.eventId });
+        return 'saved';
+      }),
     noteWaiter: async () => undefined,
     wakeWaitersOf: async () => 0,
   });

@@ -35,6 +35,11 @@ export class HandleEntityChangeUseCase {
       eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'disabled' });
       return 'disabled';
     }
+    if (settings.mode === 'cron' && event.origin !== 'replay') {
+      // The intake tells redeliveries and older content apart itself, for many events in one read.
+      const saved = await this.buffer.execute(event, correlationId);
+      return saved === 'saved' ? 'queued' : saved;
+    }
     const existing = await this.queue.findByKey(event.storeId, event.entity, event.entityId);
     if (event.origin === 'replay') return this.replay(event, settings, existing, correlationId);
     if (existing && existing.eventId === event.eventId) {
@@ -45,12 +50,8 @@ export class HandleEntityChangeUseCase {
       eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'stale' });
       return 'stale';
     }
-    if (settings.mode === 'immediate') {
-      await this.syncNow.execute(event, settings, existing, correlationId);
-      return 'delivered';
-    }
-    await this.buffer.execute(event, correlationId);
-    return 'queued';
+    await this.syncNow.execute(event, settings, existing, correlationId);
+    return 'delivered';
   }
 
   /**

@@ -20,6 +20,7 @@ import {
 import { noteWaiter, wakeWaitersOf } from './dependency-waits';
 import { countItemsByStatus, listStoreItems, openItemsPerStore } from './pending-change.queries';
 import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
+import { saveLatestMany } from './intake-writes';
 import { keepCopies, keepCopy } from './record-copies';
 import { RecordCopy } from './record-copy.schema';
 
@@ -110,6 +111,15 @@ export class PendingChangeRepository {
       }
     }
     throw new Error(`pending_changes: could not save ${change.entity} ${change.entityId} of ${change.storeId}`);
+  }
+
+  /**
+   * Cron Job intake of many events at once: each change as `findByKey` + `saveLatest` would store it (a redelivery
+   * is `duplicate`, content older than the queue's or the copy's is `stale`), in three commands per batch (see
+   * intake-writes.ts). `state` is an open state. Outcomes in the order of `changes`.
+   */
+  saveLatestMany(changes: NewPendingChange[], state: PendingChangeState): Promise<SaveLatestOutcome[]> {
+    return saveLatestMany(this.model, this.copies, changes, state, (change) => this.saveLatest(change, state));
   }
 
   /**

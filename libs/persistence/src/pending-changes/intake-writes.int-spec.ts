@@ -1,0 +1,119 @@
+import mongoose, { Connection, Model } from 'mongoose';
+import { testMongoUri } from '@xero-sync/testing';
+import { idFiltersIndexed } from '../update-where';
+import { NewPendingChange } from './pending-change.record';
+import { PendingChangeRepository } from './pending-change.repository';
+import { DependencyWait, DependencyWaitSchema, PendingChange, PendingChangeSchema } from './pending-change.schema';
+import { RecordCopy, RecordCopySchema } from './record-copy.schema';
+
+// Cron Job intake of many events at once on FerretDB (built with the `_id` pushdown by scripts/infra.sh): the same
+// outcomes as one event at a time, in three commands for the whole batch.
+describe('PendingChangeRepository.saveLatestMany on FerretDB', () => {
+  let conn: Connection;
+  let model: Model<PendingChange>;
+  let copies: Model<RecordCopy>;
+  let repo: PendingChangeRepository;
+  const commands: string[] = [];
+  const pending = { status: 'pending' as const, nextAttemptAt: new Date(0) };
+
+  beforeAll(async () => {
+    conn = await mongoose.createConnection(testMongoUri(), { monitorCommands: true }).asPromise();
+    model = conn.model(PendingChange.name, PendingChangeSchema);
+    copies = conn.model(RecordCopy.name, RecordCopySchema);
+    await Promise.all([model.init(), copies.init()]);
+    repo = new PendingChangeRepository(model, conn.model(DependencyWait.name, DependencyWaitSchema), copies);
+    conn.getClient().on('commandStarted', (e) => commands.push(`${e.commandName} ${String(e.command[e.commandName])}`));
+  });
+
+  afterAll(async () => {
+    await conn.dropDatabase();
+    await conn.close();
+  });
+
+  const change = (
+    storeId: string,
+    entityId: string,
+    at: string,
+    eventId = `e-${entityId}-${at}`,
+  ): NewPendingChange => ({
+    storeId,
+    entity: 'order',
+    entityId,
+    rank: 2,
+    eventId,
+    occurredAt: new Date(at),
+    payload: { entity_id: Number(entityId), at },
+    correlationId: `c-${entityId}`,
+  });
+
+  it('saves new, newer and repeated events like one at a time: new and newer stored, redeliveries and older content dropped', async () => {
+    const store = 'shop-intake';
+    // Held before: an open item (7), a synced copy (8) and an open item replaced by newer content (9).
+    await repo.saveLatest(change(store, '7', '2026-01-01T10:00:00Z'), pending);
+    await repo.saveLatest(change(store, '9', '2026-01-01T10:00:00Z'), pending);
+    await repo.saveLatest(change(store, '8', '2026-01-01T10:00:00Z'), {
+      status: 'synced',
+      attempts: 1,
+      syncedAt: new Date(),
+      xeroId: 'x-8',
+    });
+    const fresh = Array.from({ length: 100 }, (_, i) => change(store, String(100 + i), '2026-01-01T11:00:00Z'));
+    const batch = [
+      ...fresh,
+      change(store, '7', '2026-01-01T10:00:00Z'), // the held event again
+      change(store, '7', '2026-01-01T09:00:00Z', 'older-7'), // older than the open item
+      change(store, '8', '2026-01-01T10:00:00Z'), // the synced copy's event again
+      change(store, '8', '2026-01-01T09:30:00Z', 'older-8'), // older than the copy
+      change(store, '9', '2026-01-01T12:00:00Z', 'newer-9'), // newer than the open item
+    ];
+    expect(await idFiltersIndexed(conn, model.collection.collectionName)).toBe(true);
+    commands.length = 0;
+    const outcomes = await repo.saveLatestMany(batch, pending);
+    expect(outcomes).toEqual([...fresh.map(() => 'saved'), 'duplicate', 'stale', 'duplicate', 'stale', 'saved']);
+    // Two rounds (records 7 and 8 appear twice): each one read of the queue, one of the copies, one write.
+    expect(commands).toEqual([
+      'find pending_changes',
+      'find record_copies',
+      'update pending_changes',
+      'find pending_changes',
+      'find record_copies',
+    ]);
+    const stored = await model.find({ storeId: store }).lean().exec();
+    expect(stored).toHaveLength(102);
+    const nine = stored.find((d) => d.entityId === '9')!;
+    expect(nine).toMatchObject({ eventId: 'newer-9', status: 'pending', attempts: 0, correlationId: 'c-9' });
+    expect(JSON.parse(nine.payload)).toEqual({ entity_id: 9, at: '2026-01-01T12:00:00Z' });
+    const first = stored.find((d) => d.entityId === '100')!;
+    expect(first).toMatchObject({ rank: 2, status: 'pending', nextAttemptAt: new Date(0) });
+    expect((first as { createdAt?: unknown }).createdAt).toBeInstanceOf(Date);
+    expect(await copies.countDocuments({ storeId: store })).toBe(1);
+  });
+
+  it('a racer storing newer content between the read and the write wins, and the rest of the batch is stored', async () => {
+    const store = 'shop-intake-race';
+    const mine = change(store, '1', '2026-01-01T10:00:00Z');
+    const other = change(store, '2', '2026-01-01T10:00:00Z');
+    // The racer writes while the batch reads (on the copies' read, a command of the batch's own).
+    let racer: Promise<unknown> | undefined;
+    const listener = (e: { commandName: string; command: Record<string, unknown> }) => {
+      if (!racer && e.commandName === 'find' && e.command.find === 'record_copies')
+        racer = repo.saveLatest(change(store, '1', '2026-01-01T11:00:00Z', 'racer'), pending);
+    };
+    conn.getClient().on('commandStarted', listener);
+    let outcomes;
+    try {
+      outcomes = await repo.saveLatestMany([mine, other], pending);
+    } finally {
+      conn.getClient().off('commandStarted', listener);
+    }
+    expect(await racer).toBe('saved');
+    // The racer's write is sent while the batch reads, so it normally lands first and the batch's statement for
+    // record 1 is refused ('stale'); landing after it, it replaces the batch's ('saved'). Either way the newer
+    // content wins and the statement after it is applied (FerretDB v1 ends an unordered update at an error).
+    expect(['stale', 'saved']).toContain(outcomes[0]);
+    expect(outcomes[1]).toBe('saved');
+    const one = await model.findById(`${store}|order|1`).lean().exec();
+    expect(one?.eventId).toBe('racer');
+    expect((await model.findById(`${store}|order|2`).lean().exec())?.eventId).toBe(other.eventId);
+  });
+});
