@@ -111,7 +111,7 @@ async function upsertAll(
         _id: pendingChangeId(change),
         occurredAt: { $lte: change.occurredAt },
         eventId: { $ne: change.eventId },
-      } as object,
+      },
       update: {
         $set: definedOnly({ ...change, payload: JSON.stringify(change.payload), ...$set, updatedAt: now }),
         $unset,
