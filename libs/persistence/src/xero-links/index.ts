@@ -1,3 +1,11 @@
 export { XeroLink } from './xero-link.schema';
-export { XeroLinkKey, XeroLinkRecord, XeroLinkRepository, XeroLinkUpdate, xeroLinkId } from './xero-link.repository';
+export {
+  XeroLinkKey,
+  XeroLinkPending,
+  XeroLinkRecord,
+  XeroLinkRepository,
+  XeroLinkUpdate,
+  XeroLinkWrite,
+  xeroLinkId,
+} from './xero-link.repository';
 export { XeroLinkModule } from './xero-link.module';

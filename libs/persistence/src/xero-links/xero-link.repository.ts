@@ -3,12 +3,32 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { insertManyNew } from '../insert-new';
 import { findByIds } from '../update-where';
+import { upsertRacing } from '../upsert-racing';
 import { XeroLink } from './xero-link.schema';
 
 export type XeroLinkRecord = Omit<XeroLink, '_id'> & { id: string; createdAt?: Date; updatedAt?: Date };
 export type XeroLinkKey = Pick<XeroLink, 'storeId' | 'entity' | 'entityId'>;
 /** Fields a successful write records. */
 export type XeroLinkUpdate = Partial<Omit<XeroLink, '_id' | 'storeId' | 'entity' | 'entityId'>>;
+
+/** A durable marker of a write about to be attempted (see `pendingHash`). */
+export interface XeroLinkPending {
+  key: XeroLinkKey;
+  tenantId: string;
+  businessKey: string;
+  pendingHash: string;
+}
+
+/**
+ * One link write: `synced` records a confirmed write (as markSynced: creates the link if needed, stamps
+ * lastSyncedAt, clears the pending marker and last error), otherwise the fields are set on an existing link only
+ * (as update).
+ */
+export interface XeroLinkWrite {
+  key: XeroLinkKey;
+  update: XeroLinkUpdate;
+  synced: boolean;
+}
 
 type Lean = XeroLink & { createdAt?: Date; updatedAt?: Date };
 
@@ -77,34 +97,55 @@ export class XeroLinkRepository {
     pendingHash: string,
     at = new Date(),
   ): Promise<void> {
-    await this.model
-      .updateOne(
-        byId(key),
-        { $set: { ...keyFields(key), tenantId, businessKey, pendingHash, pendingAt: at } },
-        { upsert: true },
-      )
-      .exec();
+    await this.markPendingMany([{ key, tenantId, businessKey, pendingHash }], at);
+  }
+
+  /** Records many attempts before their writes in one command (see markPending and bulkById). */
+  async markPendingMany(marks: XeroLinkPending[], at = new Date()): Promise<void> {
+    await this.bulkById(
+      marks.map((m) => ({
+        key: m.key,
+        update: {
+          $set: {
+            ...keyFields(m.key),
+            tenantId: m.tenantId,
+            businessKey: m.businessKey,
+            pendingHash: m.pendingHash,
+            pendingAt: at,
+          },
+        },
+        upsert: true,
+      })),
+    );
   }
 
   /** Records a confirmed write: Xero id, content hash and document state; clears the pending marker. */
   async markSynced(key: XeroLinkKey, update: XeroLinkUpdate, at = new Date()): Promise<void> {
-    // By `_id`, never by the key fields: FerretDB v1 answers any other filter by parsing every link.
-    await this.model
-      .updateOne(
-        byId(key),
-        {
-          $set: { ...update, lastSyncedAt: at },
-          $setOnInsert: keyFields(key),
-          $unset: { pendingHash: 1, pendingAt: 1, lastError: 1 },
-        },
-        { upsert: true },
-      )
-      .exec();
+    await this.writeMany([{ key, update, synced: true }], at);
   }
 
   /** Updates document state without touching the content hash (e.g. amounts after a payment). */
   async update(key: XeroLinkKey, update: XeroLinkUpdate): Promise<void> {
-    await this.model.updateOne(byId(key), { $set: update }).exec();
+    await this.writeMany([{ key, update, synced: false }]);
+  }
+
+  /** Applies many link writes (confirmed ones and plain updates, see XeroLinkWrite) in one command. */
+  async writeMany(writes: XeroLinkWrite[], at = new Date()): Promise<void> {
+    await this.bulkById(
+      writes.map((w) =>
+        w.synced
+          ? {
+              key: w.key,
+              update: {
+                $set: { ...w.update, lastSyncedAt: at },
+                $setOnInsert: keyFields(w.key),
+                $unset: { pendingHash: 1, pendingAt: 1, lastError: 1 },
+              },
+              upsert: true,
+            }
+          : { key: w.key, update: { $set: w.update }, upsert: false },
+      ),
+    );
   }
 
   /** Atomically adds to the paid/credited amounts of a document link. */
@@ -123,5 +164,20 @@ export class XeroLinkRepository {
 
   async countByStore(storeId: string, entity?: string): Promise<number> {
     return this.model.countDocuments(entity ? { storeId, entity } : { storeId }).exec();
+  }
+
+  /**
+   * One unordered bulkWrite of `updateMany`s, each on one link's `_id`: by `_id` because FerretDB v1 answers any
+   * other filter by parsing every link; `updateMany` because it holds a connection per single-document
+   * (`updateOne`) statement until the whole command ends (docs/architecture.md), while on a unique `_id` both
+   * change the same one document. Every statement is idempotent, so a duplicate key (two upserts of one new link
+   * raced) runs the batch once more, when the link exists.
+   */
+  private async bulkById(
+    statements: { key: XeroLinkKey; update: Record<string, unknown>; upsert: boolean }[],
+  ): Promise<void> {
+    if (statements.length === 0) return;
+    const ops = statements.map((s) => ({ updateMany: { filter: byId(s.key), update: s.update, upsert: s.upsert } }));
+    await upsertRacing(() => this.model.bulkWrite(ops, { ordered: false }));
   }
 }

@@ -39,4 +39,21 @@ describe('BatchWriter', () => {
     });
     expect(got).toEqual(['a=id-K-a', 'b=id-K-b']);
   });
+
+  it("makes a batch's pending markers durable in one write before its call, and marks nothing idempotent", async () => {
+    const w = stageWorld([]);
+    const entries = ['a', 'b', 'c', 'd'].map((id) => ({ ...entry(id), pending: id !== 'd' }));
+    const markedAtCall: string[][] = [];
+    await w.writer.write(entries, {
+      action: 'items',
+      lane: 'master',
+      keyField: 'Code',
+      send: async (bodies) => {
+        markedAtCall.push(w.pendingMarks.map((m) => m.businessKey));
+        return { status: 200, body: bodies.map((b) => ({ ...b, ItemID: 'id' })) };
+      },
+    });
+    expect(markedAtCall).toEqual([['K-a', 'K-b', 'K-c']]);
+    expect(w.pendingWrites).toEqual([3]);
+  });
 });

@@ -120,7 +120,9 @@ export class BatchWriter {
 
   private async writeChunk(chunk: Entry[], spec: BatchSpec): Promise<void> {
     if (this.outcomes.stopped) return;
-    for (const e of chunk) if (e.pending) await this.links.markPending(e.link, e.businessKey, e.hash);
+    await this.links.markPendingMany(
+      chunk.filter((e) => e.pending).map((e) => ({ key: e.link, businessKey: e.businessKey, hash: e.hash })),
+    );
     const idem = sha256Hex(
       // The sent body (with any Xero id found) is part of the key: Xero refuses a key reused for another body.
       [

@@ -1,10 +1,7 @@
 import { XeroLinkKey, XeroLinkRecord, XeroLinkRepository, XeroLinkUpdate, xeroLinkId } from '@xero-sync/persistence';
 
 /** The link operations a run uses (XeroLinkRepository in production, an in-memory fake in unit specs). */
-export type LinkStore = Pick<
-  XeroLinkRepository,
-  'find' | 'findMany' | 'insertNew' | 'markPending' | 'markSynced' | 'update'
->;
+export type LinkStore = Pick<XeroLinkRepository, 'find' | 'findMany' | 'insertNew' | 'markPendingMany' | 'writeMany'>;
 
 interface StagedWrite {
   key: XeroLinkKey;
@@ -12,11 +9,18 @@ interface StagedWrite {
   synced: boolean;
 }
 
+/** A pending marker to make durable: the link, the business key it is created under and the content's hash. */
+export interface PendingMark {
+  key: XeroLinkKey;
+  businessKey: string;
+  hash: string;
+}
+
 /**
  * One run's view of xero_links: reads, link writes staged during a stage and flushed once at its end (new links in
- * one insertMany, existing ones one update each), and the durable pending markers written before non-idempotent
- * creates. The run's own MongoDB writes are serialised (FerretDB handles concurrent writes poorly). A read-only
- * ledger (dry-run) reads like delivery and discards every write.
+ * one insertMany, existing ones in one bulk write), and the durable pending markers written before non-idempotent
+ * creates (one bulk write per batch). The run's own MongoDB writes are serialised (FerretDB handles concurrent
+ * writes poorly). A read-only ledger (dry-run) reads like delivery and discards every write.
  */
 export class LinkLedger {
   /** Links known to exist in MongoDB (loaded or written this run). */
@@ -61,7 +65,10 @@ export class LinkLedger {
     if (this.known.has(xeroLinkId(key))) this.stage(key, { lastError: message }, false);
   }
 
-  /** Writes the staged links: new ones in one insertMany, existing ones one update each. */
+  /**
+   * Writes the staged links: new ones in one insertMany, existing ones (and new ones another writer made first) in
+   * one bulk write.
+   */
   flush(): Promise<void> {
     return this.serial(async () => {
       const all = [...this.staged.values()];
@@ -69,31 +76,42 @@ export class LinkLedger {
       if (this.readOnly) return;
       const fresh = all.filter((w) => !this.known.has(xeroLinkId(w.key)) && w.set.tenantId && w.set.businessKey);
       const existing = all.filter((w) => !fresh.includes(w));
-      const clashed = await this.store.insertNew(
-        fresh.map((w) => ({ ...w.key, ...w.set, tenantId: w.set.tenantId!, businessKey: w.set.businessKey! })),
+      const clashed = new Set(
+        (
+          await this.store.insertNew(
+            fresh.map((w) => ({ ...w.key, ...w.set, tenantId: w.set.tenantId!, businessKey: w.set.businessKey! })),
+          )
+        ).map(xeroLinkId),
       );
       for (const w of fresh) this.known.add(xeroLinkId(w.key));
-      const retry = fresh.filter((w) => clashed.some((c) => xeroLinkId(c) === xeroLinkId(w.key)));
-      for (const w of [...existing, ...retry]) {
-        if (w.synced) await this.store.markSynced(w.key, w.set);
-        else await this.store.update(w.key, w.set);
-      }
+      const retry = fresh.filter((w) => clashed.has(xeroLinkId(w.key)));
+      await this.store.writeMany([...existing, ...retry].map((w) => ({ key: w.key, update: w.set, synced: w.synced })));
     });
   }
 
   /** Makes a pending marker durable before a non-idempotent write. */
   markPending(key: XeroLinkKey, businessKey: string, hash: string): Promise<void> {
+    return this.markPendingMany([{ key, businessKey, hash }]);
+  }
+
+  /**
+   * Makes the pending markers of one batch durable in one write, before its non-idempotent create call: after a
+   * crash the leftover marker makes the next attempt look the business key up in Xero instead of creating again.
+   */
+  markPendingMany(marks: PendingMark[]): Promise<void> {
     return this.serial(async () => {
-      if (this.readOnly) return;
-      if (this.known.has(xeroLinkId(key))) {
-        await this.store.markPending(key, this.tenantId, businessKey, hash);
-        return;
-      }
-      const clashed = await this.store.insertNew([
-        { ...key, tenantId: this.tenantId, businessKey, pendingHash: hash, pendingAt: new Date() },
-      ]);
-      if (clashed.length) await this.store.markPending(key, this.tenantId, businessKey, hash);
-      this.known.add(xeroLinkId(key));
+      if (this.readOnly || marks.length === 0) return;
+      // One statement per link: its last mark wins, as when they were written one after another.
+      const byLink = new Map(marks.map((m) => [xeroLinkId(m.key), m]));
+      await this.store.markPendingMany(
+        [...byLink.values()].map((m) => ({
+          key: m.key,
+          tenantId: this.tenantId,
+          businessKey: m.businessKey,
+          pendingHash: m.hash,
+        })),
+      );
+      for (const id of byLink.keys()) this.known.add(id);
     });
   }
 

@@ -38,13 +38,15 @@ export function link(entity: string, entityId: string, fields: Partial<XeroLinkR
 export function stageWorld(items: DeliveryItem[], links: XeroLinkRecord[] = []) {
   const byId = new Map(links.map((l) => [l.id, l]));
   const pendingMarks: { key: XeroLinkKey; businessKey: string }[] = [];
+  /** The size of each pending-marker write (one per batch). */
+  const pendingWrites: number[] = [];
   const store = strict<LinkStore>('links', {
     find: async (key) => byId.get(xeroLinkId(key)) ?? null,
     findMany: async (storeId, entity, ids) =>
       ids.flatMap((id) => byId.get(xeroLinkId({ storeId, entity, entityId: id })) ?? []),
-    insertNew: async (docs) => {
-      for (const d of docs) pendingMarks.push({ key: d, businessKey: d.businessKey });
-      return [];
+    markPendingMany: async (marks) => {
+      pendingWrites.push(marks.length);
+      for (const m of marks) pendingMarks.push({ key: m.key, businessKey: m.businessKey });
     },
   });
   const logged: string[] = [];
@@ -69,5 +71,5 @@ export function stageWorld(items: DeliveryItem[], links: XeroLinkRecord[] = []) 
       .filter((r) => r.path.split('?')[0] === path)
       .flatMap((r) => Object.values(r.body as Record<string, Record<string, unknown>[]>)[0]);
   const resultOf = (i: DeliveryItem) => outcomes.results()[items.indexOf(i)];
-  return { ctx, writer, xero, outcomes, sent, resultOf, pendingMarks, logged };
+  return { ctx, writer, xero, outcomes, sent, resultOf, pendingMarks, pendingWrites, logged };
 }
