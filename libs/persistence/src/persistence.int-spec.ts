@@ -259,8 +259,8 @@ describe('persistence on FerretDB', () => {
     });
     expect(gaveUp).toMatchObject({ status: 'failed', waitingFor: awaited });
     expect(gaveUp.waitingSince).toBeUndefined();
-
-    for (const item of [stillWaiting, gaveUp]) await queue.noteWaiter('shop-waits', item.id, awaited);
+    const notes = [stillWaiting, gaveUp].map((item) => ({ waiterId: item.id, awaitedId: awaited }));
+    await queue.noteWaiters('shop-waits', notes);
     const wokenAt = new Date();
     expect(await queue.wakeWaitersOf([awaited], wokenAt)).toBe(2);
     expect(await queue.findByKey('shop-waits', 'order', '9250')).toMatchObject({

@@ -98,7 +98,9 @@ function setup(opts: {
       for (const o of outcomes) writes.push({ op: 'claimed', token, id: o.id, state: o.state });
       return outcomes.length;
     },
-    noteWaiter: async (_s, waiter, awaited) => void notes.push({ waiter, awaited }),
+    noteWaiters: async (_s, waits) => {
+      for (const w of waits) notes.push({ waiter: w.waiterId, awaited: w.awaitedId });
+    },
     wakeWaitersOf: async (ids) => {
       wakes.push(ids);
       return opts.woken ?? 0;

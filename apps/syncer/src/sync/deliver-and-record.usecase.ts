@@ -174,9 +174,11 @@ export class DeliverAndRecordUseCase {
     const woken = await this.queue.wakeWaitersOf(synced);
     // Immediately mode retries the items it parked right after this; the rest are due now for the next flush.
     if (woken > 0 && write.kind === 'if-unchanged') await this.schedules.requestFlush(storeId);
+    const notes = [];
     for (const { item, state } of outcomes)
       if ((state.status === 'waiting' || state.status === 'failed') && state.waitingFor)
-        await this.queue.noteWaiter(storeId, idOf(item), state.waitingFor);
+        notes.push({ waiterId: idOf(item), awaitedId: state.waitingFor });
+    await this.queue.noteWaiters(storeId, notes);
   }
 
   /** One result per item, in order. The store-side prerequisite is decided here, for every caller. */

@@ -57,7 +57,7 @@ function setup(
         saved.push({ state, eventId: change.eventId });
         return 'saved';
       }),
-    noteWaiter: async () => undefined,
+    noteWaiters: async () => undefined,
     wakeWaitersOf: async () => 0,
   });
   const cache = strict<SyncSettingsCache>('settings', {

@@ -4,20 +4,33 @@ import { upsertRacing } from '../upsert-racing';
 import { DependencyWait, PendingChange } from './pending-change.schema';
 
 // Who waits for which record (`dependency_waits`), and waking them when it syncs; PendingChangeRepository's
-// noteWaiter / wakeWaitersOf.
+// noteWaiters / wakeWaitersOf.
 
-/** Notes that item `waiterId` waits for record `awaitedId` (both pending-change `_id`s), so its sync wakes it. */
-export async function noteWaiter(
+/**
+ * Notes that each item `waiterId` waits for record `awaitedId` (pending-change `_id`s), so its sync wakes it: one
+ * command for all of them (an unordered bulkWrite of `$addToSet` upserts on the awaited record's `_id`).
+ */
+export async function noteWaiters(
   waits: Model<DependencyWait>,
   storeId: string,
-  waiterId: string,
-  awaitedId: string,
+  notes: { waiterId: string; awaitedId: string }[],
 ): Promise<void> {
-  // Two first waiters upserted at once: the other one created the document, add to it.
+  if (notes.length === 0) return;
+  const byAwaited = new Map<string, string[]>();
+  for (const n of notes) byAwaited.set(n.awaitedId, [...(byAwaited.get(n.awaitedId) ?? []), n.waiterId]);
+  // Two first waiters upserted at once: the other one created the document, and running the whole batch again
+  // adds to it ($addToSet: a statement applied twice changes nothing; FerretDB v1 ends the command at the error).
   await upsertRacing(() =>
-    waits
-      .updateOne({ _id: awaitedId }, { $addToSet: { waiters: waiterId }, $setOnInsert: { storeId } }, { upsert: true })
-      .exec(),
+    waits.bulkWrite(
+      [...byAwaited].map(([awaitedId, waiterIds]) => ({
+        updateMany: {
+          filter: { _id: awaitedId },
+          update: { $addToSet: { waiters: { $each: waiterIds } }, $setOnInsert: { storeId } },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    ),
   );
 }
 

@@ -17,7 +17,7 @@ import {
   stateUpdate,
   toRecord,
 } from './pending-change.record';
-import { noteWaiter, wakeWaitersOf } from './dependency-waits';
+import { noteWaiters, wakeWaitersOf } from './dependency-waits';
 import { countItemsByStatus, listStoreItems, openItemsPerStore } from './pending-change.queries';
 import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
 import { saveLatestMany } from './intake-writes';
@@ -41,9 +41,9 @@ export class PendingChangeRepository {
     @InjectModel(RecordCopy.name) private readonly copies: Model<RecordCopy>,
   ) {}
 
-  /** Notes that item `waiterId` waits for record `awaitedId` (both pending-change `_id`s), so its sync wakes it. */
-  noteWaiter(storeId: string, waiterId: string, awaitedId: string): Promise<void> {
-    return noteWaiter(this.waits, storeId, waiterId, awaitedId);
+  /** Notes that each item `waiterId` waits for record `awaitedId` (pending-change `_id`s): one command for all. */
+  noteWaiters(storeId: string, notes: { waiterId: string; awaitedId: string }[]): Promise<void> {
+    return noteWaiters(this.waits, storeId, notes);
   }
 
   /**
