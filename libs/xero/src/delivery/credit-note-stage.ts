@@ -93,6 +93,7 @@ export async function creditNoteStage(ctx: StageContext, writer: BatchWriter): P
     keyField: 'CreditNoteNumber',
     send: (bodies, call) => writer.xero.upsertCreditNotes(ctx.tenantId, bodies as never, call),
   };
+  await ctx.orders.loadMany(memos.map((m) => String(m.payload.order_id)));
   const entries: Entry[] = [];
   for (const item of memos) {
     const link = links.get(item.entityId);

@@ -24,6 +24,7 @@ export async function authoriseCapturedInvoices(
 ): Promise<void> {
   const { items: invoices, links } = todo;
   const drafts = new Map<string, { orderId: string; link: XeroLinkRecord }>();
+  await ctx.orders.loadMany(invoices.map((i) => String(i.payload.order_id)));
   for (const item of invoices) {
     if (links.get(item.entityId)?.xeroId) continue;
     if (!paysAnything(item.payload, ctx.mapping)) continue;

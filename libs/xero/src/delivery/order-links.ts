@@ -17,6 +17,16 @@ export class OrderLinks {
     return this.byId.get(orderId);
   }
 
+  /**
+   * Reads the links of these orders not known yet in one query, so a stage's `load`s of them cost no command each
+   * (an order without a link is read again by `load`: it may be written meanwhile).
+   */
+  async loadMany(orderIds: string[]): Promise<void> {
+    const unread = [...new Set(orderIds)].filter((id) => !this.byId.has(id));
+    if (unread.length === 0) return;
+    for (const [id, l] of await this.ledger.read('order', unread)) this.byId.set(id, l);
+  }
+
   remember(orderId: string, link: XeroLinkRecord): void {
     this.byId.set(orderId, link);
   }

@@ -35,6 +35,7 @@ async function paymentEntries(
   const tenderLinks = tenderIds.length
     ? await ctx.links.read('invoice-tender', tenderIds)
     : new Map<string, XeroLinkRecord>();
+  await ctx.orders.loadMany(items.map((i) => String(i.payload.order_id)));
   const entries: Entry[] = [];
   for (const item of items) {
     const d = await planPayment(
