@@ -17,6 +17,28 @@ import {
   countRecords,
 } from './support/syncer-harness';
 
+/**
+ * Orders per store in the Kafka and FerretDB restarts: 20 in `npm test`; `npm run test:faults` runs them at 1,000,
+ * so the restarts fall in the middle of the intake and of the flushes.
+ */
+const OUTAGE_ORDERS = Number(process.env.SYNCER_OUTAGE_ORDERS ?? 20);
+/** Events published before the outage begins: the rest go out while it lasts (FerretDB) or after (Kafka). */
+const BEFORE_OUTAGE = 0.6;
+
+/** A store of `orders` orders in the shape of the original 20-order fixtures. */
+function outageStore(tag: string, idBase: number) {
+  const orders = OUTAGE_ORDERS;
+  const fixture = makeStore({
+    orders,
+    customers: Math.max(5, Math.ceil(orders / 4)),
+    products: Math.max(3, Math.ceil(orders / 50)),
+    invoiced: Math.floor(orders / 2),
+    tag,
+    idBase,
+  });
+  return { fixture, drainMs: Math.max(180_000, orders * 600) };
+}
+
 // Outages of each dependency while the syncer works: it recovers by itself, loses nothing, duplicates nothing.
 describe('syncer under outages', () => {
   let t: SyncerTestEnv;
@@ -28,6 +50,7 @@ describe('syncer under outages', () => {
     tenants.xero = await connectStore(t, 'store-xo', { mode: 'immediate' });
     tenants.kafka = await connectStore(t, 'store-ko', { mode: 'cron', cronIntervalMinutes: 1 });
     tenants.mongo = await connectStore(t, 'store-mo', { mode: 'immediate' });
+    tenants.mongoCron = await connectStore(t, 'store-mc', { mode: 'cron', cronIntervalMinutes: 1 });
     tenants.slow = await connectStore(t, 'store-slow', { mode: 'cron', cronIntervalMinutes: 600 });
     syncer = await bootSyncer(t);
   });
@@ -149,9 +172,10 @@ describe('syncer under outages', () => {
   });
 
   it('Kafka stopped and started mid-run: the syncer reconnects by itself and nothing is lost', async () => {
-    const fixture = makeStore({ orders: 20, customers: 5, products: 3, invoiced: 10, tag: 'ko', idBase: 300 });
+    const { fixture, drainMs } = outageStore('ko', 300);
     const events = fixtureEvents('store-ko', fixture);
-    await publishEvents(t, events.slice(0, 15));
+    const before = Math.ceil(events.length * BEFORE_OUTAGE);
+    await publishEvents(t, events.slice(0, before));
     try {
       infra('stop-kafka');
       await new Promise((r) => setTimeout(r, 3000));
@@ -161,26 +185,38 @@ describe('syncer under outages', () => {
     await eventually(
       async () => {
         await t.producer.connect();
-        await publishEvents(t, events.slice(15));
+        await publishEvents(t, events.slice(before));
         return true;
       },
       60000,
       1000,
     );
-    await expectExactlyOnce('store-ko', tenants.kafka, fixture, 180000);
+    await expectExactlyOnce('store-ko', tenants.kafka, fixture, drainMs);
   });
 
   it('FerretDB stopped and started mid-run: the syncer retries its writes and nothing is lost or doubled', async () => {
-    const fixture = makeStore({ orders: 20, customers: 5, products: 3, invoiced: 10, tag: 'mo', idBase: 600 });
-    const events = fixtureEvents('store-mo', fixture);
-    await publishEvents(t, events.slice(0, 12));
+    // An Immediately store (deliveries under way) and a Cron Job store (intake and flushes under way).
+    const immediate = outageStore('mo', 600);
+    const cron = outageStore('mc', 900);
+    const events = [fixtureEvents('store-mo', immediate.fixture), fixtureEvents('store-mc', cron.fixture)].map((e) => ({
+      e,
+      before: Math.ceil(e.length * BEFORE_OUTAGE),
+    }));
+    await publishEvents(
+      t,
+      events.flatMap(({ e, before }) => e.slice(0, before)),
+    );
     try {
       infra('stop-ferretdb');
-      await publishEvents(t, events.slice(12));
+      await publishEvents(
+        t,
+        events.flatMap(({ e, before }) => e.slice(before)),
+      );
       await new Promise((r) => setTimeout(r, 3000));
     } finally {
       infra('start-ferretdb');
     }
-    await expectExactlyOnce('store-mo', tenants.mongo, fixture, 180000);
+    await expectExactlyOnce('store-mo', tenants.mongo, immediate.fixture, immediate.drainMs);
+    await expectExactlyOnce('store-mc', tenants.mongoCron, cron.fixture, cron.drainMs);
   });
 });
