@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     }
     if (wants('sim')) {
       log('sim: one syncer, 3 / 50 / 200 orgs of skewed sizes and mixed settings, the same orders in all');
-      // BENCH_SIM_SCALE: orders over all stores of each drain (default 900); BENCH_SIM_ORGS: the numbers of orgs
+      // BENCH_SIM_SCALE: orders over all stores of each drain (default 1,500); BENCH_SIM_ORGS: the numbers of orgs
       // (comma-separated, default 3,50,200). Merged into `sim` beside the history section's figures.
       const orgs = process.env.BENCH_SIM_ORGS?.split(',').map((x) => Number(x.trim()));
       const totalOrders = process.env.BENCH_SIM_SCALE ? Number(process.env.BENCH_SIM_SCALE) : undefined;

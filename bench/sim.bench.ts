@@ -38,7 +38,7 @@ import { busyShare, machineTicks } from './proc-stats';
 export interface SimBenchOptions {
   /** Numbers of orgs to simulate, one drain each (default 3, 50, 200). */
   orgs?: number[];
-  /** Orders over all stores of a drain, the same at every N (default 900). */
+  /** Orders over all stores of a drain, the same at every N (default 1,500). */
   totalOrders?: number;
   /** Sandbox time scale: one Xero minute (and one Cron Job minute) lasts 60 000 / timeScale real ms. Default 60. */
   timeScale?: number;
@@ -66,7 +66,16 @@ export interface SimCost {
   db_commands_per_order: number;
   /** Commands per order by `command collection`. */
   db_commands_by_name: Record<string, number>;
+  /**
+   * Milliseconds per order those commands took by `command collection` (sent to answered, as the driver times
+   * them; concurrent commands overlap): a command whose time per order grows with the orgs while its count does
+   * not reads more per call, e.g. a query by a field FerretDB v1 does not index scanning a collection with a
+   * document per org.
+   */
+  db_command_ms_by_name: Record<string, number>;
   xero_calls_per_order: number;
+  /** Xero calls per order by endpoint (the sandbox's counters). */
+  xero_calls_by_endpoint: Record<string, number>;
   http_429: number;
 }
 
@@ -223,11 +232,14 @@ async function simulate(
     const delta = (name: string) => (commandsAfter[name] ?? 0) - (commandsBefore[name] ?? 0);
     const deltaMs = (name: string) => (msAfter[name] ?? 0) - (msBefore[name] ?? 0);
     const commandsByName: Record<string, number> = {};
+    const commandMsByName: Record<string, number> = {};
     let commands = 0;
     for (const name of Object.keys(commandsAfter)) {
       commands += delta(name);
       const per = round(delta(name) / orders, 2);
       if (per > 0) commandsByName[name] = per;
+      const ms = round(deltaMs(name) / orders, 1);
+      if (ms > 0) commandMsByName[name] = ms;
     }
     const cost: SimCost = {
       orgs,
@@ -245,7 +257,11 @@ async function simulate(
       db_commands_per_event: round(commands / events, 2),
       db_commands_per_order: round(commands / orders, 2),
       db_commands_by_name: commandsByName,
+      db_command_ms_by_name: commandMsByName,
       xero_calls_per_order: round(xero.total / orders, 3),
+      xero_calls_by_endpoint: Object.fromEntries(
+        Object.entries(xero.byEndpoint).map(([endpoint, n]) => [endpoint, round(n / orders, 3)]),
+      ),
       http_429: xero.http429,
     };
     const ticks = Math.max(1, delta('find flush_schedules'));
@@ -266,7 +282,7 @@ async function simulate(
         `${Math.round(busy * 100)} % busy; data-path CPU ${cost.path_cpu_ms_per_event} ms per change, ` +
         `${cost.path_cpu_ms_per_order} per order ${JSON.stringify(cpuMsPerOrder)}; MongoDB commands ` +
         `${cost.db_commands_per_event} per change, ${cost.db_commands_per_order} per order ` +
-        `${JSON.stringify(commandsByName)}; Xero ${cost.xero_calls_per_order} calls per order, ${cost.http_429} × 429; ` +
+        `${JSON.stringify(commandsByName)}, ms per order ${JSON.stringify(commandMsByName)}; Xero ${cost.xero_calls_per_order} calls per order ${JSON.stringify(cost.xero_calls_by_endpoint)}, ${cost.http_429} × 429; ` +
         `due selection ${JSON.stringify(due)}`,
     );
     return { cost, due };
@@ -285,7 +301,7 @@ async function simulate(
  */
 export async function runSimBench(opts: SimBenchOptions = {}): Promise<SimBenchResult> {
   const orgs = [...new Set(opts.orgs ?? [3, 50, 200])].sort((a, b) => a - b);
-  const totalOrders = opts.totalOrders ?? 900;
+  const totalOrders = opts.totalOrders ?? 1500;
   const timeScale = opts.timeScale ?? 60;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   buildOnce();
