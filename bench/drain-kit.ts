@@ -95,6 +95,8 @@ export interface CountingSyncers {
   commandsNow(): Record<string, number>;
   /** Milliseconds those commands took so far (sent to answered), by the same keys. */
   commandMsNow(): Record<string, number>;
+  /** Commands and their milliseconds so far by query shape (`find flush_schedules {flushRequestedAt}`). */
+  shapesNow(): Record<string, [number, number]>;
 }
 
 /** Spawns `count` built syncers (`<namePrefix>-<i>`), each counting its MongoDB commands into a fresh directory. */
@@ -111,16 +113,27 @@ export function spawnCountingSyncers(t: SyncerTestEnv, count: number, namePrefix
     else process.env.NODE_OPTIONS = nodeOptions;
     delete process.env.BENCH_MONGO_COMMANDS_DIR;
   }
-  const sum = (durations: boolean): Record<string, number> => {
+  // Each syncer's files: `<id>.json` counts, `<id>.ms.json` milliseconds, `<id>.shapes.json` both by query shape.
+  const files = (kind: string) =>
+    readdirSync(countsDir)
+      .filter((f) => f.replace(/^.*?((\.ms|\.shapes)?\.json)$/, '$1') === kind)
+      .map((f) => JSON.parse(readFileSync(join(countsDir, f), 'utf8')) as Record<string, number | [number, number]>);
+  const sum = (kind: string): Record<string, number> => {
     const total: Record<string, number> = {};
-    for (const f of readdirSync(countsDir)) {
-      if (f.endsWith('.ms.json') !== durations) continue;
-      const counts = JSON.parse(readFileSync(join(countsDir, f), 'utf8')) as Record<string, number>;
-      for (const [name, n] of Object.entries(counts)) total[name] = (total[name] ?? 0) + n;
-    }
+    for (const counts of files(kind))
+      for (const [name, n] of Object.entries(counts)) total[name] = (total[name] ?? 0) + Number(n);
     return total;
   };
-  return { children, commandsNow: () => sum(false), commandMsNow: () => sum(true) };
+  const shapesNow = (): Record<string, [number, number]> => {
+    const total: Record<string, [number, number]> = {};
+    for (const shapes of files('.shapes.json'))
+      for (const [shape, v] of Object.entries(shapes)) {
+        const [n, ms] = v as [number, number];
+        total[shape] = [(total[shape]?.[0] ?? 0) + n, (total[shape]?.[1] ?? 0) + ms];
+      }
+    return total;
+  };
+  return { children, commandsNow: () => sum('.json'), commandMsNow: () => sum('.ms.json'), shapesNow };
 }
 
 /** CPU seconds used so far by the syncers, FerretDB, Kafka and this process. */

@@ -73,6 +73,8 @@ export interface SimCost {
    * document per org.
    */
   db_command_ms_by_name: Record<string, number>;
+  /** The 12 query shapes (command, collection, filter fields) that took the most time: count and ms per order. */
+  db_slowest_queries?: Record<string, { per_order: number; ms_per_order: number }>;
   xero_calls_per_order: number;
   /** Xero calls per order by endpoint (the sandbox's counters). */
   xero_calls_by_endpoint: Record<string, number>;
@@ -82,14 +84,14 @@ export interface SimCost {
 /**
  * The flush scheduler's due selection over one drain, from the syncer's own command monitoring: each tick reads
  * the stores with Sync Now requests (`find flush_schedules`), at most every 2 s the stores with due items
- * (`distinct pending_changes`), and the schedule of every store found (`findAndModify flush_schedules`).
+ * (`distinct pending_changes`), and the schedules of the stores found (by `_id`, or one `findAndModify` each).
  */
 export interface DueSelectionCost {
   ticks: number;
   /** Due-store queries (`distinct pending_changes`) and their mean time, sent to answered. */
   due_scans: number;
   due_scan_ms: number;
-  /** Schedule reads per tick: one per store the tick found with due items or a Sync Now request. */
+  /** Schedule reads per tick (every flush_schedules query but the tick's Sync Now one). */
   schedule_reads_per_tick: number;
   /** The three together: commands and milliseconds (summed, sent to answered) per tick; commands per event. */
   commands_per_tick: number;
@@ -99,7 +101,13 @@ export interface DueSelectionCost {
 
 export type SimBenchResult = Record<string, number | SimCost | DueSelectionCost | number[]>;
 
-const DUE_SELECTION = ['find flush_schedules', 'distinct pending_changes', 'findAndModify flush_schedules'];
+/** The due selection's commands: every query of the flush schedules and the due-store query of the queue. */
+const isDueSelection = (shape: string) =>
+  shape.startsWith('find flush_schedules') ||
+  shape.startsWith('findAndModify flush_schedules') ||
+  shape.startsWith('distinct pending_changes');
+/** The one query every tick makes: the stores with a Sync Now request. */
+const TICK_SHAPE = 'find flush_schedules {flushRequestedAt}';
 const CRON_INTERVALS = [1, 5, 15];
 
 /**
@@ -199,6 +207,7 @@ async function simulate(
     await new Promise((r) => setTimeout(r, 600));
     const commandsBefore = syncers.commandsNow();
     const msBefore = syncers.commandMsNow();
+    const shapesBefore = syncers.shapesNow();
     const cpuBefore = cpuNow();
     const ticksBefore = machineTicks();
     const t0 = Date.now();
@@ -213,6 +222,7 @@ async function simulate(
     await new Promise((r) => setTimeout(r, 600));
     const commandsAfter = syncers.commandsNow();
     const msAfter = syncers.commandMsNow();
+    const shapesAfter = syncers.shapesNow();
     const xero = await countersOf(t);
 
     const orders = stores.reduce((s, x) => s + x.orders.length, 0);
@@ -264,14 +274,33 @@ async function simulate(
       ),
       http_429: xero.http429,
     };
-    const ticks = Math.max(1, delta('find flush_schedules'));
-    const dueCommands = DUE_SELECTION.reduce((n, name) => n + delta(name), 0);
-    const dueMs = DUE_SELECTION.reduce((n, name) => n + deltaMs(name), 0);
+    const shapeDelta = (shape: string): [number, number] => [
+      (shapesAfter[shape]?.[0] ?? 0) - (shapesBefore[shape]?.[0] ?? 0),
+      (shapesAfter[shape]?.[1] ?? 0) - (shapesBefore[shape]?.[1] ?? 0),
+    ];
+    const ticks = Math.max(1, shapeDelta(TICK_SHAPE)[0]);
+    let dueCommands = 0;
+    let dueMs = 0;
+    let scheduleReads = 0;
+    for (const shape of Object.keys(shapesAfter).filter(isDueSelection)) {
+      const [n, ms] = shapeDelta(shape);
+      dueCommands += n;
+      dueMs += ms;
+      if (shape !== TICK_SHAPE && !shape.startsWith('distinct')) scheduleReads += n;
+    }
+    // The queries that cost the most time per order, by shape: what to look at when a figure grows with the orgs.
+    cost.db_slowest_queries = Object.fromEntries(
+      Object.keys(shapesAfter)
+        .map((shape) => [shape, shapeDelta(shape)] as const)
+        .sort((a, b) => b[1][1] - a[1][1])
+        .slice(0, 12)
+        .map(([shape, [n, ms]]) => [shape, { per_order: round(n / orders, 2), ms_per_order: round(ms / orders, 1) }]),
+    );
     const due: DueSelectionCost = {
       ticks,
       due_scans: delta('distinct pending_changes'),
       due_scan_ms: round(deltaMs('distinct pending_changes') / Math.max(1, delta('distinct pending_changes')), 1),
-      schedule_reads_per_tick: round(delta('findAndModify flush_schedules') / ticks, 2),
+      schedule_reads_per_tick: round(scheduleReads / ticks, 2),
       commands_per_tick: round(dueCommands / ticks, 2),
       ms_per_tick: round(dueMs / ticks, 1),
       commands_per_event: round(dueCommands / events, 3),
@@ -282,7 +311,7 @@ async function simulate(
         `${Math.round(busy * 100)} % busy; data-path CPU ${cost.path_cpu_ms_per_event} ms per change, ` +
         `${cost.path_cpu_ms_per_order} per order ${JSON.stringify(cpuMsPerOrder)}; MongoDB commands ` +
         `${cost.db_commands_per_event} per change, ${cost.db_commands_per_order} per order ` +
-        `${JSON.stringify(commandsByName)}, ms per order ${JSON.stringify(commandMsByName)}; Xero ${cost.xero_calls_per_order} calls per order ${JSON.stringify(cost.xero_calls_by_endpoint)}, ${cost.http_429} × 429; ` +
+        `${JSON.stringify(commandsByName)}, slowest ${JSON.stringify(cost.db_slowest_queries)}; Xero ${cost.xero_calls_per_order} calls per order ${JSON.stringify(cost.xero_calls_by_endpoint)}, ${cost.http_429} × 429; ` +
         `due selection ${JSON.stringify(due)}`,
     );
     return { cost, due };
