@@ -35,6 +35,31 @@ export class FlushScheduleRepository {
     };
   }
 
+  /**
+   * The flush schedules of many stores in one read by `_id` (the flush scheduler's tick asks for every store with
+   * due work at once; one read per store made the tick's cost grow with the number of stores). A store seen for the
+   * first time gets its schedule created as scheduleOf creates it; that happens once per store.
+   */
+  async schedulesOf(storeIds: string[], now = new Date()): Promise<Map<string, FlushScheduleRecord>> {
+    const unique = [...new Set(storeIds)];
+    const byId = new Map<string, FlushScheduleRecord>();
+    if (unique.length === 0) return byId;
+    const docs = await this.model
+      .find({ _id: { $in: unique } })
+      .lean<FlushSchedule[]>()
+      .exec();
+    for (const d of docs) {
+      byId.set(d._id, {
+        storeId: d._id,
+        firstSeenAt: d.firstSeenAt,
+        lastFlushAt: d.lastFlushAt,
+        flushRequestedAt: d.flushRequestedAt,
+      });
+    }
+    for (const storeId of unique) if (!byId.has(storeId)) byId.set(storeId, await this.scheduleOf(storeId, now));
+    return byId;
+  }
+
   /** "Sync Now": asks whichever syncer gets the flush lease next to flush the store regardless of its interval. */
   async requestFlush(storeId: string, now = new Date()): Promise<void> {
     await this.model
