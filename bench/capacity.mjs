@@ -55,10 +55,32 @@ function measured(...paths) {
   return undefined;
 }
 
-const syncerMs = measured('scale.cpu_ms_per_order_1.syncers', 'sim.history_cpu_ms_per_order_0.syncers');
-const dbMs = measured('scale.cpu_ms_per_order_1.ferretdb', 'sim.history_cpu_ms_per_order_0.ferretdb');
-const kafkaMs = measured('scale.cpu_ms_per_order_1.kafka', 'sim.history_cpu_ms_per_order_0.kafka');
-const commands = measured('scale.db_commands_per_order_1', 'sim.history_db_commands_per_order_0');
+// The many-org simulation's largest point (one syncer, the most orgs, skewed sizes, mixed Cron Job and
+// Immediately) is the shape of a fleet of small stores; the 3-org drains are the fallback when it was not run.
+const simOrgs = Array.isArray(results.sim?.orgs) ? Math.max(...results.sim.orgs) : undefined;
+const sim = simOrgs === undefined ? [] : [`sim.cost_per_event_${simOrgs}`];
+const syncerMs = measured(
+  ...sim.map((k) => `${k}.cpu_ms_per_order.syncers`),
+  'scale.cpu_ms_per_order_1.syncers',
+  'sim.history_cpu_ms_per_order_0.syncers',
+);
+const dbMs = measured(
+  ...sim.map((k) => `${k}.cpu_ms_per_order.ferretdb`),
+  'scale.cpu_ms_per_order_1.ferretdb',
+  'sim.history_cpu_ms_per_order_0.ferretdb',
+);
+const kafkaMs = measured(
+  ...sim.map((k) => `${k}.cpu_ms_per_order.kafka`),
+  'scale.cpu_ms_per_order_1.kafka',
+  'sim.history_cpu_ms_per_order_0.kafka',
+);
+const commands = measured(
+  ...sim.map((k) => `${k}.db_commands_per_order`),
+  'scale.db_commands_per_order_1',
+  'sim.history_db_commands_per_order_0',
+);
+const orgsRatio =
+  simOrgs === undefined ? undefined : measured(`sim.cost_ratio_${simOrgs}_vs_${Math.min(...results.sim.orgs)}`);
 const ingestMs = measured('ingest.ingest_cpu_ms_per_event');
 const kafkaIngestMs = measured('ingest.kafka_cpu_ms_per_event');
 const callsPerOrder = measured('sync.calls_per_order');
@@ -126,6 +148,13 @@ if (dbMs) {
     'database CPU at peak (FerretDB on this machine)',
     `${fmt(cores(dbMs.v, peakOrdersPerS), 1)} cores`,
     `${dbMs.v} ms per order (${dbMs.from}); MongoDB is expected to need less (indexes on due time)`,
+  );
+}
+if (orgsRatio) {
+  row(
+    `CPU per store change, ${simOrgs} orgs vs ${Math.min(...results.sim.orgs)}`,
+    `${orgsRatio.v}×`,
+    `${orgsRatio.from}: above 1, a cost grows with the number of orgs, and the figures above (taken at ${simOrgs}) grow further toward ${fmt(A.stores)} stores`,
   );
 }
 if (historyRatio) {

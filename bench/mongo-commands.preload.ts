@@ -2,7 +2,11 @@
  * Loaded into each benchmark syncer with `node --require` (NODE_OPTIONS): counts the MongoDB commands the process
  * sends, by command name and collection, with the driver's own command monitoring, and keeps the running totals in
  * `$BENCH_MONGO_COMMANDS_DIR/<SYNCER_INSTANCE_ID>.json` (rewritten every 500 ms and at exit), so the benchmark can
- * read them at the same instants as its CPU figures. Measures; changes nothing the syncer does.
+ * read them at the same instants as its CPU figures. The milliseconds the same commands took (sent to answered, as
+ * the driver times them) go beside them into `<SYNCER_INSTANCE_ID>.ms.json`, and both by query shape (the command,
+ * its collection and its filter's field names: `find xero_connections {status,tenants.tenantId}`) into
+ * `<SYNCER_INSTANCE_ID>.shapes.json` as `[count, ms]`, which tells apart two queries of one collection. Measures;
+ * changes nothing the syncer does.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +14,26 @@ import { MongoClient } from 'mongodb';
 
 const dir = process.env.BENCH_MONGO_COMMANDS_DIR;
 if (dir) {
-  const file = join(dir, `${process.env.SYNCER_INSTANCE_ID ?? process.pid}.json`);
+  const name = process.env.SYNCER_INSTANCE_ID ?? String(process.pid);
+  const file = join(dir, `${name}.json`);
+  const msFile = join(dir, `${name}.ms.json`);
+  const shapesFile = join(dir, `${name}.shapes.json`);
   const counts: Record<string, number> = {};
+  const ms: Record<string, number> = {};
+  const shapes: Record<string, [number, number]> = {};
+  const keyOf = new Map<number, [string, string]>();
+  const answered = (e: { requestId: number; duration: number }) => {
+    const keys = keyOf.get(e.requestId);
+    if (keys === undefined) return;
+    keyOf.delete(e.requestId);
+    ms[keys[0]] = (ms[keys[0]] ?? 0) + e.duration;
+    shapes[keys[1]][1] += e.duration;
+  };
+  /** The filter's field names: `filter` (find), `query` (distinct, count, findAndModify), the first `q` (update, delete). */
+  const filterOf = (command: Record<string, unknown>): unknown => {
+    const first = (list: unknown) => (Array.isArray(list) ? (list[0] as { q?: unknown } | undefined)?.q : undefined);
+    return command.filter ?? command.query ?? first(command.updates) ?? first(command.deletes);
+  };
   const connect = MongoClient.prototype.connect;
   MongoClient.prototype.connect = function (this: MongoClient) {
     // The setter exists on the client, though the typings list it among the options only.
@@ -21,10 +43,20 @@ if (dir) {
       const target: unknown = (e.command as Record<string, unknown>)[e.commandName];
       const key = typeof target === 'string' ? `${e.commandName} ${target}` : e.commandName;
       counts[key] = (counts[key] ?? 0) + 1;
+      const filter = filterOf(e.command);
+      const shape = filter && typeof filter === 'object' ? `${key} {${Object.keys(filter).sort().join(',')}}` : key;
+      shapes[shape] = [(shapes[shape]?.[0] ?? 0) + 1, shapes[shape]?.[1] ?? 0];
+      keyOf.set(e.requestId, [key, shape]);
     });
+    this.on('commandSucceeded', answered);
+    this.on('commandFailed', answered);
     return connect.call(this);
   };
-  const save = () => writeFileSync(file, JSON.stringify(counts));
+  const save = () => {
+    writeFileSync(file, JSON.stringify(counts));
+    writeFileSync(msFile, JSON.stringify(ms));
+    writeFileSync(shapesFile, JSON.stringify(shapes));
+  };
   setInterval(save, 500).unref();
   process.on('exit', save);
 }

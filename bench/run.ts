@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { repoRoot } from '@xero-sync/testing';
 import { runBudgetBench } from './budget.bench';
 import { runIngestBench } from './ingest.bench';
+import { runSimBench } from './sim.bench';
 import { runSyncBench, SyncSection } from './sync.bench';
 
 function infra(action: 'status' | 'up' | 'down'): boolean {
@@ -54,6 +55,16 @@ async function main(): Promise<void> {
       results.sync_scale = scale;
       Object.assign(results, sync);
       log(JSON.stringify(sync));
+    }
+    if (wants('sim')) {
+      log('sim: one syncer, 3 / 50 / 200 orgs of skewed sizes and mixed settings, the same orders in all');
+      // BENCH_SIM_SCALE: orders over all stores of each drain (default 1,500); BENCH_SIM_ORGS: the numbers of orgs
+      // (comma-separated, default 3,50,200). Merged into `sim` beside the history section's figures.
+      const orgs = process.env.BENCH_SIM_ORGS?.split(',').map((x) => Number(x.trim()));
+      const totalOrders = process.env.BENCH_SIM_SCALE ? Number(process.env.BENCH_SIM_SCALE) : undefined;
+      const sim = await runSimBench({ log, orgs, totalOrders });
+      results.sim = { ...(results.sim as Record<string, unknown> | undefined), ...sim };
+      log(JSON.stringify(sim));
     }
     if (wants('budget')) {
       log('budget: 3 syncer processes + admin reads on one org, backfill in Immediately mode, Sync Now pressed');

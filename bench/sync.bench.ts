@@ -6,19 +6,9 @@
  * speed-up of 3 syncers over 1 on 3 orgs.
  */
 import { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EntityChangeEvent, EntityName, EntityPayloads, topics } from '@xero-sync/contracts';
-import {
-  BENCH_SCENARIO_MIX,
-  eventually,
-  generateStore,
-  GeneratedEvent,
-  GeneratedStore,
-  toEnvelope,
-} from '@xero-sync/testing';
-import { defaultStoreSettings, StoreSettingsRepository } from '@xero-sync/persistence';
+import { EntityChangeEvent, EntityName, EntityPayloads } from '@xero-sync/contracts';
+import { BENCH_SCENARIO_MIX, eventually, generateStore, GeneratedEvent, GeneratedStore } from '@xero-sync/testing';
+import { StoreSettingsRepository } from '@xero-sync/persistence';
 import { XeroDeliveryService } from '@xero-sync/xero';
 import {
   bootIngest,
@@ -31,13 +21,26 @@ import {
   publishEvents,
   registerWebhookStore,
   setupSyncerEnv,
-  spawnSyncer,
   SyncerTestEnv,
   teardownSyncerEnv,
   waitForExit,
   xeroContext,
 } from '../apps/syncer/test/support/syncer-harness';
-import { busyShare, cpuSeconds, infraPid, machineTicks, selfCpuSeconds } from './proc-stats';
+import {
+  BENCH_ENV,
+  cpuReader,
+  DrainCpu,
+  drained,
+  drainedAll,
+  envelopes,
+  pathCpu,
+  round,
+  spawnCountingSyncers,
+  waitHorizonMinutes,
+} from './drain-kit';
+import { busyShare, machineTicks } from './proc-stats';
+
+export { BENCH_ENV, DrainCpu, round };
 
 export type SyncSection = 'calls' | 'immediate' | 'scale' | 'history';
 
@@ -140,83 +143,10 @@ export interface SyncBenchResult {
   };
 }
 
-export interface DrainCpu {
-  syncers: number;
-  ferretdb: number;
-  kafka: number;
-  bench: number;
-}
-
 const ORDER_ENTITIES = new Set<EntityName>(['order']);
-/** Production-like consumer session and delivery timeouts: the benchmark loads the machine, unlike the tests. */
-export const BENCH_ENV = {
-  SYNCER_SESSION_TIMEOUT_MS: '30000',
-  SYNCER_DELIVERY_TIMEOUT_MS: '300000',
-  // Each tick asks the queue which stores have due items: a full collection scan on FerretDB v1 (~0.5 s with a
-  // few hundred queued orders while the flush writes), so a fast tick would spend the database on asking.
-  SYNCER_FLUSH_TICK_MS: '1000',
-};
-
-/**
- * The bench's stores' wait horizon: the default one in modelled time (a bench minute lasts 60 000 / timeScale ms,
- * the horizon counts real minutes), so a record whose dependency never comes fails after a modelled hour instead of
- * holding the drain for a real one.
- */
-function waitHorizonMinutes(timeScale: number): number {
-  return defaultStoreSettings('bench').waitHorizonMinutes / timeScale;
-}
-
 export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-/** Envelopes for a generated store's changes, with strictly increasing occurredAt (the store's own order). */
-function envelopes(storeId: string, events: GeneratedEvent[], t0 = Date.now() - events.length) {
-  return events.map((e, i) => toEnvelope(storeId, e, 'webhook', new Date(t0 + i)));
-}
-
-/**
- * Everything published to the run's entity topics is consumed by the syncer group: its committed offsets reached
- * the topics' ends. The syncer commits an offset only once the event is durably queued (or delivered), so this
- * says the whole data set is in the queue, from Kafka alone: counting the queue is a full scan on FerretDB v1,
- * and polling it every second loaded the very database the benchmark measures.
- */
-async function allConsumed(t: SyncerTestEnv): Promise<boolean> {
-  const admin = t.kafka.admin();
-  await admin.connect();
-  try {
-    const entityTopics = topics.allEntityChanged(t.prefix);
-    const committed = await admin.fetchOffsets({ groupId: `${t.groupPrefix}-syncer`, topics: entityTopics });
-    for (const { topic, partitions } of committed) {
-      const done = new Map(partitions.map((p) => [p.partition, Number(p.offset)]));
-      for (const end of await admin.fetchTopicOffsets(topic))
-        if (Number(end.high) > Number(end.low) && (done.get(end.partition) ?? -1) < Number(end.high)) return false;
-    }
-    return true;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Per run: true once every published event is consumed (it stays so: nothing more is published). */
-const fullyQueued = new WeakMap<SyncerTestEnv, boolean>();
-
-async function drainedAll(t: SyncerTestEnv, storeId: string): Promise<boolean> {
-  if (!fullyQueued.get(t)) {
-    if (!(await allConsumed(t))) return false;
-    fullyQueued.set(t, true);
-  }
-  return drained(t, storeId);
-}
-
-/** No open item left. `findOne` stops at the first open item, where a count would read the whole queue. */
-async function drained(t: SyncerTestEnv, storeId: string): Promise<boolean> {
-  const open = await collection(t, 'pending_changes').findOne(
-    { storeId, status: { $nin: ['synced', 'failed'] } },
-    { projection: { _id: 1 } },
-  );
-  return open === null;
 }
 
 /**
@@ -506,36 +436,11 @@ async function drainWith(
         }),
       );
     if (seed) await seed(t, ids);
-    const countsDir = mkdtempSync(join(tmpdir(), 'bench-mongo-commands-'));
-    const nodeOptions = process.env.NODE_OPTIONS;
-    // Each syncer counts its MongoDB commands (mongo-commands.preload) into countsDir.
-    process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --require ${join(__dirname, 'mongo-commands.preload.js')}`.trim();
-    process.env.BENCH_MONGO_COMMANDS_DIR = countsDir;
-    try {
-      for (let i = 0; i < syncers; i++) children.push(spawnSyncer(t, `scale-syncer-${i}`));
-    } finally {
-      if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = nodeOptions;
-      delete process.env.BENCH_MONGO_COMMANDS_DIR;
-    }
-    const commandsNow = (): Record<string, number> => {
-      const total: Record<string, number> = {};
-      for (const f of readdirSync(countsDir)) {
-        const counts = JSON.parse(readFileSync(join(countsDir, f), 'utf8')) as Record<string, number>;
-        for (const [name, n] of Object.entries(counts)) total[name] = (total[name] ?? 0) + n;
-      }
-      return total;
-    };
+    const { children: spawned, commandsNow } = spawnCountingSyncers(t, syncers, 'scale-syncer');
+    children.push(...spawned);
     // Let the group settle before the clock starts.
     await new Promise((r) => setTimeout(r, 8000));
-    const ferretdb = infraPid('ferretdb');
-    const kafka = infraPid('kafka');
-    const cpuNow = (): DrainCpu => ({
-      syncers: children.reduce((sum, c) => sum + (c.pid ? cpuSeconds(c.pid) : 0), 0),
-      ferretdb: ferretdb ? cpuSeconds(ferretdb) : 0,
-      kafka: kafka ? cpuSeconds(kafka) : 0,
-      bench: selfCpuSeconds(),
-    });
+    const cpuNow = cpuReader(children);
     // The counts files are rewritten every 500 ms: wait one period so both readings are as fresh.
     await new Promise((r) => setTimeout(r, 600));
     const commandsBefore = commandsNow();
@@ -698,16 +603,6 @@ async function historySection(
       round(x, 1),
     ),
   };
-}
-
-/** The data path's CPU per order: syncers, database and broker (not the benchmark and its sandbox). */
-function pathCpu(cpu: DrainCpu): number {
-  return cpu.syncers + cpu.ferretdb + cpu.kafka;
-}
-
-export function round(n: number, dp: number): number {
-  const f = 10 ** dp;
-  return Math.round(n * f) / f;
 }
 
 export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBenchResult> {

@@ -99,6 +99,27 @@ describe('persistence on FerretDB', () => {
     expect(await schedules.storesWithFlushRequests()).toEqual([]);
   });
 
+  it("many stores' flush schedules are read at once, a store seen for the first time created as scheduleOf does", async () => {
+    const schedules = app().get(FlushScheduleRepository);
+    const seen = new Date('2024-02-01T00:00:00Z');
+    await schedules.scheduleOf('shop-many-1', seen);
+    await schedules.requestFlush('shop-many-2', new Date('2024-02-01T00:01:00Z'));
+    await schedules.markFlushed('shop-many-1', new Date('2024-02-01T00:02:00Z'), new Date('2024-02-01T00:03:00Z'));
+    const later = new Date('2024-02-01T00:05:00Z');
+    const got = await schedules.schedulesOf(['shop-many-1', 'shop-many-2', 'shop-many-3', 'shop-many-1'], later);
+    expect([...got.keys()].sort()).toEqual(['shop-many-1', 'shop-many-2', 'shop-many-3']);
+    expect(got.get('shop-many-1')).toEqual({
+      storeId: 'shop-many-1',
+      firstSeenAt: seen,
+      lastFlushAt: new Date('2024-02-01T00:03:00Z'),
+    });
+    expect(got.get('shop-many-2')).toMatchObject({ flushRequestedAt: new Date('2024-02-01T00:01:00Z') });
+    expect(got.get('shop-many-3')).toEqual({ storeId: 'shop-many-3', firstSeenAt: later });
+    // The new one is persisted: its interval keeps counting from its first sight.
+    expect((await schedules.scheduleOf('shop-many-3')).firstSeenAt).toEqual(later);
+    expect((await schedules.schedulesOf([])).size).toBe(0);
+  });
+
   // Regression: a bulkWrite of ~100 single-document updateOne statements wedged FerretDB v1 for every client
   // (each statement keeps an SQLite connection until the command ends). A flush batch is 500 items by default.
   it('records the outcome of a 120-item flush batch in one call, and the server stays responsive', async () => {

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
-import { FlushScheduleRepository, PendingChangeRepository } from '@xero-sync/persistence';
+import { FlushScheduleRecord, FlushScheduleRepository, PendingChangeRepository } from '@xero-sync/persistence';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
 import { FlushQueueUseCase } from './flush-queue.usecase';
 import { currentSlotStart } from './sync-policy';
@@ -76,12 +76,15 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
   private async tick(): Promise<void> {
     const [due, requested] = await Promise.all([this.storesWithDueItems(), this.schedules.storesWithFlushRequests()]);
     const stores = shuffle([...new Set([...due, ...requested])]);
+    // One read of every candidate's schedule per tick, not one per store: the tick's database work stays a few
+    // commands however many stores have work waiting for their slot.
+    const schedules = await this.schedules.schedulesOf(stores);
     let next = 0;
     const worker = async () => {
       while (next < stores.length && !this.stopped) {
         const storeId = stores[next++];
         try {
-          if (await this.isDue(storeId)) await this.flush.execute(storeId);
+          if (await this.isDue(storeId, schedules.get(storeId))) await this.flush.execute(storeId);
         } catch (err) {
           this.logger.warn(`flush of ${storeId} failed: ${err instanceof Error ? err.message : String(err)}`);
         }
@@ -98,8 +101,9 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
     return this.dueStores.ids;
   }
 
-  private async isDue(storeId: string): Promise<boolean> {
-    const [settings, schedule] = await Promise.all([this.settings.get(storeId), this.schedules.scheduleOf(storeId)]);
+  private async isDue(storeId: string, schedule: FlushScheduleRecord | undefined): Promise<boolean> {
+    if (!schedule) return false;
+    const settings = await this.settings.get(storeId);
     if (schedule.flushRequestedAt || settings.mode === 'immediate') return true;
     const intervalMs = Math.max(1, settings.cronIntervalMinutes * this.config.SYNCER_INTERVAL_MINUTE_MS);
     const since = (schedule.lastFlushAt ?? schedule.firstSeenAt).getTime();

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { insertManyNew } from '../insert-new';
 import { updateWhere } from '../update-where';
 import { FlushSchedule } from './flush-schedule.schema';
 
@@ -33,6 +34,44 @@ export class FlushScheduleRepository {
       lastFlushAt: doc?.lastFlushAt,
       flushRequestedAt: doc?.flushRequestedAt,
     };
+  }
+
+  /**
+   * The flush schedules of many stores in one read by `_id` (the flush scheduler's tick asks for every store with
+   * due work at once; one read per store made the tick's cost grow with the number of stores). Stores seen for the
+   * first time get their schedules created as scheduleOf creates them, in one insert (a schedule another syncer
+   * created first is kept and read back).
+   */
+  async schedulesOf(storeIds: string[], now = new Date()): Promise<Map<string, FlushScheduleRecord>> {
+    const unique = [...new Set(storeIds)];
+    const byId = new Map<string, FlushScheduleRecord>();
+    const read = async (ids: string[]) => {
+      const docs = await this.model
+        .find({ _id: { $in: ids } })
+        .lean<FlushSchedule[]>()
+        .exec();
+      for (const d of docs) {
+        byId.set(d._id, {
+          storeId: d._id,
+          firstSeenAt: d.firstSeenAt,
+          lastFlushAt: d.lastFlushAt,
+          flushRequestedAt: d.flushRequestedAt,
+        });
+      }
+    };
+    if (unique.length === 0) return byId;
+    await read(unique);
+    const missing = unique.filter((storeId) => !byId.has(storeId));
+    if (missing.length === 0) return byId;
+    const refused = new Set(
+      await insertManyNew(
+        this.model,
+        missing.map((storeId) => ({ _id: storeId, firstSeenAt: now })),
+      ),
+    );
+    for (const [i, storeId] of missing.entries()) if (!refused.has(i)) byId.set(storeId, { storeId, firstSeenAt: now });
+    if (refused.size > 0) await read(missing.filter((_, i) => refused.has(i)));
+    return byId;
   }
 
   /** "Sync Now": asks whichever syncer gets the flush lease next to flush the store regardless of its interval. */
