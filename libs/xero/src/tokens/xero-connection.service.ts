@@ -25,6 +25,9 @@ const REFRESH_GRACE_MS = 30 * 60_000;
  * grace; invalid_grant marks the connection disconnected so its work waits instead of failing), keep-alive of idle
  * refresh tokens, connection status and org short codes, disconnecting, and binding stores to orgs.
  */
+/** How long an org found connected is taken as connected without asking MongoDB again. */
+export const TENANT_LOOKUP_TTL_MS = 1000;
+
 @Injectable()
 export class XeroConnectionService {
   private readonly logger = new Logger(XeroConnectionService.name);
@@ -33,6 +36,8 @@ export class XeroConnectionService {
   private readonly inProcess = new Map<string, Promise<string>>();
   /** Access tokens in hand per tenant, so a call costs no database read while its token is valid. */
   private readonly cache = new Map<string, { token: string; until: number }>();
+  /** Orgs found connected, with their short code, until `until` (see TENANT_LOOKUP_TTL_MS). */
+  private readonly connected = new Map<string, { shortCode?: string; until: number }>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -52,9 +57,26 @@ export class XeroConnectionService {
 
   /** Whether a tenant can be called now (connected), for delivery to defer early. */
   async tenantStatus(tenantId: string): Promise<'connected' | 'disconnected' | 'not-connected'> {
-    const c = await this.connections.findByTenant(tenantId);
+    if ((this.connected.get(tenantId)?.until ?? 0) > Date.now()) return 'connected';
+    const c = await this.lookUpTenant(tenantId);
     if (!c) return 'not-connected';
     return c.status === 'connected' ? 'connected' : 'disconnected';
+  }
+
+  /**
+   * The org's connection, remembered for TENANT_LOOKUP_TTL_MS while connected: every delivery asks for the org's
+   * status and short code, and on FerretDB v1 the look-up by tenant reads every connection, so with many orgs
+   * asking per delivery was most of the database's work. A disconnect in this process is seen at once, one in
+   * another process within the TTL (a call made meanwhile fails on Xero's side and is retried).
+   */
+  private async lookUpTenant(tenantId: string): Promise<XeroConnectionRecord | null> {
+    const c = await this.connections.findByTenant(tenantId);
+    if (c?.status === 'connected') {
+      const shortCode = c.tenants.find((t) => t.tenantId === tenantId)?.shortCode;
+      if (this.connected.size >= 10_000) this.connected.clear();
+      this.connected.set(tenantId, { shortCode, until: Date.now() + TENANT_LOOKUP_TTL_MS });
+    } else this.connected.delete(tenantId);
+    return c;
   }
 
   /** Disconnects an org: Xero's connection is removed (best effort) and its token set forgotten when unused. */
@@ -71,6 +93,7 @@ export class XeroConnectionService {
     }
     await this.connections.markDisconnected(c.id, reason);
     this.cache.delete(tenantId);
+    this.connected.clear();
   }
 
   /** Binds a store to an org (or unbinds with undefined). */
@@ -84,10 +107,13 @@ export class XeroConnectionService {
   async recordShortCode(tenantId: string, shortCode: string): Promise<void> {
     const c = await this.connections.findByTenant(tenantId);
     if (c) await this.connections.setShortCode(c.id, tenantId, shortCode);
+    this.connected.delete(tenantId);
   }
 
   async shortCode(tenantId: string): Promise<string | undefined> {
-    const c = await this.connections.findByTenant(tenantId);
+    const known = this.connected.get(tenantId);
+    if (known && known.until > Date.now() && known.shortCode) return known.shortCode;
+    const c = await this.lookUpTenant(tenantId);
     return c?.tenants.find((t) => t.tenantId === tenantId)?.shortCode;
   }
 
@@ -186,6 +212,7 @@ export class XeroConnectionService {
           c.id,
           `Xero refused the token refresh (${err.oauthError}); reconnect the org`,
         );
+        this.connected.clear();
         this.logger.warn(`connection ${c.id} disconnected: ${err.message}`);
         throw new XeroError('DISCONNECTED', `org disconnected: ${err.message}; its work waits until it is reconnected`);
       }
