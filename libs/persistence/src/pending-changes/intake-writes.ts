@@ -23,8 +23,8 @@ export type SaveOne = (change: NewPendingChange) => Promise<SaveLatestOutcome>;
  * where `_id` plus conditions is indexed: one read of the queue items, one of the copies the queue does not hold,
  * and one unordered `bulkWrite` of conditional upserts (`updateMany` on the unique `_id`: FerretDB v1 keeps a
  * connection per `updateOne` statement until the whole command ends). A statement refused because a racer stored
- * newer content meanwhile (its upsert collides) is saved again on its own, and so is every statement after it. Changes of one record are saved in
- * order, one per round. Outcomes are in the order of `changes`.
+ * newer content meanwhile (its upsert collides) is saved again on its own, and so is every statement after it.
+ * Changes of one record are saved in order, one per round. Outcomes are in the order of `changes`.
  */
 export async function saveLatestMany(
   queue: Model<PendingChange>,
@@ -42,9 +42,11 @@ export async function saveLatestMany(
   }
   let rest = changes.map((change, index) => ({ change, index, id: pendingChangeId(change) }));
   while (rest.length > 0) {
-    const seen = new Set<string>();
-    const round = rest.filter((c) => (seen.has(c.id) ? false : (seen.add(c.id), true)));
-    rest = rest.filter((c) => !round.includes(c));
+    // This round: the first change of each record; the others wait for the next.
+    const firsts = new Map<string, (typeof rest)[number]>();
+    for (const c of rest) if (!firsts.has(c.id)) firsts.set(c.id, c);
+    const round = [...firsts.values()];
+    rest = rest.filter((c) => firsts.get(c.id) !== c);
     const held = await heldContent(
       queue,
       copies,
