@@ -35,11 +35,9 @@ export async function saveLatestMany(
 ): Promise<SaveLatestOutcome[]> {
   if (state.status === 'synced') throw new Error('saveLatestMany keeps open items only');
   const outcomes = new Array<SaveLatestOutcome>(changes.length);
-  if (!(await idFiltersIndexed(queue.db, queue.collection.collectionName))) {
-    // Without the `_id` pushdown every conditional write reads first anyway: the single path has the same cost.
-    for (const [i, change] of changes.entries()) outcomes[i] = await saveOne(change);
-    return outcomes;
-  }
+  // Without the `_id` pushdown every conditional write reads first anyway: the writes go one by one there (the
+  // checks against the queue and the copies are the same).
+  const bulk = await idFiltersIndexed(queue.db, queue.collection.collectionName);
   let rest = changes.map((change, index) => ({ change, index, id: pendingChangeId(change) }));
   while (rest.length > 0) {
     // This round: the first change of each record; the others wait for the next.
@@ -59,18 +57,20 @@ export async function saveLatestMany(
       else if (h && h.occurredAt.getTime() > c.change.occurredAt.getTime()) outcomes[c.index] = 'stale';
       else writes.push(c);
     }
-    const refusedFrom = await upsertAll(
-      queue,
-      writes.map((w) => w.change),
-      state,
-    );
+    const refusedFrom = bulk
+      ? await upsertAll(
+          queue,
+          writes.map((w) => w.change),
+          state,
+        )
+      : 0;
     for (const [i, w] of writes.entries()) {
       if (i < refusedFrom) outcomes[w.index] = 'saved';
       else {
-        // Refused, or after a refusal (FerretDB v1 ends an unordered `update` at its first error): saved on its
-        // own; finding this very event already stored means the batch's statement stored it.
+        // Refused, or after a refusal (FerretDB v1 ends an unordered `update` at its first error), or one by one:
+        // saved on its own; after a refusal, finding this very event stored means the batch's statement stored it.
         const alone = await saveOne(w.change);
-        outcomes[w.index] = alone === 'duplicate' && i !== refusedFrom ? 'saved' : alone;
+        outcomes[w.index] = bulk && alone === 'duplicate' && i !== refusedFrom ? 'saved' : alone;
       }
     }
   }
