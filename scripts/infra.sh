@@ -17,10 +17,12 @@ CACHE="${XERO_SYNC_CACHE:-$HOME/.cache/xero-sync}"
 KAFKA_VERSION="$(sed -n 's#.*<kafka.version>\(.*\)</kafka.version>.*#\1#p' "$ROOT/infra/kafka/pom.xml")"
 FERRETDB_VERSION="v1.24.2"
 KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
-# FerretDB is built with the one-line _id index fix and infra/ferretdb/id-pushdown.patch below (its own binary
-# directory, "-idx2"); XERO_SYNC_FERRETDB_ID_INDEX=0 builds the unchanged release instead, to compare.
+# FerretDB is built with the one-line _id index fix and infra/ferretdb/filter-pushdown.patch below, in a binary
+# directory named after the patch's hash (a changed patch builds again); XERO_SYNC_FERRETDB_ID_INDEX=0 builds the
+# unchanged release instead, to compare.
 FERRETDB_ID_INDEX="${XERO_SYNC_FERRETDB_ID_INDEX:-1}"
-FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION$([ "$FERRETDB_ID_INDEX" = 1 ] && echo -idx2 || true)/ferretdb"
+FERRETDB_PATCH="$ROOT/infra/ferretdb/filter-pushdown.patch"
+FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION$([ "$FERRETDB_ID_INDEX" = 1 ] && echo "-pd-$(sha256sum "$FERRETDB_PATCH" | cut -c1-10)" || true)/ferretdb"
 RUN="$CACHE/run"
 PROMTOOL_BIN="$CACHE/promtool/promtool"
 # Fallback when Debian's package cannot be downloaded (no apt): built from the Go module proxy.
@@ -98,10 +100,11 @@ ensure_ferretdb() {
     if ! grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$meta"; then
       log "could not apply the _id index fix to FerretDB $FERRETDB_VERSION ($meta changed?)"; exit 1
     fi
-    # Only a filter that is exactly `{_id: <string>}` reached that index; `{_id, <other conditions>}` and
-    # `{_id: {$in: [...]}}` (a batch read or write) parsed the whole collection. The patch pushes the _id part down.
-    if ! (cd "$src" && patch -p1 --quiet <"$ROOT/infra/ferretdb/id-pushdown.patch"); then
-      log "could not apply infra/ferretdb/id-pushdown.patch to FerretDB $FERRETDB_VERSION"; exit 1
+    # Only a filter that is exactly `{_id: <string>}` reached that index; anything else (`{_id: {$in: [...]}}`,
+    # `{storeId, status}`) decoded every document of the collection in Go. The patch hands SQLite the filter's
+    # `_id` and string equalities (see the patch's header).
+    if ! (cd "$src" && patch -p1 --quiet <"$FERRETDB_PATCH"); then
+      log "could not apply $FERRETDB_PATCH to FerretDB $FERRETDB_VERSION"; exit 1
     fi
   fi
   if ! (cd "$src" && GOFLAGS=-mod=mod go build -buildvcs=false -trimpath -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) \
@@ -162,9 +165,13 @@ start_ferretdb() {
   fi
   ensure_ferretdb
   mkdir -p "$RUN/ferretdb-data"
+  # Without it FerretDB's handler drops dotted-path conditions (`{'tenants.tenantId': ...}`) before the backend sees
+  # them; the patched backend can narrow those too. The unchanged release is started as it comes.
+  local NESTED_PUSHDOWN=""
+  [ "$FERRETDB_ID_INDEX" = 1 ] && NESTED_PUSHDOWN="--test-enable-nested-pushdown"
   log "starting FerretDB $FERRETDB_VERSION on 127.0.0.1:$MONGO_PORT (log: $RUN/ferretdb.log)"
   setsid nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$RUN/ferretdb-data/" --listen-addr=127.0.0.1:$MONGO_PORT \
-    --state-dir="$RUN" --debug-addr=- --telemetry=disable --log-level=warn >"$RUN/ferretdb.log" 2>&1 &
+    --state-dir="$RUN" --debug-addr=- --telemetry=disable --log-level=warn $NESTED_PUSHDOWN >"$RUN/ferretdb.log" 2>&1 &
   echo $! >"$RUN/ferretdb.pid"
   wait_ready ferretdb mongo 30
 }

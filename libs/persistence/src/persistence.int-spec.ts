@@ -371,7 +371,7 @@ describe('persistence on FerretDB', () => {
     expect(found?.payload).toEqual({ entity_id: 777, grand_total: 10.5 });
   });
 
-  // FerretDB built with infra/ferretdb/id-pushdown.patch (scripts/infra.sh) answers `_id` lists and `_id` plus
+  // FerretDB built with infra/ferretdb/filter-pushdown.patch (scripts/infra.sh) answers `_id` lists and `_id` plus
   // conditions from the index; then a batch costs the same few commands however many items it holds.
   it('a flush batch is claimed in three commands and completed in four (synced items to the copies); a new item is saved in one', async () => {
     const conn = await mongoose.createConnection(testMongoUri(), { monitorCommands: true }).asPromise();

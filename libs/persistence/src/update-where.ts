@@ -36,7 +36,7 @@ export function isFerretDb(connection: Connection): Promise<boolean> {
 
 /**
  * Whether a filter of `_id` plus other conditions is answered from the `_id` index on this collection: always on
- * MongoDB; on FerretDB v1 only when built with infra/ferretdb/id-pushdown.patch (its explain then reports the
+ * MongoDB; on FerretDB v1 only when built with infra/ferretdb/filter-pushdown.patch (its explain then reports the
  * filter pushed down). Asked once per connection and collection; an empty answer (no collection yet) is asked
  * again next time.
  */
