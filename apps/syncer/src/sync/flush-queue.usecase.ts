@@ -14,6 +14,13 @@ import { randomUUID } from 'node:crypto';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
 import { attemptItemOf, DeliverAndRecordUseCase } from './deliver-and-record.usecase';
 
+/**
+ * Batches a flush selects ahead. The selection is sorted (dependency rank, then due time), which FerretDB answers
+ * by decoding every due item of the store however few it returns: selecting once per batch read a store's whole
+ * backlog once per batch. Ten batches ahead read it about once per flush.
+ */
+export const SELECT_AHEAD_BATCHES = 10;
+
 export interface FlushReport {
   storeId: string;
   /** False when another syncer holds the org's flush lease. */
@@ -96,15 +103,26 @@ export class FlushQueueUseCase {
     }, renewEveryMs);
     try {
       await runWithCorrelation(`flush-${randomUUID()}`, async () => {
+        const batchSize = this.config.SYNCER_FLUSH_BATCH_SIZE;
+        // Due items selected ahead, claimed a batch at a time; selected again once used up. What arrives in the
+        // meantime waits for the next selection (at most SELECT_AHEAD_BATCHES batches later).
+        let selected: string[] = [];
+        let claimedSinceSelect = 0;
         while (!lost && !this.stopping) {
+          if (selected.length === 0) {
+            selected = await this.queue.selectDue(storeId, batchSize * SELECT_AHEAD_BATCHES);
+            claimedSinceSelect = 0;
+            if (selected.length === 0) break;
+          }
           const claimedAt = Date.now();
-          const batch = await this.queue.claimDue(
-            storeId,
-            this.owner,
-            this.config.SYNCER_FLUSH_BATCH_SIZE,
-            claimLeaseMs,
-          );
-          if (batch.items.length === 0) break;
+          const batch = await this.queue.claim(selected.splice(0, batchSize), this.owner, claimLeaseMs);
+          claimedSinceSelect += batch.items.length;
+          if (batch.items.length === 0) {
+            // Everything selected went elsewhere meanwhile (replaced, synced by Sync Now): select afresh, and stop
+            // when a whole selection yielded nothing to claim.
+            if (selected.length === 0 && claimedSinceSelect === 0) break;
+            continue;
+          }
           claimed = { token: batch.claimToken, ids: batch.items.map((i) => i.id), until: claimedAt + claimLeaseMs };
           report.batches += 1;
           report.claimed += batch.items.length;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { QueryFilter, Model } from 'mongoose';
@@ -21,6 +20,7 @@ import { noteWaiters, wakeWaitersOf } from './dependency-waits';
 import { countItemsByStatus, listStoreItems, openItemsPerStore } from './pending-change.queries';
 import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
 import { saveLatestMany } from './intake-writes';
+import { claimItems, selectDue } from './claims';
 import { keepCopies, keepCopy } from './record-copies';
 import { RecordCopy } from './record-copy.schema';
 
@@ -125,37 +125,24 @@ export class PendingChangeRepository {
   /**
    * Claims up to `limit` due items of a store for `owner` (lowest dependency rank first, then oldest): pending
    * or waiting items whose time has come, and items whose previous claim expired (a crashed flusher). Three
-   * commands per batch: the selection, one conditional update of the candidates (still due, by their `_id` list)
-   * and one read of what was claimed under the new token. Only the holder of the org's flush lease claims, so no
-   * two claimers race for an item. On FerretDB v1 only `_id` filters reach the index, so the selection is the one
-   * scan and everything after goes by _id.
+   * commands: the selection (`selectDue`), then `claim`. Only the org's flush lease holder claims: no claimers race.
    */
-  async claimDue(
-    storeId: string,
-    owner: string,
-    limit: number,
-    leaseMs: number,
-    now = new Date(),
-  ): Promise<ClaimedBatch> {
-    const claimToken = randomUUID();
-    const candidates = await this.model
-      .find(this.dueFilter(now, storeId), { _id: 1 })
-      .sort({ rank: 1, nextAttemptAt: 1, occurredAt: 1 })
-      .limit(limit)
-      .batchSize(limit)
-      .lean<Lean[]>()
-      .exec();
-    if (candidates.length === 0) return { claimToken, items: [] };
-    const claim = {
-      $set: { status: 'processing', leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs), claimToken },
-    };
-    await updateWhere(
-      this.model,
-      candidates.map((c) => ({ id: String(c._id), where: this.dueFilter(now), update: claim })),
-    );
-    const items = (await this.byIds(candidates.map((c) => String(c._id)))).filter((d) => d.claimToken === claimToken);
-    items.sort((a, b) => a.rank - b.rank || a.occurredAt.getTime() - b.occurredAt.getTime());
-    return { claimToken, items: items.map(toRecord) };
+  async claimDue(storeId: string, owner: string, limit: number, leaseMs: number, now = new Date()) {
+    return this.claim(await this.selectDue(storeId, limit, now), owner, leaseMs, now);
+  }
+
+  /**
+   * The `_id`s of up to `limit` due items of a store, in claim order. A flush selects several batches ahead and
+   * claims them in turn: the engine answers the sorted selection by reading every due item of the store (FerretDB
+   * decodes each, whatever the limit), so selecting once per batch read the store's whole backlog per batch.
+   */
+  selectDue(storeId: string, limit: number, now = new Date()): Promise<string[]> {
+    return selectDue(this.model, this.dueFilter(now, storeId), limit);
+  }
+
+  /** Claims those of the items `ids` still due (not claimed, synced or replaced since their selection). */
+  claim(ids: string[], owner: string, leaseMs: number, now = new Date()): Promise<ClaimedBatch> {
+    return claimItems(this.model, ids, this.dueFilter(now), owner, new Date(now.getTime() + leaseMs));
   }
 
   /** Extends the claim of a batch still being delivered (its items by id, so no scan on FerretDB). */
