@@ -77,6 +77,28 @@ describe('filter push-down (FerretDB built by scripts/infra.sh)', () => {
     expect(marked).toEqual(expected);
   });
 
+  it('finds strings that JSON escapes on an indexed field (the index expression holds the escaped text)', async () => {
+    const docs = conn.db!.collection('pushdown_escapes');
+    await docs.drop().catch(() => undefined);
+    await docs.createIndex({ storeId: 1 });
+    const values = [
+      'a<b',
+      'a&b>c',
+      'é',
+      'x\u2028y',
+      'q"uote',
+      'back\\slash',
+      'tab\tnew\nline',
+      '\u0001ctl',
+      '😀',
+      '/s',
+    ];
+    await docs.insertMany(values.map((storeId, i) => ({ _id: `v${i}`, storeId })) as never[]);
+    for (const [i, storeId] of values.entries())
+      expect((await docs.find({ storeId }).toArray()).map((d) => String(d._id))).toEqual([`v${i}`]);
+    await docs.drop();
+  });
+
   it('deletes exactly the matching documents', async () => {
     const docs = conn.db!.collection('pushdown_docs');
     await docs.insertMany([
