@@ -99,6 +99,21 @@ describe('filter push-down (FerretDB built by scripts/infra.sh)', () => {
     await docs.drop();
   });
 
+  // The patched FerretDB writes an update's modified documents 100 to a transaction.
+  it('an updateMany over 250 documents changes and reports every one; findOneAndUpdate returns the changed one', async () => {
+    const docs = conn.db!.collection('pushdown_many');
+    await docs.drop().catch(() => undefined);
+    await docs.insertMany(Array.from({ length: 250 }, (_, i) => ({ _id: `m${i}`, n: i, group: 'g' })) as never[]);
+    const res = await docs.updateMany({ group: 'g' }, { $inc: { n: 1000 }, $set: { done: true } });
+    expect([res.matchedCount, res.modifiedCount]).toEqual([250, 250]);
+    const after = await docs.find({ group: 'g' }).sort({ n: 1 }).toArray();
+    expect(after.map((d) => d.n)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1000));
+    expect(after.every((d) => d.done === true)).toBe(true);
+    const one = await docs.findOneAndUpdate({ _id: 'm7' as never }, { $set: { n: -1 } }, { returnDocument: 'after' });
+    expect(one?.n).toBe(-1);
+    await docs.drop();
+  });
+
   it('deletes exactly the matching documents', async () => {
     const docs = conn.db!.collection('pushdown_docs');
     await docs.insertMany([
