@@ -39,7 +39,13 @@ const queued = (entityId: string): PendingChangeRecord =>
  * The use case over fakes that fail on any call not listed: the org's lease is free unless `busy`, the schedule
  * says what `schedule` says, the queue hands out `due` once, and every delivered item syncs.
  */
-function setup(opts: { busy?: boolean; schedule?: Partial<FlushScheduleRecord>; due?: PendingChangeRecord[] }) {
+function setup(opts: {
+  busy?: boolean;
+  schedule?: Partial<FlushScheduleRecord>;
+  due?: PendingChangeRecord[];
+  /** Short leases and a slow delivery, to watch the keep-alive at work. */
+  slow?: { config: object; deliveryMs: number; extendMs: number };
+}) {
   const calls: string[] = [];
   const delivered: DeliverAndRecordRequest[] = [];
   let due = opts.due ?? [];
@@ -54,7 +60,10 @@ function setup(opts: { busy?: boolean; schedule?: Partial<FlushScheduleRecord>; 
       calls.push(`acquire ${key}`);
       return opts.busy ? null : lease;
     },
-    renew: async () => lease,
+    renew: async () => {
+      calls.push('renew');
+      return lease;
+    },
     release: async () => {
       calls.push('release');
     },
@@ -69,6 +78,11 @@ function setup(opts: { busy?: boolean; schedule?: Partial<FlushScheduleRecord>; 
     },
   });
   const queue = strict<PendingChangeRepository>('queue', {
+    extendClaim: async () => {
+      calls.push('extendClaim');
+      await new Promise((r) => setTimeout(r, opts.slow?.extendMs ?? 0));
+      calls.push('extended');
+    },
     claimDue: async () => {
       calls.push('claimDue');
       const items = due;
@@ -85,6 +99,7 @@ function setup(opts: { busy?: boolean; schedule?: Partial<FlushScheduleRecord>; 
   const deliverAndRecord = strict<DeliverAndRecordUseCase>('deliverAndRecord', {
     execute: async (req) => {
       delivered.push(req);
+      if (opts.slow) await new Promise((r) => setTimeout(r, opts.slow!.deliveryMs));
       return req.items.map(
         (item) =>
           ({
@@ -95,7 +110,10 @@ function setup(opts: { busy?: boolean; schedule?: Partial<FlushScheduleRecord>; 
       );
     },
   });
-  const useCase = new FlushQueueUseCase(deliverAndRecord, queue, leases, schedules, cache, config);
+  const useCase = new FlushQueueUseCase(deliverAndRecord, queue, leases, schedules, cache, {
+    ...(config as object),
+    ...opts.slow?.config,
+  } as never);
   return { useCase, calls, delivered };
 }
 
@@ -154,5 +172,19 @@ describe('FlushQueueUseCase', () => {
     const report = await useCase.execute('store-1', { slotStart });
     expect(report).toMatchObject({ acquired: false, skipped: false });
     expect(calls).toEqual(['settings cached', 'acquire flush:org:tenant-1']);
+  });
+
+  it('keeps renewing the org lease while a claim extension is slow (the lease must not lapse mid-batch)', async () => {
+    const { useCase, calls } = setup({
+      due: [queued('1')],
+      // Renewal every 100 ms; the 400 ms claim is extended once less than 200 ms is left, and that takes 600 ms.
+      slow: { config: { SYNCER_FLUSH_LEASE_MS: 300, SYNCER_CLAIM_LEASE_MS: 400 }, deliveryMs: 1000, extendMs: 600 },
+    });
+    const report = await useCase.execute('store-1');
+    expect(report).toMatchObject({ acquired: true, synced: 1 });
+    const extendAt = calls.indexOf('extendClaim');
+    const extendedAt = calls.indexOf('extended');
+    expect(extendAt).toBeGreaterThan(0);
+    expect(calls.slice(extendAt, extendedAt).filter((c) => c === 'renew').length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -107,28 +107,43 @@ export class FlushQueueUseCase {
     // A claim is extended only once it runs low, not at every lease renewal: extending rewrites every claimed item
     // (on FerretDB a read and a write each), which at a renewal a second made most of a flush's database work.
     const extendBelowMs = Math.max(claimLeaseMs / 2, 2 * renewEveryMs);
-    // At most one renewal in flight: when FerretDB is slow (SQLITE_BUSY under load) a tick can outlast the
-    // interval, and overlapping ticks (each an updateMany over the whole claimed batch) pile up, fill the
-    // connection pool and starve every other query of the process, including Immediately-mode deliveries.
+    // At most one lease renewal and one claim extension in flight: when FerretDB is slow (SQLITE_BUSY under load)
+    // a tick can outlast the interval, and overlapping ticks (each extension an updateMany over the whole claimed
+    // batch) pile up, fill the connection pool and starve every other query of the process, including
+    // Immediately-mode deliveries. The two go separately: an extension of a few hundred claimed items can take
+    // seconds under load, and renewals waiting behind it let the org's lease lapse mid-batch, so another syncer
+    // took the org over and flushed it beside this one (its store invoices then waited for the orders this
+    // batch was still delivering).
     let renewing = false;
+    let extending = false;
     const keepAlive = setInterval(() => {
-      if (renewing) return;
-      renewing = true;
-      void (async () => {
-        const renewed = await this.leases.renew(lease, leaseMs);
-        if (renewed) lease = renewed;
-        else lost = true;
-        const batch = claimed;
-        if (batch && batch.until - Date.now() <= extendBelowMs) {
-          const until = Date.now() + claimLeaseMs;
-          await this.queue.extendClaim(batch.token, batch.ids, claimLeaseMs);
-          batch.until = until;
-        }
-      })()
-        .catch((err: unknown) => this.logger.warn(`could not renew flush lease ${leaseKey}: ${String(err)}`))
-        .finally(() => {
-          renewing = false;
-        });
+      if (!renewing) {
+        renewing = true;
+        void this.leases
+          .renew(lease, leaseMs)
+          .then((renewed) => {
+            if (renewed) lease = renewed;
+            else lost = true;
+          })
+          .catch((err: unknown) => this.logger.warn(`could not renew flush lease ${leaseKey}: ${String(err)}`))
+          .finally(() => {
+            renewing = false;
+          });
+      }
+      const batch = claimed;
+      if (!extending && batch && batch.until - Date.now() <= extendBelowMs) {
+        extending = true;
+        const until = Date.now() + claimLeaseMs;
+        void this.queue
+          .extendClaim(batch.token, batch.ids, claimLeaseMs)
+          .then(() => {
+            batch.until = until;
+          })
+          .catch((err: unknown) => this.logger.warn(`could not extend the claim of ${leaseKey}: ${String(err)}`))
+          .finally(() => {
+            extending = false;
+          });
+      }
     }, renewEveryMs);
     try {
       await runWithCorrelation(`flush-${randomUUID()}`, async () => {
