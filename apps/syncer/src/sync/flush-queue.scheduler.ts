@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { FlushScheduleRecord, FlushScheduleRepository, PendingChangeRepository } from '@xero-sync/persistence';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
-import { FlushQueueUseCase } from './flush-queue.usecase';
+import { FlushOptions, FlushQueueUseCase } from './flush-queue.usecase';
 import { currentSlotStart } from './sync-policy';
 
 const INTERVAL_NAME = 'syncer-flush-tick';
@@ -84,7 +84,8 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
       while (next < stores.length && !this.stopped) {
         const storeId = stores[next++];
         try {
-          if (await this.isDue(storeId, schedules.get(storeId))) await this.flush.execute(storeId);
+          const due = await this.dueSlot(storeId, schedules.get(storeId));
+          if (due) await this.flush.execute(storeId, due);
         } catch (err) {
           this.logger.warn(`flush of ${storeId} failed: ${err instanceof Error ? err.message : String(err)}`);
         }
@@ -101,13 +102,19 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
     return this.dueStores.ids;
   }
 
-  private async isDue(storeId: string, schedule: FlushScheduleRecord | undefined): Promise<boolean> {
-    if (!schedule) return false;
+  /**
+   * Whether the store is to be flushed now, and how: a Cron Job store once per slot (the flush checks again under
+   * the org's lease that no syncer flushed it since the slot began), Sync Now and Immediately fallback items
+   * whenever they are there. Undefined when it is not due.
+   */
+  private async dueSlot(storeId: string, schedule: FlushScheduleRecord | undefined): Promise<FlushOptions | undefined> {
+    if (!schedule) return undefined;
     const settings = await this.settings.get(storeId);
-    if (schedule.flushRequestedAt || settings.mode === 'immediate') return true;
+    if (schedule.flushRequestedAt || settings.mode === 'immediate') return {};
     const intervalMs = Math.max(1, settings.cronIntervalMinutes * this.config.SYNCER_INTERVAL_MINUTE_MS);
     const since = (schedule.lastFlushAt ?? schedule.firstSeenAt).getTime();
-    return since < currentSlotStart(storeId, intervalMs, Date.now());
+    const slotStart = currentSlotStart(storeId, intervalMs, Date.now());
+    return since < slotStart ? { slotStart } : undefined;
   }
 }
 

@@ -30,6 +30,18 @@ export interface FlushReport {
   synced: number;
   deferred: number;
   failed: number;
+  /** True when the lease was taken but another syncer had flushed the store in this slot already. */
+  skipped: boolean;
+}
+
+export interface FlushOptions {
+  /**
+   * Start of the store's current Cron Job slot: the flush is skipped when any syncer has flushed the store since
+   * (and no Sync Now is pending). The scheduler decides a store is due from schedules it read at the start of its
+   * tick; with several syncers another one may have flushed the store after that read, and a second flush in the
+   * same slot found only the few items that arrived in between, at the full fixed cost of a delivery run.
+   */
+  slotStart?: number;
 }
 
 /**
@@ -60,14 +72,38 @@ export class FlushQueueUseCase {
     this.stopping = true;
   }
 
-  async execute(storeId: string): Promise<FlushReport> {
-    const report: FlushReport = { storeId, acquired: false, batches: 0, claimed: 0, synced: 0, deferred: 0, failed: 0 };
+  async execute(storeId: string, opts: FlushOptions = {}): Promise<FlushReport> {
+    const report: FlushReport = {
+      storeId,
+      acquired: false,
+      batches: 0,
+      claimed: 0,
+      synced: 0,
+      deferred: 0,
+      failed: 0,
+      skipped: false,
+    };
     if (this.stopping) return report;
-    const settings = await this.settings.get(storeId, { fresh: true });
-    const leaseKey = leaseKeys.flush(SyncSettingsCache.leaseKey(settings));
+    // The lease key from the cached settings: a syncer that finds the org busy (most attempts, with several
+    // syncers) then costs one lease read. The flush itself uses settings read fresh once it holds the lease.
+    const leaseKey = leaseKeys.flush(SyncSettingsCache.leaseKey(await this.settings.get(storeId)));
     const leaseMs = this.config.SYNCER_FLUSH_LEASE_MS;
     const acquired = await this.leases.acquire(leaseKey, this.owner, leaseMs);
     if (!acquired) return report;
+    let settings: StoreSettings;
+    try {
+      settings = await this.settings.get(storeId, { fresh: true });
+      // Bound to another org since the cache was filled: that org's lease is the one to hold (the next tick).
+      const rebound = leaseKeys.flush(SyncSettingsCache.leaseKey(settings)) !== leaseKey;
+      if (rebound || (await this.flushedSince(storeId, opts.slotStart))) {
+        report.skipped = !rebound;
+        await this.leases.release(acquired);
+        return report;
+      }
+    } catch (err) {
+      await this.leases.release(acquired).catch(() => undefined);
+      throw err;
+    }
     let lease: HeldLease = acquired;
     report.acquired = true;
     const startedAt = new Date();
@@ -78,28 +114,43 @@ export class FlushQueueUseCase {
     // A claim is extended only once it runs low, not at every lease renewal: extending rewrites every claimed item
     // (on FerretDB a read and a write each), which at a renewal a second made most of a flush's database work.
     const extendBelowMs = Math.max(claimLeaseMs / 2, 2 * renewEveryMs);
-    // At most one renewal in flight: when FerretDB is slow (SQLITE_BUSY under load) a tick can outlast the
-    // interval, and overlapping ticks (each an updateMany over the whole claimed batch) pile up, fill the
-    // connection pool and starve every other query of the process, including Immediately-mode deliveries.
+    // At most one lease renewal and one claim extension in flight: when FerretDB is slow (SQLITE_BUSY under load)
+    // a tick can outlast the interval, and overlapping ticks (each extension an updateMany over the whole claimed
+    // batch) pile up, fill the connection pool and starve every other query of the process, including
+    // Immediately-mode deliveries. The two go separately: an extension of a few hundred claimed items can take
+    // seconds under load, and renewals waiting behind it let the org's lease lapse mid-batch, so another syncer
+    // took the org over and flushed it beside this one (its store invoices then waited for the orders this
+    // batch was still delivering).
     let renewing = false;
+    let extending = false;
     const keepAlive = setInterval(() => {
-      if (renewing) return;
-      renewing = true;
-      void (async () => {
-        const renewed = await this.leases.renew(lease, leaseMs);
-        if (renewed) lease = renewed;
-        else lost = true;
-        const batch = claimed;
-        if (batch && batch.until - Date.now() <= extendBelowMs) {
-          const until = Date.now() + claimLeaseMs;
-          await this.queue.extendClaim(batch.token, batch.ids, claimLeaseMs);
-          batch.until = until;
-        }
-      })()
-        .catch((err: unknown) => this.logger.warn(`could not renew flush lease ${leaseKey}: ${String(err)}`))
-        .finally(() => {
-          renewing = false;
-        });
+      if (!renewing) {
+        renewing = true;
+        void this.leases
+          .renew(lease, leaseMs)
+          .then((renewed) => {
+            if (renewed) lease = renewed;
+            else lost = true;
+          })
+          .catch((err: unknown) => this.logger.warn(`could not renew flush lease ${leaseKey}: ${String(err)}`))
+          .finally(() => {
+            renewing = false;
+          });
+      }
+      const batch = claimed;
+      if (!extending && batch && batch.until - Date.now() <= extendBelowMs) {
+        extending = true;
+        const until = Date.now() + claimLeaseMs;
+        void this.queue
+          .extendClaim(batch.token, batch.ids, claimLeaseMs)
+          .then(() => {
+            batch.until = until;
+          })
+          .catch((err: unknown) => this.logger.warn(`could not extend the claim of ${leaseKey}: ${String(err)}`))
+          .finally(() => {
+            extending = false;
+          });
+      }
     }, renewEveryMs);
     try {
       await runWithCorrelation(`flush-${randomUUID()}`, async () => {
@@ -138,6 +189,14 @@ export class FlushQueueUseCase {
       await this.leases.release(lease).catch(() => undefined);
     }
     return report;
+  }
+
+  /** True when some syncer flushed the store at or after `slotStart` and no Sync Now waits. */
+  private async flushedSince(storeId: string, slotStart: number | undefined): Promise<boolean> {
+    if (slotStart === undefined) return false;
+    const schedule = (await this.schedules.schedulesOf([storeId])).get(storeId);
+    if (!schedule?.lastFlushAt || schedule.flushRequestedAt) return false;
+    return schedule.lastFlushAt.getTime() >= slotStart;
   }
 
   /** Feeds the flush panels and the "no flush for 3 intervals" alert (Cron Job stores only). */

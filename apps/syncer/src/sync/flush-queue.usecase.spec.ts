@@ -1,0 +1,190 @@
+import {
+  defaultStoreSettings,
+  FlushScheduleRecord,
+  FlushScheduleRepository,
+  HeldLease,
+  LeaseRepository,
+  PendingChangeRecord,
+  PendingChangeRepository,
+  StoreSettings,
+} from '@xero-sync/persistence';
+import { strictFake as strict } from '@xero-sync/testing';
+import { SyncSettingsCache } from '../delivery/sync-settings.cache';
+import { AttemptOutcome, DeliverAndRecordRequest, DeliverAndRecordUseCase } from './deliver-and-record.usecase';
+import { FlushQueueUseCase } from './flush-queue.usecase';
+
+const config = {
+  SYNCER_INSTANCE_ID: 'unit',
+  SYNCER_FLUSH_LEASE_MS: 30000,
+  SYNCER_CLAIM_LEASE_MS: 60000,
+  SYNCER_FLUSH_BATCH_SIZE: 500,
+  SYNCER_INTERVAL_MINUTE_MS: 60000,
+} as never;
+
+const settings: StoreSettings = { ...defaultStoreSettings('store-1'), xeroTenantId: 'tenant-1', mode: 'cron' };
+
+const queued = (entityId: string): PendingChangeRecord =>
+  ({
+    storeId: 'store-1',
+    entity: 'order',
+    entityId,
+    payload: { entity_id: Number(entityId) },
+    eventId: `ev-${entityId}`,
+    correlationId: `corr-${entityId}`,
+    attempts: 0,
+    status: 'processing',
+  }) as never;
+
+/**
+ * The use case over fakes that fail on any call not listed: the org's lease is free unless `busy`, the schedule
+ * says what `schedule` says, the queue hands out `due` once, and every delivered item syncs.
+ */
+function setup(opts: {
+  busy?: boolean;
+  schedule?: Partial<FlushScheduleRecord>;
+  due?: PendingChangeRecord[];
+  /** Short leases and a slow delivery, to watch the keep-alive at work. */
+  slow?: { config: object; deliveryMs: number; extendMs: number };
+}) {
+  const calls: string[] = [];
+  const delivered: DeliverAndRecordRequest[] = [];
+  let due = opts.due ?? [];
+  const lease: HeldLease = {
+    key: 'flush:org:tenant-1',
+    epoch: 1,
+    owner: 'unit',
+    expiresAt: new Date(Date.now() + 30000),
+  };
+  const leases = strict<LeaseRepository>('leases', {
+    acquire: async (key) => {
+      calls.push(`acquire ${key}`);
+      return opts.busy ? null : lease;
+    },
+    renew: async () => {
+      calls.push('renew');
+      return lease;
+    },
+    release: async () => {
+      calls.push('release');
+    },
+  });
+  const schedules = strict<FlushScheduleRepository>('schedules', {
+    schedulesOf: async (ids) => {
+      calls.push('schedulesOf');
+      return new Map(ids.map((id) => [id, { storeId: id, firstSeenAt: new Date(0), ...opts.schedule }]));
+    },
+    markFlushed: async () => {
+      calls.push('markFlushed');
+    },
+  });
+  const queue = strict<PendingChangeRepository>('queue', {
+    extendClaim: async () => {
+      calls.push('extendClaim');
+      await new Promise((r) => setTimeout(r, opts.slow?.extendMs ?? 0));
+      calls.push('extended');
+    },
+    claimDue: async () => {
+      calls.push('claimDue');
+      const items = due;
+      due = [];
+      return { claimToken: 'token-1', items };
+    },
+  });
+  const cache = strict<SyncSettingsCache>('settings', {
+    get: async (_storeId, o) => {
+      calls.push(o?.fresh ? 'settings fresh' : 'settings cached');
+      return settings;
+    },
+  });
+  const deliverAndRecord = strict<DeliverAndRecordUseCase>('deliverAndRecord', {
+    execute: async (req) => {
+      delivered.push(req);
+      if (opts.slow) await new Promise((r) => setTimeout(r, opts.slow!.deliveryMs));
+      return req.items.map(
+        (item) =>
+          ({
+            item,
+            result: { entity: item.entity, entityId: item.entityId, status: 'synced', calls: 1, durationMs: 1 },
+            state: { status: 'synced' },
+          }) as AttemptOutcome,
+      );
+    },
+  });
+  const useCase = new FlushQueueUseCase(deliverAndRecord, queue, leases, schedules, cache, {
+    ...(config as object),
+    ...opts.slow?.config,
+  } as never);
+  return { useCase, calls, delivered };
+}
+
+describe('FlushQueueUseCase', () => {
+  const slotStart = Date.now() - 10_000;
+
+  it('skips a Cron Job slot another syncer flushed after the tick read the schedule: no claim, lease given back', async () => {
+    const { useCase, calls, delivered } = setup({
+      schedule: { lastFlushAt: new Date(slotStart + 1) },
+      due: [queued('1')],
+    });
+    const report = await useCase.execute('store-1', { slotStart });
+    expect(report).toMatchObject({ acquired: false, skipped: true, batches: 0 });
+    expect(delivered).toHaveLength(0);
+    expect(calls).toEqual([
+      'settings cached',
+      'acquire flush:org:tenant-1',
+      'settings fresh',
+      'schedulesOf',
+      'release',
+    ]);
+  });
+
+  it('flushes a slot nobody flushed yet: claims, delivers, records the flush', async () => {
+    const { useCase, calls, delivered } = setup({
+      schedule: { lastFlushAt: new Date(slotStart - 1) },
+      due: [queued('1'), queued('2')],
+    });
+    const report = await useCase.execute('store-1', { slotStart });
+    expect(report).toMatchObject({ acquired: true, skipped: false, batches: 1, claimed: 2, synced: 2 });
+    expect(delivered.map((d) => d.items.map((i) => i.entityId))).toEqual([['1', '2']]);
+    expect(calls).toEqual([
+      'settings cached',
+      'acquire flush:org:tenant-1',
+      'settings fresh',
+      'schedulesOf',
+      'claimDue',
+      'claimDue',
+      'markFlushed',
+      'release',
+    ]);
+  });
+
+  it('flushes a slot already flushed when a Sync Now is pending', async () => {
+    const { useCase, delivered } = setup({
+      schedule: { lastFlushAt: new Date(slotStart + 1), flushRequestedAt: new Date() },
+      due: [queued('1')],
+    });
+    const report = await useCase.execute('store-1', { slotStart });
+    expect(report).toMatchObject({ acquired: true, skipped: false, synced: 1 });
+    expect(delivered).toHaveLength(1);
+  });
+
+  it('costs one lease read when another syncer holds the org: no fresh settings, no schedule read', async () => {
+    const { useCase, calls } = setup({ busy: true, due: [queued('1')] });
+    const report = await useCase.execute('store-1', { slotStart });
+    expect(report).toMatchObject({ acquired: false, skipped: false });
+    expect(calls).toEqual(['settings cached', 'acquire flush:org:tenant-1']);
+  });
+
+  it('keeps renewing the org lease while a claim extension is slow (the lease must not lapse mid-batch)', async () => {
+    const { useCase, calls } = setup({
+      due: [queued('1')],
+      // Renewal every 100 ms; the 400 ms claim is extended once less than 200 ms is left, and that takes 600 ms.
+      slow: { config: { SYNCER_FLUSH_LEASE_MS: 300, SYNCER_CLAIM_LEASE_MS: 400 }, deliveryMs: 1000, extendMs: 600 },
+    });
+    const report = await useCase.execute('store-1');
+    expect(report).toMatchObject({ acquired: true, synced: 1 });
+    const extendAt = calls.indexOf('extendClaim');
+    const extendedAt = calls.indexOf('extended');
+    expect(extendAt).toBeGreaterThan(0);
+    expect(calls.slice(extendAt, extendedAt).filter((c) => c === 'renew').length).toBeGreaterThanOrEqual(3);
+  });
+});
