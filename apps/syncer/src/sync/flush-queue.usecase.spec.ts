@@ -28,6 +28,7 @@ const queued = (entityId: string): PendingChangeRecord =>
     storeId: 'store-1',
     entity: 'order',
     entityId,
+    id: `store-1|order|${entityId}`,
     payload: { entity_id: Number(entityId) },
     eventId: `ev-${entityId}`,
     correlationId: `corr-${entityId}`,
@@ -83,10 +84,15 @@ function setup(opts: {
       await new Promise((r) => setTimeout(r, opts.slow?.extendMs ?? 0));
       calls.push('extended');
     },
-    claimDue: async () => {
-      calls.push('claimDue');
-      const items = due;
-      due = [];
+    selectDue: async () => {
+      calls.push('selectDue');
+      const ids = due.map((i) => i.id);
+      return ids;
+    },
+    claim: async (ids) => {
+      calls.push(`claim ${ids.join(',')}`);
+      const items = due.filter((i) => ids.includes(i.id));
+      due = due.filter((i) => !ids.includes(i.id));
       return { claimToken: 'token-1', items };
     },
   });
@@ -150,10 +156,29 @@ describe('FlushQueueUseCase', () => {
       'acquire flush:org:tenant-1',
       'settings fresh',
       'schedulesOf',
-      'claimDue',
-      'claimDue',
+      'selectDue',
+      'claim store-1|order|1,store-1|order|2',
+      'selectDue',
       'markFlushed',
       'release',
+    ]);
+  });
+
+  it('selects due items once for several batches and claims them a batch at a time, then selects again', async () => {
+    const { useCase, calls, delivered } = setup({
+      schedule: { lastFlushAt: new Date(slotStart - 1) },
+      due: ['1', '2', '3', '4', '5'].map(queued),
+      slow: { config: { SYNCER_FLUSH_BATCH_SIZE: 2 }, deliveryMs: 0, extendMs: 0 },
+    });
+    const report = await useCase.execute('store-1', { slotStart });
+    expect(report).toMatchObject({ batches: 3, claimed: 5, synced: 5 });
+    expect(delivered.map((d) => d.items.map((i) => i.entityId))).toEqual([['1', '2'], ['3', '4'], ['5']]);
+    expect(calls.filter((c) => c.startsWith('selectDue') || c.startsWith('claim'))).toEqual([
+      'selectDue',
+      'claim store-1|order|1,store-1|order|2',
+      'claim store-1|order|3,store-1|order|4',
+      'claim store-1|order|5',
+      'selectDue',
     ]);
   });
 
