@@ -99,6 +99,11 @@ export class BatchWriter {
     },
   ) {}
 
+  /** Most elements one call carries. */
+  get batchSize(): number {
+    return this.opts.batchSize;
+  }
+
   call(lane: CallLane, idempotencyKey?: string): CallContext {
     return {
       priority: this.opts.priority,

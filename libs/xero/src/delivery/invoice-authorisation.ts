@@ -39,15 +39,21 @@ export async function authoriseCapturedInvoices(
     InvoiceNumber: link.businessKey,
     Status: 'AUTHORISED',
   }));
-  let rows: Json[];
-  try {
-    rows = await writer.single(invoices, () =>
-      writer.xero.upsertInvoices(ctx.tenantId, bodies as never, writer.call('invoice')),
-    );
-  } catch (err) {
-    // The payments then wait as before, with the reason in the log.
-    ctx.logger.warn(`could not authorise ${drafts.size} invoice(s) for captured payments: ${String(err)}`);
-    return;
+  // ≤ batchSize elements a call, like every batch (a flush batch of 2,000 items can name more drafts than that).
+  const rows: Json[] = [];
+  for (let i = 0; i < bodies.length; i += writer.batchSize) {
+    const part = bodies.slice(i, i + writer.batchSize);
+    try {
+      rows.push(
+        ...(await writer.single(invoices, () =>
+          writer.xero.upsertInvoices(ctx.tenantId, part as never, writer.call('invoice')),
+        )),
+      );
+    } catch (err) {
+      // The payments then wait as before, with the reason in the log.
+      ctx.logger.warn(`could not authorise ${part.length} invoice(s) for captured payments: ${String(err)}`);
+      if (ctx.outcomes.stopped) break;
+    }
   }
   for (const el of rows) {
     const hit = drafts.get(str(el.InvoiceID) ?? '');
