@@ -1,6 +1,6 @@
 /**
- * Before payments: a captured store invoice authorises its order's Xero invoice (still DRAFT or SUBMITTED) with one
- * status-only batch, so its payment does not wait for an order update that may never come.
+ * Before payments: a captured store invoice authorises its order's Xero invoice (still DRAFT or SUBMITTED) with
+ * status-only batches, so its payment does not wait for an order update that may never come.
  */
 import type { XeroLinkRecord } from '@xero-sync/persistence';
 import { BatchWriter } from './batch-writer';
@@ -13,8 +13,8 @@ import { invoiceState, Json, str } from './xero-values';
 export type PendingInvoices = { items: DeliveryItem<'invoice'>[]; links: Map<string, XeroLinkRecord> };
 
 /**
- * A store invoice means the money was captured: the order's Xero invoice is authorised for it (one status-only
- * batch), even while the order's last known state still maps to DRAFT or SUBMITTED, instead of leaving the payment
+ * A store invoice means the money was captured: the order's Xero invoice is authorised for it (status-only
+ * batches of ≤ 50), even while the order's last known state still maps to DRAFT or SUBMITTED, instead of leaving the payment
  * waiting for an order update that may never come.
  */
 export async function authoriseCapturedInvoices(
