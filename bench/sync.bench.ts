@@ -229,6 +229,10 @@ async function syncSection(store: GeneratedStore, timeScale: number, budget: num
     const cron = await countersOf(t, cronTenant);
     const failed = await collection(t, 'pending_changes').countDocuments({ storeId: 'bench-cron', status: 'failed' });
     log(`sync: drained in ${drainMs} ms; ${cron.total} Xero calls, ${cron.http429} × 429, ${failed} failed items`);
+    log(
+      `sync: calls by endpoint ${JSON.stringify(cron.byEndpoint)}, by status ${JSON.stringify(cron.byStatus)}, ` +
+        `elements ${JSON.stringify(cron.elements)}, elements per call ${JSON.stringify(cron.elementsPerCall)}`,
+    );
 
     // Baseline: one delivery per change, in store order, batch size 1, nothing coalesced; the calls of each
     // delivery are charged to its entity type (deliveries run one at a time, so the org's counter tells).

@@ -94,8 +94,12 @@ export const envSchema = z.object({
   SYNCER_FLUSH_TICK_MS: z.coerce.number().int().min(20).default(5000),
   /** Length of one "minute" of a store's Cron Job interval (ms); tests and benchmarks shrink it. */
   SYNCER_INTERVAL_MINUTE_MS: z.coerce.number().int().min(1).default(60_000),
-  /** Queue items handed to Xero delivery per flush batch (delivery splits them into ≤ 50-element calls). */
-  SYNCER_FLUSH_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /**
+   * Queue items handed to Xero delivery per flush batch (delivery splits them into ≤ 50-element calls). Each batch
+   * ends in a short call per document kind, so fewer, larger batches cost fewer calls: 2,000 items (about 45 calls)
+   * took the full-size bench from 496 to 479 calls against 500.
+   */
+  SYNCER_FLUSH_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(2000),
   /** Flush lease per org: a crashed owner's lease is taken over after this long (renewed while flushing). */
   SYNCER_FLUSH_LEASE_MS: z.coerce.number().int().min(100).default(30_000),
   /** Claim on queue items being delivered: items of a crashed flusher become claimable again after this. */

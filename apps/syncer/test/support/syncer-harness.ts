@@ -315,6 +315,7 @@ export const countersOf = (t: SyncerTestEnv, tenantId?: string) =>
     byStatus: Record<string, number>;
     http429: number;
     elements: Record<string, number>;
+    elementsPerCall: Record<string, Record<string, number>>;
   }>(t.sandbox, `/counters${tenantId ? `?tenantId=${tenantId}` : ''}`);
 
 /** Rows the syncer wrote, read straight from its collections. */

@@ -56,4 +56,33 @@ describe('BatchWriter', () => {
     expect(markedAtCall).toEqual([['K-a', 'K-b', 'K-c']]);
     expect(w.pendingWrites).toEqual([3]);
   });
+
+  it('keeps a short last batch back for a later write of the same pool; the run sends what no write took', async () => {
+    const w = stageWorld([]);
+    const sizes: number[] = [];
+    const spec = {
+      action: 'items',
+      lane: 'master' as const,
+      keyField: 'Code',
+      send: async (bodies: object[]) => {
+        sizes.push(bodies.length);
+        return { status: 200, body: bodies.map((b) => ({ ...b, ItemID: 'id' })) };
+      },
+    };
+    const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => entry(String(from + i)));
+    await w.writer.write(ids(60), spec, { pool: 'p', keepTail: () => true });
+    expect(sizes).toEqual([50]);
+    await w.writer.write(ids(5, 100), spec, { pool: 'p' });
+    expect(sizes).toEqual([50, 15]);
+    // A tail holding an entry that may not wait is sent; entries that may not wait are put first.
+    const mustGo = new Set(['200']);
+    await w.writer.write(ids(52, 200), spec, { pool: 'p', keepTail: (e) => !mustGo.has(e.hash) });
+    expect(sizes).toEqual([50, 15, 50]);
+    await w.writer.write(ids(30, 300), spec, { pool: 'p', keepTail: () => true });
+    expect(sizes).toEqual([50, 15, 50]);
+    await w.writer.flushKept();
+    expect(sizes).toEqual([50, 15, 50, 32]);
+    await w.writer.flushKept();
+    expect(sizes).toHaveLength(4);
+  });
 });

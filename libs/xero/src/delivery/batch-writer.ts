@@ -46,6 +46,16 @@ export interface BatchSpec {
   send: (bodies: object[], call: CallContext) => Promise<CallOutcome<XeroElement[]>>;
 }
 
+/**
+ * How a write may share calls with a later write of the same endpoint in this run: `pool` names the shared
+ * endpoint; `keepTail` keeps a last batch short of the element limit back for that later write when every entry in
+ * it may wait (the run sends whatever is still kept at its end).
+ */
+export interface ShareOptions {
+  pool: string;
+  keepTail?: (entry: Entry) => boolean;
+}
+
 export interface BatchLimits {
   batchSize: number;
   maxBytes: number;
@@ -89,6 +99,11 @@ export class BatchWriter {
     },
   ) {}
 
+  /** Most elements one call carries. */
+  get batchSize(): number {
+    return this.opts.batchSize;
+  }
+
   call(lane: CallLane, idempotencyKey?: string): CallContext {
     return {
       priority: this.opts.priority,
@@ -99,8 +114,34 @@ export class BatchWriter {
     };
   }
 
-  async write(entries: Entry[], spec: BatchSpec): Promise<void> {
-    await Promise.all(chunkEntries(entries, this.opts).map((chunk) => this.writeChunk(chunk, spec)));
+  /** Entries kept back by a write with `keepTail`, by pool, with the spec to send them by. */
+  private readonly kept = new Map<string, { entries: Entry[]; spec: BatchSpec }>();
+
+  /**
+   * Sends `entries` in batches. With `share`, entries an earlier write kept back in the same pool go first, and
+   * with `keepTail` a last batch short of the element limit whose entries may all wait is kept back instead of
+   * sent: a half-empty batch of payments, sent on its own, costs a call that the run's refunds can fill.
+   */
+  async write(entries: Entry[], spec: BatchSpec, share?: ShareOptions): Promise<void> {
+    const carried = share ? (this.kept.get(share.pool)?.entries ?? []) : [];
+    if (share) this.kept.delete(share.pool);
+    const keep = share?.keepTail;
+    // Entries that may not wait go first, so a kept tail holds only entries that may.
+    const ordered = keep ? [...entries.filter((e) => !keep(e)), ...entries.filter(keep)] : entries;
+    const chunks = chunkEntries([...carried, ...ordered], this.opts);
+    const tail = chunks[chunks.length - 1];
+    if (share && keep && tail && tail.length < this.opts.batchSize && tail.every(keep)) {
+      chunks.pop();
+      this.kept.set(share.pool, { entries: tail, spec });
+    }
+    await Promise.all(chunks.map((chunk) => this.writeChunk(chunk, spec)));
+  }
+
+  /** Sends what writes kept back and no later write took (the end of a run). */
+  async flushKept(): Promise<void> {
+    const kept = [...this.kept.values()];
+    this.kept.clear();
+    await Promise.all(kept.map(({ entries, spec }) => this.write(entries, spec)));
   }
 
   /** Runs one lookup/allocation call charged to `items`; stop codes stop the run and are rethrown. */

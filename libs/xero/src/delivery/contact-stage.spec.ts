@@ -69,4 +69,35 @@ describe('contactStage', () => {
     await contactStage(w.ctx, w.writer);
     expect(w.xero.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
   });
+
+  it("renames a collision of a full batch in the same call as the stage's short last batch", async () => {
+    const customers = Array.from({ length: 53 }, (_, i) => {
+      const c = { ...customer, id: 7000 + i, email: `p${i}@example.com` };
+      return item('customer', String(c.id), c);
+    });
+    const w = stageWorld(customers);
+    const taken = customers[0].payload.id;
+    const calls: string[][] = [];
+    // Xero refuses the first customer's name once (another contact has it); everything else is created.
+    w.writer.xero.upsertContacts = async (_t, contacts) => {
+      calls.push(contacts.map((c) => c.ContactNumber));
+      return {
+        status: 200,
+        body: contacts.map((c) =>
+          c.ContactNumber.endsWith(String(taken)) && !c.Name.includes('(')
+            ? {
+                ...c,
+                StatusAttributeString: 'ERROR',
+                ValidationErrors: [{ Message: `The contact name ${c.Name} is already assigned to another contact.` }],
+              }
+            : { ...c, ContactID: `id-${c.ContactNumber}` },
+        ),
+      };
+    };
+    await contactStage(w.ctx, w.writer);
+    expect(calls.map((c) => c.length)).toEqual([50, 4]);
+    expect(calls[1]).toContain(calls[0][0]);
+    expect(w.resultOf(customers[0])).toMatchObject({ status: 'synced', action: 'create' });
+    expect(customers.every((c) => w.resultOf(c).status === 'synced')).toBe(true);
+  });
 });

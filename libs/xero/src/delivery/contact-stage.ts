@@ -161,13 +161,21 @@ export async function contactStage(ctx: StageContext, writer: BatchWriter): Prom
     keyField: 'ContactNumber',
     send: (bodies, call) => writer.xero.upsertContacts(ctx.tenantId, bodies as XeroContactJson[], call),
   });
-  await writer.write(present(plan.toWrite.map((w) => entryOf(w))), spec('contacts'));
-  if (collided.length) {
-    // Xero contact names are unique: a second person with the same name gets their email added.
-    const renamed = collided.map((w) => entryOf(w, nameWithEmail(w.wanted.build().Name, w.wanted.email)));
-    await writer.write(present(renamed), spec('contacts-renamed'));
+  // The short last batch waits for the full ones' answers: their name collisions, renamed, fill it instead of
+  // costing a call of their own.
+  await writer.write(present(plan.toWrite.map((w) => entryOf(w))), spec('contacts'), {
+    pool: CONTACTS_POOL,
+    keepTail: () => true,
+  });
+  // Xero contact names are unique: a second person with the same name gets their email added. The second round
+  // renames the collisions of the batch kept back; a renamed contact that collides again fails.
+  for (let round = 0; round < 2; round++) {
+    const renamed = collided.splice(0).map((w) => entryOf(w, nameWithEmail(w.wanted.build().Name, w.wanted.email)));
+    await writer.write(present(renamed), spec('contacts-renamed'), { pool: CONTACTS_POOL });
   }
 }
+
+const CONTACTS_POOL = 'contacts';
 
 function present(entries: (Entry | undefined)[]): Entry[] {
   return entries.filter((e): e is Entry => e !== undefined);

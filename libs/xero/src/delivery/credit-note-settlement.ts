@@ -18,7 +18,7 @@ import { BatchWriter, Entry } from './batch-writer';
 import { planSettlement } from './credit-note-settlement-plan';
 import { DeliveryAction } from './delivery.types';
 import { tenderLinkId } from './payment-plan';
-import { paymentBatch } from './payment-stage';
+import { PAYMENTS_POOL, paymentBatch } from './payment-stage';
 import { afterAll } from './stage-decision';
 import { NoteToSettle, StageContext } from './stage-context';
 import { hashOf, Json, str } from './xero-values';
@@ -129,7 +129,8 @@ export async function settlementStage(ctx: StageContext, writer: BatchWriter): P
     const done = afterAll(ready.length, finish);
     for (const part of ready) refunds.push(refundEntry(ctx, n, part, done));
   }
-  await writer.write(refunds, paymentBatch(ctx, writer, 'refunds'));
+  // Payments the payment stage kept back (a short last batch) go in the same calls as these refunds.
+  await writer.write(refunds, paymentBatch(ctx, writer, 'refunds'), { pool: PAYMENTS_POOL });
 }
 
 /** Allocates `amount` of the note to the order's invoice, unless a lost earlier allocation is found on the note. */

@@ -130,6 +130,8 @@ export class DeliveryRun {
         await stage(this.ctx, this.writer);
         await this.ctx.links.flush();
       }
+      // A batch a stage kept back for a later one that had nothing to add (e.g. payments, no refunds).
+      await this.writer.flushKept();
     } catch (err) {
       if (err instanceof XeroError && STOP_CODES.has(err.code)) this.outcomes.stop(err);
       else if (!(err instanceof CallNotStartedError)) throw err;

@@ -32,4 +32,17 @@ describe('authoriseCapturedInvoices', () => {
       expect(w.xero.requests).toEqual([]);
     }
   });
+
+  it('authorises at most 50 drafts a call', async () => {
+    const invoices = Array.from({ length: 53 }, (_, i) =>
+      item('invoice', String(1000 + i), { ...inv, entity_id: 1000 + i, order_id: 5000 + i }),
+    );
+    const drafts = invoices.map((_, i) =>
+      link('order', String(5000 + i), { xeroId: `INV-${i}`, xeroStatus: 'DRAFT', businessKey: `MI-${i}`, total: 100 }),
+    );
+    const w = stageWorld(invoices, drafts);
+    await authoriseCapturedInvoices(w.ctx, w.writer, { items: invoices, links: new Map() });
+    expect(w.xero.requests.map((r) => (r.body as { Invoices: unknown[] }).Invoices.length)).toEqual([50, 3]);
+    expect(w.ctx.orders.get('5052')).toMatchObject({ xeroStatus: 'AUTHORISED' });
+  });
 });

@@ -1,6 +1,6 @@
 /**
- * Before payments: a captured store invoice authorises its order's Xero invoice (still DRAFT or SUBMITTED) with one
- * status-only batch, so its payment does not wait for an order update that may never come.
+ * Before payments: a captured store invoice authorises its order's Xero invoice (still DRAFT or SUBMITTED) with
+ * status-only batches, so its payment does not wait for an order update that may never come.
  */
 import type { XeroLinkRecord } from '@xero-sync/persistence';
 import { BatchWriter } from './batch-writer';
@@ -13,8 +13,8 @@ import { invoiceState, Json, str } from './xero-values';
 export type PendingInvoices = { items: DeliveryItem<'invoice'>[]; links: Map<string, XeroLinkRecord> };
 
 /**
- * A store invoice means the money was captured: the order's Xero invoice is authorised for it (one status-only
- * batch), even while the order's last known state still maps to DRAFT or SUBMITTED, instead of leaving the payment
+ * A store invoice means the money was captured: the order's Xero invoice is authorised for it (status-only
+ * batches of ≤ 50), even while the order's last known state still maps to DRAFT or SUBMITTED, instead of leaving the payment
  * waiting for an order update that may never come.
  */
 export async function authoriseCapturedInvoices(
@@ -39,15 +39,21 @@ export async function authoriseCapturedInvoices(
     InvoiceNumber: link.businessKey,
     Status: 'AUTHORISED',
   }));
-  let rows: Json[];
-  try {
-    rows = await writer.single(invoices, () =>
-      writer.xero.upsertInvoices(ctx.tenantId, bodies as never, writer.call('invoice')),
-    );
-  } catch (err) {
-    // The payments then wait as before, with the reason in the log.
-    ctx.logger.warn(`could not authorise ${drafts.size} invoice(s) for captured payments: ${String(err)}`);
-    return;
+  // ≤ batchSize elements a call, like every batch (a flush batch of 2,000 items can name more drafts than that).
+  const rows: Json[] = [];
+  for (let i = 0; i < bodies.length; i += writer.batchSize) {
+    const part = bodies.slice(i, i + writer.batchSize);
+    try {
+      rows.push(
+        ...(await writer.single(invoices, () =>
+          writer.xero.upsertInvoices(ctx.tenantId, part as never, writer.call('invoice')),
+        )),
+      );
+    } catch (err) {
+      // The payments then wait as before, with the reason in the log.
+      ctx.logger.warn(`could not authorise ${part.length} invoice(s) for captured payments: ${String(err)}`);
+      if (ctx.outcomes.stopped) break;
+    }
   }
   for (const el of rows) {
     const hit = drafts.get(str(el.InvoiceID) ?? '');

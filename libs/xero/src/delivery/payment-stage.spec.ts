@@ -1,6 +1,8 @@
 import type { MagentoInvoice } from '@xero-sync/contracts';
 import { generateStore } from '@xero-sync/testing';
+import { settlementStage } from './credit-note-settlement';
 import { paymentStage } from './payment-stage';
+import { memo as cashMemo } from './test/settlement-fixtures';
 import { item, link, stageWorld } from './test/stage-kit';
 
 const store = generateStore({ seed: 9, customers: 3, orders: 12 });
@@ -42,5 +44,48 @@ describe('paymentStage', () => {
     ]);
     expect(w.resultOf(a)).toMatchObject({ status: 'synced', action: 'payment', message: 'OK' });
     expect(w.ctx.orders.get(orderId)).toMatchObject({ amountPaid: 100, amountDue: 0, xeroStatus: 'PAID' });
+  });
+
+  const orderOf = (n: number, fields = {}) =>
+    link('order', String(n), { xeroId: `INV-${n}`, xeroStatus: 'AUTHORISED', amountDue: 100, total: 100, ...fields });
+  const invoiceOf = (id: number, orderNo: number) =>
+    item('invoice', String(id), { ...inv, entity_id: id, increment_id: `S-${id}`, order_id: orderNo });
+  const memoOf = (id: number, orderNo: number) =>
+    item('creditmemo', String(id), { ...cashMemo, entity_id: id, increment_id: `C-${id}`, order_id: orderNo });
+
+  it("sends a run's short last batch of payments in one call with the run's refunds", async () => {
+    const a = invoiceOf(911, 511);
+    const refunded = memoOf(932, 513);
+    const w = stageWorld([a, refunded], [orderOf(511)]);
+    await paymentStage(w.ctx, w.writer);
+    expect(w.xero.requests).toEqual([]);
+    w.ctx.orders.remember('513', orderOf(513, { xeroStatus: 'PAID', amountDue: 0, amountPaid: 100 }));
+    w.ctx.notesToSettle.push({
+      item: refunded,
+      memo: refunded.payload,
+      creditNoteId: 'CN-932',
+      total: 30,
+      written: true,
+    });
+    await settlementStage(w.ctx, w.writer);
+    expect(w.xero.requests).toHaveLength(1);
+    expect(w.sent('/Payments').map((p) => p.Reference)).toEqual(['S-911', 'C-932']);
+    expect(w.resultOf(a)).toMatchObject({ status: 'synced', action: 'payment' });
+    expect(w.resultOf(refunded)).toMatchObject({ status: 'synced', action: 'refund' });
+  });
+
+  it('pays at once the order of a credit memo in the same run (its credit note reads that payment)', async () => {
+    const a = invoiceOf(913, 514);
+    const w = stageWorld([a, memoOf(933, 514)], [orderOf(514)]);
+    await paymentStage(w.ctx, w.writer);
+    expect(w.sent('/Payments').map((p) => p.Reference)).toEqual(['S-913']);
+    expect(w.resultOf(a)).toMatchObject({ status: 'synced', action: 'payment' });
+  });
+
+  it('keeps nothing back when the run has no credit memo', async () => {
+    const a = item('invoice', '921', { ...inv, entity_id: 921, increment_id: 'S-921' });
+    const w = stageWorld([a], [{ ...authorised }]);
+    await paymentStage(w.ctx, w.writer);
+    expect(w.sent('/Payments').map((p) => p.Reference)).toEqual(['S-921']);
   });
 });

@@ -6,7 +6,7 @@ import type { XeroLinkRecord } from '@xero-sync/persistence';
 import { cents, fromCents } from '../mapping/money';
 import { tenderPartsOf } from '../mapping/payment.mapper';
 import { XeroPaymentJson } from '../mapping/xero-documents';
-import { BatchSpec, BatchWriter, Entry } from './batch-writer';
+import { BatchSpec, BatchWriter, Entry, ShareOptions } from './batch-writer';
 import { DeliveryItem } from './delivery.types';
 import { authoriseCapturedInvoices, PendingInvoices } from './invoice-authorisation';
 import { overpays, PaymentPart, planPayment, tenderLinkId } from './payment-plan';
@@ -19,8 +19,32 @@ export async function paymentStage(ctx: StageContext, writer: BatchWriter): Prom
   const todo = await ctx.pendingWithLinks('invoice');
   if (todo) {
     await authoriseCapturedInvoices(ctx, writer, todo);
-    await writer.write(await paymentEntries(ctx, writer, todo), paymentBatch(ctx, writer, 'payments'));
+    await writer.write(
+      await paymentEntries(ctx, writer, todo),
+      paymentBatch(ctx, writer, 'payments'),
+      sharedWithRefunds(ctx),
+    );
   }
+}
+
+/** The pool payments and refunds share: both are PUT /Payments elements. */
+export const PAYMENTS_POOL = 'payments';
+
+/**
+ * When the run has credit memos, a last short batch of payments waits for the settlement stage's refunds and goes
+ * in one call with them; a payment of an order with a memo in this run is sent now, because the memo's credit
+ * note and its settlement read whether that payment is in Xero.
+ */
+function sharedWithRefunds(ctx: StageContext): ShareOptions | undefined {
+  const memoOrders = new Set(ctx.outcomes.pending('creditmemo').map((m) => String(m.payload.order_id)));
+  if (memoOrders.size === 0) return undefined;
+  return {
+    pool: PAYMENTS_POOL,
+    keepTail: (e) =>
+      e.items.every(
+        (i) => i.entity === 'invoice' && !memoOrders.has(String((i as DeliveryItem<'invoice'>).payload.order_id)),
+      ),
+  };
 }
 
 /** The payment elements of the store invoices that are ready; the others are settled on the spot. */

@@ -7,6 +7,8 @@ interface Tally {
   http429: number;
   idempotentReplays: number;
   elements: Record<string, number>;
+  /** Calls by resource and by how many elements they carried (the batch sizes clients really send). */
+  elementsPerCall: Record<string, Record<string, number>>;
   maxConcurrentSeen: number;
   tokenRefreshes: number;
   /** Calls per Xero-time minute window, keyed by the window's start (ms). */
@@ -21,6 +23,8 @@ export interface CountersView {
   http429: number;
   idempotentReplays: number;
   elements: Record<string, number>;
+  /** Calls by resource and by elements per call, e.g. `{Invoices: {"50": 180, "12": 1}}`. */
+  elementsPerCall: Record<string, Record<string, number>>;
   maxConcurrentSeen: number;
   tokenRefreshes: number;
   perMinute: Array<{ minute: string; calls: number }>;
@@ -34,6 +38,7 @@ function emptyTally(): Tally {
     http429: 0,
     idempotentReplays: 0,
     elements: {},
+    elementsPerCall: {},
     maxConcurrentSeen: 0,
     tokenRefreshes: 0,
     perMinute: new Map(),
@@ -43,8 +48,8 @@ function emptyTally(): Tally {
 const MAX_MINUTES = 24 * 60;
 
 /**
- * What tests and benchmarks read back: calls by endpoint and status, 429s, idempotent replays, elements written,
- * peak concurrency and token refreshes, per organisation and for the whole sandbox.
+ * What tests and benchmarks read back: calls by endpoint and status, 429s, idempotent replays, elements written
+ * (and per call), peak concurrency and token refreshes, per organisation and for the whole sandbox.
  */
 export class Counters {
   private readonly all = emptyTally();
@@ -75,7 +80,11 @@ export class Counters {
   }
 
   elements(tenantId: string, resource: string, n: number): void {
-    for (const t of this.tallies(tenantId)) t.elements[resource] = (t.elements[resource] ?? 0) + n;
+    for (const t of this.tallies(tenantId)) {
+      t.elements[resource] = (t.elements[resource] ?? 0) + n;
+      const sizes = (t.elementsPerCall[resource] ??= {});
+      sizes[String(n)] = (sizes[String(n)] ?? 0) + 1;
+    }
   }
 
   concurrency(tenantId: string, inFlight: number): void {
@@ -96,6 +105,7 @@ export class Counters {
       http429: t.http429,
       idempotentReplays: t.idempotentReplays,
       elements: { ...t.elements },
+      elementsPerCall: Object.fromEntries(Object.entries(t.elementsPerCall).map(([r, sizes]) => [r, { ...sizes }])),
       maxConcurrentSeen: t.maxConcurrentSeen,
       tokenRefreshes: t.tokenRefreshes,
       perMinute: [...t.perMinute].map(([m, calls]) => ({ minute: new Date(m).toISOString(), calls })),
