@@ -20,6 +20,10 @@ export const BENCH_ENV = {
   // Each tick asks the queue which stores have due items: a full collection scan on FerretDB v1 (~0.5 s with a
   // few hundred queued orders while the flush writes), so a fast tick would spend the database on asking.
   SYNCER_FLUSH_TICK_MS: '1000',
+  // The deployment's leases, not the tests' (3 s / 8 s, short so that takeovers happen quickly): with those a
+  // 2,000-item batch extended its claim every few seconds, rewriting the whole batch each time.
+  SYNCER_FLUSH_LEASE_MS: '30000',
+  SYNCER_CLAIM_LEASE_MS: '120000',
 };
 
 /** CPU seconds, or per order milliseconds, by process: syncers, FerretDB, Kafka, this process (sandbox, publishing). */
