@@ -127,7 +127,13 @@ export class PendingChangeRepository {
    * or waiting items whose time has come, and items whose previous claim expired (a crashed flusher). Three
    * commands: the selection (`selectDue`), then `claim`. Only the org's flush lease holder claims: no claimers race.
    */
-  async claimDue(storeId: string, owner: string, limit: number, leaseMs: number, now = new Date()) {
+  async claimDue(
+    storeId: string,
+    owner: string,
+    limit: number,
+    leaseMs: number,
+    now = new Date(),
+  ): Promise<ClaimedBatch> {
     return this.claim(await this.selectDue(storeId, limit, now), owner, leaseMs, now);
   }
 
