@@ -70,7 +70,7 @@ describe('one unmappable record in a Cron Job batch (e2e)', () => {
     expect(failed.status).toBe('error');
     expect(failed.message).toMatch(/no Xero tax type mapped for 9%/);
     const queue = collection(t, 'pending_changes');
-    // The log row is written before the batch's queue outcomes (one command after it): wait for those to land.
+    // The log row is written before the batch's queue outcomes: wait for those to land.
     await eventually(
       async () =>
         (await queue.findOne({ storeId, entity: 'order', entityId: String(bad.entity_id) }))?.status !== 'processing',
@@ -83,6 +83,9 @@ describe('one unmappable record in a Cron Job batch (e2e)', () => {
     expect(await queue.findOne({ storeId, entity: 'invoice', entityId: String(badInvoice.entity_id) })).toMatchObject({
       status: 'waiting',
     });
+    // A batch's outcomes take several commands (open outcomes, then copies and the synced items' removal): once
+    // nothing of the store is still claimed, the queue holds only what stays open.
+    await eventually(async () => (await queue.countDocuments({ storeId, status: 'processing' })) === 0, 30_000, 200);
     const held = await queue.find({ storeId, status: { $nin: ['synced'] } }).toArray();
     expect(held.map((h) => `${h.entity}:${h.entityId}`).sort()).toEqual(
       [`invoice:${badInvoice.entity_id}`, `order:${bad.entity_id}`].sort(),

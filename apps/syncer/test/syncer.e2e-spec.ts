@@ -160,9 +160,16 @@ describe('syncer end to end', () => {
     await eventually(async () => (await countRecords(t, 'store-cron')) === 23, 30000);
     const { rows } = await expectStoreInXero('store-cron', tenants.cron, fixture);
     expect(rows.every((r) => r.mode === 'cron')).toBe(true);
-    expect(
-      await collection(t, 'pending_changes').countDocuments({ storeId: 'store-cron', status: { $ne: 'synced' } }),
-    ).toBe(0);
+    // The last batch's synced items leave the queue a few commands after Xero has them.
+    await eventually(
+      async () =>
+        (await collection(t, 'pending_changes').countDocuments({
+          storeId: 'store-cron',
+          status: { $ne: 'synced' },
+        })) === 0,
+      30_000,
+      200,
+    );
   });
 
   it('coalesces 10 updates of one order in Cron Job mode into one Xero write with the last content', async () => {
