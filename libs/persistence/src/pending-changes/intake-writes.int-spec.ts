@@ -57,6 +57,12 @@ describe('PendingChangeRepository.saveLatestMany on FerretDB', () => {
       syncedAt: new Date(),
       xeroId: 'x-8',
     });
+    await repo.saveLatest(change(store, '10', '2026-01-01T10:00:00Z'), {
+      status: 'synced',
+      attempts: 1,
+      syncedAt: new Date(),
+      xeroId: 'x-10',
+    });
     const fresh = Array.from({ length: 100 }, (_, i) => change(store, String(100 + i), '2026-01-01T11:00:00Z'));
     const batch = [
       ...fresh,
@@ -65,28 +71,40 @@ describe('PendingChangeRepository.saveLatestMany on FerretDB', () => {
       change(store, '8', '2026-01-01T10:00:00Z'), // the synced copy's event again
       change(store, '8', '2026-01-01T09:30:00Z', 'older-8'), // older than the copy
       change(store, '9', '2026-01-01T12:00:00Z', 'newer-9'), // newer than the open item
+      change(store, '10', '2026-01-01T12:00:00Z', 'newer-10'), // newer than the synced copy: open again
     ];
     expect(await idFiltersIndexed(conn, model.collection.collectionName)).toBe(true);
     commands.length = 0;
     const outcomes = await repo.saveLatestMany(batch, pending);
-    expect(outcomes).toEqual([...fresh.map(() => 'saved'), 'duplicate', 'stale', 'duplicate', 'stale', 'saved']);
-    // Two rounds (records 7 and 8 appear twice): each one read of the queue, one of the copies, one write.
+    expect(outcomes).toEqual([
+      ...fresh.map(() => 'saved'),
+      'duplicate',
+      'stale',
+      'duplicate',
+      'stale',
+      'saved',
+      'saved',
+    ]);
+    // Two rounds (records 7 and 8 appear twice): each one read of the queue and one of the copies; the first
+    // inserts the records the queue did not hold and replaces the one it held with newer content (9).
     expect(commands).toEqual([
       'find pending_changes',
       'find record_copies',
+      'insert pending_changes',
       'update pending_changes',
       'find pending_changes',
       'find record_copies',
     ]);
     const stored = await model.find({ storeId: store }).lean().exec();
-    expect(stored).toHaveLength(102);
+    expect(stored).toHaveLength(103);
+    expect(stored.find((d) => d.entityId === '10')).toMatchObject({ eventId: 'newer-10', status: 'pending' });
     const nine = stored.find((d) => d.entityId === '9')!;
     expect(nine).toMatchObject({ eventId: 'newer-9', status: 'pending', attempts: 0, correlationId: 'c-9' });
     expect(JSON.parse(nine.payload)).toEqual({ entity_id: 9, at: '2026-01-01T12:00:00Z' });
     const first = stored.find((d) => d.entityId === '100')!;
     expect(first).toMatchObject({ rank: 2, status: 'pending', nextAttemptAt: new Date(0) });
     expect((first as { createdAt?: unknown }).createdAt).toBeInstanceOf(Date);
-    expect(await copies.countDocuments({ storeId: store })).toBe(1);
+    expect(await copies.countDocuments({ storeId: store })).toBe(2);
   });
 
   it('a racer storing newer content between the read and the write wins, and the rest of the batch is stored', async () => {

@@ -1,4 +1,5 @@
 import { Model } from 'mongoose';
+import { insertManyNew } from '../insert-new';
 import { findByIds, idFiltersIndexed } from '../update-where';
 import { NewPendingChange, PendingChangeState, SaveLatestOutcome, stateUpdate } from './pending-change.record';
 import { PendingChange, pendingChangeId } from './pending-change.schema';
@@ -19,12 +20,14 @@ export type SaveOne = (change: NewPendingChange) => Promise<SaveLatestOutcome>;
 /**
  * Stores each change as the latest content of its record in `state` (never `synced`), unless the queue, or where
  * the queue holds nothing its copy, already holds this event (`duplicate`) or newer content (`stale`): the check
- * `findByKey` + `saveLatest` make for one event, for a whole batch. Three commands whatever the number of changes
- * where `_id` plus conditions is indexed: one read of the queue items, one of the copies the queue does not hold,
- * and one unordered `bulkWrite` of conditional upserts (`updateMany` on the unique `_id`: FerretDB v1 keeps a
- * connection per `updateOne` statement until the whole command ends). A statement refused because a racer stored
- * newer content meanwhile (its upsert collides) is saved again on its own, and so is every statement after it.
- * Changes of one record are saved in order, one per round. Outcomes are in the order of `changes`.
+ * `findByKey` + `saveLatest` make for one event, for a whole batch. Four commands at most whatever the number of
+ * changes where `_id` plus conditions is indexed: one read of the queue items, one of the copies the queue does not
+ * hold, one unordered insert of the records the queue does not hold (most of a Cron Job intake: an insert costs
+ * FerretDB a fifth of an upsert) and one unordered `bulkWrite` of conditional upserts replacing the items it holds
+ * (`updateMany` on the unique `_id`: FerretDB v1 keeps a connection per `updateOne` statement until the whole
+ * command ends). A write refused because a racer stored the record meanwhile (its insert or upsert collides) is
+ * saved again on its own, and so is every upsert after it. Changes of one record are saved in order, one per
+ * round. Outcomes are in the order of `changes`.
  */
 export async function saveLatestMany(
   queue: Model<PendingChange>,
@@ -45,7 +48,7 @@ export async function saveLatestMany(
     for (const c of rest) if (!firsts.has(c.id)) firsts.set(c.id, c);
     const round = [...firsts.values()];
     rest = rest.filter((c) => firsts.get(c.id) !== c);
-    const held = await heldContent(
+    const { held, queued } = await heldContent(
       queue,
       copies,
       round.map((c) => c.id),
@@ -57,39 +60,65 @@ export async function saveLatestMany(
       else if (h && h.occurredAt.getTime() > c.change.occurredAt.getTime()) outcomes[c.index] = 'stale';
       else writes.push(c);
     }
+    // Records the queue does not hold are inserted; a racer's item in between refuses the insert.
+    const inserts = bulk ? writes.filter((w) => !queued.has(w.id)) : [];
+    const refused = new Set(await insertAll(queue, inserts, state));
+    for (const [i, w] of inserts.entries()) if (!refused.has(i)) outcomes[w.index] = 'saved';
+    const replaces = writes.filter((w) => outcomes[w.index] === undefined);
     const refusedFrom = bulk
       ? await upsertAll(
           queue,
-          writes.map((w) => w.change),
+          replaces.filter((w) => queued.has(w.id)).map((w) => w.change),
           state,
         )
       : 0;
-    for (const [i, w] of writes.entries()) {
-      if (i < refusedFrom) outcomes[w.index] = 'saved';
+    let upsert = 0;
+    for (const w of replaces) {
+      const inBulk = bulk && queued.has(w.id) ? upsert++ : -1;
+      if (inBulk >= 0 && inBulk < refusedFrom) outcomes[w.index] = 'saved';
       else {
         // Refused, or after a refusal (FerretDB v1 ends an unordered `update` at its first error), or one by one:
         // saved on its own; after a refusal, finding this very event stored means the batch's statement stored it.
         const alone = await saveOne(w.change);
-        outcomes[w.index] = bulk && alone === 'duplicate' && i !== refusedFrom ? 'saved' : alone;
+        outcomes[w.index] = inBulk > refusedFrom && alone === 'duplicate' ? 'saved' : alone;
       }
     }
   }
   return outcomes;
 }
 
-/** Per `_id`: the open item's event, else the copy's (the queue's content is the newer when both exist). */
+/** Per `_id`: the open item's event, else the copy's (the queue's content is the newer when both exist); and
+ * which `_id`s the queue holds. */
 async function heldContent(
   queue: Model<PendingChange>,
   copies: Model<RecordCopy>,
   ids: string[],
-): Promise<Map<string, Held>> {
+): Promise<{ held: Map<string, Held>; queued: Set<string> }> {
   const projection = { eventId: 1, occurredAt: 1 };
-  const queued = await findByIds<PendingChange, Held & { _id: string }>(queue, ids, projection);
-  const held = new Map<string, Held>(queued.map((d) => [d._id, d]));
+  const inQueue = await findByIds<PendingChange, Held & { _id: string }>(queue, ids, projection);
+  const held = new Map<string, Held>(inQueue.map((d) => [d._id, d]));
+  const queued = new Set(held.keys());
   const rest = ids.filter((id) => !held.has(id));
   const copied = rest.length ? await findByIds<RecordCopy, Held & { _id: string }>(copies, rest, projection) : [];
   for (const d of copied) held.set(d._id, d);
-  return held;
+  return { held, queued };
+}
+
+/** Inserts new items, returning the positions refused (a racer inserted the record first). */
+function insertAll(
+  queue: Model<PendingChange>,
+  writes: { change: NewPendingChange; id: string }[],
+  state: PendingChangeState,
+): Promise<number[]> {
+  const now = new Date();
+  const { $set } = stateUpdate({ attempts: 0, ...state });
+  const docs = writes.map((w) => ({
+    _id: w.id,
+    ...definedOnly({ ...w.change, payload: JSON.stringify(w.change.payload), ...$set }),
+    createdAt: now,
+    updatedAt: now,
+  }));
+  return insertManyNew(queue, docs, { lean: true });
 }
 
 /**
