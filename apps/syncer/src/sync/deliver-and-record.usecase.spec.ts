@@ -119,7 +119,7 @@ function setup(opts: {
     config,
   );
   const run = (req: Partial<DeliverAndRecordRequest> & Pick<DeliverAndRecordRequest, 'items'>) =>
-    useCase.execute({ settings, mode: 'cron', write: { kind: 'claimed', claimToken: 'tok' }, ...req });
+    useCase.execute({ settings, mode: 'cron', write: { kind: 'claimed', claimToken: 'tok', items: [] }, ...req });
   return { run, delivered, logged, writes, notes, wakes, flushes };
 }
 

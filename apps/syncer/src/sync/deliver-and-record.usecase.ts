@@ -70,8 +70,8 @@ export type QueueWrite =
    * a flusher holds them meanwhile, or (with `fromStatus`) they left that status.
    */
   | { kind: 'if-unchanged'; fromStatus?: PendingChangeStatus }
-  /** A claimed flush batch: every record's new state, under the claim. */
-  | { kind: 'claimed'; claimToken: string };
+  /** A claimed flush batch (`items` as claimed): every record's new state, under the claim. */
+  | { kind: 'claimed'; claimToken: string; items: PendingChangeRecord[] };
 
 export interface DeliverAndRecordRequest {
   settings: StoreSettings;
@@ -271,6 +271,7 @@ export class DeliverAndRecordUseCase {
         await this.queue.completeClaimed(
           write.claimToken,
           outcomes.map((o) => ({ id: idOf(o.item), state: o.state })),
+          write.items,
         );
         return;
       default:

@@ -220,7 +220,7 @@ export class FlushQueueUseCase {
       settings,
       mode: 'cron',
       items: items.map((i) => attemptItemOf(i)),
-      write: { kind: 'claimed', claimToken },
+      write: { kind: 'claimed', claimToken, items },
     });
     let deferred = 0;
     for (const { result, state } of outcomes) {

@@ -10,6 +10,7 @@ import { RecordCopy, RecordCopySchema } from './record-copy.schema';
 describe('PendingChangeRepository.selectDue / claim on FerretDB', () => {
   let conn: Connection;
   let model: Model<PendingChange>;
+  let copies: Model<RecordCopy>;
   let repo: PendingChangeRepository;
   const commands: string[] = [];
   const store = 'shop-select-ahead';
@@ -17,7 +18,7 @@ describe('PendingChangeRepository.selectDue / claim on FerretDB', () => {
   beforeAll(async () => {
     conn = await mongoose.createConnection(testMongoUri(), { monitorCommands: true }).asPromise();
     model = conn.model(PendingChange.name, PendingChangeSchema);
-    const copies = conn.model(RecordCopy.name, RecordCopySchema);
+    copies = conn.model(RecordCopy.name, RecordCopySchema);
     await Promise.all([model.init(), copies.init()]);
     repo = new PendingChangeRepository(model, conn.model(DependencyWait.name, DependencyWaitSchema), copies);
     conn.getClient().on('commandStarted', (e) => commands.push(e.commandName));
@@ -82,5 +83,46 @@ describe('PendingChangeRepository.selectDue / claim on FerretDB', () => {
     expect(held.every((d) => d.status === 'processing')).toBe(true);
     // Nothing else is due now: a new selection is empty.
     expect(await repo.selectDue(store, 100)).toEqual([]);
+  });
+
+  it('completes a batch from the content it claimed: copies of what was delivered, no read of the queue; an item replaced meanwhile stays due', async () => {
+    const shop = 'shop-complete';
+    const pending = { status: 'pending' as const, nextAttemptAt: new Date(0) };
+    const orders = Array.from({ length: 5 }, (_, i) => ({
+      ...change('order', String(500 + i), 2, '2026-01-01T10:00:00Z'),
+      storeId: shop,
+    }));
+    for (const c of orders) await repo.saveLatest(c, pending);
+    const batch = await repo.claim(await repo.selectDue(shop, 10), 'flusher', 60_000);
+    expect(batch.items).toHaveLength(5);
+    // While the batch is delivered, newer content of one order arrives (its claim is dropped).
+    const replaced = batch.items[0];
+    const newer = { ...orders[0], eventId: 'newer-500', occurredAt: new Date('2026-01-01T12:00:00Z') };
+    expect(await repo.saveLatest(newer, pending)).toBe('saved');
+
+    commands.length = 0;
+    const syncedAt = new Date();
+    const done = await repo.completeClaimed(
+      batch.claimToken,
+      batch.items.map((i) => ({
+        id: i.id,
+        state: { status: 'synced' as const, attempts: 1, syncedAt, xeroId: `x-${i.entityId}` },
+      })),
+      batch.items,
+    );
+    // One read of the copies held, their insert, the removal of the items still claimed: the queue is not read
+    // (an `explain` is the one-time probe of the copies' `_id` push-down).
+    expect(commands.filter((c) => c !== 'explain')).toEqual(['find', 'insert', 'delete']);
+    expect(done).toBe(4);
+    const kept = await copies.find({ storeId: shop }).lean().exec();
+    expect(kept).toHaveLength(5);
+    for (const copy of kept) {
+      const claimedItem = batch.items.find((i) => i.id === copy._id)!;
+      expect(copy).toMatchObject({ eventId: claimedItem.eventId, xeroId: `x-${claimedItem.entityId}`, attempts: 1 });
+      expect(JSON.parse(copy.payload)).toEqual(claimedItem.payload);
+    }
+    // The replaced order is still due with its newer content; the other four left the queue.
+    const open = await model.find({ storeId: shop }).lean().exec();
+    expect(open.map((d) => [d._id, d.eventId, d.status])).toEqual([[replaced.id, 'newer-500', 'pending']]);
   });
 });

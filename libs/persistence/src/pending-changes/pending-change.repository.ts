@@ -167,9 +167,14 @@ export class PendingChangeRepository {
 
   /**
    * Records the outcome of claimed items. An item whose content was replaced meanwhile (claim dropped) is left
-   * alone: its newer content is still due. Returns how many items took the new state.
+   * alone: its newer content is still due. Returns how many items took the new state. `claimed`, the batch as
+   * claimed, is the content a synced item's copy keeps (what was delivered); without it the items are read again.
    */
-  async completeClaimed(claimToken: string, outcomes: { id: string; state: PendingChangeState }[]): Promise<number> {
+  async completeClaimed(
+    claimToken: string,
+    outcomes: { id: string; state: PendingChangeState }[],
+    claimed?: PendingChangeRecord[],
+  ): Promise<number> {
     const synced = outcomes.filter((o) => o.state.status === 'synced');
     const open = outcomes.filter((o) => o.state.status !== 'synced');
     let done = await updateWhere(
@@ -178,15 +183,20 @@ export class PendingChangeRepository {
     );
     if (synced.length > 0) {
       // Copy first, then leave the queue: a crash in between leaves a claimed item that is delivered again
-      // (unchanged, no Xero call) once its claim expires, never a synced record without its content.
+      // (unchanged, no Xero call) once its claim expires, never a synced record without its content. A copy of
+      // content replaced meanwhile is still what Xero holds, and never replaces a newer copy.
       const states = new Map(synced.map((o) => [o.id, o.state]));
-      const held = (await this.byIds([...states.keys()])).filter((d) => d.claimToken === claimToken);
+      const delivered = claimed
+        ? claimed.filter((r) => states.has(r.id)).map((r) => ({ ...r, _id: r.id, payload: JSON.stringify(r.payload) }))
+        : (await this.byIds([...states.keys()]))
+            .filter((d) => d.claimToken === claimToken)
+            .map((d) => ({ ...d, _id: String(d._id) }));
       await keepCopies(
         this.copies,
-        held.map((d) => copyOf({ ...d, _id: String(d._id) }, states.get(String(d._id))!)),
+        delivered.map((d) => copyOf(d, states.get(d._id)!)),
       );
-      if (held.length > 0) {
-        const res = await this.model.deleteMany({ _id: { $in: held.map((d) => String(d._id)) }, claimToken }).exec();
+      if (delivered.length > 0) {
+        const res = await this.model.deleteMany({ _id: { $in: delivered.map((d) => d._id) }, claimToken }).exec();
         done += res.deletedCount;
       }
     }
