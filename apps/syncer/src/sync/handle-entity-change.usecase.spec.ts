@@ -13,7 +13,7 @@ import { DeliveryResult, XeroDeliveryService } from '@xero-sync/xero';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
 import { BufferEntityChangeUseCase } from './buffer-entity-change.usecase';
 import { DeliverAndRecordUseCase } from './deliver-and-record.usecase';
-import { HandleEntityChangeUseCase } from './handle-entity-change.usecase';
+import { DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY, HandleEntityChangeUseCase } from './handle-entity-change.usecase';
 import { StoreDependencyQueries } from './store-dependency.queries';
 import { SyncEntityUseCase } from './sync-entity.usecase';
 import { strictFake as strict } from '@xero-sync/testing';
@@ -156,5 +156,50 @@ describe('HandleEntityChangeUseCase', () => {
     const newer = { ...held, eventId: randomUUID(), occurredAt: new Date('2026-01-01T00:01:00Z') };
     expect(await setup({ mode: 'immediate' }, newer).useCase.execute(event())).toBe('stale');
     expect(await setup({ entitiesEnabled: ['order'] }, null).useCase.execute(event())).toBe('disabled');
+  });
+
+  it('delivers at most DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY events of a store and entity type at once; Cron Job intake is not held', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const released: (() => void)[] = [];
+    const deliver = async (_s: unknown, items: { entityId: string }[]): Promise<DeliveryResult[]> => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise<void>((resolve) => released.push(resolve));
+      inFlight -= 1;
+      return items.map((i) => ({
+        entity: 'customer',
+        entityId: i.entityId,
+        status: 'synced',
+        action: 'create',
+        xeroId: `x-${i.entityId}`,
+        message: 'OK',
+        calls: 1,
+        durationMs: 1,
+      }));
+    };
+    const { useCase, saved } = setup({ mode: 'immediate' }, null, { deliver: deliver });
+    const events = Array.from({ length: DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY + 5 }, (_, i) => ({
+      ...event(),
+      entityId: String(100 + i),
+    }));
+    const outcomes = Promise.all(events.map((e) => useCase.execute(e)));
+    const settle = () => new Promise((r) => setTimeout(r, 5));
+    await settle();
+    expect(inFlight).toBe(DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY);
+    // Each delivery that ends lets one waiting event in, until all are delivered.
+    while (released.length > 0) {
+      released.shift()!();
+      await settle();
+    }
+    expect(await outcomes).toEqual(events.map(() => 'delivered'));
+    expect(most).toBe(DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY);
+    expect(saved.filter((x) => x.state.status === 'synced')).toHaveLength(events.length);
+
+    // A Cron Job store's events are not held by the deliveries' limit: all of them are queued at once.
+    const cron = setup({ mode: 'cron' }, null);
+    const queued = await Promise.all(events.map((e) => cron.useCase.execute(e)));
+    expect(queued).toEqual(events.map(() => 'queued'));
+    expect(cron.saved).toHaveLength(events.length);
   });
 });
