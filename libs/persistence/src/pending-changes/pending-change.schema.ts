@@ -78,8 +78,10 @@ export const DependencyWaitSchema = SchemaFactory.createForClass(DependencyWait)
 export function pendingChangeId(key: { storeId: string; entity: string; entityId: string }): string {
   return `${key.storeId}|${key.entity}|${key.entityId}`;
 }
-// A record's item is unique by `_id` (`pendingChangeId`): no other unique index. Each index costs every write of an
-// item (FerretDB evaluates its expression over the stored JSON), so only what a query needs is indexed.
+// A record has one item: `_id` is `pendingChangeId` of its key, and the unique key also refuses an item written
+// without that `_id`. Each other index costs every write of an item (FerretDB evaluates its expression over the
+// stored JSON), so only what a query needs is indexed.
+PendingChangeSchema.index({ storeId: 1, entity: 1, entityId: 1 }, { unique: true });
 // Due selection by due time: a store's due items (claimDue) and the stores with due items (storesWithDueItems). On
 // MongoDB these make both O(due); FerretDB v1 answers only `_id` from an index and scans, which stays cheap because
 // synced items leave this collection (record_copies), so it holds open work only.
@@ -88,7 +90,7 @@ PendingChangeSchema.index({ status: 1, nextAttemptAt: 1 });
 
 /**
  * Indexes earlier versions declared on `pending_changes` that no query needs: claims are found by `_id` plus
- * `claimToken`, `{status}` is a prefix of `{status, nextAttemptAt}`, and `_id` already makes a record's item unique.
- * Dropped where a deployment still has them (`dropRetiredIndexes`).
+ * `claimToken`, and `{status}` is a prefix of `{status, nextAttemptAt}`. Dropped where a deployment still has them
+ * (`dropRetiredIndexes`).
  */
-export const RETIRED_PENDING_CHANGE_INDEXES = ['storeId_1_entity_1_entityId_1', 'claimToken_1', 'status_1'];
+export const RETIRED_PENDING_CHANGE_INDEXES = ['claimToken_1', 'status_1'];
