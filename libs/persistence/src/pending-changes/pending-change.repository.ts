@@ -21,7 +21,7 @@ import { countItemsByStatus, listStoreItems, openItemsPerStore } from './pending
 import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
 import { saveLatestMany } from './intake-writes';
 import { claimItems, selectDue } from './claims';
-import { keepCopies, keepCopy } from './record-copies';
+import { keepCopies, keepCopy, moveSyncedToCopies } from './record-copies';
 import { RecordCopy } from './record-copy.schema';
 
 type CopyLean = RecordCopy & { createdAt?: Date; updatedAt?: Date };
@@ -269,20 +269,10 @@ export class PendingChangeRepository {
 
   /**
    * Moves items left `synced` in the queue (written before synced items left it) to the copies, up to `limit` per
-   * call; returns how many left the queue. Idempotent and safe beside running syncers: a copy never replaces newer
-   * content, and an item is removed only while it is still synced with the content copied.
+   * call; returns how many left the queue (see record-copies.ts).
    */
-  async moveSyncedToCopies(limit = 1000): Promise<number> {
-    const docs = await this.model.find({ status: 'synced' }).limit(limit).batchSize(limit).lean<Lean[]>().exec();
-    if (docs.length === 0) return 0;
-    await keepCopies(
-      this.copies,
-      docs.map((d) => copyOf({ ...d, _id: String(d._id) }, { status: 'synced', attempts: d.attempts })),
-    );
-    const res = await this.model
-      .deleteMany({ status: 'synced', $or: docs.map((d) => ({ _id: String(d._id), eventId: d.eventId })) })
-      .exec();
-    return res.deletedCount;
+  moveSyncedToCopies(limit = 1000): Promise<number> {
+    return moveSyncedToCopies(this.model, this.copies, limit);
   }
 
   /** Stores that have due items now (including expired claims). */

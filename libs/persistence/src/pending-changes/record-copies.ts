@@ -1,7 +1,8 @@
 import { Model } from 'mongoose';
 import { isDuplicateKeyError } from '../persistence.errors';
 import { findByIds, idFiltersIndexed } from '../update-where';
-import { CopyDoc } from './pending-change.record';
+import { CopyDoc, copyOf, Lean } from './pending-change.record';
+import { PendingChange } from './pending-change.schema';
 import { RecordCopy } from './record-copy.schema';
 
 // Writing synced content into `record_copies` (PendingChangeRepository's synced outcomes): a copy never replaces
@@ -55,4 +56,26 @@ export async function keepCopies(copies: Model<RecordCopy>, synced: CopyDoc[]): 
     // A concurrent writer kept the same record's copy first; its content is as new (one delivery per record).
     if (!isDuplicateKeyError(err)) throw err;
   }
+}
+
+/**
+ * Moves up to `limit` items left `synced` in the queue (written before synced items left it) to the copies; returns
+ * how many left the queue. Idempotent and safe beside running syncers: a copy never replaces newer content, and an
+ * item is removed only while it is still synced with the content copied.
+ */
+export async function moveSyncedToCopies(
+  queue: Model<PendingChange>,
+  copies: Model<RecordCopy>,
+  limit: number,
+): Promise<number> {
+  const docs = await queue.find({ status: 'synced' }).limit(limit).batchSize(limit).lean<Lean[]>().exec();
+  if (docs.length === 0) return 0;
+  await keepCopies(
+    copies,
+    docs.map((d) => copyOf({ ...d, _id: String(d._id) }, { status: 'synced', attempts: d.attempts })),
+  );
+  const res = await queue
+    .deleteMany({ status: 'synced', $or: docs.map((d) => ({ _id: String(d._id), eventId: d.eventId })) })
+    .exec();
+  return res.deletedCount;
 }
