@@ -260,6 +260,9 @@ describe('one Xero budget per org across syncer and admin-api processes (e2e, bu
     // The victim: the first syncer seen holding one of the org's in-flight slots. The sandbox answers in
     // milliseconds, so for a moment it answers the org after 2 s: a holder is then surely mid-call when killed.
     await sandboxPost(t.sandbox, '/faults', { kind: 'latency', ms: 2000, tenantId });
+    // Calls started before the fault end within milliseconds and release their slots: look for a holder only once
+    // they are done, so the one found is a 2-s call still holding its slot when it is killed.
+    await sleep(500);
     const slots = t.db.collection('budget_slots');
     const holding = await eventually(
       async () =>

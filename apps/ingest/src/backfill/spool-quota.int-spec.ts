@@ -54,6 +54,9 @@ describe('per-store upload limits across ingest processes on FerretDB', () => {
     );
     conns[0].getClient().on('commandStarted', (e) => commands.push(e.commandName));
     quotas = [quotaOn(conns[0], 'a'), quotaOn(conns[1], 'b')];
+    // Each connection's model builds its indexes in the background (autoIndex): wait for both, so that no
+    // `createIndexes` lands among the commands a test counts.
+    await Promise.all(conns.slice(0, 2).map((c) => c.model(UploadReservation.name, UploadReservationSchema).init()));
     await conns[0].model(UploadReservation.name, UploadReservationSchema).syncIndexes();
   });
   afterAll(async () => {
