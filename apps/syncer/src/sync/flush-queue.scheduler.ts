@@ -88,7 +88,12 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
 
   private async tick(): Promise<void> {
     const [due, requested] = await Promise.all([this.storesWithDueItems(), this.schedules.storesWithFlushRequests()]);
-    const stores = shuffle([...new Set([...due, ...requested])]);
+    const asked = new Set(requested);
+    const stores: string[] = [];
+    // Stores whose org another syncer is flushing wait without a read (FlushQueueUseCase.busyElsewhere).
+    for (const storeId of shuffle([...new Set([...due, ...requested])]))
+      if (asked.has(storeId) || !(await this.flush.busyElsewhere(storeId))) stores.push(storeId);
+    if (stores.length === 0) return;
     // One read of every candidate's schedule per tick, not one per store: the tick's database work stays a few
     // commands however many stores have work waiting for their slot.
     const schedules = await this.schedules.schedulesOf(stores);
@@ -125,7 +130,8 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
   private async dueSlot(storeId: string, schedule: FlushScheduleRecord | undefined): Promise<FlushOptions | undefined> {
     if (!schedule) return undefined;
     const settings = await this.settings.get(storeId);
-    if (schedule.flushRequestedAt || settings.mode === 'immediate') return {};
+    if (schedule.flushRequestedAt) return { requested: true };
+    if (settings.mode === 'immediate') return {};
     const intervalMs = Math.max(1, settings.cronIntervalMinutes * this.config.SYNCER_INTERVAL_MINUTE_MS);
     const since = (schedule.lastFlushAt ?? schedule.firstSeenAt).getTime();
     const slotStart = currentSlotStart(storeId, intervalMs, Date.now());

@@ -41,7 +41,8 @@ const queued = (entityId: string): PendingChangeRecord =>
  * says what `schedule` says, the queue hands out `due` once, and every delivered item syncs.
  */
 function setup(opts: {
-  busy?: boolean;
+  /** Another syncer holds the org's lease until this instant. */
+  busy?: Date;
   schedule?: Partial<FlushScheduleRecord>;
   due?: PendingChangeRecord[];
   /** Short leases and a slow delivery, to watch the keep-alive at work. */
@@ -57,9 +58,9 @@ function setup(opts: {
     expiresAt: new Date(Date.now() + 30000),
   };
   const leases = strict<LeaseRepository>('leases', {
-    acquire: async (key) => {
+    tryAcquire: async (key) => {
       calls.push(`acquire ${key}`);
-      return opts.busy ? null : lease;
+      return opts.busy ? { busyUntil: opts.busy } : { lease };
     },
     renew: async () => {
       calls.push('renew');
@@ -193,10 +194,28 @@ describe('FlushQueueUseCase', () => {
   });
 
   it('costs one lease read when another syncer holds the org: no fresh settings, no schedule read', async () => {
-    const { useCase, calls } = setup({ busy: true, due: [queued('1')] });
+    const { useCase, calls } = setup({ busy: new Date(Date.now() + 30_000), due: [queued('1')] });
     const report = await useCase.execute('store-1', { slotStart });
     expect(report).toMatchObject({ acquired: false, skipped: false });
     expect(calls).toEqual(['settings cached', 'acquire flush:org:tenant-1']);
+  });
+
+  it('asks for a busy org again only once the lease it saw has expired, unless a Sync Now is pending', async () => {
+    const busyUntil = Date.now() + 300;
+    const { useCase, calls } = setup({ busy: new Date(busyUntil), due: [queued('1')] });
+    await useCase.execute('store-1', { slotStart });
+    expect(await useCase.busyElsewhere('store-1')).toBe(true);
+    calls.length = 0;
+    expect(await useCase.execute('store-1', { slotStart })).toMatchObject({ acquired: false });
+    expect(calls.filter((c) => c.startsWith('acquire'))).toEqual([]);
+    // A Sync Now is tried at once.
+    await useCase.execute('store-1', { requested: true });
+    expect(calls.filter((c) => c.startsWith('acquire'))).toEqual(['acquire flush:org:tenant-1']);
+    await new Promise((r) => setTimeout(r, busyUntil - Date.now() + 20));
+    expect(await useCase.busyElsewhere('store-1')).toBe(false);
+    calls.length = 0;
+    await useCase.execute('store-1', { slotStart });
+    expect(calls.filter((c) => c.startsWith('acquire'))).toEqual(['acquire flush:org:tenant-1']);
   });
 
   it('keeps renewing the org lease while a claim extension is slow (the lease must not lapse mid-batch)', async () => {

@@ -43,6 +43,9 @@ describe('LeaseRepository on FerretDB', () => {
     expect(lease).toMatchObject({ key, epoch: 1, owner: 'syncer-1' });
     expect(await leases.holder(key)).toMatchObject({ owner: 'syncer-1', epoch: 1 });
     expect(await repos[1].acquire(key, 'syncer-2', 60_000)).toBeNull();
+    // A busy key tells its holder's expiry (as stored), so a contender can wait until then without asking.
+    const busy = await repos[1].tryAcquire(key, 'syncer-2', 60_000);
+    expect(busy).toEqual({ busyUntil: lease.expiresAt });
 
     const renewed = (await leases.renew(lease, 120_000))!;
     expect(renewed.epoch).toBe(1);

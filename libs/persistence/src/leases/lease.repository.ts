@@ -60,9 +60,25 @@ export class LeaseRepository {
 
   /** Takes `key` for `owner` until now + ttlMs when it is free, expired or already `owner`'s; null when busy. */
   async acquire(key: string, owner: string, ttlMs: number, now = new Date()): Promise<HeldLease | null> {
+    const taken = await this.tryAcquire(key, owner, ttlMs, now);
+    return 'lease' in taken ? taken.lease : null;
+  }
+
+  /**
+   * `acquire`, telling a busy key's expiry when the read saw it: a caller that would otherwise ask again every few
+   * seconds can wait until then. `busyUntil` is undefined when the lease was taken between the read and the insert.
+   */
+  async tryAcquire(
+    key: string,
+    owner: string,
+    ttlMs: number,
+    now = new Date(),
+  ): Promise<{ lease: HeldLease } | { busyUntil?: Date }> {
     const latest = await this.latest(key);
     if (latest && latest.expiresAt > now) {
-      return latest.owner === owner ? this.renew(held(latest), ttlMs, now) : null;
+      if (latest.owner !== owner) return { busyUntil: latest.expiresAt };
+      const renewed = await this.renew(held(latest), ttlMs, now);
+      return renewed ? { lease: renewed } : {};
     }
     const lease: HeldLease = {
       key,
@@ -73,12 +89,12 @@ export class LeaseRepository {
     try {
       await this.model.create({ _id: idOf(key, lease.epoch), ...lease });
     } catch (err) {
-      if (isDuplicateKeyError(err)) return null;
+      if (isDuplicateKeyError(err)) return {};
       throw err;
     }
     // Superseded epochs only document a crash or a release; drop them.
     if (latest) await this.model.deleteMany({ key, epoch: { $lt: lease.epoch } }).exec();
-    return lease;
+    return { lease };
   }
 
   /**
