@@ -8,7 +8,7 @@
 import { ChildProcess } from 'node:child_process';
 import { EntityChangeEvent, EntityName, EntityPayloads } from '@xero-sync/contracts';
 import { BENCH_SCENARIO_MIX, eventually, generateStore, GeneratedEvent, GeneratedStore } from '@xero-sync/testing';
-import { StoreSettingsRepository } from '@xero-sync/persistence';
+import { RecordCopySchema, StoreSettingsRepository } from '@xero-sync/persistence';
 import { XeroDeliveryService } from '@xero-sync/xero';
 import {
   bootIngest,
@@ -513,6 +513,12 @@ async function drainWith(
 async function seedHistory(t: SyncerTestEnv, storeIds: string[], items: number, log: (l: string) => void) {
   const t0 = Date.now();
   const copies = collection(t, 'record_copies');
+  // A deployment's history grows under the collection's indexes (the first syncer creates them on an empty
+  // collection). Seeded without them, the drain's syncer built the index over the whole history at start-up
+  // (mongoose autoIndex), and that one-off was counted as the drain's: 175 s and 17.4 ms of FerretDB CPU per order
+  // against 113 s and 13.2 ms with the index in place (1.26 against 1.01).
+  for (const [fields, options] of RecordCopySchema.indexes())
+    await copies.createIndex(fields as never, options as never);
   const payload = (id: number) =>
     JSON.stringify({
       entity_id: id,
