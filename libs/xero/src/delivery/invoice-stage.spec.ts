@@ -3,7 +3,9 @@ import { defaultMappingSettings } from '@xero-sync/persistence';
 import { generateStore } from '@xero-sync/testing';
 import { contactEntityIdForOrder } from '../mapping/contact.mapper';
 import { billableItems } from '../mapping/invoice.mapper';
-import { invoiceStage, planCancel, planInvoice } from './invoice-stage';
+import { BatchWriter } from './batch-writer';
+import { invoiceStage, LOCKED_INVOICE_MESSAGE, planCancel, planInvoice } from './invoice-stage';
+import { RecordingXero } from './recording-xero';
 import { SyncedRefs } from './stage-context';
 import { item, link, stageWorld } from './test/stage-kit';
 
@@ -120,5 +122,73 @@ describe('invoiceStage', () => {
       'GET /Invoices',
       'POST /Invoices',
     ]);
+  });
+
+  /**
+   * A Xero where the order's invoice was paid after the run read its link: the update is refused as locked, and a
+   * lookup by number finds the invoice in `found` state.
+   */
+  function lockedWorld(found: Record<string, unknown>) {
+    const orderItem = item('order', String(order.entity_id), order);
+    const number = `MI-${order.increment_id}`;
+    const w = stageWorld([orderItem], [orderLink({ businessKey: number, xeroId: 'INV-1', xeroStatus: 'AUTHORISED' })]);
+    Object.assign(w.ctx, refs(order));
+    class LockedXero extends RecordingXero {
+      override async upsertInvoices(tenantId: string, invoices: Parameters<RecordingXero['upsertInvoices']>[1]) {
+        await super.upsertInvoices(tenantId, invoices);
+        return {
+          status: 200,
+          body: invoices.map((b) => ({
+            ...b,
+            StatusAttributeString: 'ERROR',
+            HasErrors: true,
+            ValidationErrors: [{ Message: LOCKED_INVOICE_MESSAGE }],
+          })),
+        };
+      }
+      override async getInvoicesByNumbers(tenantId: string, numbers: string[]) {
+        await super.getInvoicesByNumbers(tenantId, numbers);
+        return { status: 200, body: [{ InvoiceID: 'INV-1', InvoiceNumber: number, ...found }] };
+      }
+    }
+    const xero = new LockedXero();
+    const writer = new BatchWriter(xero, w.outcomes, w.ctx.links, {
+      storeId: 'store-1',
+      priority: 'normal',
+      signal: new AbortController().signal,
+      batchSize: 50,
+      maxBytes: 3_500_000,
+    });
+    return { ...w, xero, writer, orderItem };
+  }
+
+  it('an update refused because a payment locked the invoice meanwhile is left alone once Xero shows the payment', async () => {
+    const w = lockedWorld({ Status: 'PAID', Total: order.grand_total, AmountPaid: order.grand_total, AmountDue: 0 });
+    await invoiceStage(w.ctx, w.writer);
+    expect(w.xero.requests.map((q) => `${q.method} ${q.path.split('?')[0]}`)).toEqual([
+      'POST /Invoices',
+      'GET /Invoices',
+    ]);
+    expect(w.resultOf(w.orderItem)).toMatchObject({
+      status: 'synced',
+      action: 'none',
+      message: 'invoice has payments or credits in Xero (PAID); not edited',
+    });
+    // The run's later stages (payments, credit notes) see the invoice as Xero has it.
+    expect(w.ctx.orders.get(String(order.entity_id))).toMatchObject({
+      xeroStatus: 'PAID',
+      amountPaid: order.grand_total,
+    });
+  });
+
+  it("a locked invoice without payments or credits in Xero fails with Xero's own message", async () => {
+    const w = lockedWorld({
+      Status: 'AUTHORISED',
+      Total: order.grand_total,
+      AmountPaid: 0,
+      AmountDue: order.grand_total,
+    });
+    await invoiceStage(w.ctx, w.writer);
+    expect(w.resultOf(w.orderItem)).toMatchObject({ status: 'failed', message: LOCKED_INVOICE_MESSAGE });
   });
 });

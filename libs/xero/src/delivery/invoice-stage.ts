@@ -9,7 +9,7 @@ import { BatchWriter, Entry } from './batch-writer';
 import { DeliveryItem } from './delivery.types';
 import { applySettled, finished, refused, Settled, waiting } from './stage-decision';
 import { StageContext, SyncedRefs } from './stage-context';
-import { hashOf, invoiceState, numOf, str } from './xero-values';
+import { hashOf, invoiceState, Json, numOf, str } from './xero-values';
 
 type InvoiceBody = MappedInvoice['body'] & { InvoiceID?: string };
 type StatusBody = { InvoiceID: string; InvoiceNumber: string; Status: 'VOIDED' | 'DELETED' };
@@ -128,12 +128,89 @@ export async function invoiceStage(ctx: StageContext, writer: BatchWriter): Prom
     else if (d.kind === 'cancel') entries.push(cancelEntry(ctx, item, d));
     else applySettled(ctx.outcomes, item, d);
   }
-  await writer.write(entries, {
-    action: 'invoices',
-    lane: 'invoice',
-    keyField: 'InvoiceNumber',
-    send: (bodies, call) => writer.xero.upsertInvoices(ctx.tenantId, bodies as never, call),
-  });
+  const locked: LockedUpdate[] = [];
+  await writer.write(
+    entries.map((e) => lockAware(e, locked)),
+    {
+      action: 'invoices',
+      lane: 'invoice',
+      keyField: 'InvoiceNumber',
+      send: (bodies, call) => writer.xero.upsertInvoices(ctx.tenantId, bodies as never, call),
+    },
+  );
+  await settleLocked(ctx, writer, locked);
+}
+
+/** Xero's answer to an edit of an invoice it has locked (paid, credited, voided, or lines of a paid one). */
+export const LOCKED_INVOICE_MESSAGE = 'Invoice not of valid status for modification';
+
+/** An update Xero refused because the invoice is locked; what it would have done had it known. */
+interface LockedUpdate {
+  entry: Entry;
+  error: XeroError;
+}
+
+/**
+ * An update Xero refused as locked is held back from failing: a payment or credit may have reached Xero after this
+ * run read the link (in Immediately mode an order's change and its store invoice are delivered side by side, and
+ * a store invoice's payment locks the invoice the order's change then edits). `settleLocked` decides it.
+ */
+function lockAware(entry: Entry, locked: LockedUpdate[]): Entry {
+  const body = entry.body as { InvoiceID?: string };
+  if (!body.InvoiceID) return entry;
+  return {
+    ...entry,
+    onFail: (err) => {
+      if (err.xeroMessages?.includes(LOCKED_INVOICE_MESSAGE)) locked.push({ entry, error: err });
+      else return entry.onFail(err);
+    },
+  };
+}
+
+/**
+ * Reads the refused invoices' state from Xero (one call by their numbers): an invoice that has payments or credits
+ * is left as it is, exactly as planInvoice leaves one the link already knows is paid (synced, "not edited"), and the
+ * link learns its state; anything else fails with Xero's own message.
+ */
+async function settleLocked(ctx: StageContext, writer: BatchWriter, locked: LockedUpdate[]): Promise<void> {
+  if (locked.length === 0) return;
+  let rows: Json[];
+  try {
+    rows = await writer.single(
+      locked.flatMap((l) => l.entry.items),
+      () =>
+        writer.xero.getInvoicesByNumbers(
+          ctx.tenantId,
+          locked.map((l) => l.entry.businessKey),
+          writer.call('invoice'),
+        ),
+    );
+  } catch {
+    for (const l of locked) await l.entry.onFail(l.error);
+    return;
+  }
+  for (const l of locked) {
+    const hit = rows.find((r) => str(r.InvoiceNumber)?.toLowerCase() === l.entry.businessKey.toLowerCase());
+    const state = hit ? invoiceState(hit) : undefined;
+    const settled =
+      state && (state.xeroStatus === 'PAID' || (state.amountPaid ?? 0) > 0 || (state.amountCredited ?? 0) > 0);
+    if (!state || !settled) {
+      await l.entry.onFail(l.error);
+      continue;
+    }
+    ctx.links.stage(l.entry.link, state);
+    for (const item of l.entry.items) {
+      const known = ctx.orders.get(item.entityId);
+      if (known) ctx.orders.remember(item.entityId, { ...known, ...state });
+      ctx.outcomes.finish(
+        item,
+        'synced',
+        'none',
+        `invoice has payments or credits in Xero (${state.xeroStatus}); not edited`,
+        { xeroId: state.xeroId, kind: 'invoice' },
+      );
+    }
+  }
 }
 
 /** A lost create's answer: the invoice may be in Xero already; its number finds it (its state joins the link). */
