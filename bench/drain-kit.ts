@@ -101,6 +101,8 @@ export interface CountingSyncers {
   commandMsNow(): Record<string, number>;
   /** Commands and their milliseconds so far by query shape (`find flush_schedules {flushRequestedAt}`). */
   shapesNow(): Record<string, [number, number]>;
+  /** Documents those commands inserted, matched, removed or returned so far, by the same keys. */
+  documentsNow(): Record<string, number>;
 }
 
 /** Spawns `count` built syncers (`<namePrefix>-<i>`), each counting its MongoDB commands into a fresh directory. */
@@ -117,10 +119,11 @@ export function spawnCountingSyncers(t: SyncerTestEnv, count: number, namePrefix
     else process.env.NODE_OPTIONS = nodeOptions;
     delete process.env.BENCH_MONGO_COMMANDS_DIR;
   }
-  // Each syncer's files: `<id>.json` counts, `<id>.ms.json` milliseconds, `<id>.shapes.json` both by query shape.
+  // Each syncer's files: `<id>.json` counts, `<id>.ms.json` milliseconds, `<id>.shapes.json` both by query shape,
+  // `<id>.docs.json` documents.
   const files = (kind: string) =>
     readdirSync(countsDir)
-      .filter((f) => f.replace(/^.*?((\.ms|\.shapes)?\.json)$/, '$1') === kind)
+      .filter((f) => f.replace(/^.*?((\.ms|\.shapes|\.docs)?\.json)$/, '$1') === kind)
       .map((f) => JSON.parse(readFileSync(join(countsDir, f), 'utf8')) as Record<string, number | [number, number]>);
   const sum = (kind: string): Record<string, number> => {
     const total: Record<string, number> = {};
@@ -137,7 +140,13 @@ export function spawnCountingSyncers(t: SyncerTestEnv, count: number, namePrefix
       }
     return total;
   };
-  return { children, commandsNow: () => sum('.json'), commandMsNow: () => sum('.ms.json'), shapesNow };
+  return {
+    children,
+    commandsNow: () => sum('.json'),
+    commandMsNow: () => sum('.ms.json'),
+    shapesNow,
+    documentsNow: () => sum('.docs.json'),
+  };
 }
 
 /** CPU seconds used so far by the syncers, FerretDB, Kafka and this process. */

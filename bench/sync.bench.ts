@@ -120,6 +120,9 @@ export interface SyncBenchResult {
     db_commands_per_order_3: number;
     db_commands_by_name_1: Record<string, number>;
     db_commands_by_name_3: Record<string, number>;
+    /** Documents those commands inserted, matched, removed or returned per order, by command. */
+    db_documents_by_name_1: Record<string, number>;
+    db_documents_by_name_3: Record<string, number>;
   };
   sim?: {
     /**
@@ -422,6 +425,7 @@ async function drainWith(
   cpuMsPerOrder: DrainCpu;
   commandsPerOrder: number;
   commandsByName: Record<string, number>;
+  documentsByName: Record<string, number>;
 }> {
   const t = await setupSyncerEnv({
     timeScale,
@@ -440,7 +444,7 @@ async function drainWith(
         }),
       );
     if (seed) await seed(t, ids);
-    const { children: spawned, commandsNow } = spawnCountingSyncers(t, syncers, 'scale-syncer');
+    const { children: spawned, commandsNow, documentsNow } = spawnCountingSyncers(t, syncers, 'scale-syncer');
     children.push(...spawned);
     // Let the group settle before the clock starts.
     await new Promise((r) => setTimeout(r, 8000));
@@ -448,6 +452,7 @@ async function drainWith(
     // The counts files are rewritten every 500 ms: wait one period so both readings are as fresh.
     await new Promise((r) => setTimeout(r, 600));
     const commandsBefore = commandsNow();
+    const documentsBefore = documentsNow();
     const cpuBefore = cpuNow();
     const ticksBefore = machineTicks();
     const t0 = Date.now();
@@ -475,6 +480,7 @@ async function drainWith(
     const cpuAfter = cpuNow();
     await new Promise((r) => setTimeout(r, 600));
     const commandsAfter = commandsNow();
+    const documentsAfter = documentsNow();
     const orders = stores.reduce((s, x) => s + x.orders.length, 0);
     const perOrder = (key: keyof DrainCpu) => round(((cpuAfter[key] - cpuBefore[key]) * 1000) / orders, 1);
     const cpuMsPerOrder: DrainCpu = {
@@ -488,6 +494,11 @@ async function drainWith(
       const per = round((n - (commandsBefore[name] ?? 0)) / orders, 2);
       if (per > 0) commandsByName[name] = per;
     }
+    const documentsByName: Record<string, number> = {};
+    for (const [name, n] of Object.entries(documentsAfter)) {
+      const per = round((n - (documentsBefore[name] ?? 0)) / orders, 2);
+      if (per > 0) documentsByName[name] = per;
+    }
     const commandsPerOrder = round(
       Object.values(commandsByName).reduce((a, b) => a + b, 0),
       2,
@@ -495,9 +506,10 @@ async function drainWith(
     log(
       `scale: ${syncers} syncer(s) drained ${orders} orders on ${stores.length} orgs in ${ms} ms; machine ` +
         `${Math.round(busy * 100)} % busy; CPU ms per order: ${JSON.stringify(cpuMsPerOrder)}; MongoDB commands ` +
-        `per order: ${commandsPerOrder} ${JSON.stringify(commandsByName)}`,
+        `per order: ${commandsPerOrder} ${JSON.stringify(commandsByName)}; documents per order: ` +
+        JSON.stringify(documentsByName),
     );
-    return { ordersPerS: orders / (ms / 1000), busy, cpuMsPerOrder, commandsPerOrder, commandsByName };
+    return { ordersPerS: orders / (ms / 1000), busy, cpuMsPerOrder, commandsPerOrder, commandsByName, documentsByName };
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map((c) => waitForExit(c, 30000).catch(() => c.kill('SIGKILL'))));
@@ -669,6 +681,8 @@ export async function runSyncBench(opts: SyncBenchOptions = {}): Promise<SyncBen
       db_commands_per_order_3: three.commandsPerOrder,
       db_commands_by_name_1: one.commandsByName,
       db_commands_by_name_3: three.commandsByName,
+      db_documents_by_name_1: one.documentsByName,
+      db_documents_by_name_3: three.documentsByName,
     };
     result.sync_path = {
       db_commands_per_order: one.commandsPerOrder,
