@@ -56,7 +56,7 @@ export class RecordingXero implements XeroTransport {
   }
 
   getInvoicesByNumbers(_tenantId: string, numbers: string[]) {
-    return this.read(`/Invoices?InvoiceNumbers=${numbers.join(',')}`, []);
+    return this.read<Json[]>(`/Invoices?InvoiceNumbers=${numbers.join(',')}`, []);
   }
 
   getPaymentsWhere(_tenantId: string, where: string) {
