@@ -3,6 +3,7 @@ import { defaultMappingSettings } from '@xero-sync/persistence';
 import { generateStore } from '@xero-sync/testing';
 import { contactEntityIdForOrder } from '../mapping/contact.mapper';
 import { billableItems } from '../mapping/invoice.mapper';
+import { XeroError } from '../xero.errors';
 import { BatchWriter } from './batch-writer';
 import { invoiceStage, LOCKED_INVOICE_MESSAGE, planCancel, planInvoice } from './invoice-stage';
 import { RecordingXero } from './recording-xero';
@@ -128,7 +129,7 @@ describe('invoiceStage', () => {
    * A Xero where the order's invoice was paid after the run read its link: the update is refused as locked, and a
    * lookup by number finds the invoice in `found` state.
    */
-  function lockedWorld(found: Record<string, unknown>) {
+  function lockedWorld(found: Record<string, unknown> | XeroError) {
     const orderItem = item('order', String(order.entity_id), order);
     const number = `MI-${order.increment_id}`;
     const w = stageWorld([orderItem], [orderLink({ businessKey: number, xeroId: 'INV-1', xeroStatus: 'AUTHORISED' })]);
@@ -148,6 +149,7 @@ describe('invoiceStage', () => {
       }
       override async getInvoicesByNumbers(tenantId: string, numbers: string[]) {
         await super.getInvoicesByNumbers(tenantId, numbers);
+        if (found instanceof XeroError) throw found;
         return { status: 200, body: [{ InvoiceID: 'INV-1', InvoiceNumber: number, ...found }] };
       }
     }
@@ -190,5 +192,14 @@ describe('invoiceStage', () => {
     });
     await invoiceStage(w.ctx, w.writer);
     expect(w.resultOf(w.orderItem)).toMatchObject({ status: 'failed', message: LOCKED_INVOICE_MESSAGE });
+  });
+
+  it('a locked invoice whose state cannot be read is deferred, not failed on a guess', async () => {
+    const w = lockedWorld(new XeroError('UNAVAILABLE', 'Xero answered 503'));
+    await invoiceStage(w.ctx, w.writer);
+    expect(w.resultOf(w.orderItem)).toMatchObject({
+      status: 'deferred',
+      message: `${LOCKED_INVOICE_MESSAGE}; its state in Xero could not be read (Xero answered 503)`,
+    });
   });
 });

@@ -94,18 +94,22 @@ export function planInvoice(
         `invoice ${link.businessKey} is ${link.xeroStatus} in Xero and its number cannot be reused`,
       ),
     );
-  if (invoiceId && (link?.xeroStatus === 'PAID' || (link?.amountPaid ?? 0) > 0 || (link?.amountCredited ?? 0) > 0))
-    return finished(
-      'synced',
-      'none',
-      `invoice has payments or credits in Xero (${link?.xeroStatus}); not edited`,
-      invoiceId,
-      'invoice',
-    );
+  if (invoiceId && link && isSettled(link))
+    return finished('synced', 'none', notEdited(link.xeroStatus), invoiceId, 'invoice');
   // Xero never takes an authorised invoice back to draft; a captured payment may have authorised it already.
   const status = link?.xeroStatus === 'AUTHORISED' ? 'AUTHORISED' : mapped.body.Status;
   const body = invoiceId ? { ...mapped.body, Status: status, InvoiceID: invoiceId } : mapped.body;
   return { kind: 'write', body, hash, action: invoiceId ? 'update' : 'create', mapped, contactId };
+}
+
+/** Whether Xero holds payments or credits against the invoice (it then refuses any edit). */
+function isSettled(state: Partial<XeroLinkRecord>): boolean {
+  return state.xeroStatus === 'PAID' || (state.amountPaid ?? 0) > 0 || (state.amountCredited ?? 0) > 0;
+}
+
+/** The outcome message of an order change left out of a settled invoice. */
+function notEdited(status: string | undefined): string {
+  return `invoice has payments or credits in Xero (${status}); not edited`;
 }
 
 /** Invoices of orders (POST /Invoices, create-or-update by InvoiceNumber; void/delete on cancel). */
@@ -115,6 +119,7 @@ export async function invoiceStage(ctx: StageContext, writer: BatchWriter): Prom
   const { items: orders, links } = todo;
   await findLostInvoices(ctx, writer, orders, links);
   const entries: Entry[] = [];
+  const locked: LockedUpdate[] = [];
   for (const item of orders) {
     const link = links.get(item.entityId);
     if (link) {
@@ -124,27 +129,23 @@ export async function invoiceStage(ctx: StageContext, writer: BatchWriter): Prom
     const d = planInvoice(item.payload, link, ctx, ctx.mapping);
     if (d.kind === 'write') ctx.outcomes.noteTotals(item, d.mapped.totals);
     if (d.kind === 'finish' && d.warn) ctx.logger.warn(`order ${item.payload.increment_id} ${d.warn}`);
-    if (d.kind === 'write') entries.push(invoiceEntry(ctx, item, link, d));
+    if (d.kind === 'write') entries.push(lockAware(invoiceEntry(ctx, item, link, d), d.action, locked));
     else if (d.kind === 'cancel') entries.push(cancelEntry(ctx, item, d));
     else applySettled(ctx.outcomes, item, d);
   }
-  const locked: LockedUpdate[] = [];
-  await writer.write(
-    entries.map((e) => lockAware(e, locked)),
-    {
-      action: 'invoices',
-      lane: 'invoice',
-      keyField: 'InvoiceNumber',
-      send: (bodies, call) => writer.xero.upsertInvoices(ctx.tenantId, bodies as never, call),
-    },
-  );
+  await writer.write(entries, {
+    action: 'invoices',
+    lane: 'invoice',
+    keyField: 'InvoiceNumber',
+    send: (bodies, call) => writer.xero.upsertInvoices(ctx.tenantId, bodies as never, call),
+  });
   await settleLocked(ctx, writer, locked);
 }
 
 /** Xero's answer to an edit of an invoice it has locked (paid, credited, voided, or lines of a paid one). */
 export const LOCKED_INVOICE_MESSAGE = 'Invoice not of valid status for modification';
 
-/** An update Xero refused because the invoice is locked; what it would have done had it known. */
+/** An order's update Xero refused because the invoice is locked, with the error it fails with unless settled. */
 interface LockedUpdate {
   entry: Entry;
   error: XeroError;
@@ -155,9 +156,8 @@ interface LockedUpdate {
  * run read the link (in Immediately mode an order's change and its store invoice are delivered side by side, and
  * a store invoice's payment locks the invoice the order's change then edits). `settleLocked` decides it.
  */
-function lockAware(entry: Entry, locked: LockedUpdate[]): Entry {
-  const body = entry.body as { InvoiceID?: string };
-  if (!body.InvoiceID) return entry;
+function lockAware(entry: Entry, action: 'create' | 'update', locked: LockedUpdate[]): Entry {
+  if (action !== 'update') return entry;
   return {
     ...entry,
     onFail: (err) => {
@@ -170,7 +170,7 @@ function lockAware(entry: Entry, locked: LockedUpdate[]): Entry {
 /**
  * Reads the refused invoices' state from Xero (one call by their numbers): an invoice that has payments or credits
  * is left as it is, exactly as planInvoice leaves one the link already knows is paid (synced, "not edited"), and the
- * link learns its state; anything else fails with Xero's own message.
+ * link learns its state; anything else fails with Xero's own message; when the lookup fails they are deferred.
  */
 async function settleLocked(ctx: StageContext, writer: BatchWriter, locked: LockedUpdate[]): Promise<void> {
   if (locked.length === 0) return;
@@ -185,16 +185,18 @@ async function settleLocked(ctx: StageContext, writer: BatchWriter, locked: Lock
           writer.call('invoice'),
         ),
     );
-  } catch {
-    for (const l of locked) await l.entry.onFail(l.error);
+  } catch (err) {
+    // Not decided on a guess: tried again later, when the link or Xero tells.
+    const e = err instanceof XeroError ? err : new XeroError('UNAVAILABLE', String(err));
+    const message = `${LOCKED_INVOICE_MESSAGE}; its state in Xero could not be read (${e.message})`;
+    for (const item of locked.flatMap((l) => l.entry.items))
+      ctx.outcomes.finish(item, 'deferred', undefined, message, { error: e });
     return;
   }
   for (const l of locked) {
     const hit = rows.find((r) => str(r.InvoiceNumber)?.toLowerCase() === l.entry.businessKey.toLowerCase());
     const state = hit ? invoiceState(hit) : undefined;
-    const settled =
-      state && (state.xeroStatus === 'PAID' || (state.amountPaid ?? 0) > 0 || (state.amountCredited ?? 0) > 0);
-    if (!state || !settled) {
+    if (!state || !isSettled(state)) {
       await l.entry.onFail(l.error);
       continue;
     }
@@ -202,13 +204,10 @@ async function settleLocked(ctx: StageContext, writer: BatchWriter, locked: Lock
     for (const item of l.entry.items) {
       const known = ctx.orders.get(item.entityId);
       if (known) ctx.orders.remember(item.entityId, { ...known, ...state });
-      ctx.outcomes.finish(
-        item,
-        'synced',
-        'none',
-        `invoice has payments or credits in Xero (${state.xeroStatus}); not edited`,
-        { xeroId: state.xeroId, kind: 'invoice' },
-      );
+      ctx.outcomes.finish(item, 'synced', 'none', notEdited(state.xeroStatus), {
+        xeroId: state.xeroId,
+        kind: 'invoice',
+      });
     }
   }
 }
