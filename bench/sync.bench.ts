@@ -97,7 +97,8 @@ export interface SyncBenchResult {
     cpu_ms_per_order_parts: DrainCpu;
     orders: number;
   };
-  immediate?: { p50_ms: number; p99_ms: number; events: number };
+  /** Webhook → first successful Xero write at 20 events/s, and the Xero calls the events cost. */
+  immediate?: { p50_ms: number; p99_ms: number; events: number; xero_calls: number; calls_per_event: number };
   scale?: {
     speedup_3_vs_1: number;
     orders_per_s_1: number;
@@ -334,7 +335,10 @@ async function immediateSection(timeScale: number, log: (l: string) => void, cou
   let ingest: Awaited<ReturnType<typeof bootIngest>> | undefined;
   let syncer: Awaited<ReturnType<typeof bootSyncer>> | undefined;
   try {
-    await connectStore(t, 'bench-imm', { mode: 'immediate', waitHorizonMinutes: waitHorizonMinutes(timeScale) });
+    const tenant = await connectStore(t, 'bench-imm', {
+      mode: 'immediate',
+      waitHorizonMinutes: waitHorizonMinutes(timeScale),
+    });
     const secret = await registerWebhookStore(t, 'bench-imm');
     ingest = await bootIngest(t);
     syncer = await bootSyncer(t, 'bench-imm-syncer');
@@ -398,10 +402,18 @@ async function immediateSection(timeScale: number, log: (l: string) => void, cou
         `immediate: slow ${String(rows[0]?.entity)} ${String(rows[0]?.entityId)} ${at - sentAt.get(id)!} ms: ${steps}`,
       );
     }
+    const calls = (await countersOf(t, tenant)).total;
     log(
-      `immediate: ${latencies.length} events, p50 ${quantile(latencies, 0.5)} ms, p99 ${quantile(latencies, 0.99)} ms`,
+      `immediate: ${latencies.length} events, p50 ${quantile(latencies, 0.5)} ms, p99 ${quantile(latencies, 0.99)} ms, ` +
+        `${calls} Xero calls for ${events.length} events`,
     );
-    return { p50_ms: quantile(latencies, 0.5), p99_ms: quantile(latencies, 0.99), events: latencies.length };
+    return {
+      p50_ms: quantile(latencies, 0.5),
+      p99_ms: quantile(latencies, 0.99),
+      events: latencies.length,
+      xero_calls: calls,
+      calls_per_event: round(calls / events.length, 3),
+    };
   } finally {
     await ingest?.app.close();
     await syncer?.app.close();

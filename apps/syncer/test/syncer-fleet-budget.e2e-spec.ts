@@ -65,7 +65,10 @@ function freePort(): Promise<number> {
   });
 }
 
-/** A backlog of about `calls` Immediately-mode calls (each change about one call), as a backfill publishes it. */
+/**
+ * A backlog of about `calls` Immediately-mode calls (each change about one call at one element a call), as a backfill
+ * publishes it.
+ */
 function backlogOf(
   storeId: string,
   calls: number,
@@ -185,7 +188,12 @@ describe('one Xero budget per org across syncer and admin-api processes (e2e, bu
 
   beforeAll(async () => {
     buildOnce();
-    t = await setupSyncerEnv({ timeScale: TIME_SCALE, extraEnv: { SYNCER_INTERVAL_MINUTE_MS: String(MINUTE_MS) } });
+    // One element per Xero call: a store's events delivered together still make one call each, so the backlog's
+    // size in calls is known (with 50 a call it would be a few dozen calls, not ten minute-budgets).
+    t = await setupSyncerEnv({
+      timeScale: TIME_SCALE,
+      extraEnv: { SYNCER_INTERVAL_MINUTE_MS: String(MINUTE_MS), XERO_BATCH_SIZE: '1' },
+    });
     for (let i = 0; i < 3; i++) syncers.set(`fleet-syncer-${i}`, spawnSyncer(t, `fleet-syncer-${i}`));
     const port = await freePort();
     adminUrl = `http://127.0.0.1:${port}`;

@@ -61,6 +61,11 @@ export const envSchema = z.object({
   XERO_SCOPE_SET: z.enum(['granular', 'broad']).default('granular'),
   /** Length of Xero's rate-limit "minute" in ms; only tests and benchmarks against a time-scaled sandbox change it. */
   XERO_MINUTE_MS: z.coerce.number().int().min(10).default(60_000),
+  /**
+   * Most elements one Xero write carries (contacts, items, invoices, payments, credit notes); Xero recommends 50 so a
+   * call answers in good time, and limits a call's body to 3.5 MB. Tests set 1 to make every change its own call.
+   */
+  XERO_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
 
   /**
    * Outbound requests to store-given URLs (Magento REST): plain http is refused unless OUTBOUND_ALLOW_HTTP, and

@@ -3,7 +3,7 @@ import { RateBudgetOptions } from './limiter/org-rate-budget';
 
 /** Tuning for XeroModule; every field has a production default. */
 export interface XeroModuleOptions {
-  /** Elements per batch call (Xero recommends ≤ 50). */
+  /** Elements per batch call (default XERO_BATCH_SIZE, 50 as Xero recommends). */
   batchSize?: number;
   /** Request body ceiling per call (Xero's limit is 3.5 MB). */
   maxBatchBytes?: number;

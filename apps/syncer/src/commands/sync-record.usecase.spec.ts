@@ -71,7 +71,7 @@ describe('SyncRecordUseCase (per-record Sync Now)', () => {
       ],
       write: {
         kind: 'latest',
-        change: { storeId: 'store-1', entity: 'product', entityId: 'SKU-1', payload: fetched.payload },
+        changes: [{ storeId: 'store-1', entity: 'product', entityId: 'SKU-1', payload: fetched.payload }],
       },
     });
   });

@@ -47,7 +47,7 @@ export class SyncRecordUseCase {
       write = { kind: 'if-unchanged' };
     } else if (fetched && matches(fetched, storeId, entity, entityId)) {
       item = { ...fetched, correlationId, priorAttempts: 0 };
-      write = { kind: 'latest', change: queueChangeOf(fetched, correlationId) };
+      write = { kind: 'latest', changes: [queueChangeOf(fetched, correlationId)] };
     } else {
       if (fetched) this.logger.warn(`sync.record for ${entity} ${entityId} carried another record; ignored`);
       const ctx = { storeId, tenantId: settings.xeroTenantId, mode: 'manual' as const, correlationId, attempt: 1 };

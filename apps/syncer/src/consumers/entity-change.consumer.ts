@@ -18,8 +18,8 @@ import { HandleEntityChangeUseCase } from '../sync/handle-entity-change.usecase'
  * Events of one partition handled at once (events of one record still go one after another). A Cron Job store's
  * events are saved to the queue many at once (BufferEntityChangeUseCase gathers what is in flight into one write,
  * up to INTAKE_BATCH_MAX): with 10 in flight per partition an intake write held about 12 events and the intake's
- * three commands were 0.8 of a drain's 1.28 per order. Events delivered at once are held to
- * DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY per store and entity type by HandleEntityChangeUseCase.
+ * three commands were 0.8 of a drain's 1.28 per order. Immediately-mode events of a store are delivered together by
+ * HandleEntityChangeUseCase (up to IMMEDIATE_BATCH_MAX a delivery).
  */
 export const EVENTS_IN_FLIGHT_PER_PARTITION = 100;
 

@@ -86,10 +86,11 @@ function setup(opts: {
         const held = opts.held?.[`${entity}:${entityId}`];
         return held ? [{ ...held, entity, entityId } as PendingChangeRecord] : [];
       }),
-    saveLatest: async (change, state) => {
-      writes.push({ op: 'saveLatest', eventId: change.eventId, state });
-      return 'saved';
-    },
+    saveLatestEach: async (entries) =>
+      entries.map(({ change, state }) => {
+        writes.push({ op: 'saveLatest', eventId: change.eventId, state });
+        return 'saved' as const;
+      }),
     recordAttemptIfUnchanged: async (id, eventId, state, from) => {
       writes.push({ op: 'ifUnchanged', id, eventId, state, from });
       return true;
@@ -368,7 +369,7 @@ describe('DeliverAndRecordUseCase', () => {
     const a = item('customer', '5');
     const { run, delivered, writes, logged } = setup({ answer: async () => [result(a, { xeroId: 'c-5' })] });
     const change = { storeId: 'store-1', entity: 'customer', entityId: '5', rank: 0, eventId: a.eventId } as never;
-    await run({ mode: 'immediate', items: [a], write: { kind: 'latest', change } });
+    await run({ mode: 'immediate', items: [a], write: { kind: 'latest', changes: [change] } });
     expect(delivered[0].opts.priority).toBe('interactive');
     expect(logged[0][0].mode).toBe('immediate');
     expect(writes).toEqual([
@@ -380,7 +381,7 @@ describe('DeliverAndRecordUseCase', () => {
     const a = item('customer', '6');
     const { run, delivered } = setup({ answer: async () => [result(a, { xeroId: 'c-6' })] });
     const change = { storeId: 'store-1', entity: 'customer', entityId: '6', rank: 0, eventId: a.eventId } as never;
-    await run({ mode: 'immediate', priority: 'backfill', items: [a], write: { kind: 'latest', change } });
+    await run({ mode: 'immediate', priority: 'backfill', items: [a], write: { kind: 'latest', changes: [change] } });
     expect(delivered[0].opts).toMatchObject({ priority: 'backfill', callClass: 'sync' });
   });
 
@@ -415,10 +416,38 @@ describe('DeliverAndRecordUseCase', () => {
     expect(done.writes[0].state).toMatchObject({ status: 'synced', attempts: 3 });
   });
 
-  it('a latest-content write takes exactly one record', async () => {
+  it("Immediately, events delivered together: each saved as its record's latest in its own state", async () => {
+    const a = item('customer', '7');
+    const b = item('order', '8');
+    const { run, delivered, writes, logged } = setup({
+      answer: async () => [
+        result(a, { xeroId: 'c-7' }),
+        result(b, { status: 'failed', message: 'Account code is not valid', calls: 1 }),
+      ],
+    });
+    const changeOf = (i: typeof a) => ({
+      storeId: 'store-1',
+      entity: i.entity,
+      entityId: i.entityId,
+      eventId: i.eventId,
+    });
+    await run({
+      mode: 'immediate',
+      items: [a, b],
+      write: { kind: 'latest', changes: [changeOf(a), changeOf(b)] as never },
+    });
+    expect(delivered).toHaveLength(1);
+    expect(logged[0]).toHaveLength(2);
+    expect(writes).toEqual([
+      { op: 'saveLatest', eventId: a.eventId, state: expect.objectContaining({ status: 'synced', xeroId: 'c-7' }) },
+      { op: 'saveLatest', eventId: b.eventId, state: expect.objectContaining({ status: 'failed' }) },
+    ]);
+  });
+
+  it('a latest-content write takes one change per item', async () => {
     const { run } = setup({});
     await expect(
-      run({ items: [item('order', '1'), item('order', '2')], write: { kind: 'latest', change: {} as never } }),
-    ).rejects.toThrow('one record');
+      run({ items: [item('order', '1'), item('order', '2')], write: { kind: 'latest', changes: [{} as never] } }),
+    ).rejects.toThrow('one change per item');
   });
 });

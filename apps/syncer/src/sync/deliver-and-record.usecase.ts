@@ -63,8 +63,11 @@ export function attemptItemOf(
 
 /** Where the new states go in the queue: the caller's concern, written after the log rows. */
 export type QueueWrite =
-  /** Immediately mode, one event: its content becomes the record's latest (coalesced) in its new state. */
-  | { kind: 'latest'; change: NewPendingChange }
+  /**
+   * Immediately mode (events delivered together): each item's event content (`changes`, one per item, in order)
+   * becomes its record's latest (coalesced) in its new state.
+   */
+  | { kind: 'latest'; changes: NewPendingChange[] }
   /**
    * Records read from the queue out of band (Sync Now, a wake-up): their new state, unless the content changed or
    * a flusher holds them meanwhile, or (with `fromStatus`) they left that status.
@@ -129,7 +132,8 @@ export class DeliverAndRecordUseCase {
 
   /** The outcome of every item, in order (including quiet ones, which were neither logged nor written). */
   async execute(req: DeliverAndRecordRequest): Promise<AttemptOutcome[]> {
-    if (req.write.kind === 'latest' && req.items.length !== 1) throw new Error('a latest-content write is one record');
+    if (req.write.kind === 'latest' && req.write.changes.length !== req.items.length)
+      throw new Error('a latest-content write has one change per item');
     const priority = req.priority ?? PRIORITY_OF_MODE[req.mode];
     const callClass: CallClass = req.mode === 'manual' ? 'sync-now' : 'sync';
     const started = Date.now();
@@ -155,7 +159,7 @@ export class DeliverAndRecordUseCase {
     // Log first: if the queue write then fails, the record is delivered again (unchanged, no call) and logged
     // again, rather than being marked done with its attempt unexplained.
     await this.log(req, recorded);
-    await this.write(storeId, req.write, recorded);
+    await this.write(storeId, req, recorded);
     await this.linkWaits(storeId, req.write, recorded);
     return outcomes;
   }
@@ -257,12 +261,15 @@ export class DeliverAndRecordUseCase {
     }
   }
 
-  private async write(storeId: string, write: QueueWrite, outcomes: AttemptOutcome[]): Promise<void> {
+  private async write(storeId: string, req: DeliverAndRecordRequest, outcomes: AttemptOutcome[]): Promise<void> {
     const idOf = (item: AttemptItem) => pendingChangeId({ storeId, entity: item.entity, entityId: item.entityId });
+    const write = req.write;
     switch (write.kind) {
-      case 'latest':
-        for (const o of outcomes) await this.queue.saveLatest(write.change, o.state);
+      case 'latest': {
+        const changeOf = new Map(req.items.map((item, i) => [item, write.changes[i]]));
+        await this.queue.saveLatestEach(outcomes.map((o) => ({ change: changeOf.get(o.item)!, state: o.state })));
         return;
+      }
       case 'if-unchanged':
         for (const o of outcomes)
           await this.queue.recordAttemptIfUnchanged(idOf(o.item), o.item.eventId, o.state, write.fromStatus);

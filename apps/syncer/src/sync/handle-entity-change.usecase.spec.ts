@@ -13,7 +13,7 @@ import { DeliveryResult, XeroDeliveryService } from '@xero-sync/xero';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
 import { BufferEntityChangeUseCase } from './buffer-entity-change.usecase';
 import { DeliverAndRecordUseCase } from './deliver-and-record.usecase';
-import { DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY, HandleEntityChangeUseCase } from './handle-entity-change.usecase';
+import { HandleEntityChangeUseCase } from './handle-entity-change.usecase';
 import { StoreDependencyQueries } from './store-dependency.queries';
 import { SyncEntityUseCase } from './sync-entity.usecase';
 import { strictFake as strict } from '@xero-sync/testing';
@@ -48,10 +48,16 @@ function setup(
   const logged: unknown[][] = [];
   const queue = strict<PendingChangeRepository>('queue', {
     findByKey: async () => existing,
-    saveLatest: async (change, state) => {
-      saved.push({ state, eventId: change.eventId });
-      return 'saved';
-    },
+    // `existing` is the held content of record customer 5 only.
+    findByKeys: async (storeId, keys) =>
+      existing && keys.some((k) => k.entity === 'customer' && k.entityId === '5')
+        ? [{ ...existing, id: `${storeId}|customer|5` }]
+        : [],
+    saveLatestEach: async (entries) =>
+      entries.map(({ change, state }) => {
+        saved.push({ state, eventId: change.eventId });
+        return 'saved' as const;
+      }),
     saveLatestMany: async (changes, state) =>
       changes.map((change) => {
         saved.push({ state, eventId: change.eventId });
@@ -158,15 +164,12 @@ describe('HandleEntityChangeUseCase', () => {
     expect(await setup({ entitiesEnabled: ['order'] }, null).useCase.execute(event())).toBe('disabled');
   });
 
-  it('delivers at most DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY events of a store and entity type at once; Cron Job intake is not held', async () => {
-    let inFlight = 0;
-    let most = 0;
+  it("delivers a store's Immediately events arriving while its delivery runs together in the next one; Cron Job intake is not held", async () => {
+    const deliveries: string[][] = [];
     const released: (() => void)[] = [];
     const deliver = async (_s: unknown, items: { entityId: string }[]): Promise<DeliveryResult[]> => {
-      inFlight += 1;
-      most = Math.max(most, inFlight);
+      deliveries.push(items.map((i) => i.entityId));
       await new Promise<void>((resolve) => released.push(resolve));
-      inFlight -= 1;
       return items.map((i) => ({
         entity: 'customer',
         entityId: i.entityId,
@@ -178,28 +181,65 @@ describe('HandleEntityChangeUseCase', () => {
         durationMs: 1,
       }));
     };
-    const { useCase, saved } = setup({ mode: 'immediate' }, null, { deliver: deliver });
-    const events = Array.from({ length: DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY + 5 }, (_, i) => ({
-      ...event(),
-      entityId: String(100 + i),
-    }));
-    const outcomes = Promise.all(events.map((e) => useCase.execute(e)));
+    const { useCase, saved, logged } = setup({ mode: 'immediate' }, null, { deliver: deliver });
     const settle = () => new Promise((r) => setTimeout(r, 5));
+    const first = { ...event(), entityId: '100' };
+    const firstOutcome = useCase.execute(first);
     await settle();
-    expect(inFlight).toBe(DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY);
-    // Each delivery that ends lets one waiting event in, until all are delivered.
-    while (released.length > 0) {
-      released.shift()!();
-      await settle();
-    }
-    expect(await outcomes).toEqual(events.map(() => 'delivered'));
-    expect(most).toBe(DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY);
-    expect(saved.filter((x) => x.state.status === 'synced')).toHaveLength(events.length);
+    // A lone event goes at once, on its own.
+    expect(deliveries).toEqual([['100']]);
+    const later = Array.from({ length: 12 }, (_, i) => ({ ...event(), entityId: String(101 + i) }));
+    const laterOutcomes = Promise.all(later.map((e) => useCase.execute(e)));
+    await settle();
+    // Nothing more starts while the store's delivery runs.
+    expect(deliveries).toHaveLength(1);
+    released.shift()!();
+    await settle();
+    // The twelve that arrived meanwhile go to Xero in one delivery and are logged in one write.
+    expect(deliveries).toEqual([['100'], later.map((e) => e.entityId)]);
+    released.shift()!();
+    expect(await firstOutcome).toBe('delivered');
+    expect(await laterOutcomes).toEqual(later.map(() => 'delivered'));
+    expect(logged.map((rows) => rows.length)).toEqual([1, 12]);
+    expect(saved.map((x) => x.eventId).sort()).toEqual([first, ...later].map((e) => e.eventId).sort());
+    expect(saved.every((x) => x.state.status === 'synced')).toBe(true);
 
-    // A Cron Job store's events are not held by the deliveries' limit: all of them are queued at once.
+    // A Cron Job store's events are not held by the deliveries: all of them are queued at once.
     const cron = setup({ mode: 'cron' }, null);
-    const queued = await Promise.all(events.map((e) => cron.useCase.execute(e)));
-    expect(queued).toEqual(events.map(() => 'queued'));
-    expect(cron.saved).toHaveLength(events.length);
+    const queued = await Promise.all(later.map((e) => cron.useCase.execute(e)));
+    expect(queued).toEqual(later.map(() => 'queued'));
+    expect(cron.saved).toHaveLength(later.length);
+  });
+
+  it('drops a redelivery among events delivered together and delivers the others', async () => {
+    const deliveries: string[][] = [];
+    const deliver = async (_s: unknown, items: { entityId: string }[]): Promise<DeliveryResult[]> => {
+      deliveries.push(items.map((i) => i.entityId));
+      return items.map((i) => ({
+        entity: 'customer',
+        entityId: i.entityId,
+        status: 'synced',
+        action: 'update',
+        xeroId: `x-${i.entityId}`,
+        message: 'OK',
+        calls: 1,
+        durationMs: 1,
+      }));
+    };
+    const redelivered = event();
+    const held = {
+      eventId: redelivered.eventId,
+      occurredAt: new Date(redelivered.occurredAt),
+      attempts: 0,
+      status: 'synced',
+    };
+    const { useCase, saved } = setup({ mode: 'immediate' }, held as PendingChangeRecord, { deliver });
+    const other = { ...event(), entityId: '6' };
+    expect(await Promise.all([useCase.execute(redelivered), useCase.execute(other)])).toEqual([
+      'duplicate',
+      'delivered',
+    ]);
+    expect(deliveries).toEqual([['6']]);
+    expect(saved.map((x) => x.eventId)).toEqual([other.eventId]);
   });
 });

@@ -1,24 +1,38 @@
 import { Injectable } from '@nestjs/common';
 import { EntityChangeEvent } from '@xero-sync/contracts';
 import { eventsOut } from '@xero-sync/observability';
-import { PendingChangeRecord, PendingChangeRepository, StoreSettings } from '@xero-sync/persistence';
+import { pendingChangeId, PendingChangeRecord, PendingChangeRepository, StoreSettings } from '@xero-sync/persistence';
 import { DeliveryStatus } from '@xero-sync/xero';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
 import { BufferEntityChangeUseCase } from './buffer-entity-change.usecase';
 import { DeliverAndRecordUseCase } from './deliver-and-record.usecase';
 import { KeyedLimiter } from './keyed-limiter';
-import { SyncEntityUseCase } from './sync-entity.usecase';
+import { KeyedGroupCommit } from './group-commit';
+import { ImmediateEvent, SyncEntityUseCase } from './sync-entity.usecase';
 import { queueChangeOf } from './sync-policy';
 
 /**
- * Immediately (and replayed) events of one store and entity type delivered at once. An event spends most of its
- * time in MongoDB work around its one Xero call, so 10 at once keep the org's calls coming; the fleet budget still
- * holds Xero's 5 in flight.
+ * Replayed events of one store and entity type delivered at once (each is its own delivery: it is compared with
+ * the content held one by one).
  */
-export const DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY = 10;
+export const REPLAYS_IN_FLIGHT_PER_STORE_ENTITY = 10;
+
+/**
+ * Most Immediately-mode events delivered together. Events of a store arriving while its delivery runs wait for it to
+ * end and go together in the next (group commit), so a delivery's fixed work (claims, budget slots, Xero calls,
+ * writes) is shared under load; a lone event starts at once. 50 fills one Xero call of a kind and keeps a run short,
+ * so the events arriving meanwhile wait little.
+ */
+export const IMMEDIATE_BATCH_MAX = 50;
 
 /** What became of an event; a replayed one that was attempted answers its delivery status. */
 export type EntityChangeOutcome = 'disabled' | 'duplicate' | 'stale' | 'queued' | 'delivered' | DeliveryStatus;
+
+interface ArrivedEvent {
+  event: EntityChangeEvent;
+  settings: StoreSettings;
+  correlationId?: string;
+}
 
 /**
  * Routes a valid event by its store's settings: entity types the store does not sync are skipped; an event
@@ -29,7 +43,12 @@ export type EntityChangeOutcome = 'disabled' | 'duplicate' | 'stale' | 'queued' 
  */
 @Injectable()
 export class HandleEntityChangeUseCase {
-  private readonly deliveringNow = new KeyedLimiter(DELIVERIES_IN_FLIGHT_PER_STORE_ENTITY);
+  private readonly replaying = new KeyedLimiter(REPLAYS_IN_FLIGHT_PER_STORE_ENTITY);
+  /** Immediately-mode events by store and priority (a backfill's events never hold up the store's own). */
+  private readonly deliveringNow = new KeyedGroupCommit<ArrivedEvent, EntityChangeOutcome>(
+    (_, events) => this.deliverNow(events),
+    { maxBatch: IMMEDIATE_BATCH_MAX, gatherMs: 0 },
+  );
 
   constructor(
     private readonly settings: SyncSettingsCache,
@@ -45,35 +64,52 @@ export class HandleEntityChangeUseCase {
       eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'disabled' });
       return 'disabled';
     }
-    if (settings.mode === 'cron' && event.origin !== 'replay') {
+    if (event.origin === 'replay') {
+      return this.replaying.run(`${event.storeId}|${event.entity}`, async () => {
+        const existing = await this.queue.findByKey(event.storeId, event.entity, event.entityId);
+        return this.replay(event, settings, existing, correlationId);
+      });
+    }
+    if (settings.mode === 'cron') {
       // The intake tells redeliveries and older content apart itself, for many events in one read.
       const saved = await this.buffer.execute(event, correlationId);
       return saved === 'saved' ? 'queued' : saved;
     }
-    // Delivered now: as many at once per store and entity type as the consumer used to keep in flight per
-    // partition (a store's events of one type share one partition), while Cron Job events are taken many at once.
-    return this.deliveringNow.run(`${event.storeId}|${event.entity}`, () =>
-      this.deliverNow(event, settings, correlationId),
-    );
+    const lane = event.origin === 'backfill' ? 'backfill' : 'interactive';
+    return this.deliveringNow.submit(`${event.storeId}|${lane}`, { event, settings, correlationId });
   }
 
-  private async deliverNow(
-    event: EntityChangeEvent,
-    settings: StoreSettings,
-    correlationId?: string,
-  ): Promise<EntityChangeOutcome> {
-    const existing = await this.queue.findByKey(event.storeId, event.entity, event.entityId);
-    if (event.origin === 'replay') return this.replay(event, settings, existing, correlationId);
-    if (existing && existing.eventId === event.eventId) {
-      eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'duplicate' });
-      return 'duplicate';
-    }
-    if (existing && existing.occurredAt.getTime() > new Date(event.occurredAt).getTime()) {
-      eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'stale' });
-      return 'stale';
-    }
-    await this.syncNow.execute(event, settings, existing, correlationId);
-    return 'delivered';
+  /**
+   * Events of one store delivered together: the records' held contents in one read, redeliveries and older content
+   * dropped, the rest in one delivery. A store's events of one record never arrive together (the consumer hands a
+   * record's events over one after another).
+   */
+  private async deliverNow(arrived: ArrivedEvent[]): Promise<EntityChangeOutcome[]> {
+    // The settings read last are the freshest.
+    const settings = arrived[arrived.length - 1].settings;
+    const held = new Map<string, PendingChangeRecord>();
+    // The queue's open item comes before the record's synced copy, as in findByKey.
+    for (const record of await this.queue.findByKeys(
+      settings.storeId,
+      arrived.map(({ event }) => event),
+    ))
+      if (!held.has(record.id)) held.set(record.id, record);
+    const toDeliver: ImmediateEvent[] = [];
+    const outcomes = arrived.map(({ event, correlationId }): EntityChangeOutcome => {
+      const existing = held.get(pendingChangeId(event)) ?? null;
+      if (existing && existing.eventId === event.eventId) {
+        eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'duplicate' });
+        return 'duplicate';
+      }
+      if (existing && existing.occurredAt.getTime() > new Date(event.occurredAt).getTime()) {
+        eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'stale' });
+        return 'stale';
+      }
+      toDeliver.push({ event, existing, correlationId });
+      return 'delivered';
+    });
+    await this.syncNow.execute(toDeliver, settings);
+    return outcomes;
   }
 
   /**
@@ -106,7 +142,7 @@ export class HandleEntityChangeUseCase {
           waitingSince: held?.status === 'waiting' ? held.waitingSince : undefined,
         },
       ],
-      write: held ? { kind: 'if-unchanged' } : { kind: 'latest', change: queueChangeOf(event, correlationId) },
+      write: held ? { kind: 'if-unchanged' } : { kind: 'latest', changes: [queueChangeOf(event, correlationId)] },
     });
     return result.status;
   }

@@ -22,11 +22,19 @@ interface ParkedItem {
   wakes: number;
 }
 
+/** An Immediately-mode event to deliver and what the queue held of its record when it arrived. */
+export interface ImmediateEvent {
+  event: EntityChangeEvent;
+  existing: PendingChangeRecord | null;
+  correlationId?: string;
+}
+
 /**
- * Immediately mode: delivers one event to Xero now (interactive priority; a backfill's events at backfill priority). Whatever happens, the event ends
- * durably recorded before the offset may be committed: synced (the content is kept for per-record Sync Now),
- * or queued (deferred by budget/breaker/connection, retryable failure, waiting on a dependency) for the
- * flusher, or failed (permanent, visible for Sync Now after a fix).
+ * Immediately mode: delivers events of one store to Xero now, together (one delivery: one claim of their records,
+ * batched Xero calls, one log write), at interactive priority (a backfill's events at backfill priority: the caller
+ * does not mix the two). Whatever happens, each event ends durably recorded before its offset may be committed:
+ * synced (the content is kept for per-record Sync Now), or queued (deferred by budget/breaker/connection, retryable
+ * failure, waiting on a dependency) for the flusher, or failed (permanent, visible for Sync Now after a fix).
  */
 @Injectable()
 export class SyncEntityUseCase {
@@ -39,13 +47,9 @@ export class SyncEntityUseCase {
     private readonly queue: PendingChangeRepository,
   ) {}
 
-  async execute(
-    event: EntityChangeEvent,
-    settings: StoreSettings,
-    existing: PendingChangeRecord | null,
-    correlationId?: string,
-  ): Promise<void> {
-    const item = {
+  async execute(events: ImmediateEvent[], settings: StoreSettings): Promise<void> {
+    if (events.length === 0) return;
+    const items = events.map(({ event, existing, correlationId }) => ({
       entity: event.entity,
       entityId: event.entityId,
       payload: event.payload,
@@ -53,18 +57,20 @@ export class SyncEntityUseCase {
       correlationId,
       // New content starts a fresh attempt count; a redelivered event continues the old one.
       priorAttempts: existing && existing.eventId === event.eventId ? existing.attempts : 0,
-    };
-    const [{ state }] = await this.deliverAndRecord.execute({
+    }));
+    const outcomes = await this.deliverAndRecord.execute({
       settings,
       mode: 'immediate',
-      priority: event.origin === 'backfill' ? 'backfill' : undefined,
-      items: [item],
-      write: { kind: 'latest', change: queueChangeOf(event, correlationId) },
+      priority: events[0].event.origin === 'backfill' ? 'backfill' : undefined,
+      items,
+      write: { kind: 'latest', changes: events.map((e) => queueChangeOf(e.event, e.correlationId)) },
     });
-    if (state.status === 'pending' || state.status === 'waiting')
-      eventsOut.inc({ app: 'syncer', entity: event.entity, outcome: 'queued' });
-    if (state.status === 'waiting') this.park(event.storeId, item);
-    else if (state.status === 'synced') await this.retryParked(event.storeId, settings);
+    for (const { item, state } of outcomes) {
+      if (state.status === 'pending' || state.status === 'waiting')
+        eventsOut.inc({ app: 'syncer', entity: item.entity, outcome: 'queued' });
+      if (state.status === 'waiting') this.park(settings.storeId, item);
+    }
+    if (outcomes.some((o) => o.state.status === 'synced')) await this.retryParked(settings.storeId, settings);
   }
 
   /** Remembers an item this syncer parked as waiting (bounded: the oldest is left to the flusher). */

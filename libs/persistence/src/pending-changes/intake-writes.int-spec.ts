@@ -134,4 +134,36 @@ describe('PendingChangeRepository.saveLatestMany on FerretDB', () => {
     expect(one?.eventId).toBe('racer');
     expect((await model.findById(`${store}|order|2`).lean().exec())?.eventId).toBe(other.eventId);
   });
+
+  it('saveLatestEach (Immediately events delivered together): synced contents become copies in a few commands for all, superseding older queued changes, open states are queued', async () => {
+    const store = 'shop-each';
+    const synced = (xeroId: string) => ({ status: 'synced' as const, attempts: 1, syncedAt: new Date(), xeroId });
+    // Held: an older open change of record 1 (superseded by its delivery) and a newer open change of record 2
+    // (which the older delivered content must not remove).
+    await repo.saveLatest(change(store, '1', '2026-01-01T09:00:00Z'), pending);
+    await repo.saveLatest(change(store, '2', '2026-01-01T12:00:00Z', 'newer-2'), pending);
+    const delivered = Array.from({ length: 30 }, (_, i) => change(store, String(i + 1), '2026-01-01T10:00:00Z'));
+    const failed = change(store, '99', '2026-01-01T10:00:00Z');
+    commands.length = 0;
+    const outcomes = await repo.saveLatestEach([
+      ...delivered.map((c, i) => ({ change: c, state: synced(`x-${i + 1}`) })),
+      { change: failed, state: { status: 'failed' as const, attempts: 1, lastError: 'Account code is not valid' } },
+    ]);
+    expect(outcomes).toEqual([...delivered.map(() => 'saved'), 'saved']);
+    // The copies: one read, one insert (nothing to replace); the queue: one delete for all, one upsert for the failure.
+    expect([...commands].sort()).toEqual(
+      ['delete pending_changes', 'find record_copies', 'insert record_copies', 'update pending_changes'].sort(),
+    );
+    const copied = await copies.find({ storeId: store }).lean().exec();
+    expect(copied).toHaveLength(30);
+    expect(copied.find((c) => c._id === `${store}|order|7`)).toMatchObject({
+      xeroId: 'x-7',
+      eventId: delivered[6].eventId,
+    });
+    const queued = await model.find({ storeId: store }).lean().exec();
+    expect(queued.map((q) => [q.entityId, q.eventId, q.status]).sort()).toEqual([
+      ['2', 'newer-2', 'pending'],
+      ['99', failed.eventId, 'failed'],
+    ]);
+  });
 });

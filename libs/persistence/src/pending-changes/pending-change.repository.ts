@@ -114,6 +114,42 @@ export class PendingChangeRepository {
   }
 
   /**
+   * `saveLatest` for several records' contents at once (Immediately-mode events delivered together), each in its own
+   * state; outcomes in order. Synced contents are kept as copies in one write for all (`keepCopies`) and the older
+   * queued changes they supersede leave the queue in one command; open states are saved one by one, at once.
+   */
+  async saveLatestEach(
+    entries: { change: NewPendingChange; state: PendingChangeState }[],
+  ): Promise<SaveLatestOutcome[]> {
+    const synced = entries.filter((e) => e.state.status === 'synced');
+    if (synced.length < 2) return Promise.all(entries.map((e) => this.saveLatest(e.change, e.state)));
+    const copies = synced.map(({ change, state }) =>
+      copyOf({ _id: pendingChangeId(change), attempts: 0, ...change, payload: JSON.stringify(change.payload) }, state),
+    );
+    // As saveLatest: the copy first, then the superseded queued change (a crash in between leaves both, harmless).
+    const keep = async () => {
+      await keepCopies(this.copies, copies);
+      await this.model.bulkWrite(
+        synced.map(({ change }) => ({
+          deleteOne: { filter: { _id: pendingChangeId(change), occurredAt: { $lte: change.occurredAt } } },
+        })),
+        { ordered: false },
+      );
+    };
+    const [outcomes] = await Promise.all([
+      Promise.all(
+        entries.map((e) =>
+          e.state.status === 'synced'
+            ? Promise.resolve<SaveLatestOutcome>('saved')
+            : this.saveLatest(e.change, e.state),
+        ),
+      ),
+      keep(),
+    ]);
+    return outcomes;
+  }
+
+  /**
    * Cron Job intake of many events at once: each change as `findByKey` + `saveLatest` would store it (a redelivery
    * is `duplicate`, content older than the queue's or the copy's is `stale`), in three commands per batch (see
    * intake-writes.ts). `state` is an open state. Outcomes in the order of `changes`.

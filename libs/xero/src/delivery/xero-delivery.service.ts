@@ -27,6 +27,7 @@ const BUSY_RETRY_MS = 2_000;
 export class XeroDeliveryService {
   private readonly logger = new Logger(XeroDeliveryService.name);
   private readonly instance: string;
+  private readonly options: XeroModuleOptions;
 
   constructor(
     private readonly client: XeroAccountingClient,
@@ -34,9 +35,10 @@ export class XeroDeliveryService {
     private readonly connections: XeroConnectionService,
     @Inject(RECORD_LEASES) private readonly claims: LeaseRepository,
     @Inject(APP_CONFIG) config: AppConfig,
-    @Optional() @Inject(XERO_OPTIONS) private readonly options: XeroModuleOptions = {},
+    @Optional() @Inject(XERO_OPTIONS) options: XeroModuleOptions = {},
   ) {
     this.instance = config.SYNCER_INSTANCE_ID;
+    this.options = { ...options, batchSize: options.batchSize ?? config.XERO_BATCH_SIZE };
   }
 
   /** Delivers items for the store of `settings`; never throws for per-item problems (each item gets a result). */
