@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityChangeEvent, EntityName } from '@xero-sync/contracts';
-import { eventsOut, runWithCorrelation } from '@xero-sync/observability';
-import {
-  PendingChangeRecord,
-  PendingChangeRepository,
-  PendingChangeState,
-  StoreSettings,
-} from '@xero-sync/persistence';
+import { eventsOut } from '@xero-sync/observability';
+import { PendingChangeRecord, PendingChangeRepository, StoreSettings } from '@xero-sync/persistence';
 import { attemptItemOf, DeliverAndRecordUseCase } from './deliver-and-record.usecase';
 import { queueChangeOf } from './sync-policy';
 
@@ -84,10 +79,10 @@ export class SyncEntityUseCase {
 
   /**
    * A record of the store reached Xero: what the store's waiting items wait for (their order, its authorising
-   * change, the payment a credit memo refunds) is usually the event just delivered, so each is tried again now
-   * instead of after its back-off. Still waiting stays parked without a log row; any other outcome is logged and
-   * recorded unless the item changed or a flusher holds it meanwhile. Only a latency gain: the flusher retries
-   * parked items anyway (and those of a syncer that died).
+   * change, the payment a credit memo refunds) is usually among the events just delivered, so the parked items are
+   * tried again now, together (one read, one delivery), instead of after their back-off. Still waiting stays parked
+   * without a log row; any other outcome is logged and recorded unless the item changed or a flusher holds it
+   * meanwhile. Only a latency gain: the flusher retries parked items anyway (and those of a syncer that died).
    */
   private async retryParked(storeId: string, settings: StoreSettings): Promise<void> {
     const parked = this.parked.get(storeId);
@@ -97,32 +92,31 @@ export class SyncEntityUseCase {
       // Another pass while one brought a record in: a parked memo may wait for a parked store invoice.
       for (let progressed = true; progressed && parked.size > 0;) {
         progressed = false;
-        for (const [key, ref] of [...parked]) {
-          const record = await this.queue.findByKey(storeId, ref.entity, ref.entityId);
-          const outcome =
-            record?.status === 'waiting'
-              ? await runWithCorrelation(record.correlationId, () => this.retryOne(settings, record))
-              : 'gone';
-          progressed ||= outcome === 'synced';
+        const waiting = new Map<string, PendingChangeRecord>();
+        for (const record of await this.queue.findByKeys(storeId, [...parked.values()]))
+          if (record.status === 'waiting') waiting.set(`${record.entity}|${record.entityId}`, record);
+        // Gone from the queue's waiting items (synced, changed, failed or claimed by a flusher): nothing to wake.
+        for (const key of [...parked.keys()]) if (!waiting.has(key)) parked.delete(key);
+        if (waiting.size === 0) break;
+        const outcomes = await this.deliverAndRecord.execute({
+          settings,
+          mode: 'immediate',
+          items: [...waiting.values()].map((record) => attemptItemOf(record)),
+          write: { kind: 'if-unchanged', fromStatus: 'waiting' },
+          quietWhileWaiting: true,
+        });
+        for (const { item, result, state } of outcomes) {
+          const key = `${item.entity}|${item.entityId}`;
+          const status = result.status === 'waiting' ? 'waiting' : state.status;
+          progressed ||= status === 'synced';
           // What it waits for was not among the next few records: its back-off in the flusher takes over.
-          if (outcome !== 'waiting' || ++ref.wakes >= MAX_WAKES) parked.delete(key);
+          const ref = parked.get(key);
+          if (status !== 'waiting' || (ref && ++ref.wakes >= MAX_WAKES)) parked.delete(key);
         }
       }
     } finally {
       this.retrying.delete(storeId);
       if (parked.size === 0) this.parked.delete(storeId);
     }
-  }
-
-  /** One parked item again: its new state ('waiting': nothing recorded, it stays parked). */
-  private async retryOne(settings: StoreSettings, record: PendingChangeRecord): Promise<PendingChangeState['status']> {
-    const [{ result, state }] = await this.deliverAndRecord.execute({
-      settings,
-      mode: 'immediate',
-      items: [attemptItemOf(record)],
-      write: { kind: 'if-unchanged', fromStatus: 'waiting' },
-      quietWhileWaiting: true,
-    });
-    return result.status === 'waiting' ? 'waiting' : state.status;
   }
 }
