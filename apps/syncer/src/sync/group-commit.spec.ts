@@ -23,7 +23,7 @@ describe('KeyedGroupCommit', () => {
     expect(h.batches).toEqual([{ key: 'a', items: [1] }]);
     const rest = Promise.all([2, 3, 4].map((n) => commit.submit('a', n)));
     await settle();
-    expect(commit.load('a')).toEqual({ waiting: 3, running: true });
+    expect(commit.load('a')).toEqual({ waiting: 3, running: 1 });
     h.release.shift()!();
     expect(await first).toBe(10);
     await settle();
@@ -32,7 +32,7 @@ describe('KeyedGroupCommit', () => {
     expect(await rest).toEqual([20, 30, 40]);
     await settle();
     // An idle key keeps nothing.
-    expect(commit.load('a')).toEqual({ waiting: 0, running: false });
+    expect(commit.load('a')).toEqual({ waiting: 0, running: 0 });
   });
 
   it('runs keys independently and splits a backlog into batches of at most maxBatch', async () => {
@@ -92,5 +92,36 @@ describe('KeyedGroupCommit', () => {
     const b = commit.submit('k', 2);
     expect(await Promise.all([a, b])).toEqual([1, 2]);
     expect(seen).toEqual([[1, 2]]);
+  });
+
+  it('with concurrency, starts another batch alongside only for a full batch waiting', async () => {
+    const h = heldHandler();
+    const commit = new KeyedGroupCommit(h.handle, { maxBatch: 2, gatherMs: 0, concurrency: 2 });
+    const results = [commit.submit('a', 1)];
+    await settle();
+    results.push(commit.submit('a', 2));
+    await settle();
+    // One item waiting: it waits for the running batch.
+    expect(h.batches.map((b) => b.items)).toEqual([[1]]);
+    results.push(commit.submit('a', 3));
+    await settle();
+    // A full batch waiting: it starts alongside.
+    expect(h.batches.map((b) => b.items)).toEqual([[1], [2, 3]]);
+    results.push(commit.submit('a', 4), commit.submit('a', 5), commit.submit('a', 6));
+    await settle();
+    // No third batch at once (concurrency 2), whatever waits.
+    expect(commit.load('a')).toEqual({ waiting: 3, running: 2 });
+    h.release.shift()!();
+    await settle();
+    // The freed place takes a full batch; the one left waits for the last batch running.
+    expect(h.batches.map((b) => b.items)).toEqual([[1], [2, 3], [4, 5]]);
+    h.release.shift()!();
+    await settle();
+    expect(commit.load('a')).toEqual({ waiting: 1, running: 1 });
+    h.release.shift()!();
+    await settle();
+    expect(h.batches.map((b) => b.items)).toEqual([[1], [2, 3], [4, 5], [6]]);
+    h.release.shift()!();
+    expect(await Promise.all(results)).toEqual([10, 20, 30, 40, 50, 60]);
   });
 });

@@ -6,6 +6,11 @@ export interface GroupCommitOptions {
    * items handed over in the same turn of the event loop).
    */
   gatherMs: number;
+  /**
+   * Batches of one key handled at once while a backlog lasts (default 1): a further batch starts only when a full
+   * batch is waiting, so grouping stays as it is below that.
+   */
+  concurrency?: number;
 }
 
 interface Waiting<T, R> {
@@ -16,7 +21,8 @@ interface Waiting<T, R> {
 
 interface Lane<T, R> {
   waiting: Waiting<T, R>[];
-  running: boolean;
+  /** Batches being handled. */
+  running: number;
   gathering?: NodeJS.Timeout | NodeJS.Immediate;
 }
 
@@ -38,20 +44,25 @@ export class KeyedGroupCommit<T, R> {
 
   submit(key: string, item: T): Promise<R> {
     let lane = this.lanes.get(key);
-    if (!lane) this.lanes.set(key, (lane = { waiting: [], running: false }));
+    if (!lane) this.lanes.set(key, (lane = { waiting: [], running: 0 }));
     const result = new Promise<R>((resolve, reject) => lane.waiting.push({ item, resolve, reject }));
     this.schedule(key, lane);
     return result;
   }
 
   /** Items waiting under `key` and whether a batch of it runs (for tests and metrics). */
-  load(key: string): { waiting: number; running: boolean } {
+  load(key: string): { waiting: number; running: number } {
     const lane = this.lanes.get(key);
-    return { waiting: lane?.waiting.length ?? 0, running: lane?.running ?? false };
+    return { waiting: lane?.waiting.length ?? 0, running: lane?.running ?? 0 };
   }
 
   private schedule(key: string, lane: Lane<T, R>): void {
-    if (lane.running) return;
+    if (lane.running > 0) {
+      // Another batch alongside the running ones only for a full batch waiting.
+      if (lane.running < (this.opts.concurrency ?? 1) && lane.waiting.length >= this.opts.maxBatch)
+        void this.drain(key, lane);
+      return;
+    }
     if (lane.waiting.length >= this.opts.maxBatch) {
       this.stopGathering(lane);
       void this.drain(key, lane);
@@ -72,10 +83,10 @@ export class KeyedGroupCommit<T, R> {
   }
 
   private async drain(key: string, lane: Lane<T, R>): Promise<void> {
-    if (lane.running) return;
-    lane.running = true;
+    lane.running += 1;
     try {
-      while (lane.waiting.length > 0) {
+      // The last batch running takes whatever waits; one alongside it goes on only while full batches wait.
+      while (lane.waiting.length > 0 && (lane.running === 1 || lane.waiting.length >= this.opts.maxBatch)) {
         const batch = lane.waiting.splice(0, this.opts.maxBatch);
         try {
           const results = await this.handle(
@@ -88,8 +99,8 @@ export class KeyedGroupCommit<T, R> {
         }
       }
     } finally {
-      lane.running = false;
-      if (lane.waiting.length === 0 && !lane.gathering) this.lanes.delete(key);
+      lane.running -= 1;
+      if (lane.running === 0 && lane.waiting.length === 0 && !lane.gathering) this.lanes.delete(key);
     }
   }
 }

@@ -242,4 +242,32 @@ describe('HandleEntityChangeUseCase', () => {
     expect(deliveries).toEqual([['6']]);
     expect(saved.map((x) => x.eventId)).toEqual([other.eventId]);
   });
+
+  it('delivers one content per record when two events of one record meet in a delivery: the newer', async () => {
+    const deliveries: string[][] = [];
+    const deliver = async (_s: unknown, items: { entityId: string; eventId: string }[]): Promise<DeliveryResult[]> => {
+      deliveries.push(items.map((i) => i.eventId));
+      return items.map((i) => ({
+        entity: 'customer',
+        entityId: i.entityId,
+        status: 'synced',
+        action: 'create',
+        xeroId: 'x',
+        message: 'OK',
+        calls: 1,
+        durationMs: 1,
+      }));
+    };
+    const { useCase, saved } = setup({ mode: 'immediate' }, null, { deliver });
+    const newer = event('2026-01-01T00:00:20Z');
+    const older = event('2026-01-01T00:00:10Z');
+    const again = { ...newer };
+    expect(await Promise.all([newer, older, again].map((e) => useCase.execute(e)))).toEqual([
+      'delivered',
+      'stale',
+      'duplicate',
+    ]);
+    expect(deliveries).toEqual([[newer.eventId]]);
+    expect(saved.map((x) => x.eventId)).toEqual([newer.eventId]);
+  });
 });
