@@ -188,11 +188,17 @@ describe('one Xero budget per org across syncer and admin-api processes (e2e, bu
 
   beforeAll(async () => {
     buildOnce();
-    // One element per Xero call: a store's events delivered together still make one call each, so the backlog's
-    // size in calls is known (with 50 a call it would be a few dozen calls, not ten minute-budgets).
+    // One element per Xero call and one delivery of a store at a time per syncer: a delivery of 50 events makes 50
+    // calls, so the backlog's size in calls is known (with 50 elements a call it would be a few dozen calls, not ten
+    // minute-budgets) and each syncer has about 50 calls waiting for the budget, as when each event was its own
+    // delivery (more would wait past the rate wait and fall back to the queue).
     t = await setupSyncerEnv({
       timeScale: TIME_SCALE,
-      extraEnv: { SYNCER_INTERVAL_MINUTE_MS: String(MINUTE_MS), XERO_BATCH_SIZE: '1' },
+      extraEnv: {
+        SYNCER_INTERVAL_MINUTE_MS: String(MINUTE_MS),
+        XERO_BATCH_SIZE: '1',
+        SYNCER_IMMEDIATE_DELIVERIES_PER_STORE: '1',
+      },
     });
     for (let i = 0; i < 3; i++) syncers.set(`fleet-syncer-${i}`, spawnSyncer(t, `fleet-syncer-${i}`));
     const port = await freePort();

@@ -125,6 +125,12 @@ export const envSchema = z.object({
    * principal that may write entity topics; set it while the older events drain, then unset (docs/security.md).
    */
   SYNCER_ACCEPT_UNSIGNED_EVENTS: flag(),
+  /**
+   * Immediately-mode deliveries of one store (and priority) a syncer runs at once while full batches of its events
+   * wait (a backfill, a burst); below that a store has one delivery at a time and the events arriving meanwhile go
+   * together in the next.
+   */
+  SYNCER_IMMEDIATE_DELIVERIES_PER_STORE: z.coerce.number().int().min(1).max(16).default(4),
   /** Entity-topic partitions one syncer processes in parallel (each partition stays in order). */
   SYNCER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(256).default(8),
   /** Days a sync log row is kept; older rows are swept (FerretDB v1 has no TTL indexes). */

@@ -39,6 +39,20 @@ function event(occurredAt = '2026-01-01T00:00:10Z'): EntityChangeEvent {
   };
 }
 
+/** Xero's answer for customer `entityId` written. */
+function syncedCustomer(entityId: string): DeliveryResult {
+  return {
+    entity: 'customer',
+    entityId,
+    status: 'synced',
+    action: 'create',
+    xeroId: `x-${entityId}`,
+    message: 'OK',
+    calls: 1,
+    durationMs: 1,
+  };
+}
+
 function setup(
   settings: Partial<StoreSettings>,
   existing: PendingChangeRecord | null,
@@ -93,6 +107,7 @@ function setup(
     new SyncEntityUseCase(deliverAndRecord, queue),
     new BufferEntityChangeUseCase(queue),
     deliverAndRecord,
+    { SYNCER_IMMEDIATE_DELIVERIES_PER_STORE: 4 },
   );
   return { useCase, saved, logged };
 }
@@ -170,16 +185,7 @@ describe('HandleEntityChangeUseCase', () => {
     const deliver = async (_s: unknown, items: { entityId: string }[]): Promise<DeliveryResult[]> => {
       deliveries.push(items.map((i) => i.entityId));
       await new Promise<void>((resolve) => released.push(resolve));
-      return items.map((i) => ({
-        entity: 'customer',
-        entityId: i.entityId,
-        status: 'synced',
-        action: 'create',
-        xeroId: `x-${i.entityId}`,
-        message: 'OK',
-        calls: 1,
-        durationMs: 1,
-      }));
+      return items.map((i) => syncedCustomer(i.entityId));
     };
     const { useCase, saved, logged } = setup({ mode: 'immediate' }, null, { deliver: deliver });
     const settle = () => new Promise((r) => setTimeout(r, 5));
@@ -215,16 +221,7 @@ describe('HandleEntityChangeUseCase', () => {
     const deliveries: string[][] = [];
     const deliver = async (_s: unknown, items: { entityId: string }[]): Promise<DeliveryResult[]> => {
       deliveries.push(items.map((i) => i.entityId));
-      return items.map((i) => ({
-        entity: 'customer',
-        entityId: i.entityId,
-        status: 'synced',
-        action: 'update',
-        xeroId: `x-${i.entityId}`,
-        message: 'OK',
-        calls: 1,
-        durationMs: 1,
-      }));
+      return items.map((i) => syncedCustomer(i.entityId));
     };
     const redelivered = event();
     const held = {
@@ -247,16 +244,7 @@ describe('HandleEntityChangeUseCase', () => {
     const deliveries: string[][] = [];
     const deliver = async (_s: unknown, items: { entityId: string; eventId: string }[]): Promise<DeliveryResult[]> => {
       deliveries.push(items.map((i) => i.eventId));
-      return items.map((i) => ({
-        entity: 'customer',
-        entityId: i.entityId,
-        status: 'synced',
-        action: 'create',
-        xeroId: 'x',
-        message: 'OK',
-        calls: 1,
-        durationMs: 1,
-      }));
+      return items.map((i) => syncedCustomer(i.entityId));
     };
     const { useCase, saved } = setup({ mode: 'immediate' }, null, { deliver });
     const newer = event('2026-01-01T00:00:20Z');

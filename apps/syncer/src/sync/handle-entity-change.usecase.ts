@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { EntityChangeEvent } from '@xero-sync/contracts';
 import { eventsOut } from '@xero-sync/observability';
 import { pendingChangeId, PendingChangeRecord, PendingChangeRepository, StoreSettings } from '@xero-sync/persistence';
@@ -24,13 +25,6 @@ export const REPLAYS_IN_FLIGHT_PER_STORE_ENTITY = 10;
  * so the events arriving meanwhile wait little.
  */
 export const IMMEDIATE_BATCH_MAX = 50;
-/**
- * Deliveries of a store's lane at once while full batches wait (a backfill, a burst): a delivery's stages call Xero
- * one after another, so one at a time left most of the org's budget unused (a backfill used 74 % of its minutes);
- * four fill what the fleet budget lets a backfill have (Xero's 5 in flight, one left for others).
- */
-export const IMMEDIATE_BATCHES_AT_ONCE = 4;
-
 /** What became of an event; a replayed one that was attempted answers its delivery status. */
 export type EntityChangeOutcome = 'disabled' | 'duplicate' | 'stale' | 'queued' | 'delivered' | DeliveryStatus;
 
@@ -50,11 +44,12 @@ interface ArrivedEvent {
 @Injectable()
 export class HandleEntityChangeUseCase {
   private readonly replaying = new KeyedLimiter(REPLAYS_IN_FLIGHT_PER_STORE_ENTITY);
-  /** Immediately-mode events by store and priority (a backfill's events never hold up the store's own). */
-  private readonly deliveringNow = new KeyedGroupCommit<ArrivedEvent, EntityChangeOutcome>(
-    (_, events) => this.deliverNow(events),
-    { maxBatch: IMMEDIATE_BATCH_MAX, gatherMs: 0, concurrency: IMMEDIATE_BATCHES_AT_ONCE },
-  );
+  /**
+   * Immediately-mode events by store and priority (a backfill's events never hold up the store's own). While full
+   * batches wait, SYNCER_IMMEDIATE_DELIVERIES_PER_STORE (4) deliveries of a lane run at once: a delivery's stages call
+   * Xero one after another, and one at a time left a quarter of the org's minutes unused under a backfill.
+   */
+  private readonly deliveringNow: KeyedGroupCommit<ArrivedEvent, EntityChangeOutcome>;
 
   constructor(
     private readonly settings: SyncSettingsCache,
@@ -62,7 +57,14 @@ export class HandleEntityChangeUseCase {
     private readonly syncNow: SyncEntityUseCase,
     private readonly buffer: BufferEntityChangeUseCase,
     private readonly deliverAndRecord: DeliverAndRecordUseCase,
-  ) {}
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'SYNCER_IMMEDIATE_DELIVERIES_PER_STORE'>,
+  ) {
+    this.deliveringNow = new KeyedGroupCommit((_, events) => this.deliverNow(events), {
+      maxBatch: IMMEDIATE_BATCH_MAX,
+      gatherMs: 0,
+      concurrency: config.SYNCER_IMMEDIATE_DELIVERIES_PER_STORE,
+    });
+  }
 
   async execute(event: EntityChangeEvent, correlationId?: string): Promise<EntityChangeOutcome> {
     const settings = await this.settings.get(event.storeId);
