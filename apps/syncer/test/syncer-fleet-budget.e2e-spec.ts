@@ -188,16 +188,18 @@ describe('one Xero budget per org across syncer and admin-api processes (e2e, bu
 
   beforeAll(async () => {
     buildOnce();
-    // One element per Xero call and one delivery of a store at a time per syncer: a delivery of 50 events makes 50
-    // calls, so the backlog's size in calls is known (with 50 elements a call it would be a few dozen calls, not ten
-    // minute-budgets) and each syncer has about 50 calls waiting for the budget, as when each event was its own
-    // delivery (more would wait past the rate wait and fall back to the queue).
+    // The fleet budget is what is measured, on a backlog of known size in calls: one element per Xero call and each
+    // event its own delivery, 20 of a store at once per syncer (as before Immediately events were delivered
+    // together). Grouped deliveries of one-element calls leave the budget idle between a delivery's stages while the
+    // loaded machine does their MongoDB work (minutes of 39-50 under the full npm test); the bench's budget section
+    // measures the grouped production path (`budget.minute_use`).
     t = await setupSyncerEnv({
       timeScale: TIME_SCALE,
       extraEnv: {
         SYNCER_INTERVAL_MINUTE_MS: String(MINUTE_MS),
         XERO_BATCH_SIZE: '1',
-        SYNCER_IMMEDIATE_DELIVERIES_PER_STORE: '1',
+        SYNCER_IMMEDIATE_BATCH_MAX: '1',
+        SYNCER_IMMEDIATE_DELIVERIES_PER_STORE: '20',
       },
     });
     for (let i = 0; i < 3; i++) syncers.set(`fleet-syncer-${i}`, spawnSyncer(t, `fleet-syncer-${i}`));

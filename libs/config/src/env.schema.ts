@@ -130,7 +130,12 @@ export const envSchema = z.object({
    * wait (a backfill, a burst); below that a store has one delivery at a time and the events arriving meanwhile go
    * together in the next.
    */
-  SYNCER_IMMEDIATE_DELIVERIES_PER_STORE: z.coerce.number().int().min(1).max(16).default(4),
+  SYNCER_IMMEDIATE_DELIVERIES_PER_STORE: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * Most Immediately-mode events of a store delivered together (50: one full Xero call of a kind, and a short run so
+   * the events arriving meanwhile wait little). 1 makes each event its own delivery.
+   */
+  SYNCER_IMMEDIATE_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(50),
   /** Entity-topic partitions one syncer processes in parallel (each partition stays in order). */
   SYNCER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(256).default(8),
   /** Days a sync log row is kept; older rows are swept (FerretDB v1 has no TTL indexes). */

@@ -19,7 +19,7 @@ import { HandleEntityChangeUseCase } from '../sync/handle-entity-change.usecase'
  * events are saved to the queue many at once (BufferEntityChangeUseCase gathers what is in flight into one write,
  * up to INTAKE_BATCH_MAX): with 10 in flight per partition an intake write held about 12 events and the intake's
  * three commands were 0.8 of a drain's 1.28 per order. Immediately-mode events of a store are delivered together by
- * HandleEntityChangeUseCase (up to IMMEDIATE_BATCH_MAX a delivery).
+ * HandleEntityChangeUseCase (up to SYNCER_IMMEDIATE_BATCH_MAX a delivery).
  */
 export const EVENTS_IN_FLIGHT_PER_PARTITION = 100;
 

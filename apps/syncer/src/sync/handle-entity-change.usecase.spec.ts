@@ -107,7 +107,7 @@ function setup(
     new SyncEntityUseCase(deliverAndRecord, queue),
     new BufferEntityChangeUseCase(queue),
     deliverAndRecord,
-    { SYNCER_IMMEDIATE_DELIVERIES_PER_STORE: 4 },
+    { SYNCER_IMMEDIATE_BATCH_MAX: 50, SYNCER_IMMEDIATE_DELIVERIES_PER_STORE: 4 },
   );
   return { useCase, saved, logged };
 }

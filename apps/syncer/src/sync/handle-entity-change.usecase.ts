@@ -18,13 +18,6 @@ import { queueChangeOf } from './sync-policy';
  */
 export const REPLAYS_IN_FLIGHT_PER_STORE_ENTITY = 10;
 
-/**
- * Most Immediately-mode events delivered together. Events of a store arriving while its delivery runs wait for it to
- * end and go together in the next (group commit), so a delivery's fixed work (claims, budget slots, Xero calls,
- * writes) is shared under load; a lone event starts at once. 50 fills one Xero call of a kind and keeps a run short,
- * so the events arriving meanwhile wait little.
- */
-export const IMMEDIATE_BATCH_MAX = 50;
 /** What became of an event; a replayed one that was attempted answers its delivery status. */
 export type EntityChangeOutcome = 'disabled' | 'duplicate' | 'stale' | 'queued' | 'delivered' | DeliveryStatus;
 
@@ -57,10 +50,11 @@ export class HandleEntityChangeUseCase {
     private readonly syncNow: SyncEntityUseCase,
     private readonly buffer: BufferEntityChangeUseCase,
     private readonly deliverAndRecord: DeliverAndRecordUseCase,
-    @Inject(APP_CONFIG) config: Pick<AppConfig, 'SYNCER_IMMEDIATE_DELIVERIES_PER_STORE'>,
+    @Inject(APP_CONFIG)
+    config: Pick<AppConfig, 'SYNCER_IMMEDIATE_BATCH_MAX' | 'SYNCER_IMMEDIATE_DELIVERIES_PER_STORE'>,
   ) {
     this.deliveringNow = new KeyedGroupCommit((_, events) => this.deliverNow(events), {
-      maxBatch: IMMEDIATE_BATCH_MAX,
+      maxBatch: config.SYNCER_IMMEDIATE_BATCH_MAX,
       gatherMs: 0,
       concurrency: config.SYNCER_IMMEDIATE_DELIVERIES_PER_STORE,
     });

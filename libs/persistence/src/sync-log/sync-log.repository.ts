@@ -84,7 +84,13 @@ export class SyncLogRepository {
 
   async append(entries: NewSyncLogEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.model.insertMany(entries, { ordered: false });
+    // Rows written together carry one time: they record one attempt of several records (a delivery's stages, which
+    // decide the order of Xero's writes, are not the order of the rows).
+    const at = new Date();
+    await this.model.insertMany(
+      entries.map((e) => ({ createdAt: at, ...e })),
+      { ordered: false },
+    );
   }
 
   /** Retention: deletes the rows written before `cutoff`; returns how many. */
