@@ -21,7 +21,7 @@ import { countItemsByStatus, listStoreItems, openItemsPerStore } from './pending
 import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
 import { saveLatestMany } from './intake-writes';
 import { claimItems, selectDue } from './claims';
-import { keepCopies, keepCopy, moveSyncedToCopies } from './record-copies';
+import { keepCopies, keepCopy, moveSyncedToCopies, saveDeliveredEach } from './record-copies';
 import { RecordCopy } from './record-copy.schema';
 
 type CopyLean = RecordCopy & { createdAt?: Date; updatedAt?: Date };
@@ -113,40 +113,9 @@ export class PendingChangeRepository {
     throw new Error(`pending_changes: could not save ${change.entity} ${change.entityId} of ${change.storeId}`);
   }
 
-  /**
-   * `saveLatest` for several records' contents at once (Immediately-mode events delivered together), each in its own
-   * state; outcomes in order. Synced contents are kept as copies in one write for all (`keepCopies`) and the older
-   * queued changes they supersede leave the queue in one command; open states are saved one by one, at once.
-   */
-  async saveLatestEach(
-    entries: { change: NewPendingChange; state: PendingChangeState }[],
-  ): Promise<SaveLatestOutcome[]> {
-    const synced = entries.filter((e) => e.state.status === 'synced');
-    if (synced.length < 2) return Promise.all(entries.map((e) => this.saveLatest(e.change, e.state)));
-    const copies = synced.map(({ change, state }) =>
-      copyOf({ _id: pendingChangeId(change), attempts: 0, ...change, payload: JSON.stringify(change.payload) }, state),
-    );
-    // As saveLatest: the copy first, then the superseded queued change (a crash in between leaves both, harmless).
-    const keep = async () => {
-      await keepCopies(this.copies, copies);
-      await this.model.bulkWrite(
-        synced.map(({ change }) => ({
-          deleteOne: { filter: { _id: pendingChangeId(change), occurredAt: { $lte: change.occurredAt } } },
-        })),
-        { ordered: false },
-      );
-    };
-    const [outcomes] = await Promise.all([
-      Promise.all(
-        entries.map((e) =>
-          e.state.status === 'synced'
-            ? Promise.resolve<SaveLatestOutcome>('saved')
-            : this.saveLatest(e.change, e.state),
-        ),
-      ),
-      keep(),
-    ]);
-    return outcomes;
+  /** `saveLatest` for several records' contents delivered together, each in its own state (`saveDeliveredEach`). */
+  saveLatestEach(entries: { change: NewPendingChange; state: PendingChangeState }[]): Promise<SaveLatestOutcome[]> {
+    return saveDeliveredEach(this.model, this.copies, entries, (change, state) => this.saveLatest(change, state));
   }
 
   /**

@@ -1,8 +1,15 @@
 import { Model } from 'mongoose';
 import { isDuplicateKeyError } from '../persistence.errors';
 import { findByIds, idFiltersIndexed } from '../update-where';
-import { CopyDoc, copyOf, Lean } from './pending-change.record';
-import { PendingChange } from './pending-change.schema';
+import {
+  CopyDoc,
+  copyOf,
+  Lean,
+  NewPendingChange,
+  PendingChangeState,
+  SaveLatestOutcome,
+} from './pending-change.record';
+import { PendingChange, pendingChangeId } from './pending-change.schema';
 import { RecordCopy } from './record-copy.schema';
 
 // Writing synced content into `record_copies` (PendingChangeRepository's synced outcomes): a copy never replaces
@@ -56,6 +63,47 @@ export async function keepCopies(copies: Model<RecordCopy>, synced: CopyDoc[]): 
     // A concurrent writer kept the same record's copy first; its content is as new (one delivery per record).
     if (!isDuplicateKeyError(err)) throw err;
   }
+}
+
+/**
+ * PendingChangeRepository.saveLatestEach: synced contents kept as copies in one write for all (`keepCopies`), then
+ * the older queued changes they supersede removed in one command (the copy first, as `saveLatest`: a crash in
+ * between leaves both, harmless); open states saved one by one by `saveOne`, at the same time. Outcomes in order.
+ */
+export async function saveDeliveredEach(
+  queue: Model<PendingChange>,
+  copies: Model<RecordCopy>,
+  entries: { change: NewPendingChange; state: PendingChangeState }[],
+  saveOne: (change: NewPendingChange, state: PendingChangeState) => Promise<SaveLatestOutcome>,
+): Promise<SaveLatestOutcome[]> {
+  const synced = entries.filter((e) => e.state.status === 'synced');
+  if (synced.length < 2) return Promise.all(entries.map((e) => saveOne(e.change, e.state)));
+  const keep = async () => {
+    await keepCopies(
+      copies,
+      synced.map(({ change, state }) =>
+        copyOf(
+          { _id: pendingChangeId(change), attempts: 0, ...change, payload: JSON.stringify(change.payload) },
+          state,
+        ),
+      ),
+    );
+    await queue.bulkWrite(
+      synced.map(({ change }) => ({
+        deleteOne: { filter: { _id: pendingChangeId(change), occurredAt: { $lte: change.occurredAt } } },
+      })),
+      { ordered: false },
+    );
+  };
+  const [outcomes] = await Promise.all([
+    Promise.all(
+      entries.map((e) =>
+        e.state.status === 'synced' ? Promise.resolve<SaveLatestOutcome>('saved') : saveOne(e.change, e.state),
+      ),
+    ),
+    keep(),
+  ]);
+  return outcomes;
 }
 
 /**
