@@ -53,6 +53,31 @@ function syncedCustomer(entityId: string): DeliveryResult {
   };
 }
 
+/** The queue's record holding `e` as its synced content. */
+function heldSynced(e: EntityChangeEvent): PendingChangeRecord {
+  return {
+    eventId: e.eventId,
+    occurredAt: new Date(e.occurredAt),
+    attempts: 0,
+    status: 'synced',
+  } as PendingChangeRecord;
+}
+
+/**
+ * A Xero delivery that records each delivery's items (by `key`) and answers every item synced; with `hold`, a
+ * delivery answers only once released (in order).
+ */
+function recordingDelivery(key: 'entityId' | 'eventId', hold = false) {
+  const deliveries: string[][] = [];
+  const released: (() => void)[] = [];
+  const deliver = async (_s: unknown, items: { entityId: string; eventId: string }[]): Promise<DeliveryResult[]> => {
+    deliveries.push(items.map((i) => i[key]));
+    if (hold) await new Promise<void>((resolve) => released.push(resolve));
+    return items.map((i) => syncedCustomer(i.entityId));
+  };
+  return { deliveries, released, deliver };
+}
+
 function setup(
   settings: Partial<StoreSettings>,
   existing: PendingChangeRecord | null,
@@ -167,12 +192,7 @@ describe('HandleEntityChangeUseCase', () => {
 
   it('drops a redelivered event and an event older than the content held, and skips disabled entities', async () => {
     const e = event();
-    const held = {
-      eventId: e.eventId,
-      occurredAt: new Date(e.occurredAt),
-      attempts: 0,
-      status: 'synced',
-    } as PendingChangeRecord;
+    const held = heldSynced(e);
     expect(await setup({ mode: 'immediate' }, held).useCase.execute(e)).toBe('duplicate');
     const newer = { ...held, eventId: randomUUID(), occurredAt: new Date('2026-01-01T00:01:00Z') };
     expect(await setup({ mode: 'immediate' }, newer).useCase.execute(event())).toBe('stale');
@@ -180,13 +200,7 @@ describe('HandleEntityChangeUseCase', () => {
   });
 
   it("delivers a store's Immediately events arriving while its delivery runs together in the next one; Cron Job intake is not held", async () => {
-    const deliveries: string[][] = [];
-    const released: (() => void)[] = [];
-    const deliver = async (_s: unknown, items: { entityId: string }[]): Promise<DeliveryResult[]> => {
-      deliveries.push(items.map((i) => i.entityId));
-      await new Promise<void>((resolve) => released.push(resolve));
-      return items.map((i) => syncedCustomer(i.entityId));
-    };
+    const { deliveries, released, deliver } = recordingDelivery('entityId', true);
     const { useCase, saved, logged } = setup({ mode: 'immediate' }, null, { deliver: deliver });
     const settle = () => new Promise((r) => setTimeout(r, 5));
     const first = { ...event(), entityId: '100' };
@@ -218,19 +232,9 @@ describe('HandleEntityChangeUseCase', () => {
   });
 
   it('drops a redelivery among events delivered together and delivers the others', async () => {
-    const deliveries: string[][] = [];
-    const deliver = async (_s: unknown, items: { entityId: string }[]): Promise<DeliveryResult[]> => {
-      deliveries.push(items.map((i) => i.entityId));
-      return items.map((i) => syncedCustomer(i.entityId));
-    };
+    const { deliveries, deliver } = recordingDelivery('entityId');
     const redelivered = event();
-    const held = {
-      eventId: redelivered.eventId,
-      occurredAt: new Date(redelivered.occurredAt),
-      attempts: 0,
-      status: 'synced',
-    };
-    const { useCase, saved } = setup({ mode: 'immediate' }, held as PendingChangeRecord, { deliver });
+    const { useCase, saved } = setup({ mode: 'immediate' }, heldSynced(redelivered), { deliver });
     const other = { ...event(), entityId: '6' };
     expect(await Promise.all([useCase.execute(redelivered), useCase.execute(other)])).toEqual([
       'duplicate',
@@ -241,11 +245,7 @@ describe('HandleEntityChangeUseCase', () => {
   });
 
   it('delivers one content per record when two events of one record meet in a delivery: the newer', async () => {
-    const deliveries: string[][] = [];
-    const deliver = async (_s: unknown, items: { entityId: string; eventId: string }[]): Promise<DeliveryResult[]> => {
-      deliveries.push(items.map((i) => i.eventId));
-      return items.map((i) => syncedCustomer(i.entityId));
-    };
+    const { deliveries, deliver } = recordingDelivery('eventId');
     const { useCase, saved } = setup({ mode: 'immediate' }, null, { deliver });
     const newer = event('2026-01-01T00:00:20Z');
     const older = event('2026-01-01T00:00:10Z');
