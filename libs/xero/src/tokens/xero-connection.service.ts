@@ -111,8 +111,9 @@ export class XeroConnectionService {
   }
 
   async shortCode(tenantId: string): Promise<string | undefined> {
+    // An org without a short code (none recorded yet) is remembered as such too: a delivery asks for it every time.
     const known = this.connected.get(tenantId);
-    if (known && known.until > Date.now() && known.shortCode) return known.shortCode;
+    if (known && known.until > Date.now()) return known.shortCode;
     const c = await this.lookUpTenant(tenantId);
     return c?.tenants.find((t) => t.tenantId === tenantId)?.shortCode;
   }

@@ -1,0 +1,52 @@
+import type { AppConfig } from '@xero-sync/config';
+import type {
+  LeaseRepository,
+  StoreSettingsRepository,
+  XeroConnectionRecord,
+  XeroConnectionRepository,
+} from '@xero-sync/persistence';
+import { XeroConnectionService } from './xero-connection.service';
+import type { XeroTokenVault } from './xero-token-vault';
+
+/** The org look-up every delivery makes (status, short code): how often it reads the connections collection. */
+describe('XeroConnectionService org look-up', () => {
+  function service(record: XeroConnectionRecord) {
+    const reads: string[] = [];
+    const connections = {
+      findByTenant: async (tenantId: string) => {
+        reads.push(tenantId);
+        return record;
+      },
+    } as unknown as XeroConnectionRepository;
+    const svc = new XeroConnectionService(
+      { SYNCER_INSTANCE_ID: 'unit' } as AppConfig,
+      connections,
+      {} as LeaseRepository,
+      {} as StoreSettingsRepository,
+      {} as XeroTokenVault,
+    );
+    return { svc, reads };
+  }
+
+  const connection = (shortCode?: string): XeroConnectionRecord => ({
+    id: 'c1',
+    kind: 'oauth',
+    status: 'connected',
+    tenants: [{ tenantId: 't1', ...(shortCode ? { shortCode } : {}) }] as XeroConnectionRecord['tenants'],
+  });
+
+  it('a delivery of an org without a short code reads its connection once, not once per question', async () => {
+    const { svc, reads } = service(connection());
+    expect(await svc.tenantStatus('t1')).toBe('connected');
+    expect(await svc.shortCode('t1')).toBeUndefined();
+    expect(await svc.tenantStatus('t1')).toBe('connected');
+    expect(reads).toEqual(['t1']);
+  });
+
+  it('answers the recorded short code from the same read', async () => {
+    const { svc, reads } = service(connection('!ab12C'));
+    expect(await svc.tenantStatus('t1')).toBe('connected');
+    expect(await svc.shortCode('t1')).toBe('!ab12C');
+    expect(reads).toEqual(['t1']);
+  });
+});
