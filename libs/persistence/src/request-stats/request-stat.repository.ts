@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { upsertRacing } from '../upsert-racing';
+import { isDuplicateKeyError } from '../persistence.errors';
 import { RequestStat } from './request-stat.schema';
 
 export interface RequestStatRecord {
@@ -87,22 +87,47 @@ export class RequestStatsRepository {
    * when present, overwrite the last seen values. A process must not run two of these at once (see the schema).
    */
   async recordCall(call: RecordedCall): Promise<void> {
-    const day = utcDay(call.at);
-    const instance = call.instance ?? 'default';
-    const $set: Record<string, unknown> = { lastCallAt: call.at, tenantId: call.tenantId, day, instance };
-    if (call.dayRemaining !== undefined) $set.dayRemaining = call.dayRemaining;
-    if (call.minuteRemaining !== undefined) $set.minuteRemaining = call.minuteRemaining;
-    if (call.appMinuteRemaining !== undefined) $set.appMinuteRemaining = call.appMinuteRemaining;
-    const $inc: Record<string, number> = {
-      calls: 1,
-      [`byEndpoint.${call.endpoint}`]: 1,
-      [`byClass.${call.callClass ?? 'sync'}`]: 1,
-      http429: call.status === 429 ? 1 : 0,
-      failed: call.status >= 400 || call.status === 0 ? 1 : 0,
-    };
-    const _id = `${call.tenantId}|${day}|${instance}`;
-    // An upsert racing its own process's earlier one on `_id` (it should not happen); the loser retries.
-    await upsertRacing(() => this.model.updateOne({ _id }, { $inc, $set }, { upsert: true }).exec());
+    await this.recordCalls([call]);
+  }
+
+  /**
+   * Counts several calls in one command: one $inc upsert per org, day and instance, the calls' counts summed and the
+   * latest call's quota headers kept. As with recordCall, a process runs one of these at a time.
+   */
+  async recordCalls(calls: RecordedCall[]): Promise<void> {
+    const byId = new Map<string, { $inc: Record<string, number>; $set: Record<string, unknown> }>();
+    for (const call of calls) {
+      const day = utcDay(call.at);
+      const instance = call.instance ?? 'default';
+      const _id = `${call.tenantId}|${day}|${instance}`;
+      const entry = byId.get(_id) ?? { $inc: {}, $set: {} };
+      byId.set(_id, entry);
+      const add = (field: string, n: number) => (entry.$inc[field] = (entry.$inc[field] ?? 0) + n);
+      add('calls', 1);
+      add(`byEndpoint.${call.endpoint}`, 1);
+      add(`byClass.${call.callClass ?? 'sync'}`, 1);
+      add('http429', call.status === 429 ? 1 : 0);
+      add('failed', call.status >= 400 || call.status === 0 ? 1 : 0);
+      const last = entry.$set.lastCallAt as Date | undefined;
+      if (last && last > call.at) continue;
+      Object.assign(entry.$set, { lastCallAt: call.at, tenantId: call.tenantId, day, instance });
+      if (call.dayRemaining !== undefined) entry.$set.dayRemaining = call.dayRemaining;
+      if (call.minuteRemaining !== undefined) entry.$set.minuteRemaining = call.minuteRemaining;
+      if (call.appMinuteRemaining !== undefined) entry.$set.appMinuteRemaining = call.appMinuteRemaining;
+    }
+    const ops = [...byId].map(([_id, update]) => ({ updateOne: { filter: { _id }, update, upsert: true } }));
+    if (ops.length === 0) return;
+    try {
+      await this.model.bulkWrite(ops, { ordered: false });
+    } catch (err) {
+      // Upserts of a new `_id` racing (they should not: one writer per document): the losers run again, once.
+      const errors = (err as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
+      if (!errors || errors.length === 0 || !errors.every(isDuplicateKeyError)) throw err;
+      await this.model.bulkWrite(
+        errors.map((e) => ops[e.index]),
+        { ordered: false },
+      );
+    }
   }
 
   async get(tenantId: string, day: string): Promise<RequestStatRecord | null> {

@@ -39,8 +39,13 @@ export class XeroAccountingClient implements OnModuleDestroy {
     this.runner = new XeroCallRunner(config, tokens, stats, options, slots);
   }
 
-  onModuleDestroy(): void {
+  /** Writes the call counts still gathering (for at most two seconds: a database that is away loses them). */
+  async onModuleDestroy(): Promise<void> {
     this.runner.shutdown();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, 2_000)));
+    await Promise.race([this.runner.flushStats().catch(() => undefined), bound]);
+    clearTimeout(timer);
   }
 
   /** Breaker state per org (for health and the dashboard); 'open' also while another process has it open. */

@@ -21,6 +21,7 @@ import {
   XeroError,
 } from '../xero.errors';
 import { XeroModuleOptions } from '../xero.options';
+import { CallStatsWriter } from './call-stats-writer';
 import { CallContext, SdkCall } from './xero-call.types';
 
 /** Margin on top of the request timeout before a dead holder's fleet slots lapse. */
@@ -39,8 +40,7 @@ export class XeroCallRunner {
   private readonly fleet?: FleetBudget;
   /** Longest one request may take (the SDK call's timeout). */
   readonly timeoutMs: number;
-  private readonly pendingStats = new Set<Promise<void>>();
-  private statsChain: Promise<void> = Promise.resolve();
+  private readonly callStats: CallStatsWriter;
 
   constructor(
     private readonly config: AppConfig,
@@ -50,6 +50,7 @@ export class XeroCallRunner {
     private readonly slots?: BudgetSlotStore,
   ) {
     const breaker = { ...DEFAULT_BREAKER, ...(options.breaker ?? {}) };
+    this.callStats = new CallStatsWriter((calls) => stats.recordCalls(calls));
     this.timeoutMs = breaker.timeoutMs;
     if (slots && options.fleetBudget !== false) {
       const rate = { ...DEFAULT_RATE_BUDGET, ...(options.rate ?? {}) };
@@ -94,7 +95,7 @@ export class XeroCallRunner {
   }
 
   async flushStats(): Promise<void> {
-    await Promise.all([...this.pendingStats, this.fleet?.settle()]);
+    await Promise.all([this.callStats.settle(), this.fleet?.settle()]);
   }
 
   /** Runs one SDK call under the org's breaker and budget; returns Xero's raw JSON answer. */
@@ -228,13 +229,7 @@ export class XeroCallRunner {
       minuteRemaining: num(headers['x-minlimit-remaining']),
       appMinuteRemaining: num(headers['x-appminlimit-remaining']),
     };
-    // One write at a time: FerretDB applies $inc as read-modify-write, so concurrent increments can be lost.
-    const write: Promise<void> = this.statsChain
-      .then(() => this.stats.recordCall(call))
-      .catch(() => undefined)
-      .finally(() => this.pendingStats.delete(write));
-    this.statsChain = write;
-    this.pendingStats.add(write);
+    this.callStats.add(call);
   }
 
   private maxWaitMs(): number {
