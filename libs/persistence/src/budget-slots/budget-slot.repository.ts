@@ -30,6 +30,13 @@ export interface HeldBudgetSlots {
   minuteId: string;
 }
 
+/** One call's slots given back: the in-flight slot free at `now`, the minute slot at `minuteFreeAt`. */
+export interface SlotRelease {
+  held: HeldBudgetSlots;
+  minuteFreeAt: Date;
+  now?: Date;
+}
+
 /** How many slots of each kind an org has, and how long a superseded epoch is kept. */
 export interface BudgetSlotLimits {
   inflight: number;
@@ -166,12 +173,21 @@ export class BudgetSlotRepository {
    * one Xero minute; never later than the claim said).
    */
   async release(held: HeldBudgetSlots, minuteFreeAt: Date, now = new Date()): Promise<void> {
-    // Both in one command (one per Xero call, not two): each statement by `_id` alone, as expireOwn.
+    await this.releaseMany([{ held, minuteFreeAt, now }]);
+  }
+
+  /**
+   * Gives back the slots of several calls, of any orgs, in one command (a process's calls that finished while its
+   * previous release was being written).
+   */
+  async releaseMany(releases: SlotRelease[]): Promise<void> {
+    if (releases.length === 0) return;
+    // Each statement by `_id` alone, as expireOwn; `$min`, so a slot's expiry only ever moves earlier.
     await this.model.bulkWrite(
-      [
-        { updateOne: { filter: { _id: held.inflightId }, update: { $min: { expiresAt: now } } } },
+      releases.flatMap(({ held, minuteFreeAt, now }) => [
+        { updateOne: { filter: { _id: held.inflightId }, update: { $min: { expiresAt: now ?? new Date() } } } },
         { updateOne: { filter: { _id: held.minuteId }, update: { $min: { expiresAt: minuteFreeAt } } } },
-      ],
+      ]),
       { ordered: false },
     );
   }

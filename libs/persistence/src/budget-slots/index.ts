@@ -5,6 +5,7 @@ export {
   FreeSlot,
   HeldBudgetSlots,
   OrgBudgetView,
+  SlotRelease,
   SUPERSEDED_GRACE_MS,
 } from './budget-slot.repository';
 export { BudgetSlotsModule } from './budget-slots.module';

@@ -1,4 +1,4 @@
-import type { FreeSlot, HeldBudgetSlots, OrgBudgetView } from '@xero-sync/persistence';
+import type { FreeSlot, HeldBudgetSlots, OrgBudgetView, SlotRelease } from '@xero-sync/persistence';
 import { XeroError } from '../xero.errors';
 import { BudgetSlotStore, FleetBudget, fleetInflightReserve, FleetPermit, fleetReserve } from './fleet-budget';
 
@@ -54,9 +54,15 @@ class FakeSlots implements BudgetSlotStore {
     });
   }
 
-  async release(held: HeldBudgetSlots, minuteFreeAt: Date, now: Date): Promise<void> {
-    this.expires.set(held.inflightId, now.getTime());
-    this.expires.set(held.minuteId, Math.min(this.expires.get(held.minuteId)!, minuteFreeAt.getTime()));
+  /** Releases given back by each write (one command each). */
+  readonly releaseWrites: number[] = [];
+
+  async releaseMany(releases: SlotRelease[]): Promise<void> {
+    this.releaseWrites.push(releases.length);
+    for (const { held, minuteFreeAt, now } of releases) {
+      this.expires.set(held.inflightId, now!.getTime());
+      this.expires.set(held.minuteId, Math.min(this.expires.get(held.minuteId)!, minuteFreeAt.getTime()));
+    }
   }
 
   async blockUntil(_org: string, until: Date): Promise<void> {
@@ -119,6 +125,26 @@ describe('FleetBudget', () => {
     granted[0].release(Date.now());
     await jest.advanceTimersByTimeAsync(40);
     expect(granted).toHaveLength(6);
+  });
+
+  it('gives back the slots of calls that finish during a release write in one next write', async () => {
+    const granted = await waitersFor(4, 'interactive');
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const write = slots.releaseMany.bind(slots);
+    jest.spyOn(slots, 'releaseMany').mockImplementation(async (releases) => {
+      await write(releases);
+      if (slots.releaseWrites.length === 1) await gate;
+    });
+    granted[0].release(Date.now());
+    await flush();
+    for (const p of granted.slice(1)) p.release(Date.now());
+    await flush();
+    expect(slots.releaseWrites).toEqual([1]);
+    open();
+    await fleet.settle();
+    expect(slots.releaseWrites).toEqual([1, 3]);
+    expect(slots.liveInflight).toBe(0);
   });
 
   it('keeps reserves by priority: backfill leaves 3 minute slots, Sync Now may take the last', async () => {

@@ -1,11 +1,17 @@
-import type { BudgetSlotRepository, FreeSlot, HeldBudgetSlots, OrgBudgetView } from '@xero-sync/persistence';
+import type {
+  BudgetSlotRepository,
+  FreeSlot,
+  HeldBudgetSlots,
+  OrgBudgetView,
+  SlotRelease,
+} from '@xero-sync/persistence';
 import { XeroError } from '../xero.errors';
 import { callRank, type CallLane, type DeliveryPriority, type RankedWaiter } from './org-rate-budget';
 
 /** The slot store the fleet budget spends from (BudgetSlotRepository; a fake in unit specs). */
 export type BudgetSlotStore = Pick<
   BudgetSlotRepository,
-  'view' | 'claimPairs' | 'release' | 'blockUntil' | 'setBreakerOpen' | 'deleteSuperseded' | 'openBreakers'
+  'view' | 'claimPairs' | 'releaseMany' | 'blockUntil' | 'setBreakerOpen' | 'deleteSuperseded' | 'openBreakers'
 >;
 
 export interface FleetBudgetOptions {
@@ -76,6 +82,9 @@ export class FleetBudget {
   private readonly orgs = new Map<string, OrgQueue>();
   private readonly views = new Map<string, OrgBudgetView>();
   private readonly pending = new Set<Promise<void>>();
+  /** Releases not yet written; the ones that arrive while a write runs go together in the next. */
+  private releases: SlotRelease[] = [];
+  private releasing = false;
   private seq = 0;
 
   constructor(
@@ -135,7 +144,7 @@ export class FleetBudget {
 
   /** Resolves when every started release and state write finished (tests, shutdown). */
   async settle(): Promise<void> {
-    await Promise.all([...this.pending]);
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   private async serve(org: string, q: OrgQueue): Promise<void> {
@@ -249,9 +258,37 @@ export class FleetBudget {
       release: (answeredAt: number) => {
         if (done) return;
         done = true;
-        this.track(this.store.release(held, new Date(answeredAt + this.minuteHoldMs()), new Date(this.now())));
+        this.releases.push({
+          held,
+          minuteFreeAt: new Date(answeredAt + this.minuteHoldMs()),
+          now: new Date(this.now()),
+        });
+        this.writeReleases();
       },
     };
+  }
+
+  /**
+   * One command for every release waiting (any org): a process's calls finish far more often than a write takes
+   * on a busy database, so under load one update gives back many calls' slots. A release written late only keeps
+   * its in-flight slot busy longer; the minute slot's new expiry is the answer's time + one minute either way.
+   */
+  private writeReleases(): void {
+    if (this.releasing) return;
+    this.releasing = true;
+    const run = async () => {
+      await Promise.resolve(); // releases of the same turn go together
+      while (this.releases.length > 0) {
+        const batch = this.releases.splice(0);
+        await this.store.releaseMany(batch).catch(() => undefined);
+      }
+    };
+    this.track(
+      run().finally(() => {
+        this.releasing = false;
+        if (this.releases.length > 0) this.writeReleases();
+      }),
+    );
   }
 
   /**
