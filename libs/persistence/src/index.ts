@@ -18,3 +18,4 @@ export { Reseal, ResealCount } from './reseal-fields';
 export * from './budget-slots';
 export * from './replay-jobs';
 export * from './upload-reservations';
+export { GroupCommitOptions, KeyedGroupCommit } from './group-commit';

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityChangeEvent } from '@xero-sync/contracts';
 import { eventsOut } from '@xero-sync/observability';
-import { NewPendingChange, PendingChangeRepository, SaveLatestOutcome } from '@xero-sync/persistence';
-import { KeyedGroupCommit } from './group-commit';
+import { KeyedGroupCommit, NewPendingChange, PendingChangeRepository, SaveLatestOutcome } from '@xero-sync/persistence';
 import { queueChangeOf } from './sync-policy';
 
 /** Most events saved by one write (the consumer keeps about 10 per partition in flight). */

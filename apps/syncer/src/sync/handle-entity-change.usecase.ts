@@ -2,13 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { EntityChangeEvent } from '@xero-sync/contracts';
 import { eventsOut } from '@xero-sync/observability';
-import { pendingChangeId, PendingChangeRecord, PendingChangeRepository, StoreSettings } from '@xero-sync/persistence';
+import {
+  KeyedGroupCommit,
+  pendingChangeId,
+  PendingChangeRecord,
+  PendingChangeRepository,
+  StoreSettings,
+} from '@xero-sync/persistence';
 import { DeliveryStatus } from '@xero-sync/xero';
 import { SyncSettingsCache } from '../delivery/sync-settings.cache';
 import { BufferEntityChangeUseCase } from './buffer-entity-change.usecase';
 import { DeliverAndRecordUseCase } from './deliver-and-record.usecase';
 import { KeyedLimiter } from './keyed-limiter';
-import { KeyedGroupCommit } from './group-commit';
 import { ImmediateEvent, SyncEntityUseCase } from './sync-entity.usecase';
 import { queueChangeOf } from './sync-policy';
 
