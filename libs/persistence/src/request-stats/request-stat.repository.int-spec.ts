@@ -13,7 +13,9 @@ describe('RequestStatsRepository.recordCalls on FerretDB', () => {
   beforeAll(async () => {
     conn = await mongoose.createConnection(uri, { monitorCommands: true }).asPromise();
     conn.getClient().on('commandStarted', (e) => commands.push(e.commandName));
-    repo = new RequestStatsRepository(conn.model(RequestStat.name, RequestStatSchema));
+    const model = conn.model(RequestStat.name, RequestStatSchema);
+    await model.init(); // its indexes built before commands are counted
+    repo = new RequestStatsRepository(model);
   });
   afterAll(async () => {
     await conn.dropDatabase();

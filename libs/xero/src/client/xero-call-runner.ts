@@ -7,7 +7,7 @@ import {
   xeroDayBudgetRemaining,
   xeroMinuteSlotsFree,
 } from '@xero-sync/observability';
-import { RequestStatsRepository, utcDay } from '@xero-sync/persistence';
+import { KeyedGroupCommit, RecordedCall, RequestStatsRepository, utcDay } from '@xero-sync/persistence';
 import { BreakerStateName, DEFAULT_BREAKER, OrgBreakers } from '../breaker/org-breakers';
 import { BudgetSlotStore, FleetBudget, FleetPermit } from '../limiter/fleet-budget';
 import { DEFAULT_RATE_BUDGET, OrgRateBudget, RatePermit } from '../limiter/org-rate-budget';
@@ -21,8 +21,10 @@ import {
   XeroError,
 } from '../xero.errors';
 import { XeroModuleOptions } from '../xero.options';
-import { CallStatsWriter } from './call-stats-writer';
 import { CallContext, SdkCall } from './xero-call.types';
+
+/** How long a finished call's count waits for others before they are written together (see `record`). */
+export const STATS_GATHER_MS = 250;
 
 /** Margin on top of the request timeout before a dead holder's fleet slots lapse. */
 const HOLD_MARGIN_MS = 5_000;
@@ -40,7 +42,14 @@ export class XeroCallRunner {
   private readonly fleet?: FleetBudget;
   /** Longest one request may take (the SDK call's timeout). */
   readonly timeoutMs: number;
-  private readonly callStats: CallStatsWriter;
+  /**
+   * request_stats writes, one at a time (FerretDB applies `$inc` as a read and a write, so two at once can lose
+   * counts): the calls of a gather window, and those finishing while it is written, go in one command with one `$inc`
+   * per org. A process killed mid-window loses that window's counts, never a call: they feed the daily report,
+   * while the day budget follows Xero's remaining-quota headers.
+   */
+  private readonly statsWrites: KeyedGroupCommit<RecordedCall, void>;
+  private readonly pendingStats = new Set<Promise<void>>();
 
   constructor(
     private readonly config: AppConfig,
@@ -50,7 +59,13 @@ export class XeroCallRunner {
     private readonly slots?: BudgetSlotStore,
   ) {
     const breaker = { ...DEFAULT_BREAKER, ...(options.breaker ?? {}) };
-    this.callStats = new CallStatsWriter((calls) => stats.recordCalls(calls));
+    this.statsWrites = new KeyedGroupCommit(
+      async (_key, calls) => {
+        await stats.recordCalls(calls);
+        return calls.map(() => undefined);
+      },
+      { maxBatch: 1_000, gatherMs: STATS_GATHER_MS },
+    );
     this.timeoutMs = breaker.timeoutMs;
     if (slots && options.fleetBudget !== false) {
       const rate = { ...DEFAULT_RATE_BUDGET, ...(options.rate ?? {}) };
@@ -95,7 +110,7 @@ export class XeroCallRunner {
   }
 
   async flushStats(): Promise<void> {
-    await Promise.all([this.callStats.settle(), this.fleet?.settle()]);
+    await Promise.all([...this.pendingStats, this.fleet?.settle()]);
   }
 
   /** Runs one SDK call under the org's breaker and budget; returns Xero's raw JSON answer. */
@@ -229,7 +244,11 @@ export class XeroCallRunner {
       minuteRemaining: num(headers['x-minlimit-remaining']),
       appMinuteRemaining: num(headers['x-appminlimit-remaining']),
     };
-    this.callStats.add(call);
+    const write: Promise<void> = this.statsWrites
+      .submit('request_stats', call)
+      .catch(() => undefined) // a lost count, never a failed call
+      .finally(() => this.pendingStats.delete(write));
+    this.pendingStats.add(write);
   }
 
   private maxWaitMs(): number {
