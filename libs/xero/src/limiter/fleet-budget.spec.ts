@@ -1,6 +1,7 @@
 import type { FreeSlot, HeldBudgetSlots, OrgBudgetView, SlotRelease } from '@xero-sync/persistence';
 import { XeroError } from '../xero.errors';
 import { BudgetSlotStore, FleetBudget, fleetInflightReserve, FleetPermit, fleetReserve } from './fleet-budget';
+import type { CallLane, DeliveryPriority } from './org-rate-budget';
 
 const MINUTE = 60_000;
 
@@ -118,6 +119,14 @@ describe('FleetBudget', () => {
     return granted;
   }
 
+  /** `n` calls, each answered and its slots given back (the release written) before the next asks. */
+  async function callOneAfterAnother(n: number, priority: DeliveryPriority, lane: CallLane): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      (await fleet.acquire('org', priority, lane, Date.now())).release(Date.now());
+      await flush();
+    }
+  }
+
   it('holds at most 5 in flight fleet-wide; a release lets the next one in', async () => {
     const granted = await waitersFor(6, 'interactive');
     expect(granted).toHaveLength(5);
@@ -158,7 +167,7 @@ describe('FleetBudget', () => {
     }
     await jest.advanceTimersByTimeAsync(1_000);
     expect(backfill).toHaveLength(57);
-    for (let i = 0; i < 3; i++) (await fleet.acquire('org', 'interactive', 'payment', Date.now())).release(Date.now());
+    await callOneAfterAnother(3, 'interactive', 'payment');
     await flush();
     expect(backfill).toHaveLength(57);
     // A minute slot frees one Xero minute (+ the clock-skew margin) after its answer.
@@ -167,7 +176,7 @@ describe('FleetBudget', () => {
   });
 
   it('refuses with RATE_LIMITED and the expected wait when the minute is spent past the deadline', async () => {
-    for (let i = 0; i < 57; i++) (await fleet.acquire('org', 'backfill', 'master', Date.now())).release(Date.now());
+    await callOneAfterAnother(57, 'backfill', 'master');
     const err = await fleet.acquire('org', 'backfill', 'master', Date.now() + 1_000).catch((e: XeroError) => e);
     expect(err).toMatchObject({ code: 'RATE_LIMITED' });
     expect((err as XeroError).retryAfterMs).toBeGreaterThan(MINUTE - 1_000);
@@ -207,7 +216,7 @@ describe('FleetBudget', () => {
     expect(granted).toHaveLength(2);
     granted.splice(0).forEach((p) => p.release(Date.now()));
     // 4 minute slots left: three Sync Now calls get theirs in one claim; backfill keeps out of the last 3.
-    for (let i = 0; i < 49; i++) (await fleet.acquire('org', 'normal', 'invoice', Date.now())).release(Date.now());
+    await callOneAfterAnother(49, 'normal', 'invoice');
     slots.claims.splice(0);
     const backfill: FleetPermit[] = [];
     for (let i = 0; i < 3; i++)

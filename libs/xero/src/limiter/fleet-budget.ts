@@ -1,3 +1,4 @@
+import { KeyedGroupCommit } from '@xero-sync/persistence';
 import type {
   BudgetSlotRepository,
   FreeSlot,
@@ -82,16 +83,27 @@ export class FleetBudget {
   private readonly orgs = new Map<string, OrgQueue>();
   private readonly views = new Map<string, OrgBudgetView>();
   private readonly pending = new Set<Promise<void>>();
-  /** Releases not yet written; the ones that arrive while a write runs go together in the next. */
-  private releases: SlotRelease[] = [];
-  private releasing = false;
+  /**
+   * Releases, one command for every one waiting (any org): a process's calls finish far more often than a write
+   * takes on a busy database, so under load one update gives back many calls' slots. A release written late only
+   * keeps its in-flight slot busy longer; the minute slot's new expiry is the answer's time + one minute either way.
+   */
+  private readonly releases: KeyedGroupCommit<SlotRelease, void>;
   private seq = 0;
 
   constructor(
     private readonly store: BudgetSlotStore,
     private readonly options: FleetBudgetOptions,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.releases = new KeyedGroupCommit(
+      async (_key, releases) => {
+        await store.releaseMany(releases);
+        return releases.map(() => undefined);
+      },
+      { maxBatch: 500, gatherMs: 0 },
+    );
+  }
 
   /** Waits for the org's fleet slots until `deadline` (epoch ms); RATE_LIMITED or CIRCUIT_OPEN otherwise. */
   acquire(org: string, priority: DeliveryPriority, lane: CallLane, deadline: number): Promise<FleetPermit> {
@@ -258,37 +270,10 @@ export class FleetBudget {
       release: (answeredAt: number) => {
         if (done) return;
         done = true;
-        this.releases.push({
-          held,
-          minuteFreeAt: new Date(answeredAt + this.minuteHoldMs()),
-          now: new Date(this.now()),
-        });
-        this.writeReleases();
+        const release = { held, minuteFreeAt: new Date(answeredAt + this.minuteHoldMs()), now: new Date(this.now()) };
+        this.track(this.releases.submit('release', release));
       },
     };
-  }
-
-  /**
-   * One command for every release waiting (any org): a process's calls finish far more often than a write takes
-   * on a busy database, so under load one update gives back many calls' slots. A release written late only keeps
-   * its in-flight slot busy longer; the minute slot's new expiry is the answer's time + one minute either way.
-   */
-  private writeReleases(): void {
-    if (this.releasing) return;
-    this.releasing = true;
-    const run = async () => {
-      await Promise.resolve(); // releases of the same turn go together
-      while (this.releases.length > 0) {
-        const batch = this.releases.splice(0);
-        await this.store.releaseMany(batch).catch(() => undefined);
-      }
-    };
-    this.track(
-      run().finally(() => {
-        this.releasing = false;
-        if (this.releases.length > 0) this.writeReleases();
-      }),
-    );
   }
 
   /**
