@@ -84,14 +84,23 @@ export class XeroConnectionRepository {
 
   /** The newest connected (or else newest) connection that reaches a tenant. */
   async findByTenant(tenantId: string): Promise<XeroConnectionRecord | null> {
+    return (await this.findByTenants([tenantId])).get(tenantId) ?? null;
+  }
+
+  /** `findByTenant` for several tenants in one read: each tenant found maps to its connection. */
+  async findByTenants(tenantIds: string[]): Promise<Map<string, XeroConnectionRecord>> {
     const docs = await this.model
-      .find({ 'tenants.tenantId': tenantId, status: { $ne: 'authorizing' } })
+      .find({ 'tenants.tenantId': { $in: tenantIds }, status: { $ne: 'authorizing' } })
       .sort({ updatedAt: -1 })
       .lean<Lean[]>()
       .exec();
-    const connected = docs.find((d) => d.status === 'connected');
-    const doc = connected ?? docs[0];
-    return doc ? toRecord(doc) : null;
+    const found = new Map<string, XeroConnectionRecord>();
+    for (const tenantId of tenantIds) {
+      const reaching = docs.filter((d) => d.tenants.some((t) => t.tenantId === tenantId));
+      const doc = reaching.find((d) => d.status === 'connected') ?? reaching[0];
+      if (doc) found.set(tenantId, toRecord(doc));
+    }
+    return found;
   }
 
   async findByStateHash(stateHash: string): Promise<XeroConnectionRecord | null> {

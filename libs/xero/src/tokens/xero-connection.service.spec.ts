@@ -10,12 +10,13 @@ import type { XeroTokenVault } from './xero-token-vault';
 
 /** The org look-up every delivery makes (status, short code): how often it reads the connections collection. */
 describe('XeroConnectionService org look-up', () => {
+  /** The service over a connection store holding `record` for every tenant; `reads` lists each read's tenants. */
   function service(record: XeroConnectionRecord) {
-    const reads: string[] = [];
+    const reads: string[][] = [];
     const connections = {
-      findByTenant: async (tenantId: string) => {
-        reads.push(tenantId);
-        return record;
+      findByTenants: async (tenantIds: string[]) => {
+        reads.push(tenantIds);
+        return new Map(tenantIds.map((t) => [t, record]));
       },
     } as unknown as XeroConnectionRepository;
     const svc = new XeroConnectionService(
@@ -40,13 +41,22 @@ describe('XeroConnectionService org look-up', () => {
     expect(await svc.tenantStatus('t1')).toBe('connected');
     expect(await svc.shortCode('t1')).toBeUndefined();
     expect(await svc.tenantStatus('t1')).toBe('connected');
-    expect(reads).toEqual(['t1']);
+    expect(reads).toEqual([['t1']]);
   });
 
   it('answers the recorded short code from the same read', async () => {
     const { svc, reads } = service(connection('!ab12C'));
     expect(await svc.tenantStatus('t1')).toBe('connected');
     expect(await svc.shortCode('t1')).toBe('!ab12C');
-    expect(reads).toEqual(['t1']);
+    expect(reads).toEqual([['t1']]);
+  });
+
+  it('orgs asked for in the same turn are read in one find, each once', async () => {
+    const { svc, reads } = service(connection());
+    const first = svc.tenantStatus('t1');
+    await new Promise((r) => setImmediate(r));
+    const more = ['t2', 't3', 't2'].map((t) => svc.tenantStatus(t));
+    expect(await Promise.all([first, ...more])).toEqual(['connected', 'connected', 'connected', 'connected']);
+    expect(reads).toEqual([['t1'], ['t2', 't3']]);
   });
 });
