@@ -34,7 +34,7 @@ export interface HeldBudgetSlots {
 export interface SlotRelease {
   held: HeldBudgetSlots;
   minuteFreeAt: Date;
-  now?: Date;
+  now: Date;
 }
 
 /** How many slots of each kind an org has, and how long a superseded epoch is kept. */
@@ -185,7 +185,7 @@ export class BudgetSlotRepository {
     // Each statement by `_id` alone, as expireOwn; `$min`, so a slot's expiry only ever moves earlier.
     await this.model.bulkWrite(
       releases.flatMap(({ held, minuteFreeAt, now }) => [
-        { updateOne: { filter: { _id: held.inflightId }, update: { $min: { expiresAt: now ?? new Date() } } } },
+        { updateOne: { filter: { _id: held.inflightId }, update: { $min: { expiresAt: now } } } },
         { updateOne: { filter: { _id: held.minuteId }, update: { $min: { expiresAt: minuteFreeAt } } } },
       ]),
       { ordered: false },

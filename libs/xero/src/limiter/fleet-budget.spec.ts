@@ -61,7 +61,7 @@ class FakeSlots implements BudgetSlotStore {
   async releaseMany(releases: SlotRelease[]): Promise<void> {
     this.releaseWrites.push(releases.length);
     for (const { held, minuteFreeAt, now } of releases) {
-      this.expires.set(held.inflightId, now!.getTime());
+      this.expires.set(held.inflightId, now.getTime());
       this.expires.set(held.minuteId, Math.min(this.expires.get(held.minuteId)!, minuteFreeAt.getTime()));
     }
   }
