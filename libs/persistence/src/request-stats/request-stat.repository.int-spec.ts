@@ -1,21 +1,18 @@
-import mongoose, { Connection } from 'mongoose';
-import { testMongoUri } from '@xero-sync/testing';
+import { Connection } from 'mongoose';
+import { commandLoggingModel } from '@xero-sync/testing';
 import { RecordedCall, RequestStatsRepository } from './request-stat.repository';
 import { RequestStat, RequestStatSchema } from './request-stat.schema';
 
 /** Many calls counted in one command on FerretDB: the sums and the latest quota headers are what one-by-one gives. */
 describe('RequestStatsRepository.recordCalls on FerretDB', () => {
-  const uri = testMongoUri();
   let conn: Connection;
   let repo: RequestStatsRepository;
-  const commands: string[] = [];
+  let commands: string[];
 
   beforeAll(async () => {
-    conn = await mongoose.createConnection(uri, { monitorCommands: true }).asPromise();
-    conn.getClient().on('commandStarted', (e) => commands.push(e.commandName));
-    const model = conn.model(RequestStat.name, RequestStatSchema);
-    await model.init(); // its indexes built before commands are counted
-    repo = new RequestStatsRepository(model);
+    const made = await commandLoggingModel(RequestStat.name, RequestStatSchema);
+    ({ conn, commands } = made);
+    repo = new RequestStatsRepository(made.model);
   });
   afterAll(async () => {
     await conn.dropDatabase();
