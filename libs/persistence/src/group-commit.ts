@@ -28,9 +28,11 @@ interface Lane<T, R> {
 
 /**
  * Group commit per key: items submitted under a key while a batch of that key is being handled are handled
- * together in its next batch, one batch per key at a time (up to `concurrency` while full batches wait). A lone item on an idle key starts at once (after
- * `gatherMs`), so grouping adds no wait when there is nothing to group; under load one batch's fixed work (claims,
- * reads, a Xero call, writes) is shared by everything that arrived during the previous one. `submit` resolves with
+ * together in its next batch, one batch per key at a time (up to `concurrency` while full batches wait). A lone item
+ * on an idle key starts at once (after `gatherMs`), so grouping adds no wait when there is nothing to group; under
+ * load one batch's fixed work (claims, reads, a Xero call, writes) is shared by everything that arrived during the
+ * previous one. Used for the syncer's intake and Immediately deliveries and for libs/xero's call counts, budget slot
+ * releases and connection look-ups. `submit` resolves with
  * the item's own result; a batch that throws rejects each of its items (each caller retries its own). A key with
  * nothing waiting or running takes no memory.
  */

@@ -24,7 +24,7 @@ import { XeroModuleOptions } from '../xero.options';
 import { CallContext, SdkCall } from './xero-call.types';
 
 /** How long a finished call's count waits for others before they are written together (see `record`). */
-export const STATS_GATHER_MS = 250;
+const STATS_GATHER_MS = 250;
 
 /** Margin on top of the request timeout before a dead holder's fleet slots lapse. */
 const HOLD_MARGIN_MS = 5_000;
@@ -32,9 +32,9 @@ const HOLD_MARGIN_MS = 5_000;
 /**
  * The request/answer plumbing behind XeroAccountingClient's endpoint methods. Each call: breaker check → the
  * fleet's slots for the org (shared by every process, see FleetBudget) → this process's per-org budget (Xero's
- * remaining-quota headers, the daily limit) → access token → the SDK call (basePath from XERO_API_URL, with a timeout) → quota
- * headers fed back to the budgets → counted in request_stats and metrics. Rejections (xero-node's JSON strings)
- * become XeroError codes; a 401 refreshes the token once and retries.
+ * remaining-quota headers, the daily limit) → access token → the SDK call (basePath from XERO_API_URL, with a
+ * timeout) → quota headers fed back to the budgets → counted in metrics and (a batch at a time) in request_stats.
+ * Rejections (xero-node's JSON strings) become XeroError codes; a 401 refreshes the token once and retries.
  */
 export class XeroCallRunner {
   private readonly budgets = new Map<string, Promise<OrgRateBudget>>();
