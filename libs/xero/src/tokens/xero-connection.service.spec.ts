@@ -5,6 +5,7 @@ import type {
   XeroConnectionRecord,
   XeroConnectionRepository,
 } from '@xero-sync/persistence';
+import { strictFake } from '@xero-sync/testing';
 import { XeroConnectionService } from './xero-connection.service';
 import type { XeroTokenVault } from './xero-token-vault';
 
@@ -13,18 +14,18 @@ describe('XeroConnectionService org look-up', () => {
   /** The service over a connection store holding `record` for every tenant; `reads` lists each read's tenants. */
   function service(record: XeroConnectionRecord) {
     const reads: string[][] = [];
-    const connections = {
+    const connections = strictFake<XeroConnectionRepository>('connections', {
       findByTenants: async (tenantIds: string[]) => {
         reads.push(tenantIds);
         return new Map(tenantIds.map((t) => [t, record]));
       },
-    } as unknown as XeroConnectionRepository;
+    });
     const svc = new XeroConnectionService(
       { SYNCER_INSTANCE_ID: 'unit' } as AppConfig,
       connections,
-      {} as LeaseRepository,
-      {} as StoreSettingsRepository,
-      {} as XeroTokenVault,
+      strictFake<LeaseRepository>('leases', {}),
+      strictFake<StoreSettingsRepository>('settings', {}),
+      strictFake<XeroTokenVault>('vault', {}),
     );
     return { svc, reads };
   }
