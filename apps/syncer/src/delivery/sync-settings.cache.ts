@@ -20,12 +20,35 @@ export class SyncSettingsCache {
 
   /**
    * The store's settings; `fresh` reads them now (and refreshes the cache): a person pressing Sync Now has often
-   * just fixed a setting, and the retry must use it.
+   * just fixed a setting, and the retry must use it. `readSince` (epoch ms) takes a cached read made at or after
+   * that time and reads now otherwise (a flush started by a tick takes the tick's read, see `prefetch`).
    */
-  get(storeId: string, opts: { fresh?: boolean } = {}): Promise<StoreSettings> {
+  get(storeId: string, opts: { fresh?: boolean; readSince?: number } = {}): Promise<StoreSettings> {
     const hit = this.cache.get(storeId);
-    if (!opts.fresh && hit && Date.now() - hit.at < this.ttlMs) return hit.value;
-    const value = this.source.get(storeId);
+    const fresh =
+      opts.readSince !== undefined ? hit !== undefined && hit.at >= opts.readSince : !opts.fresh && hit !== undefined;
+    if (hit && fresh && Date.now() - hit.at < this.ttlMs) return hit.value;
+    return this.read(storeId, this.source.get(storeId));
+  }
+
+  /**
+   * Reads the stores' settings now, in one read, into the cache: a flush tick's candidates, whose turn each tick
+   * decides from their settings and whose flushes then use them (`readSince`), instead of a read per store and
+   * another per flush.
+   */
+  async prefetch(storeIds: string[]): Promise<void> {
+    if (storeIds.length === 0) return;
+    const many = this.source.getMany(storeIds);
+    for (const id of storeIds)
+      void this.read(
+        id,
+        many.then((m) => m.get(id)!),
+      );
+    // A failed read leaves nothing cached: each store's own `get` reads it again.
+    await many.catch(() => undefined);
+  }
+
+  private read(storeId: string, value: Promise<StoreSettings>): Promise<StoreSettings> {
     this.cache.set(storeId, { at: Date.now(), value });
     // A failed read must not be served from the cache.
     value.catch(() => this.cache.delete(storeId));

@@ -94,16 +94,19 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
     for (const storeId of shuffle([...new Set([...due, ...requested])]))
       if (asked.has(storeId) || !(await this.flush.busyElsewhere(storeId))) stores.push(storeId);
     if (stores.length === 0) return;
-    // One read of every candidate's schedule per tick, not one per store: the tick's database work stays a few
-    // commands however many stores have work waiting for their slot.
-    const schedules = await this.schedules.schedulesOf(stores);
+    // One read of every candidate's schedule and one of their settings per tick, not one per store: the tick's
+    // database work stays a few commands however many stores have work waiting for their slot. A flush the tick
+    // starts uses the settings read here (a change saved since is seen by the next flush, as one saved during a
+    // flush always was); Sync Now kicks a tick, so it reads them after the fix that usually precedes it.
+    const settingsReadAt = Date.now();
+    const [schedules] = await Promise.all([this.schedules.schedulesOf(stores), this.settings.prefetch(stores)]);
     let next = 0;
     const worker = async () => {
       while (next < stores.length && !this.stopped) {
         const storeId = stores[next++];
         try {
           const due = await this.dueSlot(storeId, schedules.get(storeId));
-          if (due) await this.flush.execute(storeId, due);
+          if (due) await this.flush.execute(storeId, { ...due, settingsReadSince: settingsReadAt });
         } catch (err) {
           this.logger.warn(`flush of ${storeId} failed: ${err instanceof Error ? err.message : String(err)}`);
         }

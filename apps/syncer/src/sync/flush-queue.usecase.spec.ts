@@ -99,7 +99,8 @@ function setup(opts: {
   });
   const cache = strict<SyncSettingsCache>('settings', {
     get: async (_storeId, o) => {
-      calls.push(o?.fresh ? 'settings fresh' : 'settings cached');
+      if (o?.readSince !== undefined) calls.push(`settings read since ${o.readSince}`);
+      else calls.push(o?.fresh ? 'settings fresh' : 'settings cached');
       return settings;
     },
   });
@@ -162,6 +163,22 @@ describe('FlushQueueUseCase', () => {
       'selectDue',
       'markFlushed',
       'release',
+    ]);
+  });
+
+  it('takes the settings its tick read for every candidate instead of reading them again under the lease', async () => {
+    const { useCase, calls, delivered } = setup({
+      schedule: { lastFlushAt: new Date(slotStart - 1) },
+      due: [queued('1')],
+    });
+    const tickReadAt = Date.now() - 50;
+    const report = await useCase.execute('store-1', { slotStart, settingsReadSince: tickReadAt });
+    expect(report).toMatchObject({ acquired: true, synced: 1 });
+    expect(delivered).toHaveLength(1);
+    expect(calls.slice(0, 3)).toEqual([
+      'settings cached',
+      'acquire flush:org:tenant-1',
+      `settings read since ${tickReadAt}`,
     ]);
   });
 

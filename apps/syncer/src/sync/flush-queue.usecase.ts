@@ -44,6 +44,11 @@ export interface FlushOptions {
   slotStart?: number;
   /** A Sync Now is pending: tried even while another syncer was last seen holding the org's lease. */
   requested?: boolean;
+  /**
+   * The flush may use the store's settings as read at or after this time (epoch ms; the scheduler's tick read
+   * them for every candidate at once); without it they are read when the lease is held.
+   */
+  settingsReadSince?: number;
 }
 
 /** How long a lease taken between our read and our insert (its expiry unknown) is left alone. */
@@ -112,7 +117,10 @@ export class FlushQueueUseCase {
     const acquired = taken.lease;
     let settings: StoreSettings;
     try {
-      settings = await this.settings.get(storeId, { fresh: true });
+      settings = await this.settings.get(
+        storeId,
+        opts.settingsReadSince === undefined ? { fresh: true } : { readSince: opts.settingsReadSince },
+      );
       // Bound to another org since the cache was filled: that org's lease is the one to hold (the next tick).
       const rebound = leaseKeys.flush(SyncSettingsCache.leaseKey(settings)) !== leaseKey;
       if (rebound || (await this.flushedSince(storeId, opts.slotStart))) {

@@ -54,6 +54,20 @@ export class StoreSettingsRepository {
     return doc ? withDefaults(doc) : defaultStoreSettings(storeId);
   }
 
+  /** Several stores' settings in one read, each as `get` answers it. */
+  async getMany(storeIds: string[]): Promise<Map<string, StoreSettings>> {
+    const ids = [...new Set(storeIds)];
+    const docs =
+      ids.length > 0
+        ? await this.model
+            .find({ storeId: { $in: ids } })
+            .lean<Lean[]>()
+            .exec()
+        : [];
+    const saved = new Map(docs.map((d) => [d.storeId, d]));
+    return new Map(ids.map((id) => [id, saved.has(id) ? withDefaults(saved.get(id)!) : defaultStoreSettings(id)]));
+  }
+
   /** Whether the store has saved settings (as opposed to defaults). */
   async exists(storeId: string): Promise<boolean> {
     return (await this.model.countDocuments({ storeId }).exec()) > 0;
