@@ -47,6 +47,8 @@ function setup(opts: {
   due?: PendingChangeRecord[];
   /** Short leases and a slow delivery, to watch the keep-alive at work. */
   slow?: { config: object; deliveryMs: number; extendMs: number };
+  /** Every delivered item is deferred (the org's budget is spent). */
+  deferAll?: boolean;
 }) {
   const calls: string[] = [];
   const delivered: DeliverAndRecordRequest[] = [];
@@ -112,8 +114,14 @@ function setup(opts: {
         (item) =>
           ({
             item,
-            result: { entity: item.entity, entityId: item.entityId, status: 'synced', calls: 1, durationMs: 1 },
-            state: { status: 'synced' },
+            result: {
+              entity: item.entity,
+              entityId: item.entityId,
+              status: opts.deferAll ? 'deferred' : 'synced',
+              calls: 1,
+              durationMs: 1,
+            },
+            state: { status: opts.deferAll ? 'pending' : 'synced' },
           }) as AttemptOutcome,
       );
     },
@@ -134,7 +142,7 @@ describe('FlushQueueUseCase', () => {
       due: [queued('1')],
     });
     const report = await useCase.execute('store-1', { slotStart });
-    expect(report).toMatchObject({ acquired: false, skipped: true, batches: 0 });
+    expect(report).toMatchObject({ acquired: false, skipped: true, batches: 0, drained: false });
     expect(delivered).toHaveLength(0);
     expect(calls).toEqual([
       'settings cached',
@@ -151,7 +159,7 @@ describe('FlushQueueUseCase', () => {
       due: [queued('1'), queued('2')],
     });
     const report = await useCase.execute('store-1', { slotStart });
-    expect(report).toMatchObject({ acquired: true, skipped: false, batches: 1, claimed: 2, synced: 2 });
+    expect(report).toMatchObject({ acquired: true, skipped: false, batches: 1, claimed: 2, synced: 2, drained: true });
     expect(delivered.map((d) => d.items.map((i) => i.entityId))).toEqual([['1', '2']]);
     expect(calls).toEqual([
       'settings cached',
@@ -180,6 +188,18 @@ describe('FlushQueueUseCase', () => {
       'acquire flush:org:tenant-1',
       `settings read since ${tickReadAt}`,
     ]);
+  });
+
+  it('stops at a batch the budget deferred whole, and says the store is not drained', async () => {
+    const { useCase, delivered } = setup({
+      schedule: { lastFlushAt: new Date(slotStart - 1) },
+      due: [queued('1'), queued('2')],
+      deferAll: true,
+      slow: { config: { SYNCER_FLUSH_BATCH_SIZE: 1 }, deliveryMs: 0, extendMs: 0 },
+    });
+    const report = await useCase.execute('store-1', { slotStart });
+    expect(report).toMatchObject({ acquired: true, batches: 1, claimed: 1, deferred: 1, drained: false });
+    expect(delivered).toHaveLength(1);
   });
 
   it('selects due items once for several batches and claims them a batch at a time, then selects again', async () => {

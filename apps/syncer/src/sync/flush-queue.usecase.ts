@@ -32,6 +32,8 @@ export interface FlushReport {
   failed: number;
   /** True when the lease was taken but another syncer had flushed the store in this slot already. */
   skipped: boolean;
+  /** True when the flush stopped because the store had nothing due left (not deferred, lease lost or stopping). */
+  drained: boolean;
 }
 
 export interface FlushOptions {
@@ -100,6 +102,7 @@ export class FlushQueueUseCase {
       deferred: 0,
       failed: 0,
       skipped: false,
+      drained: false,
     };
     if (this.stopping) return report;
     // The lease key from the cached settings: a syncer that finds the org busy (most attempts, with several
@@ -191,7 +194,10 @@ export class FlushQueueUseCase {
           if (selected.length === 0) {
             selected = await this.queue.selectDue(storeId, batchSize * SELECT_AHEAD_BATCHES);
             claimedSinceSelect = 0;
-            if (selected.length === 0) break;
+            if (selected.length === 0) {
+              report.drained = true;
+              break;
+            }
           }
           const claimedAt = Date.now();
           const batch = await this.queue.claim(selected.splice(0, batchSize), this.owner, claimLeaseMs);
@@ -199,7 +205,10 @@ export class FlushQueueUseCase {
           if (batch.items.length === 0) {
             // Everything selected went elsewhere meanwhile (replaced, synced by Sync Now): select afresh, and stop
             // when a whole selection yielded nothing to claim.
-            if (selected.length === 0 && claimedSinceSelect === 0) break;
+            if (selected.length === 0 && claimedSinceSelect === 0) {
+              report.drained = true;
+              break;
+            }
             continue;
           }
           claimed = { token: batch.claimToken, ids: batch.items.map((i) => i.id), until: claimedAt + claimLeaseMs };
