@@ -16,3 +16,31 @@ export async function commandLoggingModel<T>(
   conn.getClient().on('commandStarted', (e) => commands.push(e.commandName));
   return { conn, model, commands };
 }
+
+/** Jest's hooks, reached through the global object: this library is also compiled without Jest's types (bench). */
+const jestHooks = globalThis as unknown as {
+  beforeAll(fn: () => Promise<void>): void;
+  afterAll(fn: () => Promise<void>): void;
+};
+
+/**
+ * For a describe block of an int-spec that counts a repository's commands: before its tests, a command-logging
+ * model (see commandLoggingModel) and the repository `make` builds on it; after them, the database dropped. The
+ * fields are filled once the block's tests run.
+ */
+export function commandLoggingRepository<T, R>(
+  name: string,
+  schema: Schema<T>,
+  make: (model: Model<T>) => R,
+): { conn: Connection; model: Model<T>; commands: string[]; repo: R } {
+  const fixture = {} as { conn: Connection; model: Model<T>; commands: string[]; repo: R };
+  jestHooks.beforeAll(async () => {
+    const made = await commandLoggingModel(name, schema);
+    Object.assign(fixture, made, { repo: make(made.model) });
+  });
+  jestHooks.afterAll(async () => {
+    await fixture.conn.dropDatabase();
+    await fixture.conn.close();
+  });
+  return fixture;
+}

@@ -47,4 +47,4 @@ export {
 export type { Cart, MagentoTaxSettings, OrderPayload, InvoicePayload, CreditMemoPayload } from './magento';
 export { freePort, launchKafka, ScramUser, SecuredKafka, startSecuredKafka, tryProduce } from './secured-kafka';
 export { strictFake } from './strict-fake';
-export { commandLoggingModel } from './command-log';
+export { commandLoggingRepository } from './command-log';

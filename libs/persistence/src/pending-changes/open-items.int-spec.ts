@@ -1,5 +1,4 @@
-import { Connection, Model } from 'mongoose';
-import { commandLoggingModel } from '@xero-sync/testing';
+import { commandLoggingRepository } from '@xero-sync/testing';
 import { openItemsPerStore } from './pending-change.queries';
 import { PendingChange, PendingChangeSchema } from './pending-change.schema';
 
@@ -8,17 +7,7 @@ import { PendingChange, PendingChangeSchema } from './pending-change.schema';
  * many stores have work (a read per store cost stores × open items on FerretDB v1).
  */
 describe('openItemsPerStore on FerretDB', () => {
-  let conn: Connection;
-  let model: Model<PendingChange>;
-  let commands: string[];
-
-  beforeAll(async () => {
-    ({ conn, model, commands } = await commandLoggingModel(PendingChange.name, PendingChangeSchema));
-  });
-  afterAll(async () => {
-    await conn.dropDatabase();
-    await conn.close();
-  });
+  const db = commandLoggingRepository(PendingChange.name, PendingChangeSchema, (m) => m);
 
   it('counts each store’s pending, processing and waiting items and finds its oldest change in one find', async () => {
     const at = (minute: number) => new Date(Date.UTC(2026, 11, 5, 9, minute));
@@ -30,7 +19,7 @@ describe('openItemsPerStore on FerretDB', () => {
       status,
       updatedAt: at(minute),
     });
-    await conn.collection<{ _id: string }>(model.collection.collectionName).insertMany([
+    await db.conn.collection<{ _id: string }>(db.model.collection.collectionName).insertMany([
       item('shop-a', 1, 'pending', 30),
       item('shop-a', 2, 'waiting', 12),
       item('shop-a', 3, 'processing', 45),
@@ -42,11 +31,11 @@ describe('openItemsPerStore on FerretDB', () => {
       item('shop-c', 1, 'failed', 3),
       item('shop-d', 1, 'synced', 4),
     ]);
-    commands.length = 0;
+    db.commands.length = 0;
 
-    const rows = await openItemsPerStore(model);
+    const rows = await openItemsPerStore(db.model);
 
-    expect(commands).toEqual(['find']);
+    expect(db.commands).toEqual(['find']);
     expect(rows.sort((x, y) => x.storeId.localeCompare(y.storeId))).toEqual([
       { storeId: 'shop-a', open: 3, oldestChangeAt: at(12) },
       { storeId: 'shop-b', open: 2, oldestChangeAt: at(40) },

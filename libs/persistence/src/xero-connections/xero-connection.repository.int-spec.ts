@@ -1,37 +1,31 @@
-import { Connection } from 'mongoose';
-import { commandLoggingModel } from '@xero-sync/testing';
+import { commandLoggingRepository } from '@xero-sync/testing';
 import { XeroConnectionRepository } from './xero-connection.repository';
 import { XeroConnection, XeroConnectionSchema } from './xero-connection.schema';
 
 /** Connections by tenant on FerretDB: several tenants in one read, each answered as a read of its own would. */
 describe('XeroConnectionRepository.findByTenants on FerretDB', () => {
-  let conn: Connection;
-  let repo: XeroConnectionRepository;
-  let commands: string[];
+  const db = commandLoggingRepository(
+    XeroConnection.name,
+    XeroConnectionSchema,
+    (m) => new XeroConnectionRepository(m),
+  );
 
   beforeAll(async () => {
-    const made = await commandLoggingModel(XeroConnection.name, XeroConnectionSchema);
-    ({ conn, commands } = made);
-    repo = new XeroConnectionRepository(made.model);
     const tenant = (tenantId: string) => ({ tenantId, tenantName: tenantId });
     // t1 reached by an old disconnected and a newer connected connection; t2 by one that reaches t3 too; t4 only
     // by a connection still being authorized (not a connection yet).
-    await repo.create({ id: 'old', kind: 'oauth', status: 'disconnected', tenants: [tenant('t1')] });
-    await repo.create({ id: 'new', kind: 'oauth', status: 'connected', tenants: [tenant('t1')] });
-    await repo.create({ id: 'both', kind: 'custom', status: 'connected', tenants: [tenant('t2'), tenant('t3')] });
-    await repo.create({ id: 'auth', kind: 'oauth', status: 'authorizing', tenants: [tenant('t4')] });
-  });
-  afterAll(async () => {
-    await conn.dropDatabase();
-    await conn.close();
+    await db.repo.create({ id: 'old', kind: 'oauth', status: 'disconnected', tenants: [tenant('t1')] });
+    await db.repo.create({ id: 'new', kind: 'oauth', status: 'connected', tenants: [tenant('t1')] });
+    await db.repo.create({ id: 'both', kind: 'custom', status: 'connected', tenants: [tenant('t2'), tenant('t3')] });
+    await db.repo.create({ id: 'auth', kind: 'oauth', status: 'authorizing', tenants: [tenant('t4')] });
   });
 
   it('answers every tenant asked for in one find: the connected one first, none for an authorizing one', async () => {
-    commands.length = 0;
-    const found = await repo.findByTenants(['t1', 't2', 't3', 't4', 't5']);
-    expect(commands).toEqual(['find']);
+    db.commands.length = 0;
+    const found = await db.repo.findByTenants(['t1', 't2', 't3', 't4', 't5']);
+    expect(db.commands).toEqual(['find']);
     expect(Object.fromEntries([...found].map(([t, c]) => [t, c.id]))).toEqual({ t1: 'new', t2: 'both', t3: 'both' });
-    expect((await repo.findByTenant('t1'))?.id).toBe('new');
-    expect(await repo.findByTenant('t4')).toBeNull();
+    expect((await db.repo.findByTenant('t1'))?.id).toBe('new');
+    expect(await db.repo.findByTenant('t4')).toBeNull();
   });
 });
