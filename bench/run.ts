@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       const sections = process.env.BENCH_SYNC_SECTIONS?.split(',').map((x) => x.trim()) as SyncSection[] | undefined;
       // BENCH_HISTORY_ITEMS: synced records of history the `history` section seeds (default 1 M).
       const historyItems = process.env.BENCH_HISTORY_ITEMS ? Number(process.env.BENCH_HISTORY_ITEMS) : undefined;
-      // BENCH_SCALE_REPEATS: pairs of 1- and 3-syncer drains in the `scale` section (default 3; the median pair counts).
+      // BENCH_SCALE_REPEATS: pairs of 1- and 3-syncer drains the `scale` section runs (default 3; the median counts).
       const scaleRepeats = process.env.BENCH_SCALE_REPEATS ? Number(process.env.BENCH_SCALE_REPEATS) : undefined;
       const sync = await runSyncBench({ log, scale, baselineCallBudget, sections, historyItems, scaleRepeats });
       results.sync_scale = scale;

@@ -30,9 +30,10 @@ const DEPTH_COST_FACTOR = 20;
 type Admin = ReturnType<Kafka['admin']>;
 
 /**
- * Refreshes the gauges that need a query: queue depth by status and per store with its oldest item (a $group
- * and one read of the open items over pending_changes, paced by their cost), DLQ size, each org's connection and refresh-token expiry, and the
- * group's consumer lag per partition (committed offset vs high watermark, via the Kafka admin API).
+ * Refreshes the gauges that need a query: queue depth by status and per store with its oldest item (a $group and
+ * one read of the open items of pending_changes, paced by their cost), DLQ size, each org's connection and
+ * refresh-token expiry, and the group's consumer lag per partition (committed offset vs high watermark, via the
+ * Kafka admin API).
  */
 @Injectable()
 export class SyncerMetricsScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {

@@ -89,17 +89,20 @@ export class FlushQueueScheduler implements OnApplicationBootstrap, BeforeApplic
   private async tick(): Promise<void> {
     const [due, requested] = await Promise.all([this.storesWithDueItems(), this.schedules.storesWithFlushRequests()]);
     const asked = new Set(requested);
-    const stores: string[] = [];
-    // Stores whose org another syncer is flushing wait without a read (FlushQueueUseCase.busyElsewhere).
-    for (const storeId of shuffle([...new Set([...due, ...requested])]))
-      if (asked.has(storeId) || !(await this.flush.busyElsewhere(storeId))) stores.push(storeId);
-    if (stores.length === 0) return;
-    // One read of every candidate's schedule and one of their settings per tick, not one per store: the tick's
+    const candidates = shuffle([...new Set([...due, ...requested])]);
+    if (candidates.length === 0) return;
+    // One read of every candidate's settings and one of their schedules per tick, not one per store: the tick's
     // database work stays a few commands however many stores have work waiting for their slot. A flush the tick
     // starts uses the settings read here (a change saved since is seen by the next flush, as one saved during a
     // flush always was); Sync Now kicks a tick, so it reads them after the fix that usually precedes it.
     const settingsReadAt = Date.now();
-    const [schedules] = await Promise.all([this.schedules.schedulesOf(stores), this.settings.prefetch(stores)]);
+    await this.settings.prefetch(candidates);
+    const stores: string[] = [];
+    // Stores whose org another syncer is flushing wait without a read (FlushQueueUseCase.busyElsewhere).
+    for (const storeId of candidates)
+      if (asked.has(storeId) || !(await this.flush.busyElsewhere(storeId))) stores.push(storeId);
+    if (stores.length === 0) return;
+    const schedules = await this.schedules.schedulesOf(stores);
     let next = 0;
     const worker = async () => {
       while (next < stores.length && !this.stopped) {
