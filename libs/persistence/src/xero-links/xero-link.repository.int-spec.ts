@@ -167,4 +167,24 @@ describe('XeroLinkRepository on FerretDB', () => {
     expect((await raw(200))?.pendingHash).toBeUndefined();
     expect(commands.filter((c) => c.startsWith('update'))).toHaveLength(3);
   });
+
+  it('reads links of several entities by key in one find, leaving out those that do not exist', async () => {
+    await links.insertNew([
+      { storeId: STORE, entity: 'customer', entityId: '7', tenantId: TENANT, businessKey: 'C-7', xeroId: 'x-c7' },
+    ]);
+    // The engine is asked once per process whether it indexes `_id` lists (buildInfo, explain): not counted here.
+    await links.findMany(STORE, 'order', ['1', '2']);
+    commands.length = 0;
+    const found = await links.findKeys([
+      key(1),
+      { storeId: STORE, entity: 'customer', entityId: '7' },
+      { storeId: STORE, entity: 'customer', entityId: '8' },
+      key(1),
+    ]);
+    expect(commands).toEqual(['find xero_links']);
+    expect(found.map((l) => `${l.entity}:${l.entityId}:${l.xeroId}`).sort()).toEqual([
+      'customer:7:x-c7',
+      'order:1:x-1',
+    ]);
+  });
 });

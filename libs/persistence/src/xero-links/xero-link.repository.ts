@@ -67,6 +67,12 @@ export class XeroLinkRepository {
     return (await findByIds<XeroLink, Lean>(this.model, ids)).map(toRecord);
   }
 
+  /** Links of any entities by key, in one query (a delivery's own records, read before its stages). */
+  async findKeys(keys: XeroLinkKey[]): Promise<XeroLinkRecord[]> {
+    const ids = [...new Set(keys.map(xeroLinkId))];
+    return ids.length === 0 ? [] : (await findByIds<XeroLink, Lean>(this.model, ids)).map(toRecord);
+  }
+
   /** Another link of the org (any store) already using a business key, e.g. to detect a shortened-code clash. */
   async findByBusinessKey(tenantId: string, entity: string, businessKey: string): Promise<XeroLinkRecord | null> {
     const doc = await this.model.findOne({ tenantId, entity, businessKey }).lean<Lean>().exec();

@@ -62,8 +62,10 @@ export class DeliveryRun {
   private readonly ctx: StageContext;
   private readonly writer: BatchWriter;
   private readonly tenantId?: string;
+  private readonly items: DeliveryItem[];
 
   constructor(parts: RunParts) {
+    this.items = parts.items;
     const { settings, options } = parts;
     this.tenantId = settings.xeroTenantId;
     const tenantId = settings.xeroTenantId ?? '';
@@ -126,6 +128,8 @@ export class DeliveryRun {
   /** The stages alone (the dry-run's entry: it calls nothing, so no org check). */
   async runStages(): Promise<void> {
     try {
+      // The run's own records' links in one read, not one per stage (each stage starts by reading its items').
+      await this.ctx.links.readAhead(this.items.map((i) => this.ctx.links.key(i.entity, i.entityId)));
       for (const stage of STAGES) {
         await stage(this.ctx, this.writer);
         await this.ctx.links.flush();

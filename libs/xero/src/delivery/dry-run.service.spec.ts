@@ -22,6 +22,7 @@ function dryRun(links: XeroLinkRecord[]): DryRunService {
     find: async (key) => byId.get(xeroLinkId(key)) ?? null,
     findMany: async (storeId, entity, ids) =>
       ids.flatMap((id) => byId.get(xeroLinkId({ storeId, entity, entityId: id })) ?? []),
+    findKeys: async (keys) => keys.flatMap((k) => byId.get(xeroLinkId(k)) ?? []),
   });
   return new DryRunService(settings, repo);
 }

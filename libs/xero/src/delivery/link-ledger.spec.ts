@@ -107,4 +107,40 @@ describe('LinkLedger', () => {
     ledger.stage(key('b'), { tenantId: TENANT, businessKey: 'K-b', xeroId: 'y' });
     await ledger.flush();
   });
+
+  it("reads the run's own links ahead in one query and answers from it until the run stages or marks one", async () => {
+    const links = [link('product', 'p1'), link('order', 'o1')];
+    const reads: string[] = [];
+    const store = strict<LinkStore>('links', {
+      findKeys: async (keys) => {
+        reads.push(`findKeys ${keys.map((k) => k.entityId).join(',')}`);
+        return links.filter((l) => keys.some((k) => xeroLinkId(k) === l.id));
+      },
+      findMany: async (_storeId, entity, ids) => {
+        reads.push(`findMany ${entity} ${ids.join(',')}`);
+        return links.filter((l) => l.entity === entity && ids.includes(l.entityId));
+      },
+      find: async (k) => {
+        reads.push(`find ${k.entityId}`);
+        return links.find((l) => l.id === xeroLinkId(k)) ?? null;
+      },
+      markPendingMany: async () => undefined,
+    });
+    const ledger = new LinkLedger(store, STORE, TENANT);
+    const k = (entity: string, id: string): XeroLinkKey => ({ storeId: STORE, entity, entityId: id });
+    await ledger.readAhead([k('product', 'p1'), k('product', 'p2'), k('order', 'o1')]);
+
+    // Answered ahead, absent ones included; only ids not read ahead go to the store.
+    expect([...(await ledger.read('product', ['p1', 'p2'])).keys()]).toEqual(['p1']);
+    expect((await ledger.readOne(k('order', 'o1')))?.entityId).toBe('o1');
+    expect([...(await ledger.read('product', ['p1', 'p3'])).keys()]).toEqual(['p1']);
+    expect(reads).toEqual(['findKeys p1,p2,o1', 'findMany product p3']);
+
+    // Once the run writes a link (staged or marked pending), reading it asks the store again.
+    ledger.stage(k('product', 'p1'), { xeroId: 'x-p1' });
+    await ledger.markPendingMany([{ key: k('order', 'o1'), businessKey: 'INV-o1', hash: 'h' }]);
+    await ledger.read('product', ['p1', 'p2']);
+    await ledger.readOne(k('order', 'o1'));
+    expect(reads.slice(2)).toEqual(['findMany product p1', 'find o1']);
+  });
 });

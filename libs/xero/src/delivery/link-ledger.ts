@@ -1,7 +1,10 @@
 import { XeroLinkKey, XeroLinkRecord, XeroLinkRepository, XeroLinkUpdate, xeroLinkId } from '@xero-sync/persistence';
 
 /** The link operations a run uses (XeroLinkRepository in production, an in-memory fake in unit specs). */
-export type LinkStore = Pick<XeroLinkRepository, 'find' | 'findMany' | 'insertNew' | 'markPendingMany' | 'writeMany'>;
+export type LinkStore = Pick<
+  XeroLinkRepository,
+  'find' | 'findMany' | 'findKeys' | 'insertNew' | 'markPendingMany' | 'writeMany'
+>;
 
 interface StagedWrite {
   key: XeroLinkKey;
@@ -25,6 +28,11 @@ export interface PendingMark {
 export class LinkLedger {
   /** Links known to exist in MongoDB (loaded or written this run). */
   private readonly known = new Set<string>();
+  /**
+   * Links read ahead for the run (null: none exists), answered by `read` until the run stages or marks them: the
+   * run's own records in one query instead of one per stage.
+   */
+  private readonly ahead = new Map<string, XeroLinkRecord | null>();
   private readonly staged = new Map<string, StagedWrite>();
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -39,14 +47,42 @@ export class LinkLedger {
     return { storeId: this.storeId, entity, entityId };
   }
 
+  /**
+   * Reads the links of `keys` in one query and answers later reads of them from it, until the run stages or marks
+   * one of them (then that one is read again). For the run's own records, which its record claims keep other
+   * deliveries from writing meanwhile.
+   */
+  async readAhead(keys: XeroLinkKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    const found = await this.store.findKeys(keys);
+    for (const k of keys) this.ahead.set(xeroLinkId(k), null);
+    for (const l of found) {
+      this.ahead.set(xeroLinkId(l), l);
+      this.known.add(xeroLinkId(l));
+    }
+  }
+
   /** Links of one entity kind by entity id. */
   async read(entity: string, ids: string[]): Promise<Map<string, XeroLinkRecord>> {
-    const found = await this.store.findMany(this.storeId, entity, [...new Set(ids)]);
-    for (const l of found) this.known.add(xeroLinkId(l));
-    return new Map(found.map((l) => [l.entityId, l]));
+    const out = new Map<string, XeroLinkRecord>();
+    const unread: string[] = [];
+    for (const id of new Set(ids)) {
+      const ahead = this.ahead.get(xeroLinkId(this.key(entity, id)));
+      if (ahead === undefined) unread.push(id);
+      else if (ahead) out.set(id, ahead);
+    }
+    if (unread.length === 0) return out;
+    const found = await this.store.findMany(this.storeId, entity, unread);
+    for (const l of found) {
+      this.known.add(xeroLinkId(l));
+      out.set(l.entityId, l);
+    }
+    return out;
   }
 
   async readOne(key: XeroLinkKey): Promise<XeroLinkRecord | undefined> {
+    const ahead = this.ahead.get(xeroLinkId(key));
+    if (ahead !== undefined) return ahead ?? undefined;
     const l = await this.store.find(key);
     if (!l) return undefined;
     this.known.add(xeroLinkId(l));
@@ -56,6 +92,7 @@ export class LinkLedger {
   /** Stages a link write; `synced` clears the pending marker and stamps lastSyncedAt. */
   stage(key: XeroLinkKey, set: XeroLinkUpdate, synced = true): void {
     const id = xeroLinkId(key);
+    this.ahead.delete(id);
     const prev = this.staged.get(id);
     this.staged.set(id, { key, set: { ...(prev?.set ?? {}), ...set }, synced: synced || (prev?.synced ?? false) });
   }
@@ -99,6 +136,7 @@ export class LinkLedger {
    * crash the leftover marker makes the next attempt look the business key up in Xero instead of creating again.
    */
   markPendingMany(marks: PendingMark[]): Promise<void> {
+    for (const m of marks) this.ahead.delete(xeroLinkId(m.key));
     return this.serial(async () => {
       if (this.readOnly || marks.length === 0) return;
       // One statement per link: its last mark wins, as when they were written one after another.
