@@ -185,11 +185,11 @@ start_ferretdb() {
   wait_ready ferretdb mongo 30
 }
 
-stop_one() { # name
+stop_one() { # name [signal: TERM by default; KILL for a crash]
   local pidf="$RUN/$1.pid"
   if ! pid_alive "$pidf"; then rm -f "$pidf"; log "$1 not started by this script; nothing to stop"; return 0; fi
   local pid; pid=$(cat "$pidf")
-  kill "$pid" 2>/dev/null || true
+  kill -"${2:-TERM}" "$pid" 2>/dev/null || true
   for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
   kill -0 "$pid" 2>/dev/null && { log "$1 did not stop in 30s, killing"; kill -9 "$pid" 2>/dev/null || true; }
   rm -f "$pidf"
@@ -223,6 +223,7 @@ case "${1:-}" in
   # Used by fault-injection tests: stop or start one service that this script manages.
   stop-kafka) stop_one kafka ;;
   stop-ferretdb) stop_one ferretdb ;;
+  kill-ferretdb) stop_one ferretdb KILL ;;
   start-kafka) start_kafka ;;
   start-ferretdb) start_ferretdb ;;
   *) echo "usage: $0 up|down|status|reset|tools" >&2; exit 2 ;;

@@ -371,6 +371,29 @@ describe('persistence on FerretDB', () => {
     expect(found?.payload).toEqual({ entity_id: 777, grand_total: 10.5 });
   });
 
+  // scripts/infra.sh runs SQLite with synchronous=NORMAL: a commit is written to the WAL but synced only at
+  // checkpoints, so what a crashed FerretDB process had acknowledged must still be there (the OS holds the WAL).
+  it('keeps what it acknowledged when the FerretDB process is killed (SIGKILL)', async () => {
+    const ids = ['781', '782', '783'];
+    for (const id of ids) await queue.saveLatest(change(id, 'shop-crash'), { status: 'pending' });
+    infra('kill-ferretdb');
+    try {
+      await expect(queue.findByKey('shop-crash', 'order', '781')).rejects.toThrow();
+    } finally {
+      infra('start-ferretdb');
+    }
+    const found = [];
+    for (const id of ids) {
+      let item = null;
+      for (let i = 0; i < 100 && !item; i++) {
+        item = await queue.findByKey('shop-crash', 'order', id).catch(() => null);
+        if (!item) await new Promise((r) => setTimeout(r, 200));
+      }
+      found.push(item?.payload);
+    }
+    expect(found).toEqual(ids.map((id) => ({ entity_id: Number(id), grand_total: 10.5 })));
+  });
+
   // FerretDB built with infra/ferretdb/filter-pushdown.patch (scripts/infra.sh) answers `_id` lists and `_id` plus
   // conditions from the index; then a batch costs the same few commands however many items it holds.
   it('a flush batch is claimed in three commands and completed in four (synced items to the copies); a new item is saved in one', async () => {

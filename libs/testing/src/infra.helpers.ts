@@ -35,10 +35,12 @@ export function infraCacheDir(): string {
 }
 
 /**
- * Stops or starts one local service through scripts/infra.sh, for outage tests. Always pair a stop with a
- * start in `finally`: other suites share the broker and database.
+ * Stops (`kill-ferretdb`: SIGKILL, a crash) or starts one local service through scripts/infra.sh, for outage tests.
+ * Always pair a stop with a start in `finally`: other suites share the broker and database.
  */
-export function infra(action: 'stop-kafka' | 'start-kafka' | 'stop-ferretdb' | 'start-ferretdb'): void {
+export function infra(
+  action: 'stop-kafka' | 'start-kafka' | 'stop-ferretdb' | 'kill-ferretdb' | 'start-ferretdb',
+): void {
   const result = spawnSync('bash', [join(repoRoot, 'scripts/infra.sh'), action], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`infra ${action} failed: ${result.stderr}`);
 }
