@@ -25,9 +25,8 @@ export class SyncSettingsCache {
    */
   get(storeId: string, opts: { fresh?: boolean; readSince?: number } = {}): Promise<StoreSettings> {
     const hit = this.cache.get(storeId);
-    const fresh =
-      opts.readSince !== undefined ? hit !== undefined && hit.at >= opts.readSince : !opts.fresh && hit !== undefined;
-    if (hit && fresh && Date.now() - hit.at < this.ttlMs) return hit.value;
+    const wanted = opts.readSince !== undefined ? (hit?.at ?? 0) >= opts.readSince : !opts.fresh;
+    if (hit && wanted && Date.now() - hit.at < this.ttlMs) return hit.value;
     return this.read(storeId, this.source.get(storeId));
   }
 

@@ -64,8 +64,8 @@ export class StoreSettingsRepository {
             .lean<Lean[]>()
             .exec()
         : [];
-    const saved = new Map(docs.map((d) => [d.storeId, d]));
-    return new Map(ids.map((id) => [id, saved.has(id) ? withDefaults(saved.get(id)!) : defaultStoreSettings(id)]));
+    const saved = new Map(docs.map((d) => [d.storeId, withDefaults(d)]));
+    return new Map(ids.map((id) => [id, saved.get(id) ?? defaultStoreSettings(id)]));
   }
 
   /** Whether the store has saved settings (as opposed to defaults). */
