@@ -95,8 +95,8 @@ export async function startSecuredKafka(users: ScramUser[], timeoutMs = 90_000):
       `${libs}/*`,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      randomBytes(16).toString('base64url'),
+      // One argument with its value: a random id may start with '-', which the tool takes for an option.
+      `--cluster-id=${randomBytes(16).toString('base64url')}`,
       '-c',
       props,
       ...scram,
