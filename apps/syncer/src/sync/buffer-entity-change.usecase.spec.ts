@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { EntityChangeEvent } from '@xero-sync/contracts';
-import { NewPendingChange, PendingChangeRepository, SaveLatestOutcome } from '@xero-sync/persistence';
+import {
+  ArrivalWait,
+  NewPendingChange,
+  PendingChangeRepository,
+  PendingChangeState,
+  SaveLatestOutcome,
+} from '@xero-sync/persistence';
 import { strictFake as strict } from '@xero-sync/testing';
 import { BufferEntityChangeUseCase, INTAKE_BATCH_MAX } from './buffer-entity-change.usecase';
+import { PARKED_HOLD_MAX_MS } from './sync-policy';
 
 function event(entityId: string): EntityChangeEvent {
   return {
@@ -21,8 +28,10 @@ function event(entityId: string): EntityChangeEvent {
 function queueRecording(answer: (c: NewPendingChange) => SaveLatestOutcome, gate?: Promise<void>) {
   const batches: NewPendingChange[][] = [];
   const queue = strict<PendingChangeRepository>('queue', {
-    saveLatestMany: async (changes, state) => {
+    saveLatestMany: async (changes, state, waits) => {
       expect(state.status).toBe('pending');
+      // Customers wait for nothing to arrive first.
+      expect(waits).toEqual(changes.map(() => undefined));
       batches.push(changes);
       await gate;
       return changes.map(answer);
@@ -85,5 +94,97 @@ describe('BufferEntityChangeUseCase', () => {
     fail = false;
     expect(await buffer.execute(event('1'))).toBe('saved');
     expect(batches).toEqual([2, 1]);
+  });
+
+  describe('a store invoice or credit memo whose prerequisite has not arrived', () => {
+    const invoiceEvent = (entityId: string, orderId: number): EntityChangeEvent => ({
+      ...event(entityId),
+      entity: 'invoice',
+      payload: { entity_id: Number(entityId), order_id: orderId, order_increment_id: `00000${orderId}` } as never,
+    });
+    const memoEvent = (entityId: string, invoiceId: number): EntityChangeEvent => ({
+      ...event(entityId),
+      entity: 'creditmemo',
+      payload: { entity_id: Number(entityId), order_id: 1, invoice_id: invoiceId } as never,
+    });
+
+    function parkingQueue(synced: string[]) {
+      const seen: { changes: NewPendingChange[]; waits: (ArrivalWait | undefined)[] }[] = [];
+      const noted: { storeId: string; notes: { waiterId: string; awaitedId: string }[] }[] = [];
+      const asked: string[][] = [];
+      const woken: string[][] = [];
+      const queue = strict<PendingChangeRepository>('queue', {
+        saveLatestMany: async (changes, _state: PendingChangeState, waits = []) => {
+          seen.push({ changes, waits });
+          // As if none of the awaited records were held.
+          return changes.map((_, i) => (waits[i] ? 'parked' : 'saved'));
+        },
+        noteWaiters: async (storeId, notes) => {
+          noted.push({ storeId, notes });
+        },
+        syncedOf: async (ids) => {
+          asked.push(ids);
+          return ids.filter((id) => synced.includes(id));
+        },
+        wakeWaitersOf: async (ids) => {
+          woken.push(ids);
+          return ids.length;
+        },
+      });
+      return { queue, seen, noted, asked, woken };
+    }
+
+    it('is saved waiting for it, without an attempt, noted so its sync wakes it, and due at most at the capped horizon', async () => {
+      const { queue, seen, noted, asked, woken } = parkingQueue([]);
+      const buffer = new BufferEntityChangeUseCase(queue);
+      const before = Date.now();
+      const outcomes = await Promise.all([
+        buffer.execute(invoiceEvent('5', 9), 'c-5', 60),
+        buffer.execute(memoEvent('6', 5), 'c-6', 2),
+        buffer.execute(event('7'), 'c-7', 60),
+      ]);
+      expect(outcomes).toEqual(['saved', 'saved', 'saved']);
+      expect(seen).toHaveLength(1);
+      const [invoiceWait, memoWait, none] = seen[0].waits;
+      expect(none).toBeUndefined();
+      expect(invoiceWait).toMatchObject({
+        awaitedId: 'store-1|order|9',
+        parked: {
+          status: 'waiting',
+          attempts: 0,
+          waitingFor: 'store-1|order|9',
+          waitingOn: 'waiting for order 000009 to arrive from the store',
+        },
+      });
+      const due = (w: ArrivalWait | undefined) =>
+        w!.parked.nextAttemptAt!.getTime() - w!.parked.waitingSince!.getTime();
+      // The store's horizon of 60 min is capped; one of 2 min is kept.
+      expect(due(invoiceWait)).toBe(PARKED_HOLD_MAX_MS);
+      expect(due(memoWait)).toBe(2 * 60_000);
+      expect(invoiceWait!.parked.waitingSince!.getTime()).toBeGreaterThanOrEqual(before);
+      expect(memoWait).toMatchObject({
+        awaitedId: 'store-1|invoice|5',
+        parked: { waitingOn: 'waiting for store invoice 5 to arrive from the store' },
+      });
+      expect(noted).toEqual([
+        {
+          storeId: 'store-1',
+          notes: [
+            { waiterId: 'store-1|invoice|5', awaitedId: 'store-1|order|9' },
+            { waiterId: 'store-1|creditmemo|6', awaitedId: 'store-1|invoice|5' },
+          ],
+        },
+      ]);
+      // Neither reached Xero meanwhile: nothing woken.
+      expect(asked).toEqual([['store-1|order|9', 'store-1|invoice|5']]);
+      expect(woken).toEqual([]);
+    });
+
+    it('is woken at once when its record reached Xero while it was being saved (that sync found no note yet)', async () => {
+      const { queue, woken } = parkingQueue(['store-1|order|9']);
+      const buffer = new BufferEntityChangeUseCase(queue);
+      await buffer.execute(invoiceEvent('5', 9));
+      expect(woken).toEqual([['store-1|order|9']]);
+    });
   });
 });

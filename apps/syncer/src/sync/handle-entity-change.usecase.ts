@@ -79,7 +79,7 @@ export class HandleEntityChangeUseCase {
     }
     if (settings.mode === 'cron') {
       // The intake tells redeliveries and older content apart itself, for many events in one read.
-      const saved = await this.buffer.execute(event, correlationId);
+      const saved = await this.buffer.execute(event, correlationId, settings.waitHorizonMinutes);
       return saved === 'saved' ? 'queued' : saved;
     }
     const lane = event.origin === 'backfill' ? 'backfill' : 'interactive';

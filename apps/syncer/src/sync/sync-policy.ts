@@ -302,6 +302,59 @@ export function awaitedRecordOf(
   }
 }
 
+/** How long at most a Cron Job change waits parked for a record the store has not sent (its wait horizon if shorter). */
+export const PARKED_HOLD_MAX_MS = 5 * 60_000;
+
+/**
+ * The store record a Cron Job change cannot be attempted before the store has sent it: a store invoice's order, a
+ * credit memo's store invoice (or, naming none, its order). Xero delivery needs their Xero documents first, and
+ * the store sends the records of one order on different topics, which syncers consume at their own paces.
+ * Undefined for the other entity types.
+ */
+export function arrivalAwaitedBy(change: {
+  entity: string;
+  payload: unknown;
+}): { entity: EntityName; entityId: string; label: string } | undefined {
+  if (change.entity === 'invoice') {
+    const invoice = change.payload as MagentoInvoice;
+    return {
+      entity: 'order',
+      entityId: String(invoice.order_id),
+      label: `order ${invoice.order_increment_id ?? invoice.order_id}`,
+    };
+  }
+  if (change.entity === 'creditmemo') {
+    const memo = change.payload as MagentoCreditMemo;
+    return memo.invoice_id
+      ? { entity: 'invoice', entityId: String(memo.invoice_id), label: `store invoice ${memo.invoice_id}` }
+      : {
+          entity: 'order',
+          entityId: String(memo.order_id),
+          label: `order ${memo.order_increment_id ?? memo.order_id}`,
+        };
+  }
+  return undefined;
+}
+
+/**
+ * The state of a Cron Job change parked at intake because the record it needs (`arrivalAwaitedBy`) has not arrived:
+ * waiting, without an attempt, for that record's sync to wake it (noted as a dependency wait), or at the latest
+ * after `holdMs`, when a flush attempts it like any other (and, past the store's wait horizon, which counts from
+ * now, fails it naming what it waited for).
+ */
+export function parkedState(label: string, awaitedId: string, holdMs: number, now = new Date()): PendingChangeState {
+  const reason = `waiting for ${label} to arrive from the store`;
+  return {
+    status: 'waiting',
+    attempts: 0,
+    waitingOn: reason,
+    lastError: reason,
+    waitingFor: awaitedId,
+    waitingSince: now,
+    nextAttemptAt: new Date(now.getTime() + holdMs),
+  };
+}
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected value ${String(value)}`);
 }

@@ -13,6 +13,7 @@ export {
   PendingChangeState,
   SaveLatestOutcome,
 } from './pending-change.record';
+export { ArrivalWait, IntakeOutcome } from './intake-writes';
 export { RecordCopy, RecordCopySchema } from './record-copy.schema';
 export { PendingChangeRepository } from './pending-change.repository';
 export { PendingChangeModule } from './pending-change.module';

@@ -135,6 +135,80 @@ describe('PendingChangeRepository.saveLatestMany on FerretDB', () => {
     expect((await model.findById(`${store}|order|2`).lean().exec())?.eventId).toBe(other.eventId);
   });
 
+  it('parks a change whose awaited record is neither queued, copied nor in the batch, in the same commands', async () => {
+    const store = 'shop-arrival';
+    const invoice = (id: string): NewPendingChange => ({
+      ...change(store, id, '2026-01-01T10:00:00Z'),
+      entity: 'invoice',
+      rank: 3,
+    });
+    const orderKey = (id: string) => `${store}|order|${id}`;
+    // Order 1 open in the queue, order 2 synced (a copy), order 3 in the batch itself, order 4 nowhere.
+    await repo.saveLatest(change(store, '1', '2026-01-01T09:00:00Z'), pending);
+    await repo.saveLatest(change(store, '2', '2026-01-01T09:00:00Z'), {
+      status: 'synced',
+      attempts: 1,
+      syncedAt: new Date(),
+      xeroId: 'x-2',
+    });
+    const until = new Date('2030-01-01T00:00:00Z');
+    const parked = (awaited: string) => ({
+      awaitedId: orderKey(awaited),
+      parked: {
+        status: 'waiting' as const,
+        attempts: 0,
+        waitingOn: `waiting for order ${awaited} to arrive from the store`,
+        waitingFor: orderKey(awaited),
+        waitingSince: new Date('2026-01-01T10:00:01Z'),
+        nextAttemptAt: until,
+      },
+    });
+    const batch = [
+      invoice('11'),
+      invoice('12'),
+      invoice('13'),
+      change(store, '3', '2026-01-01T09:00:00Z'),
+      invoice('14'),
+      invoice('15'),
+    ];
+    commands.length = 0;
+    const outcomes = await repo.saveLatestMany(batch, pending, [
+      parked('1'),
+      parked('2'),
+      parked('3'),
+      undefined,
+      parked('4'),
+      parked('4'),
+    ]);
+    expect(outcomes).toEqual(['saved', 'saved', 'saved', 'saved', 'parked', 'parked']);
+    // The awaited records are read with the batch's own: no command more than an intake without waits.
+    expect(commands).toEqual(['find pending_changes', 'find record_copies', 'insert pending_changes']);
+    const stored = new Map(
+      (await model.find({ storeId: store, entity: 'invoice' }).lean().exec()).map((d) => [d.entityId, d]),
+    );
+    for (const id of ['11', '12', '13'])
+      expect(stored.get(id)).toMatchObject({ status: 'pending', nextAttemptAt: new Date(0) });
+    for (const id of ['14', '15'])
+      expect(stored.get(id)).toMatchObject({
+        status: 'waiting',
+        attempts: 0,
+        waitingFor: orderKey('4'),
+        waitingOn: 'waiting for order 4 to arrive from the store',
+        nextAttemptAt: until,
+      });
+    // Newer content of a parked record, its order still missing: replaced (an upsert), parked again.
+    commands.length = 0;
+    const newer = { ...invoice('14'), eventId: 'newer-14', occurredAt: new Date('2026-01-01T11:00:00Z') };
+    expect(await repo.saveLatestMany([newer], pending, [parked('4')])).toEqual(['parked']);
+    expect(commands).toEqual(['find pending_changes', 'find record_copies', 'update pending_changes']);
+    expect(await model.findById(`${store}|invoice|14`).lean().exec()).toMatchObject({
+      eventId: 'newer-14',
+      status: 'waiting',
+    });
+    // Once the order is copied (synced), it is no longer waited for.
+    expect(await repo.syncedOf([orderKey('2'), orderKey('4')])).toEqual([orderKey('2')]);
+  });
+
   it('saveLatestEach (Immediately events delivered together): synced contents become copies in a few commands for all, superseding older queued changes, open states are queued', async () => {
     const store = 'shop-each';
     const synced = (xeroId: string) => ({ status: 'synced' as const, attempts: 1, syncedAt: new Date(), xeroId });

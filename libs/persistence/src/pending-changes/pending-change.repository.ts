@@ -19,7 +19,7 @@ import {
 import { noteWaiters, wakeWaitersOf } from './dependency-waits';
 import { countItemsByStatus, listStoreItems, openItemsPerStore } from './pending-change.queries';
 import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
-import { saveLatestMany } from './intake-writes';
+import { ArrivalWait, IntakeOutcome, saveLatestMany } from './intake-writes';
 import { claimItems, selectDue } from './claims';
 import { keepCopies, keepCopy, moveSyncedToCopies, saveDeliveredEach } from './record-copies';
 import { RecordCopy } from './record-copy.schema';
@@ -121,10 +121,21 @@ export class PendingChangeRepository {
   /**
    * Cron Job intake of many events at once: each change as `findByKey` + `saveLatest` would store it (a redelivery
    * is `duplicate`, content older than the queue's or the copy's is `stale`), in three commands per batch (see
-   * intake-writes.ts). `state` is an open state. Outcomes in the order of `changes`.
+   * intake-writes.ts). `state` is an open state; a change with an ArrivalWait (`waits`, by position) whose awaited
+   * record the queue and the copies do not hold is saved in its parked state (`parked`). Outcomes in the order of
+   * `changes`.
    */
-  saveLatestMany(changes: NewPendingChange[], state: PendingChangeState): Promise<SaveLatestOutcome[]> {
-    return saveLatestMany(this.model, this.copies, changes, state, (change) => this.saveLatest(change, state));
+  saveLatestMany(
+    changes: NewPendingChange[],
+    state: PendingChangeState,
+    waits: (ArrivalWait | undefined)[] = [],
+  ): Promise<IntakeOutcome[]> {
+    return saveLatestMany(this.model, this.copies, changes, state, (change, st) => this.saveLatest(change, st), waits);
+  }
+
+  /** Which of the records `ids` (pending-change `_id`s) have reached Xero: those with a synced copy kept. */
+  async syncedOf(ids: string[]): Promise<string[]> {
+    return (await findByIds<RecordCopy, { _id: string }>(this.copies, ids, { _id: 1 })).map((d) => d._id);
   }
 
   /**
