@@ -156,10 +156,11 @@ describe('syncer Immediately wake-up', () => {
       .find({ storeId, entity: { $in: ['order', 'invoice'] } })
       .sort({ createdAt: 1 })
       .toArray();
-    // No attempt while the order was missing; the one the order's sync woke.
-    expect(log.map((r) => [r.entity, r.mode, r.status, r.attempt, r.calls > 0])).toEqual([
-      ['order', 'cron', 'success', 1, true],
+    // No attempt while the order was missing; one when the order came (its arrival or its sync woke the invoice;
+    // delivered together, the two rows carry one time).
+    expect(log.map((r) => [r.entity, r.mode, r.status, r.attempt, r.calls > 0]).sort()).toEqual([
       ['invoice', 'cron', 'success', 1, true],
+      ['order', 'cron', 'success', 1, true],
     ]);
     const after = await countersOf(t, tenants.cron);
     expect(writesTo(after, /Invoices/) - writesTo(before, /Invoices/)).toBe(1);

@@ -110,7 +110,7 @@ describe('BufferEntityChangeUseCase', () => {
 
     function parkingQueue(synced: string[]) {
       const seen: { changes: NewPendingChange[]; waits: (ArrivalWait | undefined)[] }[] = [];
-      const noted: { storeId: string; notes: { waiterId: string; awaitedId: string }[] }[] = [];
+      const noted: { storeId: string; waiterId: string; awaitedId: string }[][] = [];
       const asked: string[][] = [];
       const woken: string[][] = [];
       const queue = strict<PendingChangeRepository>('queue', {
@@ -119,8 +119,8 @@ describe('BufferEntityChangeUseCase', () => {
           // As if none of the awaited records were held.
           return changes.map((_, i) => (waits[i] ? 'parked' : 'saved'));
         },
-        noteWaiters: async (storeId, notes) => {
-          noted.push({ storeId, notes });
+        noteWaitersOfStores: async (notes) => {
+          noted.push(notes);
         },
         syncedOf: async (ids) => {
           asked.push(ids);
@@ -166,14 +166,12 @@ describe('BufferEntityChangeUseCase', () => {
         awaitedId: 'store-1|invoice|5',
         parked: { waitingOn: 'waiting for store invoice 5 to arrive from the store' },
       });
+      // One command for the notes of every store of the batch.
       expect(noted).toEqual([
-        {
-          storeId: 'store-1',
-          notes: [
-            { waiterId: 'store-1|invoice|5', awaitedId: 'store-1|order|9' },
-            { waiterId: 'store-1|creditmemo|6', awaitedId: 'store-1|invoice|5' },
-          ],
-        },
+        [
+          { storeId: 'store-1', waiterId: 'store-1|invoice|5', awaitedId: 'store-1|order|9' },
+          { storeId: 'store-1', waiterId: 'store-1|creditmemo|6', awaitedId: 'store-1|invoice|5' },
+        ],
       ]);
       // Neither reached Xero meanwhile: nothing woken.
       expect(asked).toEqual([['store-1|order|9', 'store-1|invoice|5']]);
@@ -185,6 +183,19 @@ describe('BufferEntityChangeUseCase', () => {
       const buffer = new BufferEntityChangeUseCase(queue);
       await buffer.execute(invoiceEvent('5', 9));
       expect(woken).toEqual([['store-1|order|9']]);
+    });
+
+    it('is woken when this syncer saves the record it waits for, so one flush delivers the two together', async () => {
+      const { queue, woken } = parkingQueue([]);
+      const buffer = new BufferEntityChangeUseCase(queue);
+      await buffer.execute(invoiceEvent('5', 9));
+      expect(woken).toEqual([]);
+      const order = { ...event('9'), entity: 'order' as const, payload: { entity_id: 9 } as never };
+      expect(await buffer.execute(order)).toBe('saved');
+      expect(woken).toEqual([['store-1|order|9']]);
+      // Woken once: the order's next change wakes nothing more.
+      await buffer.execute({ ...order, eventId: randomUUID() });
+      expect(woken).toHaveLength(1);
     });
   });
 });

@@ -16,6 +16,8 @@ import { arrivalAwaitedBy, PARKED_HOLD_MAX_MS, parkedState, queueChangeOf } from
 export const INTAKE_BATCH_MAX = 200;
 /** How long the first event of a batch waits for the others the consumer is handling at the same time. */
 export const INTAKE_GATHER_MS = 5;
+/** Records this syncer parked a change for, remembered so that their arrival wakes it (the oldest forgotten). */
+export const PARKED_REMEMBERED_MAX = 10_000;
 
 interface IntakeItem {
   change: NewPendingChange;
@@ -34,7 +36,8 @@ interface IntakeItem {
  * A store invoice whose order, or a credit memo whose store invoice, the store has not sent yet (neither queued nor
  * synced, nor in the same batch) is parked: saved waiting for that record without an attempt, where an attempt
  * would only have come back waiting (a claim, a log row and a state write for nothing, most often with several
- * syncers, which consume a store's topics at different paces). The awaited record's sync wakes it.
+ * syncers, which consume a store's topics at different paces). When this syncer saves the awaited record, that
+ * wakes it (due now, so one flush delivers the two together); otherwise the awaited record's sync wakes it.
  */
 @Injectable()
 export class BufferEntityChangeUseCase {
@@ -42,6 +45,9 @@ export class BufferEntityChangeUseCase {
     maxBatch: INTAKE_BATCH_MAX,
     gatherMs: INTAKE_GATHER_MS,
   });
+
+  /** The records this syncer parked changes for (pending-change `_id`s), oldest first. */
+  private readonly awaitedHere = new Set<string>();
 
   constructor(private readonly queue: PendingChangeRepository) {}
 
@@ -79,6 +85,12 @@ export class BufferEntityChangeUseCase {
         : [],
     );
     if (parked.length > 0) await this.noteParked(parked);
+    // Records changes were parked for, arrived now: their waiters are due with them.
+    const arrived = items.flatMap(({ change }, i) => {
+      const id = pendingChangeId(change);
+      return outcomes[i] === 'saved' && this.awaitedHere.delete(id) ? [id] : [];
+    });
+    if (arrived.length > 0) await this.queue.wakeWaitersOf(arrived);
     return outcomes;
   }
 
@@ -87,14 +99,15 @@ export class BufferEntityChangeUseCase {
    * Xero while they were being saved (its sync found no note yet).
    */
   private async noteParked(parked: { storeId: string; waiterId: string; awaitedId: string }[]): Promise<void> {
-    const byStore = new Map<string, typeof parked>();
-    for (const p of parked) byStore.set(p.storeId, [...(byStore.get(p.storeId) ?? []), p]);
-    for (const [storeId, notes] of byStore)
-      await this.queue.noteWaiters(
-        storeId,
-        notes.map(({ waiterId, awaitedId }) => ({ waiterId, awaitedId })),
-      );
-    const arrived = await this.queue.syncedOf([...new Set(parked.map((p) => p.awaitedId))]);
-    if (arrived.length > 0) await this.queue.wakeWaitersOf(arrived);
+    await this.queue.noteWaitersOfStores(parked);
+    const awaited = [...new Set(parked.map((p) => p.awaitedId))];
+    for (const id of awaited) {
+      this.awaitedHere.delete(id);
+      this.awaitedHere.add(id);
+    }
+    while (this.awaitedHere.size > PARKED_REMEMBERED_MAX)
+      this.awaitedHere.delete(this.awaitedHere.values().next().value!);
+    const synced = await this.queue.syncedOf(awaited);
+    if (synced.length > 0) await this.queue.wakeWaitersOf(synced);
   }
 }

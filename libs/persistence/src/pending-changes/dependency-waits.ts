@@ -7,17 +7,20 @@ import { DependencyWait, PendingChange } from './pending-change.schema';
 // noteWaiters / wakeWaitersOf.
 
 /**
- * Notes that each item `waiterId` waits for record `awaitedId` (pending-change `_id`s), so its sync wakes it: one
- * command for all of them (an unordered bulkWrite of `$addToSet` upserts on the awaited record's `_id`).
+ * Notes that each item `waiterId` waits for record `awaitedId` (pending-change `_id`s, of the note's store), so its
+ * sync wakes it: one command for all of them (an unordered bulkWrite of `$addToSet` upserts on the awaited record's `_id`).
  */
 export async function noteWaiters(
   waits: Model<DependencyWait>,
-  storeId: string,
-  notes: { waiterId: string; awaitedId: string }[],
+  notes: { storeId: string; waiterId: string; awaitedId: string }[],
 ): Promise<void> {
   if (notes.length === 0) return;
   const byAwaited = new Map<string, string[]>();
-  for (const n of notes) byAwaited.set(n.awaitedId, [...(byAwaited.get(n.awaitedId) ?? []), n.waiterId]);
+  const storeOf = new Map<string, string>();
+  for (const n of notes) {
+    byAwaited.set(n.awaitedId, [...(byAwaited.get(n.awaitedId) ?? []), n.waiterId]);
+    storeOf.set(n.awaitedId, n.storeId);
+  }
   // Two first waiters upserted at once: the other one created the document, and running the whole batch again
   // adds to it ($addToSet: a statement applied twice changes nothing; FerretDB v1 ends the command at the error).
   await upsertRacing(() =>
@@ -25,7 +28,7 @@ export async function noteWaiters(
       [...byAwaited].map(([awaitedId, waiterIds]) => ({
         updateMany: {
           filter: { _id: awaitedId },
-          update: { $addToSet: { waiters: { $each: waiterIds } }, $setOnInsert: { storeId } },
+          update: { $addToSet: { waiters: { $each: waiterIds } }, $setOnInsert: { storeId: storeOf.get(awaitedId) } },
           upsert: true,
         },
       })),

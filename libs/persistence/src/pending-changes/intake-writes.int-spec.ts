@@ -207,6 +207,27 @@ describe('PendingChangeRepository.saveLatestMany on FerretDB', () => {
     });
     // Once the order is copied (synced), it is no longer waited for.
     expect(await repo.syncedOf([orderKey('2'), orderKey('4')])).toEqual([orderKey('2')]);
+    // The notes of parked changes of several stores go in one command; the awaited record's arrival wakes them.
+    commands.length = 0;
+    await repo.noteWaitersOfStores([
+      { storeId: store, waiterId: `${store}|invoice|14`, awaitedId: orderKey('4') },
+      { storeId: 'shop-arrival-2', waiterId: 'shop-arrival-2|invoice|1', awaitedId: 'shop-arrival-2|order|1' },
+    ]);
+    expect(commands).toEqual(['update dependency_waits']);
+    const notes = await conn
+      .collection<{ _id: string; storeId: string; waiters: string[] }>('dependency_waits')
+      .find({ _id: { $in: [orderKey('4'), 'shop-arrival-2|order|1'] } })
+      .toArray();
+    expect(notes.map((n) => [n._id, n.storeId, n.waiters]).sort()).toEqual([
+      ['shop-arrival-2|order|1', 'shop-arrival-2', ['shop-arrival-2|invoice|1']],
+      [orderKey('4'), store, [`${store}|invoice|14`]],
+    ]);
+    const wokenAt = new Date();
+    expect(await repo.wakeWaitersOf([orderKey('4')], wokenAt)).toBe(1);
+    expect(await model.findById(`${store}|invoice|14`).lean().exec()).toMatchObject({
+      status: 'waiting',
+      nextAttemptAt: wokenAt,
+    });
   });
 
   it('saveLatestEach (Immediately events delivered together): synced contents become copies in a few commands for all, superseding older queued changes, open states are queued', async () => {

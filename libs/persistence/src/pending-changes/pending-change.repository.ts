@@ -43,7 +43,15 @@ export class PendingChangeRepository {
 
   /** Notes that each item `waiterId` waits for record `awaitedId` (pending-change `_id`s): one command for all. */
   noteWaiters(storeId: string, notes: { waiterId: string; awaitedId: string }[]): Promise<void> {
-    return noteWaiters(this.waits, storeId, notes);
+    return noteWaiters(
+      this.waits,
+      notes.map((n) => ({ storeId, ...n })),
+    );
+  }
+
+  /** `noteWaiters` for the waits of several stores, in one command. */
+  noteWaitersOfStores(notes: { storeId: string; waiterId: string; awaitedId: string }[]): Promise<void> {
+    return noteWaiters(this.waits, notes);
   }
 
   /**
