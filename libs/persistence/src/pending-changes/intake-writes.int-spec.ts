@@ -15,6 +15,7 @@ describe('PendingChangeRepository.saveLatestMany on FerretDB', () => {
   let repo: PendingChangeRepository;
   const commands: string[] = [];
   const pending = { status: 'pending' as const, nextAttemptAt: new Date(0) };
+  const synced = (xeroId: string) => ({ status: 'synced' as const, attempts: 1, syncedAt: new Date(), xeroId });
 
   beforeAll(async () => {
     conn = await mongoose.createConnection(testMongoUri(), { monitorCommands: true }).asPromise();
@@ -51,18 +52,8 @@ describe('PendingChangeRepository.saveLatestMany on FerretDB', () => {
     // Held before: an open item (7), a synced copy (8) and an open item replaced by newer content (9).
     await repo.saveLatest(change(store, '7', '2026-01-01T10:00:00Z'), pending);
     await repo.saveLatest(change(store, '9', '2026-01-01T10:00:00Z'), pending);
-    await repo.saveLatest(change(store, '8', '2026-01-01T10:00:00Z'), {
-      status: 'synced',
-      attempts: 1,
-      syncedAt: new Date(),
-      xeroId: 'x-8',
-    });
-    await repo.saveLatest(change(store, '10', '2026-01-01T10:00:00Z'), {
-      status: 'synced',
-      attempts: 1,
-      syncedAt: new Date(),
-      xeroId: 'x-10',
-    });
+    await repo.saveLatest(change(store, '8', '2026-01-01T10:00:00Z'), synced('x-8'));
+    await repo.saveLatest(change(store, '10', '2026-01-01T10:00:00Z'), synced('x-10'));
     const fresh = Array.from({ length: 100 }, (_, i) => change(store, String(100 + i), '2026-01-01T11:00:00Z'));
     const batch = [
       ...fresh,
@@ -145,12 +136,7 @@ describe('PendingChangeRepository.saveLatestMany on FerretDB', () => {
     const orderKey = (id: string) => `${store}|order|${id}`;
     // Order 1 open in the queue, order 2 synced (a copy), order 3 in the batch itself, order 4 nowhere.
     await repo.saveLatest(change(store, '1', '2026-01-01T09:00:00Z'), pending);
-    await repo.saveLatest(change(store, '2', '2026-01-01T09:00:00Z'), {
-      status: 'synced',
-      attempts: 1,
-      syncedAt: new Date(),
-      xeroId: 'x-2',
-    });
+    await repo.saveLatest(change(store, '2', '2026-01-01T09:00:00Z'), synced('x-2'));
     const until = new Date('2030-01-01T00:00:00Z');
     const parked = (awaited: string) => ({
       awaitedId: orderKey(awaited),
@@ -232,7 +218,6 @@ describe('PendingChangeRepository.saveLatestMany on FerretDB', () => {
 
   it('saveLatestEach (Immediately events delivered together): synced contents become copies in a few commands for all, superseding older queued changes, open states are queued', async () => {
     const store = 'shop-each';
-    const synced = (xeroId: string) => ({ status: 'synced' as const, attempts: 1, syncedAt: new Date(), xeroId });
     // Held: an older open change of record 1 (superseded by its delivery) and a newer open change of record 2
     // (which the older delivered content must not remove).
     await repo.saveLatest(change(store, '1', '2026-01-01T09:00:00Z'), pending);
