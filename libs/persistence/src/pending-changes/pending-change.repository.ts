@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { QueryFilter, Model } from 'mongoose';
 import sift from 'sift';
 import { isDuplicateKeyError } from '../persistence.errors';
-import { findByIds, idFiltersIndexed, updateWhere } from '../update-where';
+import { findByIds, updateWhere } from '../update-where';
 import {
   ClaimedBatch,
   copyOf,
@@ -20,6 +20,7 @@ import { noteWaiters, wakeWaitersOf } from './dependency-waits';
 import { countItemsByStatus, listStoreItems, openItemsPerStore } from './pending-change.queries';
 import { DependencyWait, PendingChange, pendingChangeId, PendingChangeStatus } from './pending-change.schema';
 import { ArrivalWait, IntakeOutcome, saveLatestMany } from './intake-writes';
+import { saveLatest } from './save-latest';
 import { claimItems, selectDue } from './claims';
 import { keepCopies, keepCopy, moveSyncedToCopies, saveDeliveredEach } from './record-copies';
 import { RecordCopy } from './record-copy.schema';
@@ -70,55 +71,8 @@ export class PendingChangeRepository {
    * drops an older queued change. Whether the copies hold newer content than an open change is the caller's
    * check (`findByKey` before saving), as it was before copies existed.
    */
-  async saveLatest(change: NewPendingChange, state: PendingChangeState): Promise<SaveLatestOutcome> {
-    const _id = pendingChangeId(change);
-    const stored = { ...change, payload: JSON.stringify(change.payload) };
-    if (state.status === 'synced') {
-      // Delivered content goes straight to the copies; an older change the queue still held is superseded by it
-      // (a flusher holding it finds its claim gone and writes nothing).
-      await keepCopy(this.copies, copyOf({ _id, attempts: 0, ...stored }, state));
-      await this.model.deleteOne({ _id, occurredAt: { $lte: change.occurredAt } }).exec();
-      return 'saved';
-    }
-    const { $set, $unset } = stateUpdate({ attempts: 0, ...state });
-    const update = { $set: { ...stored, ...$set }, $unset };
-    const where = { occurredAt: { $lte: change.occurredAt }, eventId: { $ne: change.eventId } };
-    const upserts = await idFiltersIndexed(this.model.db, this.model.collection.collectionName);
-    for (let round = 0; round < 3; round++) {
-      let existing: Lean | null | undefined;
-      if (upserts) {
-        // One command for a new key or newer content; an item the condition refuses makes the upsert's insert
-        // collide with it, and only then is it read to tell why.
-        try {
-          const res = await this.model.updateOne({ _id, ...where }, update, { upsert: true }).exec();
-          if (res.matchedCount + res.upsertedCount === 1) return 'saved';
-        } catch (err) {
-          if (!isDuplicateKeyError(err)) throw err;
-        }
-      } else {
-        // On a FerretDB without the `_id` pushdown updateWhere has just read the item: when it did not match,
-        // that read tells why (a new key: null), so it is not read a second time.
-        let seen: { doc: Lean | null } | undefined;
-        const saved = await updateWhere(this.model, [{ id: _id, where, update }], (_, doc) => {
-          seen = { doc: doc as Lean | null };
-        });
-        if (saved === 1) return 'saved';
-        existing = seen?.doc;
-      }
-      if (existing === undefined) {
-        existing = await this.model.findOne({ _id }, { eventId: 1, occurredAt: 1 }).lean<Lean>().exec();
-      }
-      if (existing) return existing.eventId === change.eventId ? 'duplicate' : 'stale';
-      if (upserts) continue;
-      try {
-        await this.model.create({ _id, ...stored, ...$set });
-        return 'saved';
-      } catch (err) {
-        // Another writer inserted the same key in between: compare against what it wrote.
-        if (!isDuplicateKeyError(err)) throw err;
-      }
-    }
-    throw new Error(`pending_changes: could not save ${change.entity} ${change.entityId} of ${change.storeId}`);
+  saveLatest(change: NewPendingChange, state: PendingChangeState): Promise<SaveLatestOutcome> {
+    return saveLatest(this.model, this.copies, change, state);
   }
 
   /** `saveLatest` for several records' contents delivered together, each in its own state (`saveDeliveredEach`). */
