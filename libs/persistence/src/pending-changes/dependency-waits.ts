@@ -8,7 +8,8 @@ import { DependencyWait, PendingChange } from './pending-change.schema';
 
 /**
  * Notes that each item `waiterId` waits for record `awaitedId` (pending-change `_id`s, of the note's store), so its
- * sync wakes it: one command for all of them (an unordered bulkWrite of `$addToSet` upserts on the awaited record's `_id`).
+ * sync wakes it: one command for all of them, of any stores (an unordered bulkWrite of `$addToSet` upserts on the
+ * awaited record's `_id`).
  */
 export async function noteWaiters(
   waits: Model<DependencyWait>,
