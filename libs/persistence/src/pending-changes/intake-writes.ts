@@ -156,10 +156,10 @@ function insertAll(
 
 /**
  * One unordered bulkWrite: each change replaces its item (in its own state) unless the item holds this event or
- * newer content, or is inserted. Returns the index of the first statement the engine refused with a duplicate key (the condition
- * failed: a racer's content), or the number of changes when all were applied; any other failure throws. Statements
- * after the first refusal are not known to be applied: MongoDB applies them, FerretDB v1 stops at the first error
- * even when told the order does not matter.
+ * newer content, or is inserted. Returns the index of the first statement the engine refused with a duplicate key
+ * (the condition failed: a racer's content), or the number of changes when all were applied; any other failure
+ * throws. Statements after the first refusal are not known to be applied: MongoDB applies them, FerretDB v1 stops at
+ * the first error even when told the order does not matter.
  */
 async function upsertAll(
   queue: Model<PendingChange>,
