@@ -164,7 +164,7 @@ describe('BufferEntityChangeUseCase', () => {
       expect(invoiceWait!.parked.waitingSince!.getTime()).toBeGreaterThanOrEqual(before);
       expect(memoWait).toMatchObject({
         awaitedId: 'store-1|invoice|5',
-        parked: { waitingOn: 'waiting for store invoice 5 to arrive from the store' },
+        parked: { waitingOn: 'waiting for store invoice 5 (its payment) to arrive from the store' },
       });
       // One command for the notes of every store of the batch.
       expect(noted).toEqual([

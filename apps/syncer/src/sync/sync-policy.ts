@@ -323,16 +323,8 @@ export function arrivalAwaitedBy(change: {
       label: `order ${invoice.order_increment_id ?? invoice.order_id}`,
     };
   }
-  if (change.entity === 'creditmemo') {
-    const memo = change.payload as MagentoCreditMemo;
-    return memo.invoice_id
-      ? { entity: 'invoice', entityId: String(memo.invoice_id), label: `store invoice ${memo.invoice_id}` }
-      : {
-          entity: 'order',
-          entityId: String(memo.order_id),
-          label: `order ${memo.order_increment_id ?? memo.order_id}`,
-        };
-  }
+  // The store-side prerequisite a flush would wait for (libs/contracts), named the same way.
+  if (change.entity === 'creditmemo') return creditMemoPrerequisite(change.payload as MagentoCreditMemo);
   return undefined;
 }
 
