@@ -582,9 +582,23 @@ document.addEventListener('alpine:init', () => {
       }
     },
     async rotateSecret(storeId) {
-      if (!confirm(`Rotate the webhook secret of ${storeId}? The store must be given the new one.`)) return;
-      const res = await this.api(`/stores/${encodeURIComponent(storeId)}/rotate-secret`, { method: 'POST' });
-      this.shownSecret = res.webhookSecret;
+      const minutes = prompt(
+        `Rotate the webhook secret of ${storeId}? The store must be given the new one.\n` +
+          'Minutes the old secret stays accepted meanwhile (0 if it leaked):',
+        '60',
+      );
+      if (minutes === null) return;
+      try {
+        const res = await this.api(`/stores/${encodeURIComponent(storeId)}/rotate-secret`, {
+          method: 'POST',
+          body: { keepPreviousMinutes: Number(minutes) },
+        });
+        this.shownSecret = res.webhookSecret;
+        this.say(`The old secret is accepted until ${this.fmt(res.previousSecretUntil)}`);
+        await this.loadStores();
+      } catch (e) {
+        this.say(e.message + (e.fields?.length ? ` (${e.fields.map((f) => f.reason).join(', ')})` : ''), 'error');
+      }
     },
     async loadDlq() {
       const q = this.storeId ? `&storeId=${encodeURIComponent(this.storeId)}` : '';

@@ -115,8 +115,21 @@ describe('admin-api operations routes (e2e)', () => {
       const shown = await as(viewer, `/stores/${storeId}`);
       expect(shown.text).not.toContain(created.body.webhookSecret);
       expect(shown.text).not.toContain('tok-123456');
+      const before = Date.now();
       const rotated = await as(api.adminKey, `/stores/${storeId}/rotate-secret`, { method: 'POST' });
       expect(rotated.body.webhookSecret).not.toBe(created.body.webhookSecret);
+      // The replaced secret stays accepted for an hour by default; the store shows until when, never the secret.
+      const until = Date.parse(rotated.body.previousSecretUntil);
+      expect(until).toBeGreaterThanOrEqual(before + 60 * 60_000);
+      expect(until).toBeLessThanOrEqual(Date.now() + 60 * 60_000);
+      const afterRotation = await as(viewer, `/stores/${storeId}`);
+      expect(Date.parse(afterRotation.body.previousSecretUntil)).toBe(until);
+      expect(afterRotation.text).not.toContain(rotated.body.webhookSecret);
+      const revoked = await as(api.adminKey, `/stores/${storeId}/rotate-secret`, {
+        method: 'POST',
+        body: { keepPreviousMinutes: 0 },
+      });
+      expect(Date.parse(revoked.body.previousSecretUntil)).toBeLessThanOrEqual(Date.now());
       expect((await as(api.adminKey, '/stores', { method: 'POST', body: { storeId, name: 'again' } })).status).toBe(
         409,
       );
@@ -139,6 +152,14 @@ describe('admin-api operations routes (e2e)', () => {
       });
       expect(half.status).toBe(422);
       expect(fieldsOf(half)).toEqual(['magentoToken']);
+      for (const keepPreviousMinutes of [-1, 1.5, 7 * 24 * 60 + 1, 'soon']) {
+        const rotation = await as(api.adminKey, `/stores/${storeId}/rotate-secret`, {
+          method: 'POST',
+          body: { keepPreviousMinutes },
+        });
+        expect(rotation.status).toBe(400);
+        expect(new Set(fieldsOf(rotation))).toEqual(new Set(['keepPreviousMinutes']));
+      }
       const inj = await as(api.adminKey, '/stores', { method: 'POST', body: { storeId: { $gt: '' }, name: 'n' } });
       expect(inj.status).toBe(400);
       expect((await as(viewer, '/stores/no-such-store')).status).toBe(404);

@@ -237,15 +237,28 @@ describe('POST /v1/stores/:storeId/events (real Kafka, real FerretDB)', () => {
     });
   });
 
-  it('a rotated secret takes effect within seconds', async () => {
-    const newSecret = (await h.stores.rotateSecret(h.storeId))!;
+  it('a rotated secret takes effect within seconds; the replaced one is accepted through its grace only', async () => {
     const body = JSON.stringify({ entity: 'customer', payload: samplePayloads.customer(12) });
+    // With a grace (the store is reconfigured meanwhile): the new secret works within seconds, the old one still.
+    const graced = (await h.stores.rotateSecret(h.storeId, 60 * 60_000))!;
     await h.waitFor(
-      async () => (await post(body, signedHeaders(newSecret, body))).status === 202,
+      async () => (await post(body, signedHeaders(graced.webhookSecret, body))).status === 202,
       10_000,
       'the new secret',
     );
-    expect((await post(body, signedHeaders(h.secret, body))).status).toBe(401);
-    h.secret = newSecret;
+    expect((await post(body, signedHeaders(h.secret, body))).status).toBe(202);
+    // Rotated again without a grace (the secret leaked): the secret just replaced is refused within seconds, and
+    // the one before it (replaced twice) at once.
+    const revoked = (await h.stores.rotateSecret(h.storeId, 0))!;
+    await h.waitFor(
+      async () => (await post(body, signedHeaders(graced.webhookSecret, body))).status === 401,
+      10_000,
+      'the revoked secret refused',
+    );
+    const refused = await post(body, signedHeaders(h.secret, body));
+    expect(refused.status).toBe(401);
+    expect(refused.json).toMatchObject({ code: 'SIGNATURE_INVALID' });
+    expect((await post(body, signedHeaders(revoked.webhookSecret, body))).status).toBe(202);
+    h.secret = revoked.webhookSecret;
   });
 });

@@ -79,6 +79,31 @@ describe('persistence on FerretDB', () => {
   });
 
   // Leases (flush, token, delivery-claim, backfill) are proven in leases/lease.repository.int-spec.ts.
+  it('a secret rotation keeps the replaced secret sealed with its grace; the next rotation replaces it', async () => {
+    const { webhookSecret: first } = await stores.create({ storeId: 'shop-rot', name: 'Rotating' });
+    expect(await stores.webhookSecretsOf('shop-rot')).toEqual({ current: first });
+    const at = new Date('2026-12-06T10:00:00Z');
+    const second = (await stores.rotateSecret('shop-rot', 3_600_000, at))!;
+    expect(second.previousSecretUntil).toEqual(new Date('2026-12-06T11:00:00Z'));
+    expect(await stores.webhookSecretsOf('shop-rot')).toEqual({
+      current: second.webhookSecret,
+      previous: { secret: first, until: second.previousSecretUntil },
+    });
+    // Sealed at rest: neither secret is in the document in clear.
+    const raw = JSON.stringify(await connection.collection('stores').findOne({ storeId: 'shop-rot' }));
+    expect(raw).not.toContain(first);
+    expect(raw).not.toContain(second.webhookSecret);
+    expect((await stores.findById('shop-rot'))?.previousSecretUntil).toEqual(second.previousSecretUntil);
+    // Revoked at once: the secret just replaced counts only for what it signed until now; the first is gone.
+    const third = (await stores.rotateSecret('shop-rot', 0, new Date('2026-12-06T10:30:00Z')))!;
+    expect(await stores.webhookSecretsOf('shop-rot')).toEqual({
+      current: third.webhookSecret,
+      previous: { secret: second.webhookSecret, until: new Date('2026-12-06T10:30:00Z') },
+    });
+    expect(await stores.webhookSecretOf('shop-rot')).toBe(third.webhookSecret);
+    expect(await stores.rotateSecret('no-such-shop', 0)).toBeNull();
+  });
+
   it('a flush schedule counts from first sight; a Sync Now that arrives during a flush stays pending', async () => {
     const schedules = app().get(FlushScheduleRepository);
     const seen = new Date('2024-01-01T00:00:00Z');

@@ -43,6 +43,10 @@ describe('npm run keys:rotate', () => {
       });
       secrets.set(storeId, webhookSecret);
     }
+    // A store whose webhook secret was rotated keeps the replaced one sealed too.
+    const rotated = (await stores.rotateSecret('rot-c', 3_600_000))!;
+    const replaced = secrets.get('rot-c')!;
+    secrets.set('rot-c', rotated.webhookSecret);
     const connections = before.get(XeroConnectionRepository);
     const legacy = (value: string, aad: string) => {
       // A value sealed before key ids: `v1.<iv>.<tag>.<data>`.
@@ -76,17 +80,17 @@ describe('npm run keys:rotate', () => {
     // While rotating, the apps (given the new key and the old one) read everything.
     expect(await during.get(StoreRepository).webhookSecretOf('rot-b')).toBe(secrets.get('rot-b'));
     const report = await during.get(RotateEncryptionKeyUseCase).execute();
-    expect(report.stores).toEqual({ resealed: 6, current: 0, changedMeanwhile: 0 });
+    expect(report.stores).toEqual({ resealed: 7, current: 0, changedMeanwhile: 0 });
     expect(report.xeroConnections).toEqual({ resealed: 3, current: 0, changedMeanwhile: 0 });
     const box2 = new SecretBox(key2);
     expect(report.keyId).toBe(box2.currentKeyId);
     const after = await sealedValues();
-    expect(after).toHaveLength(9);
+    expect(after).toHaveLength(10);
     expect(after.every((v) => keyIdOf(v) === box2.currentKeyId)).toBe(true);
     // Running it again finds nothing to do.
     expect((await during.get(RotateEncryptionKeyUseCase).execute()).stores).toEqual({
       resealed: 0,
-      current: 6,
+      current: 7,
       changedMeanwhile: 0,
     });
 
@@ -99,6 +103,10 @@ describe('npm run keys:rotate', () => {
         token: `magento-${storeId}`,
       });
     }
+    expect(await only2.get(StoreRepository).webhookSecretsOf('rot-c')).toEqual({
+      current: rotated.webhookSecret,
+      previous: { secret: replaced, until: rotated.previousSecretUntil },
+    });
     const conn = (await only2.get(XeroConnectionRepository).findById('conn-1'))!;
     expect(box2.decrypt(conn.accessTokenSealed!, 'conn-1')).toBe('access-1');
     expect(box2.decrypt(conn.refreshTokenSealed!, 'conn-1')).toBe('refresh-1');

@@ -8,7 +8,14 @@ import { ScopeFiltered, seesStore } from '../auth/store-scope';
 import { AdminError } from '../http/admin.errors';
 import { StoreIdParam } from '../http/common.dto';
 import { ListPage } from '../http/list-query.dto';
-import { BindTenantDto, CreateStoreDto, MagentoCredentialsDto, StoreListQueryDto } from './stores.dto';
+import {
+  BindTenantDto,
+  CreateStoreDto,
+  DEFAULT_KEEP_PREVIOUS_MINUTES,
+  MagentoCredentialsDto,
+  RotateSecretDto,
+  StoreListQueryDto,
+} from './stores.dto';
 import { SaveSettingsUseCase } from '../settings/save-settings.usecase';
 import { StoreExistsQueries } from './store-exists.queries';
 
@@ -67,11 +74,19 @@ export class StoresController {
 
   @Post(':storeId/rotate-secret')
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Replace the webhook secret; the new one is in this answer once' })
-  async rotate(@Param() params: StoreIdParam): Promise<{ storeId: string; webhookSecret: string }> {
-    const webhookSecret = await this.stores.rotateSecret(params.storeId);
-    if (!webhookSecret) throw new AdminError('NOT_FOUND', `no store ${params.storeId}`);
-    return { storeId: params.storeId, webhookSecret };
+  @ApiOperation({
+    summary:
+      'Replace the webhook secret; the new one is in this answer once, the replaced one is accepted until ' +
+      '`previousSecretUntil`',
+  })
+  async rotate(
+    @Param() params: StoreIdParam,
+    @Body() dto: RotateSecretDto = {},
+  ): Promise<{ storeId: string; webhookSecret: string; previousSecretUntil: Date }> {
+    const keepMinutes = dto.keepPreviousMinutes ?? DEFAULT_KEEP_PREVIOUS_MINUTES;
+    const rotated = await this.stores.rotateSecret(params.storeId, keepMinutes * 60_000);
+    if (!rotated) throw new AdminError('NOT_FOUND', `no store ${params.storeId}`);
+    return { storeId: params.storeId, ...rotated };
   }
 
   @Put(':storeId/magento')

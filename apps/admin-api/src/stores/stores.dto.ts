@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, Min } from 'class-validator';
 import { STORE_ID_MESSAGE, STORE_ID_PATTERN } from '../http/common.dto';
 import { PageQueryDto } from '../http/list-query.dto';
 
@@ -28,6 +28,27 @@ export class CreateStoreDto {
   @IsString()
   @Length(8, 512)
   magentoToken?: string;
+}
+
+/** How long the replaced webhook secret stays accepted when none is given: time to paste the new one into the store. */
+export const DEFAULT_KEEP_PREVIOUS_MINUTES = 60;
+/** The longest grace a rotation can give the replaced secret (a week). */
+export const MAX_KEEP_PREVIOUS_MINUTES = 7 * 24 * 60;
+
+export class RotateSecretDto {
+  @ApiPropertyOptional({
+    description:
+      'Minutes the replaced secret stays accepted for webhooks and uploads (default 60; 0 when it leaked). Events it ' +
+      'signed before then still verify in the syncer, also when replayed.',
+    minimum: 0,
+    maximum: MAX_KEEP_PREVIOUS_MINUTES,
+    example: DEFAULT_KEEP_PREVIOUS_MINUTES,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_KEEP_PREVIOUS_MINUTES)
+  keepPreviousMinutes?: number;
 }
 
 export class MagentoCredentialsDto {

@@ -48,12 +48,16 @@ export function readDeclaredUpload(headers: Record<string, string | string[] | u
 }
 
 /**
- * The upload's signature covers `<timestamp>.<sha256>.<length>`, compared in constant time.
+ * The upload's signature covers `<timestamp>.<sha256>.<length>`, signed with one of the store's accepted secrets,
+ * compared in constant time.
  * @throws IngestError SIGNATURE_INVALID (401)
  */
-export function assertUploadSignature(secret: string, signature: SignatureHeaders, declared: DeclaredUpload): void {
-  const expected = signUpload(secret, signature.timestamp, declared.sha256Hex, declared.length);
-  if (!safeEqual(expected, `sha256=${signature.signatureHex}`))
+export function assertUploadSignature(accepted: string[], signature: SignatureHeaders, declared: DeclaredUpload): void {
+  const presented = `sha256=${signature.signatureHex}`;
+  const signedBy = accepted.filter((secret) =>
+    safeEqual(signUpload(secret, signature.timestamp, declared.sha256Hex, declared.length), presented),
+  );
+  if (signedBy.length === 0)
     throw new IngestError(
       'SIGNATURE_INVALID',
       'X-Store-Signature does not match <timestamp>.<X-Content-SHA256>.<X-Content-Length>',

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { BackfillJobRecord, BackfillJobRepository } from '@xero-sync/persistence';
 import { IngestError } from '../ingest.errors';
 import { StoreSecretsQueries } from '../stores/store-secrets.queries';
-import { readSignatureHeaders, secretOfStore } from '../webhooks/store-signature.guard';
+import { acceptedSecretsOfStore, readSignatureHeaders } from '../webhooks/store-signature.guard';
 import { NdjsonUploadMeter } from './ndjson-spool';
 import { assertUploadSignature, readDeclaredUpload } from './ndjson-upload';
 import { RunNdjsonBackfillUseCase } from './run-ndjson-backfill.usecase';
@@ -49,10 +49,10 @@ export class StartNdjsonBackfillUseCase {
     body: Readable,
     requestedBy?: string,
   ): Promise<BackfillJobRecord> {
-    const secret = await secretOfStore(this.secrets, storeId);
+    const accepted = await acceptedSecretsOfStore(this.secrets, storeId);
     const signature = readSignatureHeaders(headers);
     const declared = readDeclaredUpload(headers);
-    assertUploadSignature(secret, signature, declared);
+    assertUploadSignature(accepted, signature, declared);
     const jobId = randomUUID();
     const reservation = await this.quota.reserve(storeId, jobId, declared.length);
     const spool = spoolPathOf(jobId);

@@ -1,4 +1,6 @@
-import { readSignatureHeaders } from './store-signature.guard';
+import { startStoreSignature } from '@xero-sync/security';
+import type { StoreSecretsQueries } from '../stores/store-secrets.queries';
+import { readSignatureHeaders, verifyStoreSignature } from './store-signature.guard';
 
 describe('store signature headers', () => {
   const now = 1_800_000_000_000;
@@ -29,5 +31,30 @@ describe('store signature headers', () => {
     [{ 'x-store-timestamp': String(now / 1000), 'x-store-signature': ['a', 'b'] }, 'SIGNATURE_MISSING'],
   ])('refuses %j with %s', (headers, code) => {
     expect(() => readSignatureHeaders(headers, now)).toThrow(expect.objectContaining({ code }));
+  });
+});
+
+describe('store signature check', () => {
+  const body = Buffer.from('{"entity":"customer"}');
+  const secrets = (accepted: string[] | null) =>
+    ({ acceptedSecretsOf: async () => accepted }) as unknown as StoreSecretsQueries;
+  const signed = (secret: string) => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const hex = startStoreSignature(secret, timestamp).update(body).digest('hex');
+    return { 'x-store-timestamp': timestamp, 'x-store-signature': `sha256=${hex}` };
+  };
+
+  it('accepts a request signed with any secret the store accepts now (the current one, the replaced one in its grace)', async () => {
+    await expect(verifyStoreSignature(secrets(['new', 'old']), 's1', signed('old'), body)).resolves.toBeUndefined();
+    await expect(verifyStoreSignature(secrets(['new', 'old']), 's1', signed('new'), body)).resolves.toBeUndefined();
+  });
+
+  it('refuses a request signed with a secret the store no longer accepts, and one of an unknown store', async () => {
+    await expect(verifyStoreSignature(secrets(['new']), 's1', signed('old'), body)).rejects.toMatchObject({
+      code: 'SIGNATURE_INVALID',
+    });
+    await expect(verifyStoreSignature(secrets(null), 's1', signed('new'), body)).rejects.toMatchObject({
+      code: 'STORE_NOT_FOUND',
+    });
   });
 });

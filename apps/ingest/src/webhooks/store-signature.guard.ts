@@ -45,23 +45,32 @@ export function readSignatureHeaders(
   return { timestamp, signatureHex: match[1].toLowerCase() };
 }
 
-/** Timing-safe comparison of the computed and the presented signature. @throws IngestError SIGNATURE_INVALID */
-function assertSignature(expectedHex: string, headers: SignatureHeaders): void {
-  if (!safeEqual(expectedHex, headers.signatureHex)) {
+/**
+ * Timing-safe comparison of the presented signature with the one each accepted secret computes (the current one, and
+ * the replaced one during its grace). @throws IngestError SIGNATURE_INVALID
+ */
+function assertSignature(accepted: string[], headers: SignatureHeaders, body: Buffer): void {
+  const signedBy = accepted.filter((secret) =>
+    safeEqual(startStoreSignature(secret, headers.timestamp).update(body).digest('hex'), headers.signatureHex),
+  );
+  if (signedBy.length === 0) {
     throw new IngestError('SIGNATURE_INVALID', 'signature does not match the body and timestamp');
   }
 }
 
-/** Resolves the store's secret; unknown store ids (also malformed ones) are STORE_NOT_FOUND. */
-export async function secretOfStore(secrets: StoreSecretsQueries, storeId: string): Promise<string> {
-  const secret = STORE_ID.test(storeId) ? await secrets.secretOf(storeId) : null;
-  if (secret === null) throw new IngestError('STORE_NOT_FOUND', `store "${storeId.slice(0, 64)}" is not registered`);
-  return secret;
+/**
+ * Resolves the secrets a request of the store may be signed with now (see StoreSecretsQueries.acceptedSecretsOf);
+ * unknown store ids (also malformed ones) are STORE_NOT_FOUND.
+ */
+export async function acceptedSecretsOfStore(secrets: StoreSecretsQueries, storeId: string): Promise<string[]> {
+  const accepted = STORE_ID.test(storeId) ? await secrets.acceptedSecretsOf(storeId) : null;
+  if (accepted === null) throw new IngestError('STORE_NOT_FOUND', `store "${storeId.slice(0, 64)}" is not registered`);
+  return accepted;
 }
 
 /**
  * Authenticates a signed request: the store exists (404), both headers are present and fresh (401), and the
- * HMAC-SHA256 of `<timestamp>.<body>` with the store's secret equals the presented one, compared in constant time
+ * HMAC-SHA256 of `<timestamp>.<body>` with one of the store's accepted secrets equals the presented one, compared in constant time
  * (401).
  */
 export async function verifyStoreSignature(
@@ -70,9 +79,8 @@ export async function verifyStoreSignature(
   headers: Record<string, string | string[] | undefined>,
   body: Buffer,
 ): Promise<void> {
-  const secret = await secretOfStore(secrets, storeId);
-  const signature = readSignatureHeaders(headers);
-  assertSignature(startStoreSignature(secret, signature.timestamp).update(body).digest('hex'), signature);
+  const accepted = await acceptedSecretsOfStore(secrets, storeId);
+  assertSignature(accepted, readSignatureHeaders(headers), body);
 }
 
 /**
@@ -84,7 +92,7 @@ export async function admitSignedRequest(
   storeId: string,
   headers: Record<string, string | string[] | undefined>,
 ): Promise<void> {
-  await secretOfStore(secrets, storeId);
+  await acceptedSecretsOfStore(secrets, storeId);
   readSignatureHeaders(headers);
 }
 

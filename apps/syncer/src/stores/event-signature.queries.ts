@@ -1,11 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@xero-sync/config';
 import { FieldError } from '@xero-sync/contracts';
-import { StoreRepository } from '@xero-sync/persistence';
+import { StoreRepository, StoreWebhookSecrets } from '@xero-sync/persistence';
 import { safeEqual, signStoreBody, STORE_SIGNATURE_HEADERS } from '@xero-sync/security';
 
 /** How long a looked-up secret is reused: bounds how late a rotated secret takes effect. */
 const SECRET_CACHE_TTL_MS = 10_000;
+/**
+ * How far past the end of a replaced secret's grace an event's signing time may lie and still verify with it: the
+ * clocks of ingest and of direct producers (ingest refuses webhooks more than 300 s off its own clock), and ingest
+ * signing with its cached secret for a few seconds after a rotation.
+ */
+export const PREVIOUS_SECRET_SKEW_S = 300;
 const MAX_ENTRIES = 10_000;
 
 /** What a refusal tells the operator to do about an event an older ingest published without a signature. */
@@ -17,12 +23,15 @@ const UNSIGNED_FIX =
  * publishes, direct producers sign theirs): `x-store-timestamp` and `x-store-signature: sha256=<hex>`, the
  * HMAC-SHA256 of `<timestamp>.<record value>` with the store's webhook secret, exactly as a webhook is signed. No
  * freshness window: a record may wait in Kafka for hours, and a replay reads it again days later. Secrets are
- * cached for a few seconds, so a check costs one HMAC. SYNCER_ACCEPT_UNSIGNED_EVENTS (an upgrade window) takes
- * records without any signature unless they claim origin `producer`.
+ * cached for a few seconds, so a check costs one HMAC. After a rotation, a record signed with the replaced secret
+ * verifies when it was signed before that secret's grace ended (`x-store-timestamp`; see PREVIOUS_SECRET_SKEW_S):
+ * the events accepted before the rotation still wait in Kafka, and a replay reads them again later. A record signed
+ * two rotations back is refused. SYNCER_ACCEPT_UNSIGNED_EVENTS (an upgrade window) takes records without any
+ * signature unless they claim origin `producer`.
  */
 @Injectable()
 export class EventSignatureQueries {
-  private readonly cache = new Map<string, { expires: number; secret: Promise<string | null> }>();
+  private readonly cache = new Map<string, { expires: number; secrets: Promise<StoreWebhookSecrets | null> }>();
   private readonly acceptUnsigned: boolean;
 
   constructor(
@@ -52,9 +61,9 @@ export class EventSignatureQueries {
             `${STORE_SIGNATURE_HEADERS.signature} (the store's webhook signature); ${UNSIGNED_FIX}`,
         },
       ];
-    const secret = await this.secretOf(storeId, now);
-    if (secret === null) return [{ path: 'storeId', message: `store "${storeId}" is not registered` }];
-    if (!safeEqual(signStoreBody(secret, timestamp, value), signature))
+    const secrets = await this.secretsOf(storeId, now);
+    if (secrets === null) return [{ path: 'storeId', message: `store "${storeId}" is not registered` }];
+    if (!signedWith(secrets, timestamp, value, signature))
       return [
         {
           path: `header:${STORE_SIGNATURE_HEADERS.signature}`,
@@ -64,14 +73,23 @@ export class EventSignatureQueries {
     return undefined;
   }
 
-  private secretOf(storeId: string, now: number): Promise<string | null> {
+  private secretsOf(storeId: string, now: number): Promise<StoreWebhookSecrets | null> {
     const hit = this.cache.get(storeId);
-    if (hit && hit.expires > now) return hit.secret;
+    if (hit && hit.expires > now) return hit.secrets;
     if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
     // A failed lookup (database away) throws, so the consumer retries the record; it is not remembered.
-    const secret = this.stores.webhookSecretOf(storeId);
-    secret.catch(() => this.cache.delete(storeId));
-    this.cache.set(storeId, { expires: now + SECRET_CACHE_TTL_MS, secret });
-    return secret;
+    const secrets = this.stores.webhookSecretsOf(storeId);
+    secrets.catch(() => this.cache.delete(storeId));
+    this.cache.set(storeId, { expires: now + SECRET_CACHE_TTL_MS, secrets });
+    return secrets;
   }
+}
+
+/** Signed with the current secret, or with the replaced one at a time its grace (+ skew) covers. */
+function signedWith(secrets: StoreWebhookSecrets, timestamp: string, value: Buffer, signature: string): boolean {
+  if (safeEqual(signStoreBody(secrets.current, timestamp, value), signature)) return true;
+  const { previous } = secrets;
+  if (!previous || !/^\d{1,12}$/.test(timestamp)) return false;
+  if (Number(timestamp) > previous.until.getTime() / 1000 + PREVIOUS_SECRET_SKEW_S) return false;
+  return safeEqual(signStoreBody(previous.secret, timestamp, value), signature);
 }

@@ -1,3 +1,10 @@
 export { Store, StoreSchema } from './store.schema';
-export { StoreRecord, NewStore, MagentoCredentials, StoreRepository } from './store.repository';
+export {
+  StoreRecord,
+  NewStore,
+  MagentoCredentials,
+  RotatedSecret,
+  StoreRepository,
+  StoreWebhookSecrets,
+} from './store.repository';
 export { StoreModule } from './store.module';

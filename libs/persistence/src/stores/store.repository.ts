@@ -16,6 +16,24 @@ export interface StoreRecord {
   hasMagentoToken: boolean;
   createdAt: Date;
   secretRotatedAt: Date;
+  /** Until when signatures with the secret the last rotation replaced are accepted (absent before any rotation). */
+  previousSecretUntil?: Date;
+}
+
+/**
+ * A store's webhook secrets: the current one, which signs, and the one the last rotation replaced, which still
+ * verifies what was signed until `until` (the store's requests during the grace the rotation gave, and the events
+ * signed before it that still wait in Kafka or are replayed).
+ */
+export interface StoreWebhookSecrets {
+  current: string;
+  previous?: { secret: string; until: Date };
+}
+
+/** What a rotation returns: the new secret (shown once) and until when the replaced one is accepted. */
+export interface RotatedSecret {
+  webhookSecret: string;
+  previousSecretUntil: Date;
 }
 
 export interface NewStore {
@@ -34,7 +52,14 @@ export interface MagentoCredentials {
 type Lean = Store & { _id: unknown };
 
 /** What a store record shows as stored; the sealed secrets are not among them. */
-const RECORD_FIELDS = ['storeId', 'name', 'magentoBaseUrl', 'createdAt', 'secretRotatedAt'] as const;
+const RECORD_FIELDS = [
+  'storeId',
+  'name',
+  'magentoBaseUrl',
+  'createdAt',
+  'secretRotatedAt',
+  'previousSecretUntil',
+] as const;
 
 function toRecord(doc: Lean): StoreRecord {
   return { ...pickFields(doc, RECORD_FIELDS), hasMagentoToken: Boolean(doc.magentoTokenSealed) };
@@ -85,24 +110,54 @@ export class StoreRepository {
     return docs.map(toRecord);
   }
 
-  /** The decrypted webhook secret, or null for an unknown store. */
+  /** The current decrypted webhook secret (the one that signs), or null for an unknown store. */
   async webhookSecretOf(storeId: string): Promise<string | null> {
-    const doc = await this.model.findOne({ storeId }, { webhookSecretSealed: 1 }).lean<Lean>().exec();
-    return doc ? this.secretBox().decrypt(doc.webhookSecretSealed, storeId) : null;
+    return (await this.webhookSecretsOf(storeId))?.current ?? null;
   }
 
-  /** Replaces the webhook secret; returns the new one (shown once), or null for an unknown store. */
-  async rotateSecret(storeId: string, now = new Date()): Promise<string | null> {
-    const webhookSecret = randomSecret();
-    const updated = await this.model
-      .findOneAndUpdate(
-        { storeId },
-        { $set: { webhookSecretSealed: this.secretBox().encrypt(webhookSecret, storeId), secretRotatedAt: now } },
-        { returnDocument: 'after' },
-      )
+  /** The decrypted webhook secrets that verify signatures (see StoreWebhookSecrets), or null for an unknown store. */
+  async webhookSecretsOf(storeId: string): Promise<StoreWebhookSecrets | null> {
+    const doc = await this.model
+      .findOne({ storeId }, { webhookSecretSealed: 1, previousSecretSealed: 1, previousSecretUntil: 1 })
       .lean<Lean>()
       .exec();
-    return updated ? webhookSecret : null;
+    if (!doc) return null;
+    const current = this.secretBox().decrypt(doc.webhookSecretSealed, storeId);
+    if (!doc.previousSecretSealed || !doc.previousSecretUntil) return { current };
+    const previous = {
+      secret: this.secretBox().decrypt(doc.previousSecretSealed, storeId),
+      until: doc.previousSecretUntil,
+    };
+    return { current, previous };
+  }
+
+  /**
+   * Replaces the webhook secret. The replaced one stays accepted for what is signed up to `keepPreviousMs` from now
+   * (0 when it leaked: only events it signed before now still verify), and replaces any earlier previous secret.
+   * Returns the new secret (shown once), or null for an unknown store.
+   */
+  async rotateSecret(storeId: string, keepPreviousMs = 0, now = new Date()): Promise<RotatedSecret | null> {
+    const webhookSecret = randomSecret();
+    const previousSecretUntil = new Date(now.getTime() + keepPreviousMs);
+    // Conditional on the secret read, so of two rotations at once neither loses the other's secret as "previous".
+    for (;;) {
+      const doc = await this.model.findOne({ storeId }, { webhookSecretSealed: 1 }).lean<Lean>().exec();
+      if (!doc) return null;
+      const result = await this.model
+        .updateOne(
+          { storeId, webhookSecretSealed: doc.webhookSecretSealed },
+          {
+            $set: {
+              webhookSecretSealed: this.secretBox().encrypt(webhookSecret, storeId),
+              secretRotatedAt: now,
+              previousSecretSealed: doc.webhookSecretSealed,
+              previousSecretUntil,
+            },
+          },
+        )
+        .exec();
+      if (result.matchedCount > 0) return { webhookSecret, previousSecretUntil };
+    }
   }
 
   /** Sets (or replaces) the Magento REST base URL and integration token used by the pull connector. */
@@ -132,7 +187,7 @@ export class StoreRepository {
   resealSecrets(reseal: Reseal): Promise<ResealCount> {
     return resealFields(
       this.model,
-      ['webhookSecretSealed', 'magentoTokenSealed'],
+      ['webhookSecretSealed', 'previousSecretSealed', 'magentoTokenSealed'],
       (doc) => String(doc.storeId),
       reseal,
     );

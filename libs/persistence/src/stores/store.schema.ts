@@ -14,6 +14,10 @@ export class Store {
   @Prop() magentoTokenSealed?: string;
   @Prop({ required: true }) createdAt!: Date;
   @Prop({ required: true }) secretRotatedAt!: Date;
+  /** The webhook secret the last rotation replaced (sealed like the current one) and what it is accepted for. */
+  @Prop() previousSecretSealed?: string;
+  /** Until when a signature with the previous secret counts: requests made, or events signed, up to this time. */
+  @Prop() previousSecretUntil?: Date;
 }
 
 export const StoreSchema = SchemaFactory.createForClass(Store);
