@@ -15,6 +15,7 @@ import {
   publishEvents,
   publishRaw,
   registerWebhookStore,
+  rotateWebhookSecret,
   readTopic,
   sendCommand,
   setupSyncerEnv,
@@ -364,6 +365,53 @@ describe('syncer end to end', () => {
     );
     expect(values(onTopic)).not.toContain(signed);
     expect(await collection(t, 'dlq_messages').countDocuments({ entityId: '93' })).toBe(0);
+  });
+
+  it('after a rotation without grace takes events the replaced secret signed before it, and refuses later ones', async () => {
+    const replaced = await registerWebhookStore(t, 'store-rot');
+    const customerTopic = topics.entityChanged('customer', t.prefix);
+    const customer = (id: number) =>
+      JSON.stringify(
+        envelope('store-rot', 'customer', String(id), {
+          id,
+          email: `r${id}@example.com`,
+          firstname: 'Ro',
+          lastname: `Tated${id}`,
+          addresses: [],
+        }),
+      );
+    // Signed (as ingest signs what it accepts) before the secret leaked and was rotated with no grace.
+    const signedBefore = String(Math.floor(Date.now() / 1000) - 60);
+    const rotated = await rotateWebhookSecret(t, 'store-rot', 0);
+    const past = customer(96);
+    const current = customer(98);
+    const forged = customer(97);
+    // A holder of the leaked secret signs after the rotation (past the 300 s allowed for clock skew).
+    const signedAfter = String(Math.floor(rotated.previousSecretUntil.getTime() / 1000) + 301);
+    const publish = (value: string, secret: string, ts: string, correlationId: string) =>
+      publishRaw(t, customerTopic, 'store-rot', value, {
+        'x-correlation-id': correlationId,
+        'x-store-timestamp': ts,
+        'x-store-signature': signStoreBody(secret, ts, value),
+      });
+    await publish(past, replaced, signedBefore, 'corr-rot-1');
+    await publish(current, rotated.webhookSecret, String(Math.floor(Date.now() / 1000)), 'corr-rot-2');
+    await publish(forged, replaced, signedAfter, 'corr-rot-3');
+    // One partition (keyed by store): once the last is dead-lettered the two before it were decided.
+    const dead = await eventually(async () => {
+      const rows = await collection(t, 'dlq_messages').find({ storeId: 'store-rot' }).toArray();
+      return rows.length > 0 ? rows : undefined;
+    }, 60000);
+    expect(dead.map((r) => Buffer.from(String(r.valueBase64), 'base64').toString())).toEqual([forged]);
+    expect(String(dead[0].reason)).toMatch(/not signed with the webhook secret of store "store-rot"/);
+    // The two verified went on like any other event: queued (this store is not bound to a Xero org).
+    const held = await collection(t, 'pending_changes').find({ storeId: 'store-rot' }).toArray();
+    expect(held.map((r) => [r.entityId, r.correlationId]).sort()).toEqual([
+      ['96', 'corr-rot-1'],
+      ['98', 'corr-rot-2'],
+    ]);
+    const logged = await collection(t, 'sync_log').find({ storeId: 'store-rot' }).toArray();
+    expect(logged.map((r) => [r.entityId, r.action])).toEqual([['97', 'reject']]);
   });
 
   it('requeues a dead letter to its topic on command', async () => {

@@ -13,7 +13,13 @@ import { ensureTopics } from '@xero-sync/messaging';
 import { eventually, repoRoot, TEST_BROKERS, testMongoUri, uniqueSuffix } from '@xero-sync/testing';
 import { RunningSandbox, startSandbox } from '@xero-sync/xero-sandbox';
 import { ConfigModule } from '@xero-sync/config';
-import { PersistenceModule, StoreModule, StoreRepository, StoreSettingsRepository } from '@xero-sync/persistence';
+import {
+  PersistenceModule,
+  RotatedSecret,
+  StoreModule,
+  StoreRepository,
+  StoreSettingsRepository,
+} from '@xero-sync/persistence';
 import { hmacSha256Hex, signedRecordHeaders } from '@xero-sync/security';
 import { IngestModule } from '../../../ingest/src/ingest.module';
 import { configureIngestHttp, ingestHttpAdapter } from '../../../ingest/src/ingest-http';
@@ -405,6 +411,25 @@ export async function bootIngest(t: SyncerTestEnv): Promise<{ app: INestApplicat
 
 /** Registers a store with ingest (as admin-api does) and returns its webhook secret. */
 export async function registerWebhookStore(t: SyncerTestEnv, storeId: string): Promise<string> {
+  const { webhookSecret } = await withStores(t, (stores) => stores.create({ storeId, name: `Store ${storeId}` }));
+  t.secrets.set(storeId, webhookSecret);
+  return webhookSecret;
+}
+
+/** Rotates a registered store's webhook secret as admin-api does (the replaced one kept for `keepPreviousMs`). */
+export async function rotateWebhookSecret(
+  t: SyncerTestEnv,
+  storeId: string,
+  keepPreviousMs: number,
+): Promise<RotatedSecret> {
+  const rotated = await withStores(t, (stores) => stores.rotateSecret(storeId, keepPreviousMs));
+  if (!rotated) throw new Error(`no store ${storeId} to rotate`);
+  t.secrets.set(storeId, rotated.webhookSecret);
+  return rotated;
+}
+
+/** Runs `work` with a StoreRepository on the environment's database (its own short-lived Nest context). */
+async function withStores<R>(t: SyncerTestEnv, work: (stores: StoreRepository) => Promise<R>): Promise<R> {
   const config = loadConfig({}, { ...t.env });
   @Module({
     imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), StoreModule],
@@ -412,9 +437,7 @@ export async function registerWebhookStore(t: SyncerTestEnv, storeId: string): P
   class StoresContext {}
   const ctx = await NestFactory.createApplicationContext(StoresContext, { logger: ['error'], abortOnError: false });
   try {
-    const { webhookSecret } = await ctx.get(StoreRepository).create({ storeId, name: `Store ${storeId}` });
-    t.secrets.set(storeId, webhookSecret);
-    return webhookSecret;
+    return await work(ctx.get(StoreRepository));
   } finally {
     await ctx.close();
   }
