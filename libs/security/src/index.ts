@@ -19,3 +19,4 @@ export {
   OutboundRefusedError,
   OutboundResponse,
 } from './outbound-http.client';
+export { MAGENTO_SEARCH_PATHS, magentoGet, MagentoUnansweredError, magentoUrl } from './magento-rest';

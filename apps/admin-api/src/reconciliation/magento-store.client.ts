@@ -1,18 +1,18 @@
 import type { EntityName } from '@xero-sync/contracts';
 import type { MagentoCredentials } from '@xero-sync/persistence';
-import { outboundGet, OutboundPolicy, OutboundRefusedError, OutboundResponse } from '@xero-sync/security';
+import {
+  MAGENTO_SEARCH_PATHS,
+  magentoGet,
+  MagentoUnansweredError,
+  magentoUrl,
+  OutboundPolicy,
+  OutboundResponse,
+} from '@xero-sync/security';
 
 /** The sales documents reconciliation reads from a store's own Magento 2 REST API. */
 export type MagentoSalesEntity = 'order' | 'invoice' | 'creditmemo';
 
-const SEARCH_PATHS: Record<MagentoSalesEntity, string> = {
-  order: '/rest/V1/orders',
-  invoice: '/rest/V1/invoices',
-  creditmemo: '/rest/V1/creditmemos',
-};
-
 const PAGE_SIZE = 200;
-const TIMEOUT_MS = 30_000;
 /** A period of a year holds far fewer pages than this; more means the store ignores paging. */
 const MAX_PAGES = 500;
 
@@ -43,7 +43,7 @@ export async function fetchMagentoPeriod(
 ): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const url = new URL(credentials.baseUrl.replace(/\/+$/, '') + SEARCH_PATHS[entity]);
+    const url = magentoUrl(credentials.baseUrl, MAGENTO_SEARCH_PATHS[entity]);
     const q = url.searchParams;
     q.set('searchCriteria[filter_groups][0][filters][0][field]', 'created_at');
     q.set('searchCriteria[filter_groups][0][filters][0][value]', fromUtc);
@@ -58,7 +58,7 @@ export async function fetchMagentoPeriod(
     q.set('searchCriteria[pageSize]', String(PAGE_SIZE));
     q.set('searchCriteria[currentPage]', String(page));
     const what = `${entity} page ${page}`;
-    const res = await magentoGet(credentials, url, policy, what);
+    const res = await answerOf(credentials, url, policy, what);
     if (res.status < 200 || res.status >= 300)
       throw new MagentoStoreError(res.status, `${what}: expected 200 with a search result`);
     const body = parseJson(res.body) as { items?: unknown; total_count?: unknown } | null;
@@ -70,21 +70,18 @@ export async function fetchMagentoPeriod(
   throw new MagentoStoreError(200, `${entity}: more than ${MAX_PAGES} pages; the store does not page its answer`);
 }
 
-/** One GET with the store's integration token under the outbound policy; refusals and network errors named. */
-async function magentoGet(
+/** The store's answer to one GET (magentoGet); no answer (a refusal, a network error) named as a MagentoStoreError. */
+async function answerOf(
   credentials: MagentoCredentials,
   url: URL,
   policy: OutboundPolicy,
   what: string,
 ): Promise<OutboundResponse> {
   try {
-    return await outboundGet(url, policy, {
-      headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
-      timeoutMs: TIMEOUT_MS,
-    });
+    return await magentoGet(credentials.token, url, policy);
   } catch (err) {
-    if (err instanceof OutboundRefusedError) throw new MagentoStoreError(err.status, `${what}: ${err.message}`);
-    throw new MagentoStoreError(0, `${what}: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof MagentoUnansweredError) throw new MagentoStoreError(err.status, `${what}: ${err.message}`);
+    throw err;
   }
 }
 
@@ -116,9 +113,9 @@ export async function fetchMagentoRecord(
   entityId: string,
   policy: OutboundPolicy,
 ): Promise<Record<string, unknown> | undefined> {
-  const url = new URL(credentials.baseUrl.replace(/\/+$/, '') + RECORD_PATHS[entity] + encodeURIComponent(entityId));
+  const url = magentoUrl(credentials.baseUrl, RECORD_PATHS[entity] + encodeURIComponent(entityId));
   const what = `${entity} ${entityId}`;
-  const res = await magentoGet(credentials, url, policy, what);
+  const res = await answerOf(credentials, url, policy, what);
   if (res.status === 404) return undefined;
   if (res.status < 200 || res.status >= 300)
     throw new MagentoStoreError(res.status, `${what}: expected 200 with the record`);

@@ -1,15 +1,13 @@
 import { EntityName } from '@xero-sync/contracts';
 import { MagentoCredentials } from '@xero-sync/persistence';
-import { outboundGet, OutboundPolicy, OutboundRefusedError, OutboundResponse } from '@xero-sync/security';
-
-/** Magento 2 REST search endpoints, one per entity (all answer `{items, search_criteria, total_count}`). */
-export const MAGENTO_SEARCH_PATHS: Record<EntityName, string> = {
-  customer: '/rest/V1/customers/search',
-  product: '/rest/V1/products',
-  order: '/rest/V1/orders',
-  invoice: '/rest/V1/invoices',
-  creditmemo: '/rest/V1/creditmemos',
-};
+import {
+  MAGENTO_SEARCH_PATHS,
+  magentoGet,
+  MagentoUnansweredError,
+  magentoUrl,
+  OutboundPolicy,
+  OutboundResponse,
+} from '@xero-sync/security';
 
 export interface MagentoPage {
   items: unknown[];
@@ -28,14 +26,12 @@ export class MagentoRequestError extends Error {
   }
 }
 
-const TIMEOUT_MS = 30_000;
-
 /**
- * GET of a store's Magento with its integration token (Bearer) under the outbound policy: https to public
- * addresses only (checked at connect time), no redirects. A refusal is final; network errors are retryable.
- * What the store answered is never put in an error (it is shown to the job's viewers): status and expectation only.
+ * A 2xx answer of a store's Magento (magentoGet: its integration token, the outbound policy, no redirects). A refusal
+ * by the policy is final; network errors, 5xx, 408 and 429 are retryable. What the store answered is never put in an
+ * error (it is shown to the job's viewers): status and expectation only.
  */
-async function magentoGet(
+async function magentoOk(
   credentials: MagentoCredentials,
   url: URL,
   policy: OutboundPolicy,
@@ -43,13 +39,11 @@ async function magentoGet(
 ): Promise<OutboundResponse> {
   let res: OutboundResponse;
   try {
-    res = await outboundGet(url, policy, {
-      headers: { Authorization: `Bearer ${credentials.token}`, Accept: 'application/json' },
-      timeoutMs: TIMEOUT_MS,
-    });
+    res = await magentoGet(credentials.token, url, policy);
   } catch (err) {
-    if (err instanceof OutboundRefusedError) throw new MagentoRequestError(`Magento ${what}: ${err.message}`, false);
-    throw new MagentoRequestError(`Magento ${what}: ${err instanceof Error ? err.message : String(err)}`, true);
+    if (err instanceof MagentoUnansweredError)
+      throw new MagentoRequestError(`Magento ${what}: ${err.message}`, !err.refused);
+    throw err;
   }
   if (res.status < 200 || res.status >= 300) {
     const retryAfter = Number(res.headers['retry-after']);
@@ -74,12 +68,12 @@ export async function fetchMagentoPage(
   pageSize: number,
   policy: OutboundPolicy,
 ): Promise<MagentoPage> {
-  const url = new URL(credentials.baseUrl.replace(/\/+$/, '') + MAGENTO_SEARCH_PATHS[entity]);
+  const url = magentoUrl(credentials.baseUrl, MAGENTO_SEARCH_PATHS[entity]);
   url.searchParams.set('searchCriteria[pageSize]', String(pageSize));
   url.searchParams.set('searchCriteria[currentPage]', String(page));
   url.searchParams.set('searchCriteria[sortOrders][0][field]', 'entity_id');
   url.searchParams.set('searchCriteria[sortOrders][0][direction]', 'ASC');
-  const res = await magentoGet(credentials, url, policy, `${entity} page ${page}`);
+  const res = await magentoOk(credentials, url, policy, `${entity} page ${page}`);
   const body = parseJson(res.body) as { items?: unknown; total_count?: unknown } | null;
   if (!body || !Array.isArray(body.items) || typeof body.total_count !== 'number') {
     throw new MagentoRequestError(`Magento ${entity} page ${page}: not a search result (items, total_count)`, false);
@@ -96,8 +90,8 @@ export async function fetchMagentoTimeZone(
   credentials: MagentoCredentials,
   policy: OutboundPolicy,
 ): Promise<string | undefined> {
-  const url = new URL(credentials.baseUrl.replace(/\/+$/, '') + '/rest/V1/store/storeConfigs');
-  const res = await magentoGet(credentials, url, policy, 'store configs');
+  const url = magentoUrl(credentials.baseUrl, '/rest/V1/store/storeConfigs');
+  const res = await magentoOk(credentials, url, policy, 'store configs');
   const body = parseJson(res.body);
   const views = (Array.isArray(body) ? body : []) as { id?: unknown; code?: unknown; timezone?: unknown }[];
   const zoned = views.filter((v) => v && typeof v.timezone === 'string' && v.timezone !== '');
