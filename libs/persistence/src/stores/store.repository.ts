@@ -51,6 +51,9 @@ export interface MagentoCredentials {
 
 type Lean = Store & { _id: unknown };
 
+/** Reads and conditional writes a rotation tries before giving up (see rotateSecret). */
+const ROTATION_ROUNDS = 5;
+
 /** What a store record shows as stored; the sealed secrets are not among them. */
 const RECORD_FIELDS = [
   'storeId',
@@ -67,7 +70,8 @@ function toRecord(doc: Lean): StoreRecord {
 
 /**
  * Stores and their webhook secrets. Secrets are generated here, returned in clear exactly once (on create and
- * rotate) and otherwise only to the signature check through `webhookSecretOf`. Needs TOKEN_ENCRYPTION_KEY.
+ * rotate) and otherwise only to the signature checks and the signing through `webhookSecretsOf` and
+ * `webhookSecretOf`. Needs TOKEN_ENCRYPTION_KEY.
  */
 @Injectable()
 export class StoreRepository {
@@ -139,8 +143,11 @@ export class StoreRepository {
   async rotateSecret(storeId: string, keepPreviousMs = 0, now = new Date()): Promise<RotatedSecret | null> {
     const webhookSecret = randomSecret();
     const previousSecretUntil = new Date(now.getTime() + keepPreviousMs);
-    // Conditional on the secret read, so of two rotations at once neither loses the other's secret as "previous".
-    for (;;) {
+    // Conditional on the secret read, so of two rotations at once neither loses the other's secret as "previous";
+    // the one that lost reads again (a few rounds at most: each lost round is another writer's success).
+    for (let round = 0; ; round++) {
+      if (round === ROTATION_ROUNDS)
+        throw new Error(`the webhook secret of store ${storeId} kept changing while being rotated; try again`);
       const doc = await this.model.findOne({ storeId }, { webhookSecretSealed: 1 }).lean<Lean>().exec();
       if (!doc) return null;
       const result = await this.model
