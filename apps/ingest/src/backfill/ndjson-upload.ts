@@ -54,10 +54,10 @@ export function readDeclaredUpload(headers: Record<string, string | string[] | u
  */
 export function assertUploadSignature(accepted: string[], signature: SignatureHeaders, declared: DeclaredUpload): void {
   const presented = `sha256=${signature.signatureHex}`;
-  const signedBy = accepted.filter((secret) =>
+  const signed = accepted.some((secret) =>
     safeEqual(signUpload(secret, signature.timestamp, declared.sha256Hex, declared.length), presented),
   );
-  if (signedBy.length === 0)
+  if (!signed)
     throw new IngestError(
       'SIGNATURE_INVALID',
       'X-Store-Signature does not match <timestamp>.<X-Content-SHA256>.<X-Content-Length>',
