@@ -207,6 +207,31 @@ describe('backfill ("Add All Data To Queue") against real Kafka and FerretDB', (
       expect(records.filter((r) => r.value.includes(marker))).toEqual([]);
     });
 
+    it('takes an upload signed with the replaced secret through its grace, and refuses it once revoked', async () => {
+      const body = JSON.stringify({ entity: 'customer', payload: samplePayloads.customer(6) }) + '\n';
+      const started: string[] = [];
+      const signedWith = async (secret: string) => {
+        const res = await upload(body, signedUploadHeaders(secret, body));
+        if (res.status === 202) started.push(res.json.jobId);
+        return res.status;
+      };
+      // Rotated with a grace: once the 3-s secret cache has turned over the new secret is taken, and the old one still.
+      const graced = (await h.stores.rotateSecret(h.storeId, 60 * 60_000))!;
+      await h.waitFor(async () => (await signedWith(graced.webhookSecret)) === 202, 10_000, 'the new secret');
+      expect(await signedWith(h.secret)).toBe(202);
+      // Rotated again with no grace: the secret just replaced is refused once the newest one is taken.
+      const revoked = (await h.stores.rotateSecret(h.storeId, 0))!;
+      await h.waitFor(async () => (await signedWith(revoked.webhookSecret)) === 202, 10_000, 'the newest secret');
+      expect(await upload(body, signedUploadHeaders(graced.webhookSecret, body))).toMatchObject({
+        status: 401,
+        json: { code: 'SIGNATURE_INVALID' },
+      });
+      h.secret = revoked.webhookSecret;
+      // Every upload taken became a job of the store and ran (which also frees the store's upload slots again).
+      expect(started.length).toBeGreaterThanOrEqual(3);
+      for (const jobId of started) expect((await waitForJob(jobId, 'succeeded')).storeId).toBe(h.storeId);
+    });
+
     it('refuses an unauthenticated 1 GiB upload within its first bytes and writes nothing to disk', async () => {
       const spoolsBefore = await spools();
       const outcome = await streamUpload(

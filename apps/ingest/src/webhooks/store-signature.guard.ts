@@ -70,8 +70,8 @@ export async function acceptedSecretsOfStore(secrets: StoreSecretsQueries, store
 
 /**
  * Authenticates a signed request: the store exists (404), both headers are present and fresh (401), and the
- * HMAC-SHA256 of `<timestamp>.<body>` with one of the store's accepted secrets equals the presented one, compared in constant time
- * (401).
+ * HMAC-SHA256 of `<timestamp>.<body>` with one of the store's accepted secrets equals the presented one, compared in
+ * constant time (401).
  */
 export async function verifyStoreSignature(
   secrets: StoreSecretsQueries,
