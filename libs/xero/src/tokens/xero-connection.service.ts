@@ -14,7 +14,7 @@ import { XeroError } from '../xero.errors';
 import { XERO_OPTIONS, XeroModuleOptions } from '../xero.options';
 import { DAY_MS, toConnectionView, XeroConnectionView } from './connection-view';
 import { XeroGrantError, XeroTokenSet } from './xero-identity.client';
-import { XeroTokenVault } from './xero-token-vault';
+import { refreshMarginMs, XeroTokenVault } from './xero-token-vault';
 
 /** Xero keeps a rotated refresh token usable for 30 minutes (lost-answer grace). */
 const REFRESH_GRACE_MS = 30 * 60_000;
@@ -26,15 +26,23 @@ const REFRESH_GRACE_MS = 30 * 60_000;
  * grace; invalid_grant marks the connection disconnected so its work waits instead of failing), keep-alive of idle
  * refresh tokens, connection status and org short codes, disconnecting, and binding stores to orgs.
  */
-/** How long an org found connected is taken as connected without asking MongoDB again. */
-export const TENANT_LOOKUP_TTL_MS = 1000;
+/** How long an org found connected is taken as connected without asking MongoDB again (see lookUpTenant). */
+export const TENANT_LOOKUP_TTL_MS = 15_000;
+/** Longest an access token is kept in hand without looking at the stored connection again. */
+const TOKEN_CACHE_MAX_MS = 5 * 60_000;
+
+/** An access token and until when (epoch ms) it is to be used. */
+interface UsableToken {
+  token: string;
+  until: number;
+}
 
 @Injectable()
 export class XeroConnectionService {
   private readonly logger = new Logger(XeroConnectionService.name);
   /** This service as a lease holder: the instance id plus a random part, so two apps in one process differ. */
   private readonly owner: string;
-  private readonly inProcess = new Map<string, Promise<string>>();
+  private readonly inProcess = new Map<string, Promise<UsableToken>>();
   /** Access tokens in hand per tenant, so a call costs no database read while its token is valid. */
   private readonly cache = new Map<string, { token: string; until: number }>();
   /** Orgs found connected, with their short code, until `until` (see TENANT_LOOKUP_TTL_MS). */
@@ -75,8 +83,10 @@ export class XeroConnectionService {
   /**
    * The org's connection, remembered for TENANT_LOOKUP_TTL_MS while connected: every delivery asks for the org's
    * status and short code, and on FerretDB v1 the look-up by tenant reads every connection, so with many orgs
-   * asking per delivery was most of the database's work. A disconnect in this process is seen at once, one in
-   * another process within the TTL (a call made meanwhile fails on Xero's side and is retried). Look-ups asked for
+   * asking per delivery was most of the database's work (with a TTL of 1 s, a small org's every delivery read it
+   * again). A disconnect in this process is seen at once; one in another process is seen by the first delivery
+   * that needs a token the store no longer has (a token in hand that Xero refuses is a 401, and the refresh after it
+   * finds the connection disconnected), or within the TTL. Work meanwhile defers, as it does after. Look-ups asked for
    * while one is being read go together in the next read (`lookups`): with many small orgs each delivery asks for
    * its own org, and on FerretDB v1 one read of ten orgs costs what one read of one does.
    */
@@ -138,9 +148,18 @@ export class XeroConnectionService {
     const cached = this.cache.get(tenantId);
     if (cached && cached.token !== staleToken && cached.until > Date.now()) return cached.token;
     this.cache.delete(tenantId);
-    const token = await this.loadAccessToken(tenantId, staleToken);
-    this.cache.set(tenantId, { token, until: Date.now() + 5 * 60_000 });
-    return token;
+    let usable: UsableToken;
+    try {
+      usable = await this.loadAccessToken(tenantId, staleToken);
+    } catch (err) {
+      // The stored connection says the org cannot be called: the next delivery is told so before any call.
+      if (err instanceof XeroError && (err.code === 'DISCONNECTED' || err.code === 'NOT_CONNECTED'))
+        this.connected.delete(tenantId);
+      throw err;
+    }
+    // Kept until the token's own end (less the margin), not past it: a token kept longer came back as a 401 first.
+    this.cache.set(tenantId, { token: usable.token, until: Math.min(Date.now() + TOKEN_CACHE_MAX_MS, usable.until) });
+    return usable.token;
   }
 
   /** Refreshes connections whose refresh token is older than `days`, so idle orgs never hit the 60-day end. */
@@ -157,7 +176,7 @@ export class XeroConnectionService {
     return refreshed;
   }
 
-  private async loadAccessToken(tenantId: string, staleToken?: string): Promise<string> {
+  private async loadAccessToken(tenantId: string, staleToken?: string): Promise<UsableToken> {
     const c = await this.connections.findByTenant(tenantId);
     if (!c) throw new XeroError('NOT_CONNECTED', `org ${tenantId} is not connected to Xero`);
     if (c.status !== 'connected') {
@@ -166,8 +185,8 @@ export class XeroConnectionService {
         `org ${tenantId} is disconnected (${c.disconnectedReason ?? 'reconnect it'}); its work waits`,
       );
     }
-    const current = this.vault.usableToken(c);
-    if (current && current !== staleToken) return current;
+    const current = this.storedToken(c);
+    if (current && current.token !== staleToken) return current;
     let flight = this.inProcess.get(c.id);
     if (!flight) {
       flight = this.refreshShared(c.id, staleToken).finally(() => this.inProcess.delete(c.id));
@@ -176,7 +195,13 @@ export class XeroConnectionService {
     return flight;
   }
 
-  private async refreshShared(connectionId: string, staleToken: string | undefined): Promise<string> {
+  /** The stored access token while it is usable, with until when. */
+  private storedToken(c: XeroConnectionRecord): UsableToken | undefined {
+    const token = this.vault.usableToken(c);
+    return token === undefined ? undefined : { token, until: this.vault.usableUntil(c)! };
+  }
+
+  private async refreshShared(connectionId: string, staleToken: string | undefined): Promise<UsableToken> {
     const leaseMs = this.options.tokenLeaseMs ?? 30_000;
     const deadline = Date.now() + leaseMs + 15_000;
     while (Date.now() < deadline) {
@@ -187,8 +212,8 @@ export class XeroConnectionService {
           if (!c) throw new XeroError('NOT_CONNECTED', 'connection removed');
           if (c.status !== 'connected')
             throw new XeroError('DISCONNECTED', `connection disconnected (${c.disconnectedReason ?? ''})`);
-          const fresh = this.vault.usableToken(c);
-          if (fresh && fresh !== staleToken) return fresh; // another instance refreshed while we waited
+          const fresh = this.storedToken(c);
+          if (fresh && fresh.token !== staleToken) return fresh; // another instance refreshed while we waited
           return await this.refreshUnderLease(c);
         } finally {
           await this.leases.release(lease);
@@ -198,13 +223,13 @@ export class XeroConnectionService {
       const c = await this.connections.findById(connectionId);
       if (c && c.status !== 'connected')
         throw new XeroError('DISCONNECTED', `connection disconnected (${c.disconnectedReason ?? ''})`);
-      const fresh = c ? this.vault.usableToken(c) : undefined;
-      if (fresh && fresh !== staleToken) return fresh;
+      const fresh = c ? this.storedToken(c) : undefined;
+      if (fresh && fresh.token !== staleToken) return fresh;
     }
     throw new XeroError('UNAVAILABLE', 'token refresh is taking too long (another instance holds the lease)');
   }
 
-  private async refreshUnderLease(c: XeroConnectionRecord): Promise<string> {
+  private async refreshUnderLease(c: XeroConnectionRecord): Promise<UsableToken> {
     let set: XeroTokenSet;
     try {
       if (c.kind === 'custom') {
@@ -230,10 +255,12 @@ export class XeroConnectionService {
       }
       throw err;
     }
+    const issuedAt = Date.now();
     const tokens = this.vault.sealTokens(c.id, set, c);
     // Persist the rotated refresh token before anyone uses the new access token: losing it would lose the org.
     await this.connections.saveTokens(c.id, tokens);
-    return set.access_token;
+    const lifetimeMs = set.expires_in * 1000;
+    return { token: set.access_token, until: issuedAt + lifetimeMs - refreshMarginMs(lifetimeMs) };
   }
 
   /** refresh_token grant; a lost answer (network/5xx) is retried with the same token inside Xero's grace. */

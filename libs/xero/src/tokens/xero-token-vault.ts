@@ -6,6 +6,17 @@ import { XeroError } from '../xero.errors';
 import { XeroIdentityClient, XeroTokenSet } from './xero-identity.client';
 
 const ACCESS_TOKEN_MARGIN_MS = 60_000;
+/** Xero's access tokens live 30 minutes; assumed for a stored token whose issue time is unknown. */
+const ACCESS_TOKEN_LIFETIME_MS = 30 * 60_000;
+
+/**
+ * How long before its expiry an access token is replaced: a minute, or a tenth of its life when that is shorter.
+ * A fixed minute made every token of the time-scaled sandbox (30 s at 60×) look expired when read, so each process
+ * fetched a new one for every org on first use.
+ */
+export function refreshMarginMs(lifetimeMs: number): number {
+  return Math.min(ACCESS_TOKEN_MARGIN_MS, Math.max(0, Math.floor(lifetimeMs / 10)));
+}
 
 /**
  * What consent and token refresh share: the app's OAuth credentials, Xero's identity endpoints, and tokens sealed
@@ -65,11 +76,22 @@ export class XeroTokenVault {
     return fields;
   }
 
-  /** The stored access token when it is valid for at least another minute. */
-  usableToken(c: XeroConnectionRecord): string | undefined {
+  /**
+   * Until when (epoch ms) the stored access token is to be used: its expiry less the refresh margin
+   * (refreshMarginMs). Undefined when no token is stored.
+   */
+  usableUntil(c: XeroConnectionRecord): number | undefined {
     if (!c.accessTokenSealed || !c.accessTokenExpiresAt) return undefined;
-    if (c.accessTokenExpiresAt.getTime() - ACCESS_TOKEN_MARGIN_MS <= Date.now()) return undefined;
-    return this.open(c.accessTokenSealed, c.id);
+    const expiresAt = c.accessTokenExpiresAt.getTime();
+    const lifetimeMs = c.lastRefreshAt ? expiresAt - c.lastRefreshAt.getTime() : ACCESS_TOKEN_LIFETIME_MS;
+    return expiresAt - refreshMarginMs(lifetimeMs);
+  }
+
+  /** The stored access token while it is usable (see usableUntil). */
+  usableToken(c: XeroConnectionRecord): string | undefined {
+    const until = this.usableUntil(c);
+    if (until === undefined || until <= Date.now()) return undefined;
+    return this.open(c.accessTokenSealed!, c.id);
   }
 
   private secretBox(): SecretBox {
