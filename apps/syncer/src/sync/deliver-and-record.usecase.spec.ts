@@ -119,9 +119,16 @@ function setup(opts: {
     schedules,
     config,
   );
-  const run = (req: Partial<DeliverAndRecordRequest> & Pick<DeliverAndRecordRequest, 'items'>) =>
-    useCase.execute({ settings, mode: 'cron', write: { kind: 'claimed', claimToken: 'tok', items: [] }, ...req });
-  return { run, delivered, logged, writes, notes, wakes, flushes };
+  type Req = Partial<DeliverAndRecordRequest> & Pick<DeliverAndRecordRequest, 'items'>;
+  const full = (req: Req): DeliverAndRecordRequest => ({
+    settings,
+    mode: 'cron',
+    write: { kind: 'claimed', claimToken: 'tok', items: [] },
+    ...req,
+  });
+  const run = (req: Req) => useCase.execute(full(req));
+  const attempt = (req: Req) => useCase.attempt(full(req));
+  return { run, attempt, delivered, logged, writes, notes, wakes, flushes };
 }
 
 describe('DeliverAndRecordUseCase', () => {
@@ -294,7 +301,8 @@ describe('DeliverAndRecordUseCase', () => {
     expect(outside.wakes).toEqual([['store-1|order|3']]);
     expect(outside.flushes).toEqual(['store-1']);
     const inFlush = setup({ answer: async (i) => i.map((x) => result(x, {})), woken: 1 });
-    await inFlush.run({ items: [a] });
+    // A flush is told how many woke, so that it selects them in its next round.
+    expect((await inFlush.attempt({ items: [a] })).woken).toBe(1);
     expect(inFlush.wakes).toEqual([['store-1|order|3']]);
     expect(inFlush.flushes).toEqual([]);
   });

@@ -100,6 +100,12 @@ export interface AttemptOutcome {
   state: PendingChangeState;
 }
 
+/** An attempt's outcomes, and how many other queued records it made due by syncing what they waited for. */
+export interface AttemptReport {
+  outcomes: AttemptOutcome[];
+  woken: number;
+}
+
 /**
  * One attempt of some store records, the same for Immediately, a flush and Sync Now: records whose store-side
  * prerequisite is not synced yet wait without a call, records of entity types the store does not sync are closed
@@ -132,6 +138,11 @@ export class DeliverAndRecordUseCase {
 
   /** The outcome of every item, in order (including quiet ones, which were neither logged nor written). */
   async execute(req: DeliverAndRecordRequest): Promise<AttemptOutcome[]> {
+    return (await this.attempt(req)).outcomes;
+  }
+
+  /** `execute`, also telling how many waiting records it woke (a flush selects again only when some were). */
+  async attempt(req: DeliverAndRecordRequest): Promise<AttemptReport> {
     if (req.write.kind === 'latest' && req.write.changes.length !== req.items.length)
       throw new Error('a latest-content write has one change per item');
     const priority = req.priority ?? PRIORITY_OF_MODE[req.mode];
@@ -155,22 +166,23 @@ export class DeliverAndRecordUseCase {
     const recorded = req.quietWhileWaiting
       ? outcomes.filter((o) => o.result.status !== 'waiting' || o.state.status !== 'waiting')
       : outcomes;
-    if (recorded.length === 0) return outcomes;
+    if (recorded.length === 0) return { outcomes, woken: 0 };
     // Log first: if the queue write then fails, the record is delivered again (unchanged, no call) and logged
     // again, rather than being marked done with its attempt unexplained.
     await this.log(req, recorded);
     await this.write(storeId, req, recorded);
-    await this.linkWaits(storeId, req.write, recorded);
-    return outcomes;
+    const woken = await this.linkWaits(storeId, req.write, recorded);
+    return { outcomes, woken };
   }
 
   /**
-   * Notes what each newly waiting item waits for, and wakes the items that waited for a record just synced: they
+   * Notes what each newly waiting item waits for, and wakes the items that waited for a record just synced (returns
+   * how many): they
    * become due now rather than at the end of their back-off. A flush claims them in its next round; Sync Now, a
    * wake-up retry or a replay asks for a flush of the store, which the next tick of whichever syncer holds the org
    * starts; after an Immediately event the syncer retries what it parked itself and the flusher finds the rest due.
    */
-  private async linkWaits(storeId: string, write: QueueWrite, outcomes: AttemptOutcome[]): Promise<void> {
+  private async linkWaits(storeId: string, write: QueueWrite, outcomes: AttemptOutcome[]): Promise<number> {
     const idOf = (item: AttemptItem) => pendingChangeId({ storeId, entity: item.entity, entityId: item.entityId });
     // Wake first: an item that waits although its awaited record synced in this very attempt (an order posted as
     // DRAFT holds its payment) is not unblocked by it, and is noted after.
@@ -183,6 +195,7 @@ export class DeliverAndRecordUseCase {
       if ((state.status === 'waiting' || state.status === 'failed') && state.waitingFor)
         notes.push({ waiterId: idOf(item), awaitedId: state.waitingFor });
     await this.queue.noteWaiters(storeId, notes);
+    return woken;
   }
 
   /** One result per item, in order. The store-side prerequisite is decided here, for every caller. */

@@ -49,6 +49,10 @@ function setup(opts: {
   slow?: { config: object; deliveryMs: number; extendMs: number };
   /** Every delivered item is deferred (the org's budget is spent). */
   deferAll?: boolean;
+  /** Records the first delivered batch wakes: due from then on. */
+  wakes?: PendingChangeRecord[];
+  /** Ids whose content is replaced while selected: the claim skips them once, and they stay due. */
+  replaced?: string[];
 }) {
   const calls: string[] = [];
   const delivered: DeliverAndRecordRequest[] = [];
@@ -87,15 +91,15 @@ function setup(opts: {
       await new Promise((r) => setTimeout(r, opts.slow?.extendMs ?? 0));
       calls.push('extended');
     },
-    selectDue: async () => {
+    selectDue: async (_storeId, limit) => {
       calls.push('selectDue');
-      const ids = due.map((i) => i.id);
-      return ids;
+      return due.slice(0, limit).map((i) => i.id);
     },
     claim: async (ids) => {
       calls.push(`claim ${ids.join(',')}`);
-      const items = due.filter((i) => ids.includes(i.id));
-      due = due.filter((i) => !ids.includes(i.id));
+      const replaced = new Set(opts.replaced?.splice(0));
+      const items = due.filter((i) => ids.includes(i.id) && !replaced.has(i.id));
+      due = due.filter((i) => !items.includes(i));
       return { claimToken: 'token-1', items };
     },
   });
@@ -107,10 +111,12 @@ function setup(opts: {
     },
   });
   const deliverAndRecord = strict<DeliverAndRecordUseCase>('deliverAndRecord', {
-    execute: async (req) => {
+    attempt: async (req) => {
       delivered.push(req);
       if (opts.slow) await new Promise((r) => setTimeout(r, opts.slow!.deliveryMs));
-      return req.items.map(
+      const woken = delivered.length === 1 ? (opts.wakes ?? []) : [];
+      due.push(...woken);
+      const outcomes = req.items.map(
         (item) =>
           ({
             item,
@@ -124,6 +130,7 @@ function setup(opts: {
             state: { status: opts.deferAll ? 'pending' : 'synced' },
           }) as AttemptOutcome,
       );
+      return { outcomes, woken: woken.length };
     },
   });
   const useCase = new FlushQueueUseCase(deliverAndRecord, queue, leases, schedules, cache, {
@@ -168,7 +175,7 @@ describe('FlushQueueUseCase', () => {
       'schedulesOf',
       'selectDue',
       'claim store-1|order|1,store-1|order|2',
-      'selectDue',
+      // Everything due was selected and claimed, and nothing woke: no second selection.
       'markFlushed',
       'release',
     ]);
@@ -202,7 +209,7 @@ describe('FlushQueueUseCase', () => {
     expect(delivered).toHaveLength(1);
   });
 
-  it('selects due items once for several batches and claims them a batch at a time, then selects again', async () => {
+  it('selects due items once for several batches and claims them a batch at a time', async () => {
     const { useCase, calls, delivered } = setup({
       schedule: { lastFlushAt: new Date(slotStart - 1) },
       due: ['1', '2', '3', '4', '5'].map(queued),
@@ -216,8 +223,43 @@ describe('FlushQueueUseCase', () => {
       'claim store-1|order|1,store-1|order|2',
       'claim store-1|order|3,store-1|order|4',
       'claim store-1|order|5',
-      'selectDue',
     ]);
+  });
+
+  it('selects again after a selection as long as its limit: more may be due than it held', async () => {
+    const { useCase, calls } = setup({
+      schedule: { lastFlushAt: new Date(slotStart - 1) },
+      // SELECT_AHEAD_BATCHES (10) batches of 1: a selection of 10 of the 11 due.
+      due: Array.from({ length: 11 }, (_, i) => queued(String(i + 1))),
+      slow: { config: { SYNCER_FLUSH_BATCH_SIZE: 1 }, deliveryMs: 0, extendMs: 0 },
+    });
+    const report = await useCase.execute('store-1', { slotStart });
+    expect(report).toMatchObject({ batches: 11, synced: 11, drained: true });
+    // The second selection held the last one, fewer than its limit: no third.
+    expect(calls.filter((c) => c === 'selectDue')).toHaveLength(2);
+  });
+
+  it('selects again when a batch woke records that waited for it, and delivers them in the same flush', async () => {
+    const { useCase, calls, delivered } = setup({
+      schedule: { lastFlushAt: new Date(slotStart - 1) },
+      due: [queued('1')],
+      wakes: [queued('2')],
+    });
+    const report = await useCase.execute('store-1', { slotStart });
+    expect(report).toMatchObject({ batches: 2, synced: 2, drained: true });
+    expect(delivered.map((d) => d.items.map((i) => i.entityId))).toEqual([['1'], ['2']]);
+    expect(calls.filter((c) => c === 'selectDue')).toHaveLength(2);
+  });
+
+  it('selects again when part of a selection could not be claimed (its content was replaced, and is due again)', async () => {
+    const { useCase, delivered } = setup({
+      schedule: { lastFlushAt: new Date(slotStart - 1) },
+      due: [queued('1'), queued('2')],
+      replaced: ['store-1|order|2'],
+    });
+    const report = await useCase.execute('store-1', { slotStart });
+    expect(report).toMatchObject({ batches: 2, synced: 2, drained: true });
+    expect(delivered.map((d) => d.items.map((i) => i.entityId))).toEqual([['1'], ['2']]);
   });
 
   it('flushes a slot already flushed when a Sync Now is pending', async () => {

@@ -188,20 +188,34 @@ export class FlushQueueUseCase {
         const batchSize = this.config.SYNCER_FLUSH_BATCH_SIZE;
         // Due items selected ahead, claimed a batch at a time; selected again once used up. What arrives in the
         // meantime waits for the next selection (at most SELECT_AHEAD_BATCHES batches later).
+        const selectLimit = batchSize * SELECT_AHEAD_BATCHES;
         let selected: string[] = [];
         let claimedSinceSelect = 0;
+        // Whether the last selection was all that was due, and all of it was claimed and woke nothing: then what a
+        // new selection could find is only what arrived during the flush, which waits for the next one, as
+        // arrivals after any selection do. A small store's flush is mostly one short selection, and each ended with
+        // a selection that found nothing (one of the ~30 commands of its delivery).
+        let wholeSelection = false;
         while (!lost && !this.stopping) {
           if (selected.length === 0) {
-            selected = await this.queue.selectDue(storeId, batchSize * SELECT_AHEAD_BATCHES);
+            if (wholeSelection) {
+              report.drained = true;
+              break;
+            }
+            selected = await this.queue.selectDue(storeId, selectLimit);
             claimedSinceSelect = 0;
+            wholeSelection = selected.length < selectLimit;
             if (selected.length === 0) {
               report.drained = true;
               break;
             }
           }
           const claimedAt = Date.now();
-          const batch = await this.queue.claim(selected.splice(0, batchSize), this.owner, claimLeaseMs);
+          const wanted = selected.splice(0, batchSize);
+          const batch = await this.queue.claim(wanted, this.owner, claimLeaseMs);
           claimedSinceSelect += batch.items.length;
+          // Not claimed: replaced or requeued meanwhile, and perhaps due again.
+          if (batch.items.length < wanted.length) wholeSelection = false;
           if (batch.items.length === 0) {
             // Everything selected went elsewhere meanwhile (replaced, synced by Sync Now): select afresh, and stop
             // when a whole selection yielded nothing to claim.
@@ -214,9 +228,11 @@ export class FlushQueueUseCase {
           claimed = { token: batch.claimToken, ids: batch.items.map((i) => i.id), until: claimedAt + claimLeaseMs };
           report.batches += 1;
           report.claimed += batch.items.length;
-          const allDeferred = await this.deliverBatch(settings, batch.claimToken, batch.items, report);
+          const { allDeferred, woken } = await this.deliverBatch(settings, batch.claimToken, batch.items, report);
           claimed = undefined;
           if (allDeferred) break;
+          // Records that waited for this batch's are due now: the next selection takes them.
+          if (woken > 0) wholeSelection = false;
         }
       });
       await this.schedules.markFlushed(storeId, startedAt);
@@ -263,14 +279,17 @@ export class FlushQueueUseCase {
     flushInterval.set({ store }, (settings.cronIntervalMinutes * this.config.SYNCER_INTERVAL_MINUTE_MS) / 1000);
   }
 
-  /** Delivers one claimed batch and records every outcome; returns true when nothing could be attempted. */
+  /**
+   * Delivers one claimed batch and records every outcome; tells whether nothing could be attempted and how many
+   * waiting records the batch made due.
+   */
   private async deliverBatch(
     settings: StoreSettings,
     claimToken: string,
     items: PendingChangeRecord[],
     report: FlushReport,
-  ): Promise<boolean> {
-    const outcomes = await this.deliverAndRecord.execute({
+  ): Promise<{ allDeferred: boolean; woken: number }> {
+    const { outcomes, woken } = await this.deliverAndRecord.attempt({
       settings,
       mode: 'cron',
       items: items.map((i) => attemptItemOf(i)),
@@ -283,6 +302,6 @@ export class FlushQueueUseCase {
       else report.failed += 1;
     }
     report.deferred += deferred;
-    return deferred === items.length;
+    return { allDeferred: deferred === items.length, woken };
   }
 }

@@ -85,12 +85,20 @@ export class FlushScheduleRepository {
       .exec();
   }
 
-  /** Records a completed flush; a Sync Now request that arrived after the flush started stays pending. */
+  /**
+   * Records a completed flush; a Sync Now request that arrived after the flush started stays pending. One command
+   * when no request is pending (a Cron Job slot's flush, almost every flush), three when one is.
+   */
   async markFlushed(storeId: string, startedAt: Date, now = new Date()): Promise<void> {
+    const lastFlush = { $set: { lastFlushAt: now } };
+    const unrequested = await updateWhere(this.model, [
+      { id: storeId, where: { flushRequestedAt: { $exists: false } }, update: lastFlush },
+    ]);
+    if (unrequested > 0) return;
     await updateWhere(this.model, [
       { id: storeId, where: { flushRequestedAt: { $lte: startedAt } }, update: { $unset: { flushRequestedAt: '' } } },
     ]);
-    await this.model.updateOne({ _id: storeId }, { $set: { lastFlushAt: now } }).exec();
+    await this.model.updateOne({ _id: storeId }, lastFlush).exec();
   }
 
   /** Stores with an outstanding Sync Now request. */
