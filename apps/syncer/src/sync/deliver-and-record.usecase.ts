@@ -176,11 +176,11 @@ export class DeliverAndRecordUseCase {
   }
 
   /**
-   * Notes what each newly waiting item waits for, and wakes the items that waited for a record just synced (returns
-   * how many): they
-   * become due now rather than at the end of their back-off. A flush claims them in its next round; Sync Now, a
-   * wake-up retry or a replay asks for a flush of the store, which the next tick of whichever syncer holds the org
-   * starts; after an Immediately event the syncer retries what it parked itself and the flusher finds the rest due.
+   * Notes what each newly waiting item waits for, and wakes the items that waited for a record just synced
+   * (returns how many): they become due now rather than at the end of their back-off. A flush claims them in its
+   * next round (it selects again only when some woke); Sync Now, a wake-up retry or a replay asks for a flush of the
+   * store, which the next tick of whichever syncer holds the org starts; after an Immediately event the syncer
+   * retries what it parked itself and the flusher finds the rest due.
    */
   private async linkWaits(storeId: string, write: QueueWrite, outcomes: AttemptOutcome[]): Promise<number> {
     const idOf = (item: AttemptItem) => pendingChangeId({ storeId, entity: item.entity, entityId: item.entityId });

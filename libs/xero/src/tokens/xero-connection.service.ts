@@ -19,13 +19,6 @@ import { refreshMarginMs, XeroTokenVault } from './xero-token-vault';
 /** Xero keeps a rotated refresh token usable for 30 minutes (lost-answer grace). */
 const REFRESH_GRACE_MS = 30 * 60_000;
 
-/**
- * Living with Xero connections once made (XeroConsentService makes them): access tokens for calls, refreshed
- * single-flight across instances (a `token:<connection>` lease; the new refresh token is persisted before the
- * access token is used; a lost refresh answer is retried with the same refresh token inside Xero's 30-minute
- * grace; invalid_grant marks the connection disconnected so its work waits instead of failing), keep-alive of idle
- * refresh tokens, connection status and org short codes, disconnecting, and binding stores to orgs.
- */
 /** How long an org found connected is taken as connected without asking MongoDB again (see lookUpTenant). */
 export const TENANT_LOOKUP_TTL_MS = 15_000;
 /** Longest an access token is kept in hand without looking at the stored connection again. */
@@ -37,6 +30,13 @@ interface UsableToken {
   until: number;
 }
 
+/**
+ * Living with Xero connections once made (XeroConsentService makes them): access tokens for calls, refreshed
+ * single-flight across instances (a `token:<connection>` lease; the new refresh token is persisted before the
+ * access token is used; a lost refresh answer is retried with the same refresh token inside Xero's 30-minute
+ * grace; invalid_grant marks the connection disconnected so its work waits instead of failing), keep-alive of idle
+ * refresh tokens, connection status and org short codes, disconnecting, and binding stores to orgs.
+ */
 @Injectable()
 export class XeroConnectionService {
   private readonly logger = new Logger(XeroConnectionService.name);
