@@ -142,6 +142,7 @@ export class StoreRepository {
    */
   async rotateSecret(storeId: string, keepPreviousMs = 0, now = new Date()): Promise<RotatedSecret | null> {
     const webhookSecret = randomSecret();
+    const webhookSecretSealed = this.secretBox().encrypt(webhookSecret, storeId);
     const previousSecretUntil = new Date(now.getTime() + keepPreviousMs);
     // Conditional on the secret read, so of two rotations at once neither loses the other's secret as "previous";
     // the one that lost reads again (a few rounds at most: each lost round is another writer's success).
@@ -155,7 +156,7 @@ export class StoreRepository {
           { storeId, webhookSecretSealed: doc.webhookSecretSealed },
           {
             $set: {
-              webhookSecretSealed: this.secretBox().encrypt(webhookSecret, storeId),
+              webhookSecretSealed,
               secretRotatedAt: now,
               previousSecretSealed: doc.webhookSecretSealed,
               previousSecretUntil,

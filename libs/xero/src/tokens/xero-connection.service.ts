@@ -185,7 +185,7 @@ export class XeroConnectionService {
         `org ${tenantId} is disconnected (${c.disconnectedReason ?? 'reconnect it'}); its work waits`,
       );
     }
-    const current = this.storedToken(c);
+    const current = this.vault.usable(c);
     if (current && current.token !== staleToken) return current;
     let flight = this.inProcess.get(c.id);
     if (!flight) {
@@ -193,12 +193,6 @@ export class XeroConnectionService {
       this.inProcess.set(c.id, flight);
     }
     return flight;
-  }
-
-  /** The stored access token while it is usable, with until when. */
-  private storedToken(c: XeroConnectionRecord): UsableToken | undefined {
-    const token = this.vault.usableToken(c);
-    return token === undefined ? undefined : { token, until: this.vault.usableUntil(c)! };
   }
 
   private async refreshShared(connectionId: string, staleToken: string | undefined): Promise<UsableToken> {
@@ -212,7 +206,7 @@ export class XeroConnectionService {
           if (!c) throw new XeroError('NOT_CONNECTED', 'connection removed');
           if (c.status !== 'connected')
             throw new XeroError('DISCONNECTED', `connection disconnected (${c.disconnectedReason ?? ''})`);
-          const fresh = this.storedToken(c);
+          const fresh = this.vault.usable(c);
           if (fresh && fresh.token !== staleToken) return fresh; // another instance refreshed while we waited
           return await this.refreshUnderLease(c);
         } finally {
@@ -223,7 +217,7 @@ export class XeroConnectionService {
       const c = await this.connections.findById(connectionId);
       if (c && c.status !== 'connected')
         throw new XeroError('DISCONNECTED', `connection disconnected (${c.disconnectedReason ?? ''})`);
-      const fresh = c ? this.storedToken(c) : undefined;
+      const fresh = c ? this.vault.usable(c) : undefined;
       if (fresh && fresh.token !== staleToken) return fresh;
     }
     throw new XeroError('UNAVAILABLE', 'token refresh is taking too long (another instance holds the lease)');

@@ -87,11 +87,16 @@ export class XeroTokenVault {
     return expiresAt - refreshMarginMs(lifetimeMs);
   }
 
-  /** The stored access token while it is usable (see usableUntil). */
-  usableToken(c: XeroConnectionRecord): string | undefined {
+  /** The stored access token and until when it is to be used, while it is usable (see usableUntil). */
+  usable(c: XeroConnectionRecord): { token: string; until: number } | undefined {
     const until = this.usableUntil(c);
     if (until === undefined || until <= Date.now()) return undefined;
-    return this.open(c.accessTokenSealed!, c.id);
+    return { token: this.open(c.accessTokenSealed!, c.id), until };
+  }
+
+  /** The stored access token while it is usable (see usableUntil). */
+  usableToken(c: XeroConnectionRecord): string | undefined {
+    return this.usable(c)?.token;
   }
 
   private secretBox(): SecretBox {
